@@ -1,0 +1,44 @@
+# HoSo: `make run` starts the server on the embedded default; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils fonts-dejavu-core
+export HOSO_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test bench system-deps clean
+
+run: system-deps $(VENV)/.installed
+	$(BIN)/hoso serve
+
+test: system-deps $(VENV)/.test-installed
+	$(BIN)/pytest -q
+
+bench: system-deps $(VENV)/.test-installed
+	$(BIN)/python bench/throughput.py
+
+# Debian packages: installed with apt-get when run as root, otherwise named so an admin can.
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "HoSo needs these Debian packages: $$missing" >&2; \
+	    echo "install them with: sudo apt-get install $$missing" >&2; exit 1; \
+	  fi; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) build *.egg-info test-artifacts

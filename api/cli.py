@@ -1,0 +1,217 @@
+"""`hoso`: the command line. The only place that turns exceptions into exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from tqdm import tqdm
+
+import ocr
+from ingest.errors import IngestError
+from ingest.indexing import rebuild
+from ingest.reception import DossierForm
+from repository.errors import RepositoryError
+from repository.verification import verify_pdf
+from search import SearchError, SearchQuery
+
+from .settings import Settings
+from .services import Services
+
+DEV_AGENCY = "000.00.00.H00"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    try:
+        return args.run(settings, args) or 0
+    except (ocr.OcrError, IngestError, RepositoryError, SearchError) as e:
+        print(f"hoso: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hoso", description="HoSo electronic-records repository")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="start the web server and the workers")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(run=_serve)
+
+    ingest = commands.add_parser("ingest", help="ingest files and folders (one folder = one dossier)")
+    ingest.add_argument("paths", nargs="+", type=Path)
+    ingest.add_argument("--json", action="store_true", help="print each dossier manifest as a JSON line")
+    ingest.add_argument("--procedure", default="UNSPECIFIED", help="procedure code")
+    ingest.add_argument("--agency", default=DEV_AGENCY, help="receiving agency's 13-character code")
+    ingest.add_argument("--applicant", help="applicant identifier (citizen ID)")
+    ingest.add_argument("--kind", default="component", choices=["component", "result"])
+    ingest.set_defaults(run=_ingest)
+
+    read = commands.add_parser("ocr", help="print the text of a file; nothing is stored")
+    read.add_argument("file", type=Path)
+    read.add_argument("--json", action="store_true", help="pages with words, boxes and confidences")
+    read.set_defaults(run=_ocr)
+
+    find = commands.add_parser("search", help="search the archive")
+    find.add_argument("query")
+    find.add_argument("--limit", type=int, default=10)
+    find.add_argument("--json", action="store_true")
+    find.set_defaults(run=_search)
+
+    verify = commands.add_parser("verify", help="verify the signatures of a dossier or a PDF file")
+    verify.add_argument("target", help="a dossier code or a path to a PDF")
+    verify.add_argument("--json", action="store_true")
+    verify.set_defaults(run=_verify)
+
+    reindex = commands.add_parser("reindex", help="rebuild the search index from the object store")
+    reindex.set_defaults(run=_reindex)
+    return parser
+
+
+def _serve(settings: Settings, args) -> None:
+    import uvicorn
+
+    from .app import create_app
+
+    if args.host:
+        settings.host = args.host
+    if args.port:
+        settings.port = args.port
+    services = Services.open(settings)
+    new_key = services.keys.ensure_admin()
+    services.close()
+    print(f"HoSo: http://{settings.host}:{settings.port}  (API: /docs, data: {settings.data_path})", flush=True)
+    if new_key:
+        print(f"Admin API key (shown once, keep it): {new_key}", flush=True)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+def _groups(paths: list[Path]) -> list[tuple[str, list[Path]]]:
+    """Each folder is a dossier of the files in it; loose files together make one more."""
+    loose = [p for p in paths if not p.is_dir()]
+    groups = [(str(p), sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith(".")))
+              for p in paths if p.is_dir()]
+    if loose:
+        groups.append((" ".join(map(str, loose)), loose))
+    for name, files in groups:
+        missing = [f for f in files if not f.is_file()]
+        if missing or not files:
+            raise IngestError(f"nothing to ingest in {name}" if not files else f"no such file: {missing[0]}")
+    return groups
+
+
+def _ingest(settings: Settings, args) -> int:
+    services = Services.open(settings)
+    form = DossierForm(procedure_code=args.procedure, agency_code=args.agency, applicant_id=args.applicant,
+                       kind=args.kind)
+    dossiers = []
+    for _, files in _groups(args.paths):
+        staged = []
+        try:
+            for f in files:
+                with open(f, "rb") as stream:
+                    staged.append(services.reception.stage(f.name, stream))
+            dossiers.append(services.reception.receive(form, staged))
+        finally:
+            for s in staged:
+                s.path.unlink(missing_ok=True)
+    total = sum(len(d.documents) for d in dossiers)
+    bar = tqdm(total=total, unit="doc", desc="ingest", disable=not sys.stderr.isatty())
+
+    def listener(dossier, document) -> None:
+        if document.finished:
+            bar.update(1)
+
+    async def run():
+        pipeline = services.pipeline(listener)
+        pipeline.start()
+        try:
+            return await asyncio.gather(*(pipeline.process(d) for d in dossiers))
+        finally:
+            await pipeline.close()
+
+    finished = asyncio.run(run())
+    bar.close()
+    services.close()
+    for dossier in finished:
+        if args.json:
+            print(dossier.model_dump_json())
+        else:
+            print(f"{dossier.dossier_code}: {dossier.status.value}")
+            for d in dossier.documents:
+                print(f"  {d.id} {d.filename}: {d.status.value} {d.doc_type or ''} {d.reason or ''}".rstrip())
+    return 0 if all(d.status.value == "done" for d in finished) else 1
+
+
+def _ocr(settings: Settings, args) -> int:
+    info = ocr.inspect(args.file, settings.ocr)
+    with tempfile.TemporaryDirectory(prefix="hoso-ocr-") as workdir, \
+            ProcessPoolExecutor(max_workers=settings.workers) as pool:
+        futures = [pool.submit(ocr.read_page, args.file, info.media_type, p.index, p.scanned, settings.ocr,
+                               Path(workdir)) for p in info.pages]
+        pages = [f.result() for f in tqdm(futures, unit="page", desc="ocr", disable=not sys.stderr.isatty())]
+    if args.json:
+        print(json.dumps({"media_type": info.media_type, "pages": [p.to_json() for p in pages]},
+                         ensure_ascii=False))
+    else:
+        print("\n\f\n".join(p.text for p in pages))
+    return 0
+
+
+def _search(settings: Settings, args) -> int:
+    services = Services.open(settings)
+    results = services.index.search(SearchQuery(text=args.query, limit=args.limit))
+    services.close()
+    if args.json:
+        print(results.model_dump_json())
+        return 0
+    print(f"{results.total} documents")
+    for hit in results.hits:
+        snippet = hit.snippet.replace("<mark>", "[").replace("</mark>", "]")
+        print(f"{hit.dossier_code} {hit.document_id} p.{hit.page} {hit.doc_type}: {snippet}")
+    return 0
+
+
+def _verify(settings: Settings, args) -> int:
+    services = Services.open(settings)
+    path = Path(args.target)
+    if path.is_file():
+        reports = {str(path): verify_pdf(path.read_bytes(), services.trust_roots)}
+    else:
+        dossier = services.records.load(args.target)
+        reports = {d.id: verify_pdf(services.records.read(d.archival), services.trust_roots)
+                   for d in dossier.documents if d.archival is not None}
+    services.close()
+    for name, report in reports.items():
+        if args.json:
+            print(json.dumps({"target": name, **report.model_dump(mode="json")}, ensure_ascii=False))
+        else:
+            print(f"{name}: {'VALID' if report.valid else 'NOT VALID'}")
+            for s in report.signatures:
+                print(f"  {s.field}: {s.signer} — {s.summary}")
+            if report.error:
+                print(f"  {report.error}")
+    return 0 if reports and all(r.valid for r in reports.values()) else 1
+
+
+def _reindex(settings: Settings, args) -> int:
+    services = Services.open(settings)
+    bar = tqdm(unit="dossier", desc="reindex", disable=not sys.stderr.isatty())
+    count = rebuild(services.records, services.index, progress=lambda: bar.update(1))
+    bar.close()
+    services.close()
+    print(f"indexed {count} documents")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

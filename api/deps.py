@@ -1,0 +1,37 @@
+"""Dependencies, declared once as Annotated aliases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ingest.pipeline import Pipeline
+
+from .services import Services
+
+_bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer hoso_…`")
+
+
+def _services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def _pipeline(request: Request) -> Pipeline:
+    return request.app.state.pipeline
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
+PipelineDep = Annotated[Pipeline, Depends(_pipeline)]
+
+
+def require_key(services: ServicesDep,
+                credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> dict:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(401, "an API key is required: Authorization: Bearer <key>",
+                            headers={"WWW-Authenticate": "Bearer"})
+    key = services.keys.verify(credentials.credentials)
+    if key is None:
+        raise HTTPException(401, "the API key is not valid", headers={"WWW-Authenticate": "Bearer"})
+    return key

@@ -1,0 +1,58 @@
+"""API keys: random tokens, kept only as SHA-256 hashes; the admin key is made on first run."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+PREFIX = "hoso_"
+
+
+class ApiKeys:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _load(self) -> list[dict]:
+        try:
+            return json.loads(self.path.read_text())
+        except FileNotFoundError:
+            return []
+
+    def ensure_admin(self) -> str | None:
+        """Create the admin key if there is no key at all; returns it, once, when created."""
+        if self._load():
+            return None
+        return self.create(role="admin", name="admin (first run)")
+
+    def create(self, role: str, name: str) -> str:
+        token = PREFIX + secrets.token_urlsafe(32)
+        entries = self._load() + [{
+            "id": secrets.token_hex(6), "name": name, "role": role,
+            "sha256": _hash(token), "created_at": datetime.now(timezone.utc).isoformat(),
+        }]
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=self.path.parent)
+        with os.fdopen(fd, "w") as f:
+            json.dump(entries, f, indent=2)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(temp, 0o600)
+        os.replace(temp, self.path)
+        return token
+
+    def verify(self, token: str) -> dict | None:
+        digest = _hash(token)
+        for entry in self._load():
+            if hmac.compare_digest(entry["sha256"], digest):
+                return entry
+        return None
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

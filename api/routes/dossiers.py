@@ -1,0 +1,139 @@
+"""Dossiers: receive, show, and hand out originals, archival copies and signature reports."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+
+from ingest.reception import DossierForm, StagedFile
+from repository.model import Document, DocumentStatus, Dossier, Field, Page, SignatureSummary
+from repository.records import DossierNotFound
+from repository.verification import VerificationReport, verify_pdf
+
+from ..deps import PipelineDep, ServicesDep
+from ..errors import error
+
+router = APIRouter(prefix="/dossiers", tags=["dossiers"])
+
+
+class DocumentPublic(BaseModel):
+    id: str
+    filename: str
+    media_type: str
+    status: DocumentStatus
+    reason: str | None
+    doc_type: str | None
+    fields: dict[str, Field]
+    pages: list[Page]
+    text: str | None
+    signature: SignatureSummary | None
+    processed_at: datetime | None
+    links: dict[str, str]
+
+    @classmethod
+    def of(cls, code: str, d: Document) -> "DocumentPublic":
+        base = f"/v1/dossiers/{code}/documents/{d.id}"
+        links = {"original": f"{base}/original"}
+        if d.status == DocumentStatus.DONE:
+            links |= {"archival": f"{base}/archival.pdf", "verify": f"{base}/verify"}
+        return cls(id=d.id, filename=d.filename, media_type=d.media_type, status=d.status, reason=d.reason,
+                   doc_type=d.doc_type, fields=d.fields, pages=d.pages,
+                   text=d.text if d.status == DocumentStatus.DONE else None, signature=d.signature,
+                   processed_at=d.processed_at, links=links)
+
+
+class DossierPublic(BaseModel):
+    dossier_code: str
+    status: DocumentStatus
+    procedure_code: str
+    applicant_id: str | None
+    agency_code: str
+    kind: str
+    received_at: datetime
+    documents: list[DocumentPublic]
+
+    @classmethod
+    def of(cls, d: Dossier) -> "DossierPublic":
+        return cls(dossier_code=d.dossier_code, status=d.status, procedure_code=d.procedure_code,
+                   applicant_id=d.applicant_id, agency_code=d.agency_code, kind=d.kind.value,
+                   received_at=d.received_at, documents=[DocumentPublic.of(d.dossier_code, x) for x in d.documents])
+
+
+@router.post("", status_code=202, response_model=DossierPublic,
+             responses={400: {}, 413: {}, 415: {}, 422: {}})
+async def receive_dossier(
+    services: ServicesDep, pipeline: PipelineDep,
+    files: Annotated[list[UploadFile], File(description="scanned pages or PDFs")],
+    procedure_code: Annotated[str, Form()], agency_code: Annotated[str, Form()],
+    applicant_id: Annotated[str, Form()], kind: Annotated[str, Form()] = "component",
+) -> JSONResponse:
+    """Store every original durably, then answer 202 with the dossier code; reading follows."""
+    reception = services.reception
+    form = DossierForm(procedure_code=procedure_code.strip(), agency_code=agency_code.strip(),
+                       applicant_id=applicant_id.strip() or None, kind=kind.strip())
+    staged: list[StagedFile] = []
+    try:
+        for upload in files:
+            staged.append(await asyncio.to_thread(reception.stage, upload.filename, upload.file))
+        dossier = await asyncio.to_thread(reception.receive, form, staged)
+    finally:
+        for f in staged:
+            f.path.unlink(missing_ok=True)
+    pipeline.submit(dossier)
+    body = DossierPublic.of(dossier).model_dump(mode="json")
+    return JSONResponse(body, status_code=202, headers={"Location": f"/v1/dossiers/{dossier.dossier_code}"})
+
+
+@router.get("/{code}", response_model=DossierPublic, responses={404: {}})
+async def show_dossier(code: str, services: ServicesDep) -> DossierPublic:
+    return DossierPublic.of(await asyncio.to_thread(services.records.load, code))
+
+
+async def _document(services: ServicesDep, code: str, document_id: str) -> Document:
+    dossier = await asyncio.to_thread(services.records.load, code)
+    try:
+        return dossier.document(document_id)
+    except KeyError:
+        raise DossierNotFound(f"dossier {code} has no document {document_id}") from None
+
+
+@router.get("/{code}/documents/{document_id}/original", response_class=Response, responses={404: {}})
+async def download_original(code: str, document_id: str, services: ServicesDep) -> Response:
+    document = await _document(services, code, document_id)
+    data = await asyncio.to_thread(services.records.read, document.original)
+    return Response(data, media_type=document.media_type, headers=_attachment(document.filename))
+
+
+def _not_ready(document: Document) -> Response:
+    return error(409, "not_ready", f"document {document.id} is {document.status.value}, not done")
+
+
+@router.get("/{code}/documents/{document_id}/archival.pdf", response_class=Response,
+            responses={404: {}, 409: {}})
+async def download_archival(code: str, document_id: str, services: ServicesDep) -> Response:
+    document = await _document(services, code, document_id)
+    if document.archival is None:
+        return _not_ready(document)
+    data = await asyncio.to_thread(services.records.read, document.archival)
+    return Response(data, media_type="application/pdf", headers=_attachment(f"{document.id}.pdf"))
+
+
+@router.get("/{code}/documents/{document_id}/verify", response_model=VerificationReport,
+            responses={404: {}, 409: {}})
+async def verify_document(code: str, document_id: str, services: ServicesDep) -> Any:
+    document = await _document(services, code, document_id)
+    if document.archival is None:
+        return _not_ready(document)
+    data = await asyncio.to_thread(services.records.read, document.archival)
+    return await asyncio.to_thread(verify_pdf, data, services.trust_roots)
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    from urllib.parse import quote
+
+    return {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"}

@@ -1,0 +1,27 @@
+"""Full-text search over the archive."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from search import SearchQuery, SearchResults
+
+from ..deps import ServicesDep
+
+router = APIRouter(tags=["search"])
+
+
+@router.get("/search", response_model=SearchResults, responses={400: {}})
+async def search(
+    services: ServicesDep,
+    q: Annotated[str, Query(min_length=1, max_length=500, description="words; diacritics optional")],
+    agency_code: str | None = None, procedure_code: str | None = None, doc_type: str | None = None,
+    dossier_code: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20, offset: Annotated[int, Query(ge=0)] = 0,
+) -> SearchResults:
+    query = SearchQuery(text=q, agency_code=agency_code, procedure_code=procedure_code, doc_type=doc_type,
+                        dossier_code=dossier_code, limit=limit, offset=offset)
+    return await asyncio.to_thread(services.index.search, query)

@@ -1,0 +1,52 @@
+"""The composition root: every client HoSo needs, built from the settings, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from ingest.pipeline import Pipeline
+from ingest.reception import Reception
+from ingest.worker import WorkerConfig
+from repository.records import Records
+from repository.signing import load_signer
+from repository.store import open_store
+from search import Index, open_index
+
+from .keys import ApiKeys
+from .settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    records: Records
+    index: Index
+
+    @classmethod
+    def open(cls, settings: Settings) -> "Services":
+        settings.data_path.mkdir(parents=True, exist_ok=True)
+        return cls(settings, Records(open_store(settings.store_url)), open_index(settings.index_url))
+
+    @cached_property
+    def keys(self) -> ApiKeys:
+        return ApiKeys(self.settings.data_path / "api-keys.json")
+
+    @cached_property
+    def reception(self) -> Reception:
+        s = self.settings
+        return Reception(self.records, s.ocr, s.max_file_bytes, s.staging_dir)
+
+    @cached_property
+    def trust_roots(self) -> list:
+        """Roots that archival signatures must chain to; the development root on the default."""
+        return load_signer(self.settings.signing, self.settings.keys_dir).trust_roots
+
+    def pipeline(self, listener=None) -> Pipeline:
+        s = self.settings
+        config = WorkerConfig(store_url=s.store_url, work_dir=s.work_dir, keys_dir=s.keys_dir, ocr=s.ocr,
+                              signing=s.signing, signing_location=s.signing_location)
+        return Pipeline(self.records, self.index, config, s.workers, listener)
+
+    def close(self) -> None:
+        self.index.close()

@@ -1,0 +1,59 @@
+"""The one settings object: environment (`HOSO_…`, nested with `__`) over `hoso.toml`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from ocr import OcrOptions
+from repository.signing import SigningOptions
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOSO_", env_nested_delimiter="__", toml_file="hoso.toml",
+                                      extra="ignore")
+
+    data_dir: Path = Path("var")
+    store: str | None = None  # object store URL; default file://{data_dir}/store
+    index: str | None = None  # search index URL; default sqlite:///{data_dir}/index.sqlite
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    max_file_bytes: int = Field(default=100 * 2**20, ge=1)
+    max_request_bytes: int = Field(default=500 * 2**20, ge=1)
+    signing_location: str = "HoSo"
+    ocr: OcrOptions = OcrOptions()
+    signing: SigningOptions = SigningOptions()
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings, env_settings,
+                                   dotenv_settings, file_secret_settings,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls)
+
+    @property
+    def data_path(self) -> Path:
+        return self.data_dir.resolve()
+
+    @property
+    def store_url(self) -> str:
+        return self.store or f"file://{self.data_path / 'store'}"
+
+    @property
+    def index_url(self) -> str:
+        return self.index or f"sqlite:///{self.data_path / 'index.sqlite'}"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_path / "keys"
+
+    @property
+    def work_dir(self) -> Path:
+        return self.data_path / "work"
+
+    @property
+    def staging_dir(self) -> Path:
+        return self.data_path / "staging"

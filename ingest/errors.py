@@ -1,0 +1,19 @@
+"""Errors raised while receiving a dossier; the API maps them to HTTP statuses."""
+
+
+class IngestError(Exception):
+    code = "ingest_error"
+
+
+class EmptyFile(IngestError):
+    code = "empty_file"
+
+
+class FileTooLarge(IngestError):
+    code = "file_too_large"
+
+
+class InvalidDossier(IngestError):
+    """The dossier's own data (codes, kind, file list) is not acceptable."""
+
+    code = "invalid_dossier"

@@ -1,0 +1,148 @@
+"""From a received dossier to signed, indexed documents, on a pool of worker processes.
+
+The parent process orchestrates and is the only writer of manifests and of the index; the
+workers do the heavy work (rasterizing, OCR, assembling, signing) and store what they make.
+Pages of one document are read in parallel. A dossier with unfinished documents keeps its
+`pending/` marker, so after a crash `resume()` picks it up again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime, timezone
+from typing import Callable
+
+import ocr
+from repository.errors import RepositoryError
+from repository.model import Document, DocumentStatus, Dossier
+from repository.records import Records
+from search import Index
+
+from . import worker
+from .indexing import index_entries
+from .worker import DocumentJob, WorkerConfig
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[Dossier, Document], None]
+
+
+class Pipeline:
+    def __init__(self, records: Records, index: Index, config: WorkerConfig, workers: int,
+                 listener: Listener | None = None) -> None:
+        self.records = records
+        self.index = index
+        self.config = config
+        self.workers = workers
+        self.listener = listener
+        self._pool: ProcessPoolExecutor | None = None
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._slots = asyncio.Semaphore(workers * 2)  # documents in flight: bounds scratch space
+        self._tasks: set[asyncio.Task] = set()
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def start(self) -> None:
+        self.config.work_dir.mkdir(parents=True, exist_ok=True)
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=worker.initialise, initargs=(self.config,))
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    async def resume(self) -> int:
+        """Queue again every dossier left unfinished by a stop or a crash."""
+        codes = await asyncio.to_thread(self.records.pending)
+        for code in codes:
+            dossier = await asyncio.to_thread(self.records.load, code)
+            self.submit(dossier)
+        return len(codes)
+
+    # -- work ----------------------------------------------------------------------------
+    def submit(self, dossier: Dossier) -> asyncio.Task:
+        """Process in the background; the task's result is the finished dossier."""
+        task = asyncio.create_task(self.process(dossier))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def process(self, dossier: Dossier) -> Dossier:
+        code = dossier.dossier_code
+        unfinished = [d for d in dossier.documents if not d.finished]
+        await asyncio.gather(*(self._document(dossier, d) for d in unfinished))
+        final = await asyncio.to_thread(self.records.load, code)
+        if all(d.finished for d in final.documents):
+            await asyncio.to_thread(self.records.clear_pending, code)
+        return final
+
+    async def _document(self, dossier: Dossier, document: Document) -> None:
+        job = DocumentJob(dossier.dossier_code, document.id, document.filename, document.media_type,
+                          dossier.agency_code, document.original)
+        async with self._slots:
+            await self._update(dossier.dossier_code, document.id, status=DocumentStatus.PROCESSING)
+            try:
+                info: ocr.SourceInfo = await self._run(worker.fetch_and_inspect, job)
+                pages = await asyncio.gather(*(self._run(worker.read_page, job, p) for p in info.pages))
+                done: worker.FinishedDocument = await self._run(worker.finish, job, list(pages))
+            except (ocr.OcrError, RepositoryError, BrokenProcessPool, OSError) as e:
+                log.warning("document %s of %s failed: %s", document.id, dossier.dossier_code, e)
+                await self._run_quietly(worker.discard, job)
+                await self._update(dossier.dossier_code, document.id, status=DocumentStatus.FAILED,
+                                   reason=_reason(e))
+                return
+        updated = await self._update(
+            dossier.dossier_code, document.id, status=DocumentStatus.DONE, reason=None,
+            archival=done.archival, ocr=done.ocr, pages=done.pages, doc_type=done.doc_type,
+            signature=done.signature, processed_at=datetime.now(timezone.utc))
+        await asyncio.to_thread(self.index.upsert, index_entries(updated, only=document.id))
+
+    async def _run(self, step, *args):
+        if self._pool is None:
+            raise RuntimeError("Pipeline.start() was not called")
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._pool, step, *args)
+        except BrokenProcessPool:
+            self._restart_pool()
+            raise
+
+    async def _run_quietly(self, step, *args) -> None:
+        try:
+            await self._run(step, *args)
+        except Exception:  # cleanup of scratch files only; failure here changes nothing stored
+            log.exception("cleanup failed")
+
+    def _restart_pool(self) -> None:
+        """A worker died (killed, out of memory): replace the pool so later work still runs."""
+        broken, self._pool = self._pool, None
+        if broken is not None:
+            broken.shutdown(wait=False, cancel_futures=True)
+        self.start()
+
+    async def _update(self, code: str, document_id: str, **changes) -> Dossier:
+        """Read-modify-write of the manifest; one writer per dossier at a time."""
+        async with self._locks[code]:
+            dossier = await asyncio.to_thread(self.records.load, code)
+            document = dossier.document(document_id)
+            for name, value in changes.items():
+                setattr(document, name, value)
+            await asyncio.to_thread(self.records.save, dossier)
+        if self.listener is not None:
+            self.listener(dossier, document)
+        return dossier
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, BrokenProcessPool):
+        return "the worker process stopped unexpectedly while reading this document"
+    return str(error) or error.__class__.__name__

@@ -1,0 +1,150 @@
+"""The steps that run in worker processes: fetch and inspect, read a page, finish a document.
+
+Each step takes plain data and paths and is idempotent: run again after a crash, it writes the
+same objects under the same keys. Clients (store, signer) are made once per process, after
+the process starts, from the picklable WorkerConfig.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import ocr
+from repository import archival
+from repository.model import DocType, ObjectRef, Page, SignatureSummary
+from repository.records import Records
+from repository.signing import ArchivalSigner, SigningOptions, load_signer
+from repository.store import open_store
+
+from .classify import classify
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    store_url: str
+    work_dir: Path
+    keys_dir: Path
+    ocr: ocr.OcrOptions
+    signing: SigningOptions
+    signing_location: str = "HoSo"
+
+
+@dataclass(frozen=True)
+class DocumentJob:
+    dossier_code: str
+    document_id: str
+    filename: str
+    media_type: str
+    agency_code: str
+    original: ObjectRef
+
+    @property
+    def workdir(self) -> Path:
+        return _config().work_dir / self.document_id
+
+    @property
+    def source(self) -> Path:
+        return self.workdir / f"original.{ocr.MEDIA_TYPES[self.media_type]}"
+
+
+@dataclass(frozen=True)
+class FinishedDocument:
+    archival: ObjectRef
+    ocr: ObjectRef
+    pages: list[Page]
+    doc_type: DocType
+    signature: SignatureSummary
+
+
+class _Process:
+    """What one worker process keeps between jobs."""
+
+    def __init__(self, config: WorkerConfig) -> None:
+        self.config = config
+        self.records = Records(open_store(config.store_url))
+        self._signer: ArchivalSigner | None = None
+
+    @property
+    def signer(self) -> ArchivalSigner:
+        if self._signer is None:
+            self._signer = load_signer(self.config.signing, self.config.keys_dir)
+        return self._signer
+
+
+_process: _Process | None = None
+
+
+def initialise(config: WorkerConfig) -> None:
+    """Pool initializer: runs once in each new worker process."""
+    global _process
+    _process = _Process(config)
+
+
+def _state() -> _Process:
+    if _process is None:
+        raise RuntimeError("worker step called outside a process initialised with initialise()")
+    return _process
+
+
+def _config() -> WorkerConfig:
+    return _state().config
+
+
+def fetch_and_inspect(job: DocumentJob) -> ocr.SourceInfo:
+    job.workdir.mkdir(parents=True, exist_ok=True)
+    _state().records.fetch(job.original, job.source)  # fixity is checked on the way
+    return ocr.inspect(job.source, _config().ocr)
+
+
+def read_page(job: DocumentJob, page: ocr.SourcePage) -> ocr.PageResult:
+    return ocr.read_page(job.source, job.media_type, page.index, page.scanned, _config().ocr, job.workdir)
+
+
+def finish(job: DocumentJob, pages: list[ocr.PageResult]) -> FinishedDocument:
+    """Assemble and sign the archival copy, store it with ocr.json, and say what was made."""
+    state = _state()
+    text = "\n\n".join(p.text for p in pages)
+    doc_type = classify(text)
+    parts = [archival.PagePart(p.pdf) if p.pdf else archival.PagePart(job.source, p.number - 1) for p in pages]
+    description = archival.Description(title=job.filename, dossier_code=job.dossier_code,
+                                       document_id=job.document_id, agency_code=job.agency_code,
+                                       doc_type=doc_type)
+    unsigned = archival.assemble(parts, description)
+    signed = state.signer.sign(unsigned, reason=f"Số hóa hồ sơ {job.dossier_code}",
+                               location=state.config.signing_location)
+    signed_at = datetime.now(timezone.utc)
+    archival_ref = state.records.put_document_object(job.dossier_code, job.document_id, "archival.pdf", signed)
+    ocr_ref = state.records.put_document_object(
+        job.dossier_code, job.document_id, "ocr.json", _ocr_json(job, pages).encode())
+    shutil.rmtree(job.workdir, ignore_errors=True)
+    return FinishedDocument(
+        archival=archival_ref, ocr=ocr_ref, pages=[_page_record(p) for p in pages], doc_type=doc_type,
+        signature=SignatureSummary(level="B-B", signer=state.signer.subject, signed_at=signed_at,
+                                   development=state.signer.development))
+
+
+def discard(job: DocumentJob) -> None:
+    shutil.rmtree(job.workdir, ignore_errors=True)
+
+
+def _page_record(page: ocr.PageResult) -> Page:
+    if page.source == "ocr":
+        width, height = page.width * 72 / page.dpi, page.height * 72 / page.dpi
+    else:
+        width, height = page.width, page.height
+    return Page(number=page.number, width=round(width, 2), height=round(height, 2), source=page.source,
+                rotation=page.rotation, skew=page.skew, dpi=page.dpi, confidence=page.confidence,
+                text=page.text)
+
+
+def _ocr_json(job: DocumentJob, pages: list[ocr.PageResult]) -> str:
+    return json.dumps({
+        "dossier_code": job.dossier_code,
+        "document_id": job.document_id,
+        "engine": {"name": "tesseract", "version": ocr.engine_version(), "language": _config().ocr.language},
+        "pages": [p.to_json() for p in pages],
+    }, ensure_ascii=False)

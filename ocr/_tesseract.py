@@ -1,0 +1,94 @@
+"""Tesseract adapter: the only place that builds a Tesseract command line (via pytesseract)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytesseract
+from PIL import Image
+
+from .errors import EngineFailed
+from .model import Word
+
+# One thread per process: the worker pool already uses every core, and OpenMP threads
+# inside each Tesseract would only fight over them.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+@dataclass(frozen=True)
+class Recognition:
+    words: list[Word]
+    text: str
+    text_layer_pdf: Path  # one page, invisible text only (textonly_pdf), sized by --dpi
+
+
+def version() -> str:
+    try:
+        return str(pytesseract.get_tesseract_version())
+    except (pytesseract.TesseractNotFoundError, OSError) as e:
+        raise EngineFailed("tesseract is not installed (Debian: apt-get install tesseract-ocr)") from e
+
+
+def recognise(image: Path, out_base: Path, *, language: str, dpi: int, timeout: float) -> Recognition:
+    """One Tesseract run giving both the word table (TSV) and the text-layer PDF page."""
+    config = f"--dpi {dpi} --psm 3 -c tessedit_create_tsv=1 -c textonly_pdf=1"
+    try:
+        pytesseract.pytesseract.run_tesseract(
+            str(image), str(out_base), "pdf", language, config=config, timeout=timeout
+        )
+    except RuntimeError as e:  # pytesseract raises a bare RuntimeError on timeout
+        raise EngineFailed(f"tesseract timed out after {timeout:.0f} s") from e
+    except (pytesseract.TesseractError, pytesseract.TesseractNotFoundError, OSError) as e:
+        raise EngineFailed(f"tesseract failed: {e}") from e
+    tsv = Path(f"{out_base}.tsv").read_text(encoding="utf-8")
+    words, text = _parse_tsv(tsv)
+    return Recognition(words, text, Path(f"{out_base}.pdf"))
+
+
+def orientation(image: Image.Image, *, dpi: int, timeout: float) -> tuple[int, float]:
+    """Degrees to turn the page clockwise to read it, and Tesseract's confidence."""
+    try:
+        osd = pytesseract.image_to_osd(image, config=f"--psm 0 --dpi {dpi}", timeout=timeout)
+    except pytesseract.TesseractError:
+        return 0, 0.0  # too few characters to tell: leave the page as it is
+    except RuntimeError as e:
+        raise EngineFailed(f"tesseract orientation detection timed out after {timeout:.0f} s") from e
+    rotate = re.search(r"Rotate: (\d+)", osd)
+    confidence = re.search(r"Orientation confidence: ([\d.]+)", osd)
+    if not rotate or not confidence:
+        return 0, 0.0
+    return int(rotate.group(1)) % 360, float(confidence.group(1))
+
+
+def _parse_tsv(tsv: str) -> tuple[list[Word], str]:
+    """Words with boxes and the page text, lines and paragraphs as Tesseract found them."""
+    words: list[Word] = []
+    lines: dict[tuple[int, int, int], list[str]] = {}
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        text = (row.get("text") or "").strip()
+        if row["level"] != "5" or not text:
+            continue
+        key = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
+        if key not in lines:
+            lines[key] = []
+        lines[key].append(text)
+        left, top = int(row["left"]), int(row["top"])
+        box = (left, top, left + int(row["width"]), top + int(row["height"]))
+        words.append(Word(text, max(float(row["conf"]), 0.0) / 100, box, len(lines) - 1))
+    return words, _join_lines(lines)
+
+
+def _join_lines(lines: dict[tuple[int, int, int], list[str]]) -> str:
+    parts: list[str] = []
+    previous: tuple[int, int] | None = None
+    for (block, par, _), line in lines.items():
+        if previous is not None and previous != (block, par):
+            parts.append("\n")
+        parts.append(" ".join(line) + "\n")
+        previous = (block, par)
+    return "".join(parts).strip()

@@ -1,0 +1,119 @@
+"""Reading one page: a born-digital page gives its text; a scanned page is turned upright,
+deskewed and recognised, and becomes a one-page PDF of its image under an invisible text layer.
+
+Each function here is a step that takes paths and plain data, so the ingest pipeline can run
+pages of one document in parallel worker processes.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pikepdf
+from PIL import Image
+
+from . import _pdf, _tesseract, preprocess
+from .model import PageResult
+from .options import OcrOptions
+
+# Below this mean word confidence a page that was not checked for orientation is asked
+# whether it is upside down (text upside down still reads as horizontal lines).
+DOUBTFUL_CONFIDENCE = 0.6
+OSD_MIN_CONFIDENCE = 1.5
+
+
+def read_page(source: Path, media_type: str, index: int, scanned: bool,
+              options: OcrOptions, workdir: Path) -> PageResult:
+    if not scanned:
+        words, text, width, height = _pdf.page_words(source, index)
+        return PageResult(index + 1, "text-layer", round(width), round(height), None,
+                          words=words, text=text)
+    from .sources import load_page  # noqa: PLC0415 - sources imports _pdf too; keep this module light
+
+    image, dpi = load_page(source, media_type, index, options)
+    return _recognise(image, dpi, index + 1, options, workdir, original_jpeg=_jpeg_bytes(source, media_type))
+
+
+def _recognise(image: Image.Image, dpi: int, number: int, options: OcrOptions, workdir: Path,
+               original_jpeg: bytes | None) -> PageResult:
+    gray = image.convert("L")
+    rotation, checked = 0, False
+    geometry = preprocess.analyse(gray, options.max_skew) if (options.orientation or options.deskew) else None
+    if options.orientation and geometry is not None and geometry.sideways:
+        rotation, checked = _ask_orientation(gray, dpi, options), True
+        if rotation in (0, 180):  # OSD disagrees with the profile: trust the profile
+            rotation = 90
+        gray = preprocess.turn(gray, rotation)
+        geometry = preprocess.analyse(gray, options.max_skew)
+    skew = geometry.skew if (options.deskew and geometry is not None) else 0.0
+    result = _run(gray, dpi, number, rotation, skew, options, workdir)
+
+    if options.orientation and not checked and _doubtful(result):
+        upside_down = _ask_orientation(gray, dpi, options)
+        if upside_down == 180:
+            flipped = _run(preprocess.turn(gray, 180), dpi, number, 180, skew, options, workdir, "r")
+            if _score(flipped) > _score(result):
+                result, rotation = flipped, 180
+
+    untouched = result.rotation == 0 and abs(result.skew) < 0.1
+    page_image = preprocess.deskew(preprocess.turn(image, result.rotation), result.skew)
+    jpeg = original_jpeg if (untouched and original_jpeg) else _encode_jpeg(page_image, options.jpeg_quality)
+    result.pdf = _with_page_image(result.pdf, jpeg, page_image, workdir / f"page-{number:04d}.pdf")
+    return result
+
+
+def _run(gray: Image.Image, dpi: int, number: int, rotation: int, skew: float,
+         options: OcrOptions, workdir: Path, variant: str = "") -> PageResult:
+    upright = preprocess.deskew(gray, skew)
+    image_path = workdir / f"page-{number:04d}{variant}.pgm"  # fastest format to write and read
+    upright.save(image_path)
+    recognition = _tesseract.recognise(image_path, workdir / f"page-{number:04d}{variant}-text",
+                                       language=options.language, dpi=dpi, timeout=options.timeout)
+    image_path.unlink()
+    return PageResult(number, "ocr", upright.width, upright.height, dpi, rotation, skew,
+                      words=recognition.words, text=recognition.text, pdf=recognition.text_layer_pdf)
+
+
+def _ask_orientation(gray: Image.Image, dpi: int, options: OcrOptions) -> int:
+    small, small_dpi = preprocess.reduced(gray, dpi)
+    rotation, confidence = _tesseract.orientation(small, dpi=small_dpi, timeout=options.timeout)
+    return rotation if confidence >= OSD_MIN_CONFIDENCE else 0
+
+
+def _doubtful(result: PageResult) -> bool:
+    return len(result.words) < 5 or (result.confidence or 0.0) < DOUBTFUL_CONFIDENCE
+
+
+def _score(result: PageResult) -> float:
+    return sum(w.confidence for w in result.words)
+
+
+def _jpeg_bytes(source: Path, media_type: str) -> bytes | None:
+    return source.read_bytes() if media_type == "image/jpeg" else None
+
+
+def _encode_jpeg(image: Image.Image, quality: int) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality, optimize=False)
+    return buffer.getvalue()
+
+
+def _with_page_image(text_layer: Path, jpeg: bytes, image: Image.Image, target: Path) -> Path:
+    """Put the page image under Tesseract's invisible text layer, filling the page."""
+    with pikepdf.open(text_layer) as pdf:
+        page = pdf.pages[0]
+        x0, y0, x1, y1 = (float(v) for v in page.mediabox)
+        picture = pikepdf.Stream(pdf, jpeg)
+        picture.Type = pikepdf.Name.XObject
+        picture.Subtype = pikepdf.Name.Image
+        picture.Width, picture.Height = image.width, image.height
+        picture.ColorSpace = pikepdf.Name.DeviceGray if image.mode == "L" else pikepdf.Name.DeviceRGB
+        picture.BitsPerComponent = 8
+        picture.Filter = pikepdf.Name.DCTDecode
+        name = page.add_resource(picture, pikepdf.Name.XObject, prefix="Im")
+        draw = f"q {x1 - x0:.4f} 0 0 {y1 - y0:.4f} {x0:.4f} {y0:.4f} cm {name} Do Q\n"
+        page.contents_add(pikepdf.Stream(pdf, draw.encode()), prepend=True)
+        pdf.save(target)
+    text_layer.unlink()
+    return target

@@ -1,0 +1,104 @@
+"""What an input file is (by its bytes, never its name) and how to get a page out of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image, ImageSequence, UnidentifiedImageError
+
+from . import _pdf
+from .errors import CorruptInput, InputTooLarge, UnsupportedMediaType
+from .model import SourceInfo, SourcePage
+from .options import OcrOptions
+
+MEDIA_TYPES = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/tiff": "tiff",
+    "application/pdf": "pdf",
+}
+
+
+def sniff(head: bytes) -> str:
+    """Media type from the first bytes; raises UnsupportedMediaType for anything else."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "image/tiff"
+    if b"%PDF-" in head[:1024]:
+        return "application/pdf"
+    raise UnsupportedMediaType(
+        "unsupported file type: send PNG, JPEG, TIFF or PDF "
+        "(loại tệp không được hỗ trợ: hãy gửi PNG, JPEG, TIFF hoặc PDF)"
+    )
+
+
+def sniff_file(path: Path) -> str:
+    with open(path, "rb") as f:
+        return sniff(f.read(1024))
+
+
+def inspect(path: Path, options: OcrOptions) -> SourceInfo:
+    """Check that every page can be decoded and say which pages need OCR.
+
+    This is the gate at the reception desk: anything it accepts, the workers can read.
+    """
+    media_type = sniff_file(path)
+    if media_type == "application/pdf":
+        pages = _pdf.inspect(path, options.min_text_chars, options.max_pages)
+        return SourceInfo(media_type, tuple(SourcePage(i, scanned=s) for i, s in enumerate(pages)))
+    count = 0
+    with _open_image(path) as image:
+        for frame in ImageSequence.Iterator(image):
+            count += 1
+            if count > options.max_pages:
+                raise InputTooLarge(f"more than {options.max_pages} pages in one image file")
+            _check_pixels(frame, options)
+            try:
+                frame.load()
+            except (OSError, ValueError, SyntaxError) as e:
+                raise CorruptInput(f"page {count} cannot be decoded: {e}") from e
+    return SourceInfo(media_type, tuple(SourcePage(i, scanned=True) for i in range(count)))
+
+
+def load_page(path: Path, media_type: str, index: int, options: OcrOptions) -> tuple[Image.Image, int]:
+    """The page image (RGB or L) and its resolution in dots per inch."""
+    if media_type == "application/pdf":
+        return _pdf.render(path, index, options.render_dpi), options.render_dpi
+    with _open_image(path) as image:
+        image.seek(index)
+        _check_pixels(image, options)
+        dpi = _dpi_of(image, options.default_dpi)
+        if image.mode not in ("RGB", "L"):
+            page = image.convert("RGBA").convert("RGB") if "A" in image.getbands() else image.convert("RGB")
+        else:
+            page = image.copy()
+    return page, dpi
+
+
+def _open_image(path: Path) -> Image.Image:
+    try:
+        return Image.open(path)
+    except (UnidentifiedImageError, OSError, SyntaxError) as e:
+        raise CorruptInput(f"the image cannot be read: {e}") from e
+    except Image.DecompressionBombError as e:
+        raise InputTooLarge(str(e)) from e
+
+
+def _check_pixels(image: Image.Image, options: OcrOptions) -> None:
+    if image.width * image.height > options.max_pixels:
+        raise InputTooLarge(
+            f"page of {image.width}×{image.height} pixels is larger than {options.max_pixels} pixels"
+        )
+
+
+def _dpi_of(image: Image.Image, default: int) -> int:
+    """Resolution from the file, else one that makes the page about A4 (phone photos)."""
+    dpi = image.info.get("dpi")
+    if dpi and 70 <= float(dpi[0]) <= 2400:
+        return round(float(dpi[0]))
+    long_side = max(image.size)
+    guess = round(long_side / 11.69)
+    return guess if 70 <= guess <= 1200 else default

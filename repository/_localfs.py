@@ -1,0 +1,140 @@
+"""Object store on a local directory: temp file, fsync, rename, fsync the directory."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from .errors import ObjectNotFound, RepositoryError, StoreUnavailable
+from .store import CHUNK, StoredObject
+
+
+class LocalStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._tmp = root / ".tmp"
+        try:
+            self._tmp.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreUnavailable(f"cannot create store directory {root}: {e}") from e
+
+    def _path(self, key: str) -> Path:
+        parts = key.split("/")
+        if not key or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+            raise RepositoryError(f"invalid object key: {key!r}")
+        return self.root.joinpath(*parts)
+
+    def _write_temp(self, write) -> tuple[Path, str, int]:
+        fd, name = tempfile.mkstemp(dir=self._tmp)
+        digest, size = hashlib.sha256(), 0
+        try:
+            with os.fdopen(fd, "wb") as f:
+                for chunk in write():
+                    digest.update(chunk)
+                    size += len(chunk)
+                    f.write(chunk)
+                f.flush()
+                os.fsync(f.fileno())
+        except BaseException:
+            os.unlink(name)
+            raise
+        return Path(name), digest.hexdigest(), size
+
+    def _commit(self, temp: Path, target: Path, *, exclusive: bool) -> bool:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if exclusive:
+                try:
+                    os.link(temp, target)  # fails if the target exists: atomic create
+                except FileExistsError:
+                    return False
+                finally:
+                    temp.unlink()
+            else:
+                os.replace(temp, target)
+            _fsync_dir(target.parent)
+            return True
+        except OSError as e:
+            temp.unlink(missing_ok=True)
+            raise StoreUnavailable(f"cannot write {target}: {e}") from e
+
+    def put(self, key: str, data: bytes) -> StoredObject:
+        target = self._path(key)
+        temp, sha, size = self._write_temp(lambda: [data])
+        self._commit(temp, target, exclusive=False)
+        return StoredObject(key, sha, size)
+
+    def put_file(self, key: str, path: Path) -> StoredObject:
+        target = self._path(key)
+
+        def chunks():
+            with open(path, "rb") as f:
+                while chunk := f.read(CHUNK):
+                    yield chunk
+
+        temp, sha, size = self._write_temp(chunks)
+        self._commit(temp, target, exclusive=False)
+        return StoredObject(key, sha, size)
+
+    def create(self, key: str, data: bytes) -> bool:
+        target = self._path(key)
+        if target.exists():
+            return False
+        temp, _, _ = self._write_temp(lambda: [data])
+        return self._commit(temp, target, exclusive=True)
+
+    def get(self, key: str) -> bytes:
+        with self.open(key) as f:
+            return f.read()
+
+    def open(self, key: str) -> BinaryIO:
+        try:
+            return open(self._path(key), "rb")
+        except FileNotFoundError as e:
+            raise ObjectNotFound(key) from e
+        except OSError as e:
+            raise StoreUnavailable(f"cannot read {key}: {e}") from e
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def list(self, prefix: str) -> Iterator[str]:
+        """Keys under a prefix, in sorted order; the prefix may end inside a name."""
+        directory, _, start = prefix.rpartition("/")
+        base = self._path(directory) if directory else self.root
+        if not base.is_dir():
+            return
+        for entry in sorted(base.iterdir()):
+            if entry.name.startswith(".") or not entry.name.startswith(start):
+                continue
+            key = f"{directory}/{entry.name}" if directory else entry.name
+            if entry.is_dir():
+                yield from self.list(key + "/")
+            else:
+                yield key
+
+    def delete(self, key: str) -> None:
+        path = self._path(key)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return
+        # Remove directories the delete left empty, up to the store root.
+        for parent in path.parents:
+            if parent == self.root or not parent.is_relative_to(self.root):
+                break
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,96 @@
+"""Dossiers in the object store: the key layout, manifests, and fixity on every read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterator
+
+from .errors import ObjectNotFound, RepositoryError
+from .model import Document, Dossier, ObjectRef
+from .store import ObjectStore, copy_verified, get_verified
+
+PENDING = "pending/"  # one marker per dossier with unfinished documents: the work queue
+
+
+def dossier_prefix(code: str) -> str:
+    return f"dossiers/{code}/"
+
+
+def manifest_key(code: str) -> str:
+    return f"dossiers/{code}/manifest.json"
+
+
+def document_key(code: str, document_id: str, name: str) -> str:
+    return f"dossiers/{code}/documents/{document_id}/{name}"
+
+
+class DossierNotFound(ObjectNotFound):
+    code = "dossier_not_found"
+
+
+class Records:
+    """What the rest of HoSo knows about the store: dossiers, documents and their objects."""
+
+    def __init__(self, store: ObjectStore) -> None:
+        self.store = store
+
+    # -- manifests ---------------------------------------------------------------------
+    def load(self, code: str) -> Dossier:
+        try:
+            data = self.store.get(manifest_key(code))
+        except ObjectNotFound as e:
+            raise DossierNotFound(f"no dossier {code}") from e
+        return Dossier.model_validate_json(data)
+
+    def save(self, dossier: Dossier) -> None:
+        self.store.put(manifest_key(dossier.dossier_code), _dump(dossier))
+
+    def codes(self) -> Iterator[str]:
+        for key in self.store.list("dossiers/"):
+            if key.endswith("/manifest.json"):
+                yield key.split("/")[1]
+
+    def dossiers(self) -> Iterator[Dossier]:
+        for code in self.codes():
+            yield self.load(code)
+
+    # -- the work queue ------------------------------------------------------------------
+    def mark_pending(self, code: str) -> None:
+        self.store.put(PENDING + code, b"")
+
+    def clear_pending(self, code: str) -> None:
+        self.store.delete(PENDING + code)
+
+    def pending(self) -> list[str]:
+        return [key.removeprefix(PENDING) for key in self.store.list(PENDING)]
+
+    # -- document objects ----------------------------------------------------------------
+    def put_document_object(self, code: str, document_id: str, name: str, data: bytes) -> ObjectRef:
+        stored = self.store.put(document_key(code, document_id, name), data)
+        return ObjectRef(key=stored.key, sha256=stored.sha256, size=stored.size)
+
+    def put_document_file(self, code: str, document_id: str, name: str, path: Path) -> ObjectRef:
+        stored = self.store.put_file(document_key(code, document_id, name), path)
+        return ObjectRef(key=stored.key, sha256=stored.sha256, size=stored.size)
+
+    def read(self, ref: ObjectRef) -> bytes:
+        return get_verified(self.store, ref.key, ref.sha256)
+
+    def fetch(self, ref: ObjectRef, target: Path) -> None:
+        copy_verified(self.store, ref.key, ref.sha256, target)
+
+    def ocr_json(self, document: Document) -> dict:
+        if document.ocr is None:
+            raise RepositoryError(f"document {document.id} has no OCR result yet")
+        return json.loads(self.read(document.ocr))
+
+    def delete_dossier(self, code: str) -> None:
+        """Remove every object of a dossier that was never acknowledged to the client."""
+        for key in list(self.store.list(dossier_prefix(code))):
+            self.store.delete(key)
+        self.clear_pending(code)
+
+
+def _dump(dossier: Dossier) -> bytes:
+    return dossier.model_dump_json(indent=2).encode()

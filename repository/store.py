@@ -1,0 +1,83 @@
+"""The object store: the system of record. Everything else is derived from what is here."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Iterator, Protocol
+
+from .errors import FixityError, RepositoryError
+
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    sha256: str
+    size: int
+
+
+class ObjectStore(Protocol):
+    """Keys are `/`-separated paths such as `dossiers/{code}/manifest.json`.
+
+    Every write is atomic and durable before it returns: a reader sees the old object or
+    the whole new one, and a crash after return loses nothing.
+    """
+
+    def put(self, key: str, data: bytes) -> StoredObject: ...
+
+    def put_file(self, key: str, path: Path) -> StoredObject: ...
+
+    def create(self, key: str, data: bytes) -> bool:
+        """Write only if the key does not exist yet; False when it already did."""
+        ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def open(self, key: str) -> BinaryIO: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def list(self, prefix: str) -> Iterator[str]: ...
+
+    def delete(self, key: str) -> None: ...
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def get_verified(store: ObjectStore, key: str, sha256: str) -> bytes:
+    """Read an object and check it against the SHA-256 recorded when it was stored."""
+    data = store.get(key)
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise FixityError(f"{key}: content no longer matches its recorded SHA-256")
+    return data
+
+
+def copy_verified(store: ObjectStore, key: str, sha256: str, target: Path) -> None:
+    """Stream an object to a local file, checking fixity on the way."""
+    digest = hashlib.sha256()
+    with store.open(key) as src, open(target, "wb") as dst:
+        while chunk := src.read(CHUNK):
+            digest.update(chunk)
+            dst.write(chunk)
+    if digest.hexdigest() != sha256:
+        target.unlink(missing_ok=True)
+        raise FixityError(f"{key}: content no longer matches its recorded SHA-256")
+
+
+def open_store(url: str) -> ObjectStore:
+    """Choose the backend by URL: `file:///abs/dir` (the embedded default)."""
+    if url.startswith("file://"):
+        from ._localfs import LocalStore
+
+        return LocalStore(Path(url.removeprefix("file://")))
+    raise RepositoryError(f"unsupported object store URL: {url!r} (expected file:///…)")

@@ -1,0 +1,85 @@
+"""The index concept: what goes in, what a query asks, what comes out, and the Protocol.
+
+The index is derived data (rebuilt from the object store by ``hoso reindex``), so entries carry
+everything a hit needs to be shown without reading the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol, runtime_checkable
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+MAX_LIMIT = 100
+
+
+class IndexEntry(BaseModel):
+    """One document of a dossier, with its text page by page (NFC)."""
+
+    dossier_code: str
+    document_id: str
+    agency_code: str
+    procedure_code: str
+    applicant_id: str | None = None
+    kind: str
+    doc_type: str
+    filename: str
+    received_at: AwareDatetime
+    pages: list[str]
+
+
+class SearchQuery(BaseModel):
+    """Words to find (all required) plus exact-match metadata filters and a page of results."""
+
+    text: str
+    agency_code: str | None = None
+    procedure_code: str | None = None
+    doc_type: str | None = None
+    dossier_code: str | None = None
+    limit: int = Field(20, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0)
+
+
+class Hit(BaseModel):
+    """One matching document, named by its best page, with an HTML-safe snippet."""
+
+    dossier_code: str
+    document_id: str
+    doc_type: str
+    filename: str
+    agency_code: str
+    procedure_code: str
+    received_at: AwareDatetime
+    page: int
+    score: float
+    snippet: str
+
+
+class SearchResults(BaseModel):
+    query: str
+    total: int
+    hits: list[Hit]
+
+
+@runtime_checkable
+class Index(Protocol):
+    """A full-text and metadata index of documents; every backend passes the same tests."""
+
+    def upsert(self, entries: Iterable[IndexEntry]) -> None:
+        """Add documents, replacing whatever was indexed under the same document_id."""
+
+    def delete_document(self, document_id: str) -> None:
+        """Forget one document; unknown ids are not an error."""
+
+    def replace_all(self, entries: Iterable[IndexEntry]) -> int:
+        """Swap in a complete new index atomically; return how many entries it holds."""
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        """Documents matching every word, best first; ``total`` counts documents."""
+
+    def count(self) -> int:
+        """Number of documents indexed."""
+
+    def close(self) -> None:
+        """Release connections; the index must not be used afterwards."""

@@ -1,0 +1,429 @@
+"""The embedded SQLite FTS5 index, exercised on real index files in tmp_path."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from search import (
+    BadQuery,
+    Index,
+    IndexEntry,
+    IndexUnavailable,
+    SearchError,
+    SearchQuery,
+    open_index,
+)
+from search._sqlite import SCHEMA_VERSION, SqliteIndex
+
+Entry = Callable[..., IndexEntry]
+
+# No word here folds to "ban", "hoa" or "ma", which the ranking tests rely on.
+FILLER = [
+    "Công dân đăng ký khai sinh cho con tại nơi cư trú.",
+    "Kết quả giải quyết thủ tục hành chính được lưu trữ dưới dạng điện tử.",
+    "Việc khai thác dữ liệu phải bảo đảm an toàn thông tin cá nhân.",
+    "Chữ ký số của người thực hiện được gắn vào tệp điện tử.",
+]
+
+
+def ids(index: Index, text: str, **filters: object) -> list[str]:
+    return [h.document_id for h in index.search(SearchQuery(text=text, **filters)).hits]
+
+
+def with_filler(entry: Entry, *entries: IndexEntry) -> list[IndexEntry]:
+    """Unrelated documents, so bm25's document frequencies look like a real index."""
+    return [*entries, *(entry(f"filler{i}", text) for i, text in enumerate(FILLER))]
+
+
+# -- matching ---------------------------------------------------------------------------------
+
+
+def test_query_without_diacritics_finds_accented_text(index: Index, entry: Entry) -> None:
+    index.upsert(with_filler(entry,
+        entry("nd", "Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020"),
+        entry("dk", "Tờ khai đăng ký thường trú"),
+    ))
+    assert ids(index, "nghi dinh") == ["nd"]
+    assert ids(index, "NGHI DINH") == ["nd"]
+    assert ids(index, "dang ky thuong tru") == ["dk"]
+    assert ids(index, "nđ cp") == ["nd"]
+
+
+def test_all_words_are_required(index: Index, entry: Entry) -> None:
+    index.upsert([entry("a", "đăng ký khai sinh"), entry("b", "đăng ký kết hôn")])
+    assert sorted(ids(index, "dang ky")) == ["a", "b"]
+    assert ids(index, "đăng ký kết hôn") == ["b"]
+    assert ids(index, "khai sinh kết hôn") == []
+
+
+@pytest.mark.parametrize(("stored", "typed"), [("hòa", "hoà"), ("hoà", "hòa"),
+                                               ("thuỷ lợi", "thủy lợi"), ("thủy lợi", "thuỷ lợi"),
+                                               ("Hoà Bình", "HÒA BÌNH")])
+def test_old_and_new_tone_placement_find_each_other(
+    index: Index, entry: Entry, stored: str, typed: str
+) -> None:
+    index.upsert(with_filler(entry, entry("x", f"tỉnh {stored} và {stored}")))
+    hits = index.search(SearchQuery(text=typed)).hits
+    assert [h.document_id for h in hits] == ["x"]
+    assert f"<mark>{stored.split()[0]}</mark>" in hits[0].snippet
+
+
+def test_old_and_new_placement_rank_as_exact_matches(index: Index, entry: Entry) -> None:
+    index.upsert(with_filler(entry,
+        entry("hoa-old", "xã Hoà Bình"), entry("hoa-flower", "vườn hoa"),
+    ))
+    assert ids(index, "hòa") == ["hoa-old", "hoa-flower"]
+
+
+@pytest.mark.parametrize(
+    ("query", "best"),
+    [("bán", "ban-sell"), ("bạn", "ban-friend"), ("ban", "ban-plain")],
+)
+def test_exact_accented_match_ranks_above_folded(
+    index: Index, entry: Entry, query: str, best: str
+) -> None:
+    index.upsert(with_filler(entry,
+        entry("ban-friend", "gửi bạn đọc bản tin tháng này và các số trước"),
+        entry("ban-sell", "bán"),
+        entry("ban-plain", "ban quản lý dự án"),
+    ))
+    found = ids(index, query)
+    assert found[0] == best
+    assert sorted(found) == ["ban-friend", "ban-plain", "ban-sell"]
+
+
+def test_exact_match_ranks_first_for_ma_variants(index: Index, entry: Entry) -> None:
+    words = {"ma": "ma", "má": "má", "mà": "mà", "mả": "mả", "mã": "mã", "mạ": "mạ"}
+    index.upsert(with_filler(entry, *(entry(w, f"từ {w} ở đây") for w in words)))
+    for word in words:
+        found = ids(index, word)
+        assert found[0] == word
+        assert len(found) == len(words)
+
+
+def test_hit_names_best_page_and_metadata(index: Index, entry: Entry) -> None:
+    e = entry("doc", "trang bìa", "mục lục", "Quyết định về thủ tục hành chính")
+    index.upsert([e])
+    [hit] = index.search(SearchQuery(text="quyet dinh")).hits
+    assert hit.page == 3
+    assert (hit.dossier_code, hit.filename, hit.doc_type) == (e.dossier_code, e.filename, e.doc_type)
+    assert (hit.agency_code, hit.procedure_code) == (e.agency_code, e.procedure_code)
+    assert hit.received_at == e.received_at and hit.received_at.tzinfo is not None
+    assert hit.score > 0
+
+
+def test_one_hit_per_document_even_if_many_pages_match(index: Index, entry: Entry) -> None:
+    index.upsert([entry("doc", "hồ sơ một", "hồ sơ hai hồ sơ", "hồ sơ ba")])
+    result = index.search(SearchQuery(text="ho so"))
+    assert result.total == 1
+    assert [h.page for h in result.hits] == [2]
+
+
+# -- snippets ---------------------------------------------------------------------------------
+
+
+def test_snippet_marks_original_accented_words_and_escapes_html(index: Index, entry: Entry) -> None:
+    index.upsert([entry("x", 'Điều 1. <b>Nghị định</b> & "quy định" về Đăng ký')])
+    [hit] = index.search(SearchQuery(text="nghi dinh dang ky")).hits
+    assert hit.snippet == (
+        "Điều 1. &lt;b&gt;<mark>Nghị</mark> <mark>định</mark>&lt;/b&gt; &amp; "
+        "&quot;quy <mark>định</mark>&quot; về <mark>Đăng</mark> <mark>ký</mark>"
+    )
+
+
+def test_snippet_is_a_window_with_ellipses(index: Index, entry: Entry) -> None:
+    before = " ".join(f"trước{i}" for i in range(50))
+    after = " ".join(f"sau{i}" for i in range(50))
+    index.upsert([entry("x", f"{before}\n\nQuyết   định\n{after}")])
+    [hit] = index.search(SearchQuery(text="quyết định")).hits
+    assert hit.snippet.startswith("…") and hit.snippet.endswith("…")
+    assert "<mark>Quyết</mark> <mark>định</mark>" in hit.snippet
+    assert "\n" not in hit.snippet
+    words = hit.snippet.strip("…").split()
+    assert 25 <= len(words) <= 32
+
+
+def test_snippet_of_short_page_has_no_ellipsis(index: Index, entry: Entry) -> None:
+    index.upsert([entry("x", "Giấy khai sinh")])
+    [hit] = index.search(SearchQuery(text="khai sinh")).hits
+    assert hit.snippet == "Giấy <mark>khai</mark> <mark>sinh</mark>"
+
+
+def test_decomposed_input_is_indexed_as_nfc(index: Index, entry: Entry) -> None:
+    import unicodedata
+
+    index.upsert([entry("x", unicodedata.normalize("NFD", "Thành phố Hồ Chí Minh"))])
+    [hit] = index.search(SearchQuery(text="Hồ Chí Minh")).hits
+    assert "<mark>Hồ</mark>" in hit.snippet
+
+
+# -- filters and pagination ---------------------------------------------------------------------
+
+
+def test_filters_are_exact_metadata_matches(index: Index, entry: Entry) -> None:
+    index.upsert([
+        entry("a", "giấy tờ", agency_code="AG1", procedure_code="P1", doc_type="birth_certificate",
+              dossier_code="AG1-210531-0001"),
+        entry("b", "giấy tờ", agency_code="AG2", procedure_code="P1", doc_type="admin_document",
+              dossier_code="AG2-210531-0001"),
+        entry("c", "giấy tờ", agency_code="AG2", procedure_code="P2", doc_type="admin_document",
+              dossier_code="AG2-210531-0002"),
+    ])
+    assert sorted(ids(index, "giay to")) == ["a", "b", "c"]
+    assert ids(index, "giay to", agency_code="AG1") == ["a"]
+    assert sorted(ids(index, "giay to", procedure_code="P1")) == ["a", "b"]
+    assert sorted(ids(index, "giay to", doc_type="admin_document")) == ["b", "c"]
+    assert ids(index, "giay to", dossier_code="AG2-210531-0002") == ["c"]
+    assert ids(index, "giay to", agency_code="AG2", procedure_code="P1") == ["b"]
+    assert ids(index, "giay to", agency_code="AG") == []
+    assert index.search(SearchQuery(text="giay to", agency_code="AG2")).total == 2
+
+
+def test_pagination_over_documents(index: Index, entry: Entry) -> None:
+    index.upsert([entry(f"d{i:02}", "hồ sơ", "hồ sơ") for i in range(25)])
+    seen: list[str] = []
+    for offset in range(0, 25, 10):
+        result = index.search(SearchQuery(text="ho so", limit=10, offset=offset))
+        assert result.total == 25
+        seen += [h.document_id for h in result.hits]
+    assert sorted(seen) == [f"d{i:02}" for i in range(25)]
+    beyond = index.search(SearchQuery(text="ho so", limit=10, offset=40))
+    assert (beyond.total, beyond.hits) == (25, [])
+    none = index.search(SearchQuery(text="khong co"))
+    assert (none.total, none.hits, none.query) == (0, [], "khong co")
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def test_upsert_replaces_the_document(index: Index, entry: Entry) -> None:
+    index.upsert([entry("x", "bản cũ", "trang hai cũ")])
+    index.upsert([entry("x", "bản mới", doc_type="other")])
+    assert index.count() == 1
+    assert ids(index, "cu") == []
+    [hit] = index.search(SearchQuery(text="moi")).hits
+    assert hit.doc_type == "other"
+
+
+def test_delete_document(index: Index, entry: Entry) -> None:
+    index.upsert([entry("x", "hồ sơ"), entry("y", "hồ sơ")])
+    index.delete_document("x")
+    index.delete_document("does-not-exist")
+    assert index.count() == 1
+    assert ids(index, "ho so") == ["y"]
+
+
+def test_replace_all_swaps_the_index_and_counts(index: Index, entry: Entry) -> None:
+    index.upsert([entry("old", "dữ liệu cũ")])
+    n = index.replace_all(entry(f"n{i}", "dữ liệu mới") for i in range(5))
+    assert n == 5 == index.count()
+    assert ids(index, "cu") == []
+    assert index.search(SearchQuery(text="du lieu moi")).total == 5
+
+
+def test_replace_all_failure_keeps_the_old_index(index: Index, entry: Entry) -> None:
+    index.upsert([entry("old", "dữ liệu cũ")])
+
+    def broken() -> Iterator[IndexEntry]:
+        yield entry("n1", "mới")
+        raise RuntimeError("store read failed")
+
+    with pytest.raises(RuntimeError):
+        index.replace_all(broken())
+    assert ids(index, "cu") == ["old"]
+    assert index.count() == 1
+
+
+def test_readers_see_old_or_complete_new_index_during_replace_all(
+    index: Index, entry: Entry
+) -> None:
+    index.upsert([entry(f"o{i}", "cũ") for i in range(3)])
+    seen: set[int] = set()
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            seen.add(index.search(SearchQuery(text="cu")).total
+                     + index.search(SearchQuery(text="moi")).total * 100)
+
+    def slow() -> Iterator[IndexEntry]:
+        for i in range(10):
+            time.sleep(0.01)
+            yield entry(f"n{i}", "mới")
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        assert index.replace_all(slow()) == 10
+        time.sleep(0.05)
+    finally:
+        stop.set()
+        reader.join()
+    # 3 old documents and no new ones, or the 10 new ones and no old ones (or the moment
+    # between the two reads of one loop turn): never a partly built index.
+    assert seen <= {3, 1000, 3 + 1000}
+    assert 1000 in seen
+
+
+def test_reopening_keeps_the_data(index_path: Path, entry: Entry) -> None:
+    first = open_index(f"sqlite://{index_path}")
+    first.upsert([entry("x", "Nghị định")])
+    first.close()
+    again = open_index(f"sqlite://{index_path}")
+    try:
+        assert again.count() == 1
+        assert ids(again, "nghi dinh") == ["x"]
+    finally:
+        again.close()
+
+
+def test_wal_mode_and_schema_version(index: Index, index_path: Path) -> None:
+    conn = sqlite3.connect(index_path)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        conn.close()
+
+
+def test_old_schema_is_dropped_and_rebuilt(index_path: Path, entry: Entry) -> None:
+    index_path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(index_path)
+    conn.execute("CREATE VIRTUAL TABLE docs USING fts5(body)")
+    conn.execute("CREATE TABLE documents (id TEXT)")
+    conn.execute("PRAGMA user_version = 0")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 100}")
+    conn.commit()
+    conn.close()
+    index = SqliteIndex(index_path)
+    try:
+        assert index.schema_reset
+        assert index.count() == 0
+        index.upsert([entry("x", "hồ sơ")])
+        assert ids(index, "ho so") == ["x"]
+    finally:
+        index.close()
+    reopened = SqliteIndex(index_path)
+    assert not reopened.schema_reset and reopened.count() == 1
+    reopened.close()
+
+
+def test_refuses_to_overwrite_a_foreign_database(index_path: Path) -> None:
+    index_path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(index_path)
+    conn.execute("CREATE TABLE precious (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(SearchError):
+        open_index(f"sqlite://{index_path}")
+    conn = sqlite3.connect(index_path)
+    assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("precious",)]
+    conn.close()
+
+
+def test_closed_index_raises_index_unavailable(index: Index) -> None:
+    index.close()
+    with pytest.raises(IndexUnavailable):
+        index.count()
+
+
+# -- hostile and invalid queries -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"', '""', 'hồ "sơ', "*", "hồ*", "-x", "NOT hồ", "NEAR(", "NEAR(hồ sơ, 2)", "a:b",
+     "exact:hồ", "folded:ho", "(hồ", "hồ)", "^hồ", "hồ AND", "OR", "{exact folded}: ho",
+     "'; DROP TABLE documents; --", "\ue000hồ\ue001", "hồ + sơ", "x" * 500],
+)
+def test_hostile_queries_never_raise_sqlite_errors(index: Index, entry: Entry, text: str) -> None:
+    index.upsert([entry("x", "hồ sơ exact folded NEAR NOT OR AND a b")])
+    try:
+        result = index.search(SearchQuery(text=text))
+    except BadQuery:
+        assert not any(c.isalnum() for c in text)  # only a query with no words is refused
+    else:
+        assert result.total in (0, 1)
+    assert index.count() == 1
+
+
+@pytest.mark.parametrize("text", ["", "   ", '"', "*", "-", "():^*\"'", "…"])
+def test_query_without_words_is_bad(index: Index, text: str) -> None:
+    with pytest.raises(BadQuery):
+        index.search(SearchQuery(text=text))
+
+
+def test_query_with_too_many_words_is_bad(index: Index) -> None:
+    with pytest.raises(BadQuery):
+        index.search(SearchQuery(text=" ".join(f"w{i}" for i in range(100))))
+
+
+@pytest.mark.parametrize(("limit", "offset"), [(0, 0), (101, 0), (10, -1)])
+def test_limit_and_offset_out_of_range(index: Index, limit: int, offset: int) -> None:
+    with pytest.raises(ValidationError):
+        SearchQuery(text="x", limit=limit, offset=offset)
+    unchecked = SearchQuery.model_construct(text="x", limit=limit, offset=offset)
+    with pytest.raises(BadQuery):
+        index.search(unchecked)
+
+
+def test_entries_need_aware_received_at(entry: Entry) -> None:
+    from datetime import datetime
+
+    with pytest.raises(ValidationError):
+        entry("x", "a", received_at=datetime(2021, 5, 31))
+
+
+# -- concurrency ------------------------------------------------------------------------------
+
+
+def test_threads_upsert_and_search_at_once(index: Index, entry: Entry) -> None:
+    errors: list[BaseException] = []
+
+    def writer(t: int) -> None:
+        try:
+            for i in range(20):
+                index.upsert([entry(f"t{t}-{i}", f"hồ sơ luồng{t} số {i}")])
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    def reader() -> None:
+        try:
+            for _ in range(40):
+                result = index.search(SearchQuery(text="ho so", limit=5))
+                assert result.total <= 80
+                index.count()
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer, args=(t,)) for t in range(4)]
+    threads += [threading.Thread(target=reader) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert index.count() == 80
+    assert index.search(SearchQuery(text="ho so")).total == 80
+    assert ids(index, "luong2 so 7") == ["t2-7"]
+
+
+def test_two_index_objects_on_one_file(index_path: Path, entry: Entry) -> None:
+    """Like an API process and an ingest worker sharing the embedded index."""
+    a = open_index(f"sqlite://{index_path}")
+    b = open_index(f"sqlite://{index_path}")
+    try:
+        a.upsert([entry("x", "hồ sơ")])
+        assert ids(b, "ho so") == ["x"]
+        b.delete_document("x")
+        assert a.count() == 0
+    finally:
+        a.close()
+        b.close()

@@ -1,0 +1,129 @@
+"""Bad input gets a clear 4xx JSON error, nothing partial is kept, and the server keeps serving."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pikepdf
+import pytest
+from PIL import Image
+
+import vnpages
+from test_e2e_ingest import FORM, png_bytes, post
+
+
+def stored_dossiers(data_dir: Path) -> set[str]:
+    root = data_dir / "store" / "dossiers"
+    return {p.name for p in root.iterdir()} if root.exists() else set()
+
+
+def leftovers(data_dir: Path) -> list[Path]:
+    """Scratch files a refused upload could leave behind."""
+    return [p for d in ("staging", "store/.tmp") for p in (data_dir / d).glob("*")]
+
+
+def good_png() -> bytes:
+    return png_bytes(vnpages.render_page(["Một dòng chữ."], dpi=100))
+
+
+def truncated_png() -> bytes:
+    data = good_png()
+    return data[: len(data) // 2]
+
+
+def encrypted_pdf() -> bytes:
+    buffer = io.BytesIO()
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.save(buffer, encryption=pikepdf.Encryption(user="mật khẩu", owner="chủ"))
+    return buffer.getvalue()
+
+
+BAD_FILES = [
+    pytest.param("ghi-chu.png", b"this is plain text, not a picture\n", 415, "unsupported_media_type",
+                 id="lying-extension"),
+    pytest.param("trang.png", b"", 400, "empty_file", id="empty"),
+    pytest.param("lon.png", b"\x89PNG\r\n\x1a\n" + b"\0" * (9 * 2**20), 413, "file_too_large", id="oversize"),
+    pytest.param("hong.png", None, 422, "corrupt_input", id="truncated-png"),
+    pytest.param("hong.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ngarbage", 422, "corrupt_input",
+                 id="corrupt-pdf"),
+    pytest.param("khoa.pdf", "encrypted", 422, "encrypted_pdf", id="encrypted-pdf"),
+    pytest.param("bom.png", "bomb", 413, "input_too_large", id="decompression-bomb"),
+]
+
+
+def bomb_png() -> bytes:
+    """A small file that declares a huge image: refused from its header, never decoded."""
+    image = Image.new("1", (20000, 20000))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name,data,status,code", BAD_FILES)
+def test_bad_file_is_refused_and_nothing_is_kept(client, server, name, data, status, code):
+    data = {None: truncated_png, "encrypted": encrypted_pdf, "bomb": bomb_png}.get(data, lambda: data)() \
+        if not isinstance(data, bytes) else data
+    before = stored_dossiers(server.data_dir)
+    index_before = client.get("/v1/search", params={"q": "một dòng"}).json()["total"]
+    # A good file goes along with the bad one: the whole dossier is refused, not half of it.
+    response = post(client, [("tot.png", good_png(), "image/png"), (name, data, "image/png")])
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["error"] == code and body["detail"]
+    assert stored_dossiers(server.data_dir) == before
+    assert leftovers(server.data_dir) == []
+    assert client.get("/v1/search", params={"q": "một dòng"}).json()["total"] == index_before
+    assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("field,value", [("agency_code", "H56"), ("kind", "other"), ("procedure_code", "")])
+def test_bad_dossier_fields(client, field, value):
+    response = post(client, [("tot.png", good_png(), "image/png")], **{field: value})
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] in ("invalid_dossier", "invalid_request")
+
+
+def test_missing_files_is_a_json_422(client):
+    response = client.post("/v1/dossiers", data=FORM)
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid_request"
+
+
+def test_every_v1_route_needs_a_key(server):
+    import httpx
+
+    for path in ("/v1/search?q=x", "/v1/dossiers/000.17.22.H56-260101-0001"):
+        response = httpx.get(server.url + path)
+        assert response.status_code == 401 and response.json()["error"] == "unauthorized"
+        response = httpx.get(server.url + path, headers={"Authorization": "Bearer hoso_wrong"})
+        assert response.status_code == 401
+    assert httpx.post(server.url + "/v1/dossiers", data=FORM).status_code == 401
+
+
+def test_unknown_dossier_and_document(client):
+    response = client.get("/v1/dossiers/000.17.22.H56-200101-99999")
+    assert response.status_code == 404 and response.json()["error"] == "dossier_not_found"
+    code = post(client, [("tot.png", good_png(), "image/png")]).json()["dossier_code"]
+    response = client.get(f"/v1/dossiers/{code}/documents/01NOSUCHDOCUMENT/original")
+    assert response.status_code == 404
+
+
+def test_search_needs_words(client):
+    response = client.get("/v1/search", params={"q": '"*()'})
+    assert response.status_code == 400 and response.json()["error"] == "bad_query"
+    assert client.get("/v1/search", params={"q": "x", "limit": 0}).status_code == 422
+
+
+def test_request_over_the_limit_is_refused_before_reading(server):
+    """Only the headers are sent: the answer must come without the body being read."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall((f"POST /v1/dossiers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {server.key}\r\n"
+                      "Content-Type: multipart/form-data; boundary=b\r\n"
+                      f"Content-Length: {2**40}\r\n\r\n").encode())
+        answer = sock.recv(4096).decode()
+    assert answer.startswith("HTTP/1.1 413"), answer
+    assert '"error":"request_too_large"' in answer

@@ -1,0 +1,141 @@
+"""End to end on the embedded default: a real server, real Tesseract, real PDFs and validators."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+import vnpages
+from conftest import wait_done
+
+FORM = {"procedure_code": "1.001234", "agency_code": "000.17.22.H56", "applicant_id": "001090012345"}
+
+
+def post(client, files: list[tuple[str, bytes, str]], **form):
+    return client.post("/v1/dossiers", data={**FORM, **form},
+                       files=[("files", (name, data, mime)) for name, data, mime in files])
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", dpi=(300, 300))
+    return buffer.getvalue()
+
+
+def unique_line() -> tuple[str, str]:
+    """A word found in one test's document only, so searches do not see other tests' pages."""
+    token = "mã" + uuid.uuid4().hex[:8]
+    return token, f"Hồ sơ {token} được tiếp nhận tại bộ phận một cửa."
+
+
+def check_archival(client, tmp_path: Path, document: dict, expected_words: list[str]) -> None:
+    archival = client.get(document["links"]["archival"])
+    assert archival.status_code == 200 and archival.headers["content-type"] == "application/pdf"
+    path = tmp_path / f"{document['id']}.pdf"
+    path.write_bytes(archival.content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    for word in expected_words:
+        assert word in text, f"{word!r} not in pdftotext output"
+    pdfsig = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+    assert "Signature is Valid." in pdfsig, pdfsig
+    assert "Total document signed" in pdfsig, pdfsig
+    assert "FOR DEVELOPMENT ONLY" in pdfsig
+    report = client.get(document["links"]["verify"]).json()
+    assert report["valid"] is True, report
+    assert report["development_signer"] is True
+    assert [s["level"] for s in report["signatures"]] == ["B-B"]
+    assert report["signatures"][0]["intact"] and not report["signatures"][0]["modified_after_signing"]
+
+
+def search_ids(client, query: str) -> list[str]:
+    response = client.get("/v1/search", params={"q": query})
+    assert response.status_code == 200, response.text
+    return [hit["document_id"] for hit in response.json()["hits"]]
+
+
+def test_scanned_page_end_to_end(client, tmp_path):
+    token, line = unique_line()
+    page = vnpages.render_page(vnpages.PROSE + [line], font="serif")
+    data = png_bytes(page)
+    response = post(client, [("trang 1.png", data, "image/png")])
+    assert response.status_code == 202, response.text
+    code = response.json()["dossier_code"]
+    assert code.startswith("000.17.22.H56-") and response.headers["location"] == f"/v1/dossiers/{code}"
+    assert response.json()["documents"][0]["status"] == "received"
+
+    dossier = wait_done(client, code)
+    document = dossier["documents"][0]
+    assert document["status"] == "done", document
+    assert document["pages"][0]["source"] == "ocr"
+    assert vnpages.cer(vnpages.expected_text(vnpages.PROSE + [line]), document["text"]) < 0.02
+    assert document["doc_type"] in ("admin_document", "other")
+
+    original = client.get(document["links"]["original"])
+    assert hashlib.sha256(original.content).hexdigest() == hashlib.sha256(data).hexdigest()
+
+    hits = search_ids(client, f"nghi dinh {token}")  # typed without diacritics
+    assert hits == [document["id"]]
+    snippet = client.get("/v1/search", params={"q": token}).json()["hits"][0]["snippet"]
+    assert f"<mark>{token}</mark>" in snippet
+    check_archival(client, tmp_path, document, ["Nghị định", "đăng ký", token])
+
+
+def test_born_digital_pdf_needs_no_ocr(client, tmp_path, server):
+    token, line = unique_line()
+    path = vnpages.born_digital_pdf(tmp_path / "quyet-dinh.pdf", vnpages.PROSE + [line])
+    response = post(client, [("quyết định.pdf", path.read_bytes(), "application/pdf")], kind="result")
+    assert response.status_code == 202, response.text
+    dossier = wait_done(client, response.json()["dossier_code"])
+    document = dossier["documents"][0]
+    assert document["status"] == "done", document
+    assert [p["source"] for p in document["pages"]] == ["text-layer"]
+    assert "Nghị định" in document["text"] and token in document["text"]
+    ocr_json = (server.data_dir / "store" / "dossiers" / dossier["dossier_code"] / "documents"
+                / document["id"] / "ocr.json").read_text()
+    assert '"source": "text-layer"' in ocr_json and '"confidence": null' in ocr_json  # Tesseract never ran
+    assert search_ids(client, f"dang ky {token}") == [document["id"]]
+    check_archival(client, tmp_path, document, ["Nghị định", token])
+
+
+def test_two_page_tiff_and_scanned_pdf(client, tmp_path):
+    token1, line1 = unique_line()
+    token2, line2 = unique_line()
+    first = vnpages.render_page([line1] + vnpages.PROSE[:5], font="sans").convert("L")
+    second = vnpages.render_page(vnpages.PROSE[5:] + [line2], font="serif").convert("L")
+    tiff = io.BytesIO()
+    first.save(tiff, "TIFF", save_all=True, append_images=[second], dpi=(300, 300), compression="tiff_lzw")
+    scanned_pdf = io.BytesIO()
+    second.save(scanned_pdf, "PDF", resolution=300)  # a page image only, as a scanner writes it
+    response = post(client, [("hai-trang.tiff", tiff.getvalue(), "image/tiff"),
+                             ("ban-quet.pdf", scanned_pdf.getvalue(), "application/pdf")])
+    assert response.status_code == 202, response.text
+    dossier = wait_done(client, response.json()["dossier_code"])
+    tiff_doc, pdf_doc = dossier["documents"]
+    assert tiff_doc["status"] == pdf_doc["status"] == "done", dossier
+    assert [p["number"] for p in tiff_doc["pages"]] == [1, 2]
+    assert token1 in tiff_doc["pages"][0]["text"] and token2 in tiff_doc["pages"][1]["text"]
+    assert [p["source"] for p in pdf_doc["pages"]] == ["ocr"]
+    assert token2 in pdf_doc["text"]
+    assert sorted(search_ids(client, token2)) == sorted([tiff_doc["id"], pdf_doc["id"]])
+    hits = client.get("/v1/search", params={"q": token2}).json()["hits"]
+    assert {h["page"] for h in hits if h["document_id"] == tiff_doc["id"]} == {2}
+    check_archival(client, tmp_path, tiff_doc, [token1, token2])
+    check_archival(client, tmp_path, pdf_doc, [token2])
+
+
+@pytest.mark.parametrize("text", ["hòa", "hoà"])
+def test_tone_placement_and_exact_first(client, text):
+    token, _ = unique_line()
+    exact = vnpages.render_page([f"Xã Hòa Bình {token} hòa giải."])
+    folded = vnpages.render_page([f"Chợ Hoa Binh {token} hoa hồng."])
+    response = post(client, [("hoa-1.png", png_bytes(exact), "image/png"),
+                             ("hoa-2.png", png_bytes(folded), "image/png")])
+    dossier = wait_done(client, response.json()["dossier_code"])
+    ids = [d["id"] for d in dossier["documents"]]
+    assert search_ids(client, f"{text} {token}") == ids  # exact match (either placement) ranks first
