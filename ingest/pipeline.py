@@ -100,11 +100,10 @@ class Pipeline:
                 await self._update(dossier.dossier_code, document.id, status=DocumentStatus.FAILED,
                                    reason=_reason(e))
                 return
-        updated = await self._update(
+        await self._update(
             dossier.dossier_code, document.id, status=DocumentStatus.DONE, reason=None,
             archival=done.archival, ocr=done.ocr, pages=done.pages, doc_type=done.doc_type,
             signature=done.signature, processed_at=datetime.now(timezone.utc))
-        await asyncio.to_thread(self.index.upsert, index_entries(updated, only=document.id))
 
     async def _run(self, step, *args):
         if self._pool is None:
@@ -136,6 +135,10 @@ class Pipeline:
             document = dossier.document(document_id)
             for name, value in changes.items():
                 setattr(document, name, value)
+            if document.status == DocumentStatus.DONE:
+                # Indexed before the manifest says done: a client that sees "done" can find it.
+                # A crash in between re-runs the document, and upserting again is harmless.
+                await asyncio.to_thread(self.index.upsert, index_entries(dossier, only=document_id))
             await asyncio.to_thread(self.records.save, dossier)
         if self.listener is not None:
             self.listener(dossier, document)

@@ -8,6 +8,7 @@ pages of one document in parallel worker processes.
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 
 import pikepdf
@@ -56,10 +57,11 @@ def _recognise(image: Image.Image, dpi: int, number: int, options: OcrOptions, w
             if _score(flipped) > _score(result):
                 result, rotation = flipped, 180
 
-    untouched = result.rotation == 0 and abs(result.skew) < 0.1
-    page_image = preprocess.deskew(preprocess.turn(image, result.rotation), result.skew)
-    jpeg = original_jpeg if (untouched and original_jpeg) else _encode_jpeg(page_image, options.jpeg_quality)
-    result.pdf = _with_page_image(result.pdf, jpeg, page_image, workdir / f"page-{number:04d}.pdf")
+    # The archival page keeps the pixels as scanned: the turn and the deskew are drawn by the
+    # PDF itself, under a text layer that matches the upright page that was recognised.
+    jpeg = original_jpeg or _encode_jpeg(image, options.jpeg_quality)
+    result.pdf = _with_page_image(result.pdf, jpeg, image, dpi, -(result.rotation + result.skew),
+                                  workdir / f"page-{number:04d}.pdf")
     return result
 
 
@@ -99,8 +101,10 @@ def _encode_jpeg(image: Image.Image, quality: int) -> bytes:
     return buffer.getvalue()
 
 
-def _with_page_image(text_layer: Path, jpeg: bytes, image: Image.Image, target: Path) -> Path:
-    """Put the page image under Tesseract's invisible text layer, filling the page."""
+def _with_page_image(text_layer: Path, jpeg: bytes, image: Image.Image, dpi: int, angle: float,
+                     target: Path) -> Path:
+    """Put the page image under Tesseract's invisible text layer, turned `angle` degrees
+    counter-clockwise about the page centre."""
     with pikepdf.open(text_layer) as pdf:
         page = pdf.pages[0]
         x0, y0, x1, y1 = (float(v) for v in page.mediabox)
@@ -112,7 +116,13 @@ def _with_page_image(text_layer: Path, jpeg: bytes, image: Image.Image, target: 
         picture.BitsPerComponent = 8
         picture.Filter = pikepdf.Name.DCTDecode
         name = page.add_resource(picture, pikepdf.Name.XObject, prefix="Im")
-        draw = f"q {x1 - x0:.4f} 0 0 {y1 - y0:.4f} {x0:.4f} {y0:.4f} cm {name} Do Q\n"
+        width, height = image.width * 72 / dpi, image.height * 72 / dpi
+        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        # Last `cm` first: scale the unit square to the scan, centre it, turn it, move it to the page.
+        draw = (f"q 1 0 0 1 {(x0 + x1) / 2:.4f} {(y0 + y1) / 2:.4f} cm "
+                f"{cos:.6f} {sin:.6f} {-sin:.6f} {cos:.6f} 0 0 cm "
+                f"1 0 0 1 {-width / 2:.4f} {-height / 2:.4f} cm "
+                f"{width:.4f} 0 0 {height:.4f} 0 0 cm {name} Do Q\n")
         page.contents_add(pikepdf.Stream(pdf, draw.encode()), prepend=True)
         pdf.save(target)
     text_layer.unlink()

@@ -49,17 +49,8 @@ def inspect(path: Path, options: OcrOptions) -> SourceInfo:
     if media_type == "application/pdf":
         pages = _pdf.inspect(path, options.min_text_chars, options.max_pages)
         return SourceInfo(media_type, tuple(SourcePage(i, scanned=s) for i, s in enumerate(pages)))
-    count = 0
-    with _open_image(path) as image:
-        for frame in ImageSequence.Iterator(image):
-            count += 1
-            if count > options.max_pages:
-                raise InputTooLarge(f"more than {options.max_pages} pages in one image file")
-            _check_pixels(frame, options)
-            try:
-                frame.load()
-            except (OSError, ValueError, SyntaxError) as e:
-                raise CorruptInput(f"page {count} cannot be decoded: {e}") from e
+    count = _count_pages(path, options)
+    _check_decodes(path, media_type)
     return SourceInfo(media_type, tuple(SourcePage(i, scanned=True) for i in range(count)))
 
 
@@ -76,6 +67,34 @@ def load_page(path: Path, media_type: str, index: int, options: OcrOptions) -> t
         else:
             page = image.copy()
     return page, dpi
+
+
+def _count_pages(path: Path, options: OcrOptions) -> int:
+    """Pages of an image file, each checked for size before anything is decoded."""
+    count = 0
+    try:
+        with _open_image(path) as image:
+            for frame in ImageSequence.Iterator(image):
+                count += 1
+                if count > options.max_pages:
+                    raise InputTooLarge(f"more than {options.max_pages} pages in one image file")
+                _check_pixels(frame, options)
+    except (OSError, ValueError, SyntaxError, EOFError) as e:
+        raise CorruptInput(f"the image cannot be read: {e}") from e
+    return count
+
+
+def _check_decodes(path: Path, media_type: str) -> None:
+    """PNG: every chunk's CRC (cheap, catches truncation and flipped bits); others: decode."""
+    try:
+        with _open_image(path) as image:
+            if media_type == "image/png":
+                image.verify()
+                return
+            for _ in ImageSequence.Iterator(image):
+                image.load()
+    except (OSError, ValueError, SyntaxError, EOFError) as e:
+        raise CorruptInput(f"the image cannot be decoded: {e}") from e
 
 
 def _open_image(path: Path) -> Image.Image:

@@ -5,33 +5,12 @@ from __future__ import annotations
 import hashlib
 import io
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 import vnpages
-from conftest import wait_done
-
-FORM = {"procedure_code": "1.001234", "agency_code": "000.17.22.H56", "applicant_id": "001090012345"}
-
-
-def post(client, files: list[tuple[str, bytes, str]], **form):
-    return client.post("/v1/dossiers", data={**FORM, **form},
-                       files=[("files", (name, data, mime)) for name, data, mime in files])
-
-
-def png_bytes(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG", dpi=(300, 300))
-    return buffer.getvalue()
-
-
-def unique_line() -> tuple[str, str]:
-    """A word found in one test's document only, so searches do not see other tests' pages."""
-    token = "mã" + uuid.uuid4().hex[:8]
-    return token, f"Hồ sơ {token} được tiếp nhận tại bộ phận một cửa."
+from harness import png_bytes, post, unique_line, wait_done
 
 
 def check_archival(client, tmp_path: Path, document: dict, expected_words: list[str]) -> None:

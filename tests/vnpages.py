@@ -50,6 +50,8 @@ def render_page(
             draw.text((margin, y), line, fill="black", font=face)
             y += round(size_pt * dpi / 72 * 1.6)
         y += round(size_pt * dpi / 72 * 0.6)
+    if y > height - margin // 2:
+        raise ValueError("the text does not fit on one page")
     page.info["dpi"] = (dpi, dpi)
     return page
 

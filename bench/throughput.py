@@ -1,0 +1,90 @@
+"""Pages per second end to end (HTTP upload → OCR → signed archival PDF → stored → indexed)
+for a 10-page scanned dossier, beside bare `tesseract -l vie` on the same pages, both on all
+cores. Prints a table; the target is a ratio of at least 0.75.
+
+    .venv/bin/python bench/throughput.py [--pages 10] [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import scans  # noqa: E402
+import vnpages  # noqa: E402
+from harness import Server, wait_done  # noqa: E402
+
+CORES = os.cpu_count() or 1
+
+
+def bare_tesseract(pages: list[Path]) -> tuple[float, list[str]]:
+    """The bare tool at its best on this machine: one single-threaded process per core."""
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def run(page: Path) -> str:
+        return subprocess.run(["tesseract", str(page), "-", "-l", "vie"], env=env, capture_output=True,
+                              text=True, check=True, timeout=300).stdout
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(CORES) as pool:
+        texts = list(pool.map(run, pages))
+    return time.perf_counter() - start, texts
+
+
+def hoso_end_to_end(server: Server, pages: list[Path]) -> tuple[float, list[str]]:
+    start = time.perf_counter()
+    with server.client() as client:
+        files = [("files", (p.name, p.read_bytes(), "image/png")) for p in pages]
+        response = client.post("/v1/dossiers", files=files, data={
+            "procedure_code": "1.001234", "agency_code": "000.17.22.H56", "applicant_id": "001090012345"})
+        response.raise_for_status()
+        dossier = wait_done(client, response.json()["dossier_code"], timeout=900)
+        elapsed = time.perf_counter() - start
+        if any(d["status"] != "done" for d in dossier["documents"]):
+            raise SystemExit(f"HoSo failed: {dossier}")
+        by_name = {d["filename"]: d["text"] for d in dossier["documents"]}
+    return elapsed, [by_name[p.name] for p in pages]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=2, help="best of N rounds for each side")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="hoso-bench-") as tmp:
+        tmp = Path(tmp)
+        print(f"generating {args.pages} scanned pages…", file=sys.stderr)
+        truth = scans.scanned_pages(tmp / "pages", args.pages)
+        pages = [p for p, _ in truth]
+        server = Server(tmp / "data", {"HOSO_WORKERS": str(CORES)}).start()
+        try:
+            hoso_end_to_end(server, pages[:1])  # warm up the worker processes
+            hoso = min((hoso_end_to_end(server, pages) for _ in range(args.rounds)), key=lambda r: r[0])
+        finally:
+            server.stop()
+        bare = min((bare_tesseract(pages) for _ in range(args.rounds)), key=lambda r: r[0])
+
+    def cer(texts: list[str]) -> float:
+        return sum(vnpages.cer(t, got) for (_, t), got in zip(truth, texts)) / len(truth)
+
+    n = len(pages)
+    rows = [("bare tesseract -l vie", bare[0], n / bare[0], cer(bare[1])),
+            ("HoSo end to end", hoso[0], n / hoso[0], cer(hoso[1]))]
+    print(f"\n{n}-page scanned dossier, 300 dpi, {CORES} cores, best of {args.rounds}\n")
+    print(f"| {'':24} | {'seconds':>8} | {'pages/s':>8} | {'CER':>7} |")
+    print(f"|{'-' * 26}|{'-' * 10}|{'-' * 10}|{'-' * 9}|")
+    for name, seconds, rate, error in rows:
+        print(f"| {name:24} | {seconds:8.2f} | {rate:8.3f} | {error:7.2%} |")
+    print(f"\nratio HoSo / bare tesseract (pages per second): {rows[1][2] / rows[0][2]:.2f}  (target ≥ 0.75)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""The `hoso` command line on its own data directory: ingest, ocr, search, verify, reindex."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import vnpages
+from harness import HOSO
+
+
+def hoso(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HOSO_DATA_DIR": str(data_dir), "HOSO_WORKERS": "2"}
+    result = subprocess.run([str(HOSO), *args], env=env, capture_output=True, text=True, timeout=300)
+    if check and result.returncode != 0:
+        raise AssertionError(f"hoso {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    """A data directory with two dossiers ingested by the CLI: a folder of scans and a PDF."""
+    root = tmp_path_factory.mktemp("cli")
+    folder = root / "ho-so-1"
+    folder.mkdir()
+    vnpages.save(vnpages.render_page(vnpages.PROSE[:6]), folder / "trang-1.png")
+    vnpages.save(vnpages.render_page(vnpages.PROSE[6:], font="sans").rotate(180), folder / "trang-2.png")
+    pdf = vnpages.born_digital_pdf(root / "thong-bao.pdf", ["THÔNG BÁO", "Về việc đăng ký hộ tịch."])
+    data = root / "var"
+    result = hoso(data, "ingest", str(folder), str(pdf), "--json", "--applicant", "001090012345")
+    manifests = [json.loads(line) for line in result.stdout.splitlines()]
+    return data, manifests, root
+
+
+def test_ingest_prints_one_manifest_per_dossier(archive):
+    _, manifests, _ = archive
+    assert len(manifests) == 2
+    folder, loose = manifests
+    assert [d["filename"] for d in folder["documents"]] == ["trang-1.png", "trang-2.png"]
+    assert all(d["status"] == "done" for m in manifests for d in m["documents"])
+    upside_down = folder["documents"][1]
+    assert upside_down["pages"][0]["rotation"] == 180
+    assert "Người dân không phải nộp lại giấy tờ" in upside_down["pages"][0]["text"]
+    assert loose["documents"][0]["pages"][0]["source"] == "text-layer"
+    assert folder["applicant_id"] == "001090012345"
+    assert folder["dossier_code"] != loose["dossier_code"]
+
+
+def test_search_and_verify(archive):
+    data, manifests, _ = archive
+    out = json.loads(hoso(data, "search", "dang ky ho tich", "--json").stdout)
+    assert [h["document_id"] for h in out["hits"]] == [manifests[1]["documents"][0]["id"]]
+    lines = hoso(data, "verify", manifests[0]["dossier_code"], "--json").stdout.splitlines()
+    reports = [json.loads(line) for line in lines]
+    assert len(reports) == 2 and all(r["valid"] and r["development_signer"] for r in reports)
+    assert hoso(data, "verify", manifests[0]["dossier_code"]).stdout.count(": VALID\n") == 2
+
+
+def test_verify_a_tampered_file_fails(archive, tmp_path):
+    data, manifests, _ = archive
+    document = manifests[0]["documents"][0]
+    signed = (data / "store" / document["archival"]["key"]).read_bytes()
+    changed = bytearray(signed)
+    position = signed.index(b"/Producer") + 2
+    changed[position] ^= 0x01
+    (tmp_path / "changed.pdf").write_bytes(bytes(changed))
+    result = hoso(data, "verify", str(tmp_path / "changed.pdf"), check=False)
+    assert result.returncode == 1 and "changed.pdf: NOT VALID" in result.stdout
+
+
+def test_reindex_from_the_store_alone(archive):
+    data, _, _ = archive
+    queries = ["nghi dinh", "hoà bình", "dang ky", "người dân"]
+    before = [json.loads(hoso(data, "search", q, "--json").stdout) for q in queries]
+    assert all(r["total"] > 0 for r in before)
+    for f in data.glob("index.sqlite*"):
+        f.unlink()
+    assert "indexed 3 documents" in hoso(data, "reindex").stdout
+    after = [json.loads(hoso(data, "search", q, "--json").stdout) for q in queries]
+    assert after == before
+
+
+def test_ocr_prints_text_and_stores_nothing(tmp_path):
+    page = vnpages.save(vnpages.render_page(vnpages.PROSE[:4]).rotate(90, expand=True), tmp_path / "p.png")
+    data = tmp_path / "var"
+    text = hoso(data, "ocr", str(page)).stdout
+    assert vnpages.cer(vnpages.expected_text(vnpages.PROSE[:4]), text) < 0.02
+    assert not (data / "store").exists()
+    words = json.loads(hoso(data, "ocr", str(page), "--json").stdout)["pages"][0]["words"]
+    assert all(0 <= w["confidence"] <= 1 and len(w["bbox"]) == 4 for w in words)
+
+
+def test_ingest_refuses_bad_files_with_a_message(tmp_path):
+    bad = tmp_path / "notes.png"
+    bad.write_text("not an image")
+    result = hoso(tmp_path / "var", "ingest", str(bad), check=False)
+    assert result.returncode == 2 and "unsupported file type" in result.stderr

@@ -1,0 +1,40 @@
+"""Accepted means kept: a dossier acknowledged with 202 is finished after a crash and a restart."""
+
+from __future__ import annotations
+
+import vnpages
+from harness import Server, png_bytes, post, unique_line, wait_done
+
+
+def test_killed_server_finishes_accepted_dossiers_after_restart(tmp_path):
+    server = Server(tmp_path / "data", {"HOSO_WORKERS": "2"}).start()
+    tokens, codes = [], []
+    try:
+        with server.client() as client:
+            for _ in range(3):
+                token, line = unique_line()
+                tokens.append(token)
+                pages = [("a.png", png_bytes(vnpages.render_page([line] + vnpages.PROSE)), "image/png"),
+                         ("b.png", png_bytes(vnpages.render_page(vnpages.PROSE[:3] + [line])), "image/png")]
+                response = post(client, pages)
+                assert response.status_code == 202
+                codes.append(response.json()["dossier_code"])
+        server.kill()  # while the workers are still reading
+    finally:
+        server.stop()
+
+    key = server.key
+    restarted = Server(tmp_path / "data", {"HOSO_WORKERS": "2"})
+    restarted.start()
+    restarted.key = key  # not a first run: no new admin key is printed
+    try:
+        with restarted.client() as client:
+            for code, token in zip(codes, tokens):
+                dossier = wait_done(client, code)
+                assert [d["status"] for d in dossier["documents"]] == ["done", "done"], dossier
+                found = client.get("/v1/search", params={"q": token}).json()
+                assert found["total"] == 2  # each document once, none duplicated
+    finally:
+        restarted.stop()
+    assert not list((tmp_path / "data" / "store" / "pending").glob("*"))
+    assert not list((tmp_path / "data" / "work").glob("*"))
