@@ -20,7 +20,7 @@ from typing import Callable
 import ocr
 from repository.errors import RepositoryError
 from repository.model import Document, DocumentStatus, Dossier
-from repository.records import Records
+from repository.records import DossierNotFound, Records
 from search import Index
 
 from . import worker
@@ -63,10 +63,19 @@ class Pipeline:
     async def resume(self) -> int:
         """Queue again every dossier left unfinished by a stop or a crash."""
         codes = await asyncio.to_thread(self.records.pending)
+        resumed = 0
         for code in codes:
-            dossier = await asyncio.to_thread(self.records.load, code)
+            try:
+                dossier = await asyncio.to_thread(self.records.load, code)
+            except DossierNotFound:
+                # Marked pending but the manifest was never written: the client never heard
+                # 202 for it, so what was stored of it is removed (its code stays claimed).
+                log.warning("removing dossier %s: reception did not finish", code)
+                await asyncio.to_thread(self.records.delete_dossier, code)
+                continue
             self.submit(dossier)
-        return len(codes)
+            resumed += 1
+        return resumed
 
     # -- work ----------------------------------------------------------------------------
     def submit(self, dossier: Dossier) -> asyncio.Task:
@@ -94,8 +103,10 @@ class Pipeline:
                 info: ocr.SourceInfo = await self._run(worker.fetch_and_inspect, job)
                 pages = await asyncio.gather(*(self._run(worker.read_page, job, p) for p in info.pages))
                 done: worker.FinishedDocument = await self._run(worker.finish, job, list(pages))
-            except (ocr.OcrError, RepositoryError, BrokenProcessPool, OSError) as e:
-                log.warning("document %s of %s failed: %s", document.id, dossier.dossier_code, e)
+            except Exception as e:  # noqa: BLE001 - any failure of one document must not stop the others
+                expected = isinstance(e, (ocr.OcrError, RepositoryError, BrokenProcessPool))
+                log.log(logging.WARNING if expected else logging.ERROR, "document %s of %s failed: %s",
+                        document.id, dossier.dossier_code, e, exc_info=None if expected else e)
                 await self._run_quietly(worker.discard, job)
                 await self._update(dossier.dossier_code, document.id, status=DocumentStatus.FAILED,
                                    reason=_reason(e))
@@ -148,4 +159,6 @@ class Pipeline:
 def _reason(error: Exception) -> str:
     if isinstance(error, BrokenProcessPool):
         return "the worker process stopped unexpectedly while reading this document"
+    if not isinstance(error, (ocr.OcrError, RepositoryError)):
+        return f"internal error ({error.__class__.__name__}); the log has the details"
     return str(error) or error.__class__.__name__

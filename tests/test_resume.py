@@ -23,6 +23,13 @@ def test_killed_server_finishes_accepted_dossiers_after_restart(tmp_path):
     finally:
         server.stop()
 
+    # A reception cut short after an original was stored but before the manifest: never acknowledged.
+    store = tmp_path / "data" / "store"
+    (store / "pending" / "000.17.22.H56-260101-0009").write_bytes(b"")
+    partial = store / "dossiers" / "000.17.22.H56-260101-0009" / "documents" / "01X" / "original.png"
+    partial.parent.mkdir(parents=True)
+    partial.write_bytes(b"\x89PNG half")
+
     key = server.key
     restarted = Server(tmp_path / "data", {"HOSO_WORKERS": "2"})
     restarted.start()
@@ -36,5 +43,6 @@ def test_killed_server_finishes_accepted_dossiers_after_restart(tmp_path):
                 assert found["total"] == 2  # each document once, none duplicated
     finally:
         restarted.stop()
-    assert not list((tmp_path / "data" / "store" / "pending").glob("*"))
+    assert not list((store / "pending").glob("*"))
+    assert not (store / "dossiers" / "000.17.22.H56-260101-0009").exists()
     assert not list((tmp_path / "data" / "work").glob("*"))

@@ -37,7 +37,7 @@ def make_pdf() -> bytes:
     )
     pdf.pages.append(pikepdf.Page(page))
     out = BytesIO()
-    pdf.save(out, compress_streams=False)
+    pdf.save(out, compress_streams=False, deterministic_id=True)  # same bytes every call
     return out.getvalue()
 
 
