@@ -26,7 +26,7 @@ class Services:
     @classmethod
     def open(cls, settings: Settings) -> "Services":
         settings.data_path.mkdir(parents=True, exist_ok=True)
-        return cls(settings, Records(open_store(settings.store_url)), open_index(settings.index_url))
+        return cls(settings, Records(open_store(settings.store_url, settings.s3)), open_index(settings.index_url))
 
     @cached_property
     def keys(self) -> ApiKeys:
@@ -44,7 +44,7 @@ class Services:
 
     def pipeline(self, listener=None) -> Pipeline:
         s = self.settings
-        config = WorkerConfig(store_url=s.store_url, work_dir=s.work_dir, keys_dir=s.keys_dir, ocr=s.ocr,
+        config = WorkerConfig(store_url=s.store_url, store=s.s3, work_dir=s.work_dir, keys_dir=s.keys_dir, ocr=s.ocr,
                               signing=s.signing, signing_location=s.signing_location)
         return Pipeline(self.records, self.index, config, s.workers, listener)
 

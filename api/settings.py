@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from ocr import OcrOptions
+from repository.options import StoreOptions
 from repository.signing import SigningOptions
 
 
@@ -17,8 +18,8 @@ class Settings(BaseSettings):
                                       extra="ignore")
 
     data_dir: Path = Path("var")
-    store: str | None = None  # object store URL; default file://{data_dir}/store
-    index: str | None = None  # search index URL; default sqlite:///{data_dir}/index.sqlite
+    store: str | None = None  # object store URL: file:///dir or s3://host:port/bucket
+    index: str | None = None  # search index URL: sqlite:///file or http://host:9200?prefix=hoso
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
@@ -26,6 +27,7 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=500 * 2**20, ge=1)
     signing_location: str = "HoSo"
     ocr: OcrOptions = OcrOptions()
+    s3: StoreOptions = StoreOptions()
     signing: SigningOptions = SigningOptions()
 
     @classmethod

@@ -16,6 +16,7 @@ from pathlib import Path
 import ocr
 from repository import archival
 from repository.model import DocType, ObjectRef, Page, SignatureSummary
+from repository.options import StoreOptions
 from repository.records import Records
 from repository.signing import ArchivalSigner, SigningOptions, load_signer
 from repository.store import open_store
@@ -26,6 +27,7 @@ from .classify import classify
 @dataclass(frozen=True)
 class WorkerConfig:
     store_url: str
+    store: StoreOptions
     work_dir: Path
     keys_dir: Path
     ocr: ocr.OcrOptions
@@ -65,7 +67,7 @@ class _Process:
 
     def __init__(self, config: WorkerConfig) -> None:
         self.config = config
-        self.records = Records(open_store(config.store_url))
+        self.records = Records(open_store(config.store_url, config.store))
         self._signer: ArchivalSigner | None = None
 
     @property

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Iterator, Protocol
 
 from .errors import FixityError, RepositoryError
+
+if TYPE_CHECKING:
+    from .options import StoreOptions
 
 CHUNK = 1 << 20
 
@@ -74,10 +77,19 @@ def copy_verified(store: ObjectStore, key: str, sha256: str, target: Path) -> No
         raise FixityError(f"{key}: content no longer matches its recorded SHA-256")
 
 
-def open_store(url: str) -> ObjectStore:
-    """Choose the backend by URL: `file:///abs/dir` (the embedded default)."""
+def open_store(url: str, options: "StoreOptions | None" = None) -> ObjectStore:
+    """Choose the backend by URL: `file:///abs/dir` (the embedded default) or
+    `s3://host:port/bucket` (MinIO or another S3; credentials and the rest in `options`)."""
     if url.startswith("file://"):
         from ._localfs import LocalStore
 
         return LocalStore(Path(url.removeprefix("file://")))
-    raise RepositoryError(f"unsupported object store URL: {url!r} (expected file:///…)")
+    if url.startswith("s3://"):
+        from ._minio import MinioStore
+        from .options import StoreOptions
+
+        endpoint, _, bucket = url.removeprefix("s3://").partition("/")
+        if not endpoint or not bucket or "/" in bucket:
+            raise RepositoryError(f"object store URL {url!r} must be s3://host:port/bucket")
+        return MinioStore(endpoint, bucket, options or StoreOptions())
+    raise RepositoryError(f"unsupported object store URL: {url!r} (expected file:///… or s3://…)")

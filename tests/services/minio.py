@@ -1,0 +1,440 @@
+"""A real MinIO server for the tests, built from its Go module and run on loopback.
+
+MinIO is built once from the Go module proxy at a pinned version (``MINIO_VERSION``) and
+cached outside the repository, in ``${HOSO_CACHE_DIR:-~/.cache/hoso}/minio/<version>/minio``.
+Set ``HOSO_MINIO_BINARY`` to use another MinIO binary instead.
+
+Use from tests::
+
+    from services.minio import MinioServer, ServiceUnavailable
+
+    with MinioServer() as s3:          # 4 drives: erasure coding, versioning, object lock
+        client = Minio(s3.endpoint, s3.access_key, s3.secret_key, secure=False)
+        s3.stop(); s3.restart()        # outages: the same port and data come back
+
+From a shell::
+
+    python tests/services/minio.py               # run one in the foreground (Ctrl-C stops)
+    python tests/services/minio.py --build-only  # build the binary into the cache, then exit
+
+This file imports nothing outside the standard library: run as a script its folder is first on
+``sys.path``, where ``import minio`` would find this file rather than the MinIO SDK.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import fcntl
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Self
+
+MINIO_MODULE = "github.com/minio/minio"
+#: The newest version the Go module proxy served when this was pinned; it builds with go1.24+.
+MINIO_VERSION = "v0.0.0-20260212201848-7aac2a2c5b7c"
+
+DEFAULT_ACCESS_KEY = "hoso-minio"
+DEFAULT_SECRET_KEY = "hoso-minio-secret-key"
+#: A fixed, test-only static KMS key ("<name>:<base64 of 32 bytes>") so that SSE-S3 and SSE-KMS
+#: work, and data written before a restart (or in a kept ``--data`` directory) stays readable.
+KMS_SECRET_KEY = "hoso-test-key:Y9ZrVZz1uKSZ+GiiGAiaP6WfwfOl829wxFPDaQWrmQI="
+DRIVES = 4
+START_TIMEOUT = 60.0
+STOP_GRACE = 10.0
+BUILD_TIMEOUT = float(os.environ.get("HOSO_MINIO_BUILD_TIMEOUT", "3600"))
+
+
+class ServiceUnavailable(Exception):
+    """MinIO cannot be had on this machine (no Go toolchain, or the build failed).
+
+    ``reason`` says why; a test fixture may turn this into a skip or a failure as it sees fit.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class MinioStartError(RuntimeError):
+    """The binary is there but the server did not come up; the message holds its log."""
+
+
+def _log(message: str) -> None:
+    print(f"[minio] {message}", file=sys.stderr, flush=True)
+
+
+def cache_dir() -> Path:
+    """The cache root: ``$HOSO_CACHE_DIR`` or ``~/.cache/hoso``."""
+    return Path(os.environ.get("HOSO_CACHE_DIR") or Path.home() / ".cache" / "hoso")
+
+
+def binary_path(version: str = MINIO_VERSION) -> Path:
+    """Where the MinIO binary of ``version`` is (or will be) cached."""
+    return cache_dir() / "minio" / version / "minio"
+
+
+def _usable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on ``path``, so that two processes do not build at once."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _log(f"another process is building MinIO; waiting for the lock {path}")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _tail(path: Path, chars: int = 6000) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return "(no log)"
+    return text if len(text) <= chars else "...\n" + text[-chars:]
+
+
+def _build(version: str, target: Path) -> None:
+    """``go install MODULE@version`` into a scratch GOBIN, then move the binary to ``target``."""
+    go = shutil.which("go")
+    if go is None:
+        raise ServiceUnavailable(
+            "the Go toolchain (go1.24 or newer) is not on PATH; it is needed once to build "
+            f"MinIO {version} (or set HOSO_MINIO_BINARY to a MinIO binary)")
+    version_dir = target.parent
+    scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=version_dir))
+    log_path = version_dir / "build.log"
+    env = {
+        **os.environ,
+        "GOBIN": str(scratch),
+        "CGO_ENABLED": "0",
+        "GOFLAGS": "-mod=mod",
+        "GOTOOLCHAIN": "local",  # never try to download another toolchain
+    }
+    command = [go, "install", "-trimpath", "-ldflags=-s -w", f"{MINIO_MODULE}@{version}"]
+    _log(f"building MinIO {version} with {go}: {' '.join(command[1:])}")
+    _log(f"this takes several minutes once; output goes to {log_path}")
+    started = time.monotonic()
+    done = threading.Event()
+
+    def heartbeat() -> None:
+        while not done.wait(30):
+            _log(f"still building MinIO ({time.monotonic() - started:.0f} s)")
+
+    threading.Thread(target=heartbeat, daemon=True).start()
+    try:
+        with open(log_path, "wb") as log:
+            try:
+                result = subprocess.run(command, check=False, env=env, cwd=scratch, stdout=log,
+                                        stderr=subprocess.STDOUT, timeout=BUILD_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                raise ServiceUnavailable(
+                    f"building MinIO {version} took more than {BUILD_TIMEOUT:.0f} s; "
+                    f"log {log_path}:\n{_tail(log_path)}") from None
+        built = scratch / "minio"
+        if result.returncode != 0 or not _usable(built):
+            raise ServiceUnavailable(
+                f"building MinIO {version} failed (go install exit {result.returncode}); "
+                f"log {log_path}:\n{_tail(log_path)}")
+        os.replace(built, target)  # atomic: a reader sees no binary or a whole one
+    finally:
+        done.set()
+        shutil.rmtree(scratch, ignore_errors=True)
+    _log(f"built {target} in {time.monotonic() - started:.0f} s")
+
+
+def minio_binary(version: str = MINIO_VERSION, *, build: bool = True) -> Path:
+    """The MinIO server binary: ``$HOSO_MINIO_BINARY``, else the cached one, built if missing.
+
+    The build runs under a file lock in the cache, so concurrent pytest processes build it once.
+    Raises ``ServiceUnavailable`` when Go is missing, the build fails, or ``build`` is False and
+    nothing is cached.
+    """
+    override = os.environ.get("HOSO_MINIO_BINARY")
+    if override:
+        path = Path(override)
+        if not _usable(path):
+            raise ServiceUnavailable(f"HOSO_MINIO_BINARY={override} is not an executable file")
+        return path
+    target = binary_path(version)
+    if _usable(target):
+        return target
+    if not build:
+        raise ServiceUnavailable(f"MinIO {version} is not built yet ({target} is missing)")
+    with _file_lock(target.parent / ".build.lock"):
+        if not _usable(target):  # another process may have built it while we waited
+            _build(version, target)
+    return target
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _http_status(url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            status: int = response.status
+            return status
+    except urllib.error.HTTPError as error:
+        code: int = error.code
+        return code
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+_running: set[MinioServer] = set()
+
+
+@atexit.register
+def _kill_leftovers() -> None:
+    for server in list(_running):
+        server.kill()
+        if server._owns_dir:
+            shutil.rmtree(server.data_dir, ignore_errors=True)
+
+
+class MinioServer:
+    """One MinIO server on loopback with ``DRIVES`` data directories (erasure coded).
+
+    ``data_dir`` holds the drives ``d1..d4``, ``certs/`` and ``minio.log``; if not given, a
+    temporary directory is made and removed by ``close()`` (a given one is kept). Ports are
+    picked once, so ``restart()`` brings the server back on the same address with the same data.
+
+    Attributes: ``endpoint`` ("127.0.0.1:port", for the MinIO SDK), ``url`` ("http://..."),
+    ``console_url``, ``access_key``, ``secret_key``, ``data_dir``, ``log_path``, ``process``.
+    """
+
+    def __init__(self, data_dir: Path | str | None = None, *,
+                 access_key: str = DEFAULT_ACCESS_KEY, secret_key: str = DEFAULT_SECRET_KEY,
+                 port: int | None = None, console_port: int | None = None,
+                 binary: Path | None = None, env: dict[str, str] | None = None,
+                 start_timeout: float = START_TIMEOUT) -> None:
+        self._owns_dir = data_dir is None
+        self.data_dir = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="hoso-minio-"))
+        self.log_path = self.data_dir / "minio.log"
+        self.access_key = access_key
+        self.secret_key = secret_key
+        self.port = port or free_port()
+        self.console_port = console_port or free_port()
+        while self.console_port == self.port:
+            self.console_port = free_port()
+        self.endpoint = f"127.0.0.1:{self.port}"
+        self.url = f"http://{self.endpoint}"
+        self.console_url = f"http://127.0.0.1:{self.console_port}"
+        self.binary = binary
+        self.extra_env = dict(env or {})
+        self.start_timeout = start_timeout
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log_file: IO[bytes] | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        """Whether the server process is alive."""
+        return self.process is not None and self.process.poll() is None
+
+    def command(self) -> list[str]:
+        """The command line that starts the server."""
+        binary = self.binary or minio_binary()
+        return [str(binary), "server", f"{self.data_dir}/d{{1...{DRIVES}}}",
+                "--address", self.endpoint,
+                "--console-address", f"127.0.0.1:{self.console_port}",
+                "--certs-dir", str(self.data_dir / "certs")]
+
+    def environment(self) -> dict[str, str]:
+        """The server's environment: ours without MINIO_* variables, plus the test settings."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MINIO_")}
+        env.update({
+            "MINIO_ROOT_USER": self.access_key,
+            "MINIO_ROOT_PASSWORD": self.secret_key,
+            "MINIO_BROWSER": "off",
+            "MINIO_UPDATE": "off",
+            "MINIO_CALLHOME_ENABLE": "off",
+            "MINIO_CI_CD": "1",  # test mode: allows data drives on the root disk
+            "MINIO_PROMETHEUS_AUTH_TYPE": "public",
+            "MINIO_KMS_SECRET_KEY": KMS_SECRET_KEY,  # server-side encryption needs a KMS
+        })
+        env.update(self.extra_env)
+        return env
+
+    def start(self) -> Self:
+        """Start the server and wait until it answers its health checks (``start_timeout``).
+
+        Raises ``ServiceUnavailable`` if there is no binary and ``MinioStartError`` (with the
+        server log) if it exits or does not get healthy in time.
+        """
+        if self.running:
+            return self
+        command = self.command()  # may build the binary, before the clock starts
+        for drive in range(1, DRIVES + 1):
+            (self.data_dir / f"d{drive}").mkdir(parents=True, exist_ok=True)
+        (self.data_dir / "certs").mkdir(parents=True, exist_ok=True)
+        self._log_file = open(self.log_path, "ab")  # noqa: SIM115 (open while minio runs)
+        self._log_file.write(f"\n=== {time.strftime('%H:%M:%S')} start: {' '.join(command)}\n"
+                             .encode())
+        self._log_file.flush()
+        self.process = subprocess.Popen(command, env=self.environment(), cwd=self.data_dir,
+                                        stdin=subprocess.DEVNULL, stdout=self._log_file,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        _running.add(self)
+        try:
+            self._wait_healthy()
+        except BaseException:
+            self.kill()
+            raise
+        return self
+
+    def _wait_healthy(self) -> None:
+        deadline = time.monotonic() + self.start_timeout
+        waiting_for = ["/minio/health/live", "/minio/health/ready"]
+        while waiting_for:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise MinioStartError(f"minio exited with {self.process.returncode} on start; "
+                                      f"log {self.log_path}:\n{_tail(self.log_path)}")
+            status = _http_status(self.url + waiting_for[0])
+            if status == 200 or (status == 404 and waiting_for[0].endswith("/ready")):
+                waiting_for.pop(0)  # an old server without /ready is ready once it is live
+                continue
+            if time.monotonic() > deadline:
+                raise MinioStartError(
+                    f"minio did not answer 200 on {waiting_for[0]} within "
+                    f"{self.start_timeout:.0f} s (last: {status}); "
+                    f"log {self.log_path}:\n{_tail(self.log_path)}")
+            time.sleep(0.2)
+
+    def _signal(self, sig: signal.Signals) -> None:
+        assert self.process is not None
+        try:
+            os.killpg(self.process.pid, sig)  # its own session: the group is just minio
+        except ProcessLookupError:
+            pass
+
+    def _reap(self) -> None:
+        _running.discard(self)
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+
+    def stop(self, grace: float = STOP_GRACE) -> None:
+        """Stop the server: SIGTERM, then SIGKILL after ``grace`` seconds. Idempotent."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self._signal(signal.SIGTERM)
+            try:
+                self.process.wait(grace)
+            except subprocess.TimeoutExpired:
+                self._signal(signal.SIGKILL)
+                self.process.wait()
+        self._reap()
+
+    def kill(self) -> None:
+        """Kill the server at once with SIGKILL (a crash, not a shutdown). Idempotent."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self._signal(signal.SIGKILL)
+            self.process.wait()
+        self._reap()
+
+    def restart(self) -> Self:
+        """Stop the server if it runs, then start it again on the same ports and data."""
+        self.stop()
+        return self.start()
+
+    def close(self) -> None:
+        """Stop the server and remove its directory if this object made it."""
+        self.stop()
+        if self._owns_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def __enter__(self) -> Self:
+        try:
+            return self.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"MinioServer({self.url}, {state}, data={self.data_dir})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the binary (``--build-only``) or run one server in the foreground until Ctrl-C."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--build-only", action="store_true",
+                        help="build/cache the MinIO binary, print its path and exit")
+    parser.add_argument("--data", type=Path,
+                        help="keep the data here (default: a temporary directory, removed)")
+    parser.add_argument("--port", type=int, help="S3 API port (default: a free one)")
+    parser.add_argument("--console-port", type=int, help="console port (default: a free one)")
+    parser.add_argument("--access-key", default=DEFAULT_ACCESS_KEY)
+    parser.add_argument("--secret-key", default=DEFAULT_SECRET_KEY)
+    args = parser.parse_args(argv)
+    try:
+        binary = minio_binary()
+    except ServiceUnavailable as error:
+        print(f"MinIO unavailable: {error.reason}", file=sys.stderr)
+        return 1
+    if args.build_only:
+        print(binary)
+        return 0
+    server = MinioServer(args.data, access_key=args.access_key, secret_key=args.secret_key,
+                         port=args.port, console_port=args.console_port)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        server.start()
+        print(f"MinIO {MINIO_VERSION} running (Ctrl-C stops)\n"
+              f"  url:         {server.url}\n"
+              f"  endpoint:    {server.endpoint}\n"
+              f"  access key:  {server.access_key}\n"
+              f"  secret key:  {server.secret_key}\n"
+              f"  data:        {server.data_dir}\n"
+              f"  log:         {server.log_path}", flush=True)
+        assert server.process is not None
+        code = server.process.wait()
+        print(f"minio exited with {code}; log {server.log_path}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    except MinioStartError as error:
+        print(error, file=sys.stderr)
+        return 1
+    finally:
+        server.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
