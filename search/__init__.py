@@ -7,7 +7,7 @@ The index is derived data: ``hoso reindex`` rebuilds it from the object store.  
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .errors import BadQuery, IndexUnavailable, SearchError
 from .index import Hit, Index, IndexEntry, SearchQuery, SearchResults
@@ -26,7 +26,8 @@ __all__ = [
 
 
 def open_index(url: str) -> Index:
-    """Open the index named by ``url``; only ``sqlite:///absolute/path/index.sqlite`` for now.
+    """Open the index named by ``url``: ``sqlite:///absolute/path/index.sqlite`` (embedded) or
+    ``http://host:9200?prefix=hoso`` (Elasticsearch 8).
 
     The parent directory is created, so a fresh data directory works on first start.
     """
@@ -45,7 +46,15 @@ def open_index(url: str) -> Index:
             raise IndexUnavailable(f"cannot create {file.parent}: {e}") from e
         return SqliteIndex(file)
     if parts.scheme in ("http", "https"):
-        raise SearchError(
-            f"Elasticsearch indexes ({url!r}) are not supported yet; use sqlite:///absolute/path"
-        )
+        from ._elastic import ElasticIndex
+
+        options = dict(parse_qsl(parts.query))
+        unknown = set(options) - {"prefix", "shards", "replicas"}
+        if unknown or not parts.netloc:
+            raise SearchError(f"expected http://host:9200[?prefix=hoso&shards=1&replicas=0], got {url!r}")
+        try:
+            return ElasticIndex(f"{parts.scheme}://{parts.netloc}{parts.path}", prefix=options.get("prefix", "hoso"),
+                                shards=int(options.get("shards", 1)), replicas=int(options.get("replicas", 0)))
+        except ValueError as e:
+            raise SearchError(f"bad Elasticsearch index URL {url!r}: {e}") from e
     raise SearchError(f"unknown search index URL scheme {parts.scheme!r} in {url!r}")

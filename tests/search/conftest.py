@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
+import uuid
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,20 @@ def index_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def index(index_path: Path) -> Iterator[Index]:
+def sqlite_index(index_path: Path) -> Iterator[Index]:
     ix = open_index(f"sqlite://{index_path}")
     yield ix
+    ix.close()
+
+
+@pytest.fixture(params=["sqlite", "elastic"])
+def index(request, index_path: Path) -> Iterator[Index]:
+    """The contract: every test written against `index` runs on each backend, the same way."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_index")
+        return
+    server = request.getfixturevalue("elastic_server")
+    ix = open_index(f"{server.url}?prefix=t{uuid.uuid4().hex[:12]}")
+    yield ix
+    ix.drop()
     ix.close()

@@ -1,4 +1,5 @@
-"""The embedded SQLite FTS5 index, exercised on real index files in tmp_path."""
+"""The search contract: every test on `index` runs on SQLite FTS5 and on a real Elasticsearch;
+tests on `sqlite_index` or `index_path` are about the embedded file itself."""
 
 from __future__ import annotations
 
@@ -284,7 +285,7 @@ def test_reopening_keeps_the_data(index_path: Path, entry: Entry) -> None:
         again.close()
 
 
-def test_wal_mode_and_schema_version(index: Index, index_path: Path) -> None:
+def test_wal_mode_and_schema_version(sqlite_index: Index, index_path: Path) -> None:
     conn = sqlite3.connect(index_path)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -328,10 +329,10 @@ def test_refuses_to_overwrite_a_foreign_database(index_path: Path) -> None:
     conn.close()
 
 
-def test_closed_index_raises_index_unavailable(index: Index) -> None:
-    index.close()
+def test_closed_index_raises_index_unavailable(sqlite_index: Index) -> None:
+    sqlite_index.close()
     with pytest.raises(IndexUnavailable):
-        index.count()
+        sqlite_index.count()
 
 
 # -- hostile and invalid queries -------------------------------------------------------------------

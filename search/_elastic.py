@@ -1,0 +1,245 @@
+"""The scale-out index on Elasticsearch 8.
+
+Layout: one Elasticsearch document per page (id `{document_id}:{page}`), so a hit can name
+its page; results are collapsed on `document_id` (best page per document) and the total is a
+cardinality of documents. Indices are versioned (`{prefix}-documents-{stamp}`) behind the
+alias `{prefix}-documents`: `replace_all` fills a new index and moves the alias in one atomic
+action, so readers never see a half-built index.
+
+The analyzers live in an index template: `vi` (tone-placement mapping, standard tokenizer,
+lower case) on `text`, and `vi_folded` (the same plus asciifolding, which also maps đ→d) on
+`text.folded`. Every word must match one or the other; the exact field weighs more, so an
+accented match ranks above a folded one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+
+from elastic_transport import ConnectionError as TransportConnectionError
+from elastic_transport import ConnectionTimeout
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
+
+from ._query import query_tokens
+from ._snippet import CLOSE, OPEN, clean_page, make_snippet
+from .errors import BadQuery, IndexUnavailable, SearchError
+from .index import MAX_LIMIT, Hit, IndexEntry, SearchQuery, SearchResults
+from .text import nfc
+
+EXACT_BOOST = 10.0
+_FILTERS = ("agency_code", "procedure_code", "doc_type", "dossier_code")
+_TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}  # huyền, sắc, hỏi, ngã, nặng
+
+
+def tone_placement_rules() -> list[str]:
+    """`mapping` char filter rules: new-style tone placement (hoà, thuỷ) to old (hòa, thủy).
+
+    Both spellings reach the same tokens; each rule keeps the length, so highlight offsets
+    stay right. Closed syllables (hoàng) are mapped too, on both sides, which is harmless.
+    """
+    import unicodedata
+
+    rules = []
+    for first, second in (("o", "a"), ("o", "e"), ("u", "y")):
+        for tone in _TONES:
+            for a, b in ((first, second), (first.upper(), second.upper()), (first.upper(), second)):
+                new = a + unicodedata.normalize("NFC", b + tone)
+                old = unicodedata.normalize("NFC", a + tone) + b
+                rules.append(f"{new} => {old}")
+    return rules
+
+
+def _settings(shards: int, replicas: int) -> dict:
+    return {
+        "number_of_shards": shards,
+        "number_of_replicas": replicas,
+        "analysis": {
+            "char_filter": {"vi_tones": {"type": "mapping", "mappings": tone_placement_rules()}},
+            "filter": {"vi_fold": {"type": "asciifolding", "preserve_original": False}},
+            "analyzer": {
+                "vi": {"type": "custom", "char_filter": ["vi_tones"], "tokenizer": "standard",
+                       "filter": ["lowercase"]},
+                "vi_folded": {"type": "custom", "char_filter": ["vi_tones"], "tokenizer": "standard",
+                              "filter": ["lowercase", "vi_fold"]},
+            },
+        },
+    }
+
+
+MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {
+        **{name: {"type": "keyword"} for name in (
+            "dossier_code", "document_id", "agency_code", "procedure_code", "applicant_id", "kind",
+            "doc_type", "filename")},
+        "received_at": {"type": "date"},
+        "page": {"type": "integer"},
+        "text": {"type": "text", "analyzer": "vi", "fields": {"folded": {"type": "text", "analyzer": "vi_folded"}}},
+    },
+}
+
+
+class ElasticIndex:
+    """Index on an Elasticsearch cluster; thread-safe (the client pools its connections)."""
+
+    def __init__(self, url: str, *, prefix: str = "hoso", shards: int = 1, replicas: int = 0,
+                 timeout: float = 30.0, retries: int = 3) -> None:
+        self.alias = f"{prefix}-documents"
+        self._shards, self._replicas = shards, replicas
+        self.client = Elasticsearch(url, request_timeout=timeout, max_retries=retries, retry_on_timeout=True)
+        self._call(self._ensure)
+
+    # -- set-up --------------------------------------------------------------------------
+    def _ensure(self) -> None:
+        self.client.indices.put_index_template(
+            name=self.alias, index_patterns=[f"{self.alias}-*"], priority=100,
+            template={"settings": _settings(self._shards, self._replicas), "mappings": MAPPINGS})
+        if not self.client.indices.exists_alias(name=self.alias):
+            name = self._new_index()
+            try:
+                self.client.indices.update_aliases(actions=[{"add": {"index": name, "alias": self.alias}}])
+            except ApiError:  # another process created the alias first
+                self.client.indices.delete(index=name, ignore_unavailable=True)
+                if not self.client.indices.exists_alias(name=self.alias):
+                    raise
+
+    def _new_index(self) -> str:
+        name = f"{self.alias}-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
+        self.client.indices.create(index=name)
+        return name
+
+    def _call(self, operation, *args, **kwargs):
+        try:
+            return operation(*args, **kwargs)
+        except (TransportConnectionError, ConnectionTimeout) as e:
+            raise IndexUnavailable(f"Elasticsearch unreachable: {e}") from e
+        except ApiError as e:
+            if e.status_code in (429, 502, 503, 504):
+                raise IndexUnavailable(f"Elasticsearch busy: {e}") from e
+            if e.status_code == 400:
+                raise BadQuery(f"Elasticsearch refused the request: {e}") from e
+            raise SearchError(f"Elasticsearch error: {e}") from e
+
+    # -- writing --------------------------------------------------------------------------
+    @staticmethod
+    def _actions(entries: Iterable[IndexEntry], index: str) -> Iterator[dict]:
+        for entry in entries:
+            meta = entry.model_dump(exclude={"pages"})
+            for number, text in enumerate(entry.pages, start=1):
+                yield {"_op_type": "index", "_index": index, "_id": f"{entry.document_id}:{number}",
+                       "_source": {**meta, "page": number, "text": clean_page(nfc(text))}}
+
+    def _bulk(self, actions: Iterable[dict], refresh: bool | str) -> None:
+        """Bulk with retries of the items the cluster could not take (429/5xx); any other
+        failed item is an error naming the documents, after the rest are written."""
+        pending = list(actions)
+        for attempt in range(4):
+            failures = []
+            for ok, item in helpers.streaming_bulk(self.client, pending, raise_on_error=False,
+                                                   raise_on_exception=False, max_retries=2,
+                                                   chunk_size=500, refresh=refresh):
+                if not ok and item.get("delete", {}).get("status") != 404:  # already gone is fine
+                    failures.append(item)
+            if not failures:
+                return
+            results = [next(iter(f.values())) for f in failures]  # {"index": {...}} or {"delete": {...}}
+            retryable = {r["_id"] for r in results if r.get("status", 0) in (429, 503)}
+            if len(retryable) < len(failures) or attempt == 3:
+                bad = sorted({r["_id"] for r in results})
+                raise SearchError(f"Elasticsearch refused {len(bad)} pages: {', '.join(bad[:5])}")
+            pending = [a for a in pending if a["_id"] in retryable]
+            time.sleep(0.5 * (attempt + 1))
+
+    def _stale_pages(self, document_id: str, keep: int) -> list[dict]:
+        """Delete actions for the pages of a document numbered above `keep`."""
+        response = self._call(self.client.search, index=self.alias, size=10_000, source=False,
+                              query={"bool": {"filter": [{"term": {"document_id": document_id}},
+                                                         {"range": {"page": {"gt": keep}}}]}})
+        return [{"_op_type": "delete", "_index": hit["_index"], "_id": hit["_id"]}
+                for hit in response["hits"]["hits"]]
+
+    def upsert(self, entries: Iterable[IndexEntry]) -> None:
+        entries = list(entries)
+        if not entries:
+            return
+        # A re-read document may have fewer pages than before: its extra pages go.
+        stale = [a for e in entries for a in self._stale_pages(e.document_id, len(e.pages))]
+        # wait_for: once upsert returns, the pages are visible to search.
+        self._call(self._bulk, [*stale, *self._actions(entries, self.alias)], refresh="wait_for")
+
+    def delete_document(self, document_id: str) -> None:
+        self._call(self._bulk, self._stale_pages(document_id, 0), refresh="wait_for")
+
+    def replace_all(self, entries: Iterable[IndexEntry]) -> int:
+        """Fill a new index, then switch the alias to it in one action and drop the old ones."""
+        new = self._call(self._new_index)
+        documents: set[str] = set()
+
+        def counted() -> Iterator[IndexEntry]:
+            for entry in entries:
+                documents.add(entry.document_id)
+                yield entry
+
+        try:
+            self._call(self._bulk, self._actions(counted(), new), refresh=False)
+            self._call(self.client.indices.refresh, index=new)
+            old = list(self._call(self.client.indices.get_alias, name=self.alias))
+            self._call(self.client.indices.update_aliases, actions=[
+                *({"remove": {"index": name, "alias": self.alias}} for name in old),
+                {"add": {"index": new, "alias": self.alias}}])
+        except BaseException:
+            self.client.indices.delete(index=new, ignore_unavailable=True)
+            raise
+        for name in old:
+            self._call(self.client.indices.delete, index=name, ignore_unavailable=True)
+        return len(documents)
+
+    # -- reading --------------------------------------------------------------------------
+    def search(self, query: SearchQuery) -> SearchResults:
+        if not 1 <= query.limit <= MAX_LIMIT or query.offset < 0:
+            raise BadQuery(f"limit must be 1..{MAX_LIMIT} and offset >= 0")
+        tokens = query_tokens(query.text)
+        must = [{"bool": {"should": [{"match": {"text": {"query": t, "boost": EXACT_BOOST}}},
+                                     {"match": {"text.folded": {"query": t}}}],
+                          "minimum_should_match": 1}} for t in tokens]
+        filters = [{"term": {name: getattr(query, name)}} for name in _FILTERS if getattr(query, name)]
+        response = self._call(
+            self.client.search, index=self.alias, query={"bool": {"must": must, "filter": filters}},
+            collapse={"field": "document_id"}, from_=query.offset, size=query.limit,
+            aggs={"documents": {"cardinality": {"field": "document_id", "precision_threshold": 40000}}},
+            highlight={"fields": {"text.folded": {"number_of_fragments": 0}}, "pre_tags": [OPEN],
+                       "post_tags": [CLOSE], "type": "unified"},
+            track_total_hits=True)
+        hits = [self._hit(h) for h in response["hits"]["hits"]]
+        total = response["aggregations"]["documents"]["value"]
+        return SearchResults(query=query.text, total=total, hits=hits)
+
+    @staticmethod
+    def _hit(hit: dict) -> Hit:
+        source = hit["_source"]
+        highlighted = hit.get("highlight", {}).get("text.folded", [source["text"]])[0]
+        return Hit(dossier_code=source["dossier_code"], document_id=source["document_id"],
+                   doc_type=source["doc_type"], filename=source["filename"], agency_code=source["agency_code"],
+                   procedure_code=source["procedure_code"], received_at=source["received_at"],
+                   page=source["page"], score=hit["_score"] or 0.0,
+                   snippet=make_snippet(source["text"], highlighted))
+
+    def count(self) -> int:
+        response = self._call(self.client.search, index=self.alias, size=0, aggs={
+            "documents": {"cardinality": {"field": "document_id", "precision_threshold": 40000}}})
+        return int(response["aggregations"]["documents"]["value"])
+
+    def close(self) -> None:
+        self.client.close()
+
+    def drop(self) -> None:
+        """Remove this index's indices, alias and template; tests use it to clean up."""
+        try:
+            names = list(self.client.indices.get_alias(name=self.alias))
+        except NotFoundError:
+            names = []
+        for name in names:
+            self.client.indices.delete(index=name, ignore_unavailable=True)
+        self.client.indices.delete_index_template(name=self.alias)

@@ -1,0 +1,81 @@
+"""What only the Elasticsearch backend promises: versioned indices behind an alias, bulk
+partial failures reported, outages reported as IndexUnavailable. Against a real node."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+
+from search import IndexUnavailable, SearchError, SearchQuery, open_index
+
+
+@pytest.fixture()
+def elastic(elastic_server):
+    ix = open_index(f"{elastic_server.url}?prefix=t{uuid.uuid4().hex[:12]}")
+    yield ix
+    ix.drop()
+    ix.close()
+
+
+def indices_behind(ix) -> list[str]:
+    return sorted(ix.client.indices.get_alias(name=ix.alias))
+
+
+def test_template_has_the_vietnamese_analyzers(elastic):
+    [name] = indices_behind(elastic)
+    tokens = elastic.client.indices.analyze(index=name, analyzer="vi_folded", text="Hoà Bình đăng ký")
+    assert [t["token"] for t in tokens["tokens"]] == ["hoa", "binh", "dang", "ky"]
+    exact = elastic.client.indices.analyze(index=name, analyzer="vi", text="Hoà hòa THUỶ thủy")
+    assert [t["token"] for t in exact["tokens"]] == ["hòa", "hòa", "thủy", "thủy"]
+
+
+def test_reindex_switches_the_alias_to_a_new_index(elastic, entry):
+    elastic.upsert([entry("A", "Nghị định về đăng ký hộ tịch")])
+    [before] = indices_behind(elastic)
+    stop, errors = threading.Event(), []
+
+    def search_all_the_time():
+        while not stop.is_set():
+            try:
+                if elastic.search(SearchQuery(text="nghi dinh")).total < 1:
+                    errors.append("a search found nothing during the reindex")
+            except Exception as e:  # noqa: BLE001 - any failure during the switch is the finding
+                errors.append(repr(e))
+
+    reader = threading.Thread(target=search_all_the_time)
+    reader.start()
+    try:
+        count = elastic.replace_all([entry("A", "Nghị định về đăng ký hộ tịch"),
+                                     entry("B", "Quyết định khen thưởng")])
+    finally:
+        stop.set()
+        reader.join()
+    [after] = indices_behind(elastic)
+    assert count == 2 and after != before
+    assert not elastic.client.indices.exists(index=before)
+    assert errors == []
+    assert elastic.search(SearchQuery(text="quyet dinh")).total == 1
+
+
+def test_bulk_partial_failure_names_the_document_and_keeps_the_rest(elastic, entry):
+    too_long = "x" * 40_000  # a keyword over Lucene's 32 766-byte term limit
+    with pytest.raises(SearchError, match="BAD:1"):
+        elastic.upsert([entry("GOOD", "Giấy khai sinh"), entry("BAD", "Giấy khai sinh", filename=too_long)])
+    hits = elastic.search(SearchQuery(text="giay khai sinh")).hits
+    assert [h.document_id for h in hits] == ["GOOD"]
+
+
+def test_a_stopped_node_is_index_unavailable(elastic_server, entry):
+    ix = open_index(f"{elastic_server.url}?prefix=t{uuid.uuid4().hex[:12]}")
+    ix.upsert([entry("A", "Thông báo tuyển dụng")])
+    elastic_server.stop()
+    try:
+        with pytest.raises(IndexUnavailable):
+            ix.search(SearchQuery(text="thong bao"))
+    finally:
+        elastic_server.restart()
+    assert ix.search(SearchQuery(text="thong bao")).total == 1
+    ix.drop()
+    ix.close()
