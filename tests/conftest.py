@@ -46,7 +46,7 @@ def _real_service(kind: str, module, factory, tmp_path_factory):
 def minio_server(tmp_path_factory):
     from services import minio
 
-    server = _real_service("minio", minio, lambda d: minio.MinioServer(data_dir=d), tmp_path_factory)
+    server = _real_service("minio", minio, lambda d: minio.MinioServer(d), tmp_path_factory)
     yield server
     server.stop()
 
@@ -55,7 +55,7 @@ def minio_server(tmp_path_factory):
 def elastic_server(tmp_path_factory):
     from services import elastic
 
-    server = _real_service("elasticsearch", elastic, lambda d: elastic.ElasticServer(data_dir=d),
+    server = _real_service("elasticsearch", elastic, lambda d: elastic.ElasticServer(d),
                            tmp_path_factory)
     yield server
     server.stop()
