@@ -3,7 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils fonts-dejavu-core \
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils \
+                fonts-dejavu-core fonts-liberation2 fonts-noto-core \
                 openjdk-17-jdk-headless maven
 export HOSO_DATA_DIR ?= $(CURDIR)/var
 
@@ -32,6 +33,8 @@ elasticsearch: services
 
 bench: system-deps $(VENV)/.test-installed
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/ocr_quality.py
+	$(BIN)/python bench/geometry.py
 
 # Debian packages: installed with apt-get when run as root, otherwise named so an admin can.
 system-deps:

@@ -46,7 +46,7 @@ def hoso_end_to_end(server: Server, pages: list[Path]) -> tuple[float, list[str]
         response = client.post("/v1/dossiers", files=files, data={
             "procedure_code": "1.001234", "agency_code": "000.17.22.H56", "applicant_id": "001090012345"})
         response.raise_for_status()
-        dossier = wait_done(client, response.json()["dossier_code"], timeout=900)
+        dossier = wait_done(client, response.json()["dossier_code"], timeout=900, interval=0.05)
         elapsed = time.perf_counter() - start
         if any(d["status"] != "done" for d in dossier["documents"]):
             raise SystemExit(f"HoSo failed: {dossier}")

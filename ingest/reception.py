@@ -120,7 +120,7 @@ class Reception:
     def _store_original(self, code: str, staged: StagedFile, media_type: str) -> Document:
         document_id = str(ULID())
         name = f"original.{ocr.MEDIA_TYPES[media_type]}"
-        stored = self.records.store.put_file(document_key(code, document_id, name), staged.path)
+        stored = self.records.store.put_file(document_key(code, document_id, name), staged.path, move=True)
         if stored.sha256 != staged.sha256:
             raise InvalidDossier(f"{staged.filename} changed while it was being stored")
         return Document(id=document_id, filename=staged.filename, media_type=media_type,

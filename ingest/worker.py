@@ -140,7 +140,7 @@ def _page_record(page: ocr.PageResult) -> Page:
         width, height = page.width, page.height
     return Page(number=page.number, width=round(width, 2), height=round(height, 2), source=page.source,
                 rotation=page.rotation, skew=page.skew, dpi=page.dpi, confidence=page.confidence,
-                text=page.text)
+                review_words=sum(w.review for w in page.words), steps=page.steps, text=page.text)
 
 
 def _ocr_json(job: DocumentJob, pages: list[ocr.PageResult]) -> str:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import io
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pikepdf
 from PIL import Image
 
-from . import _pdf, _tesseract, preprocess
+from . import _pdf, _tesseract, cleanup, preprocess
 from .model import PageResult
 from .options import OcrOptions
 
@@ -38,7 +39,11 @@ def read_page(source: Path, media_type: str, index: int, scanned: bool,
 
 def _recognise(image: Image.Image, dpi: int, number: int, options: OcrOptions, workdir: Path,
                original_jpeg: bytes | None) -> PageResult:
-    gray = image.convert("L")
+    if options.cleanup:
+        prepared = cleanup.prepare(image, dpi)
+    else:
+        prepared = cleanup.Prepared(image.convert("L"), dpi, image, dpi)
+    gray, dpi = prepared.gray, prepared.dpi
     rotation, checked = 0, False
     geometry = preprocess.analyse(gray, options.max_skew) if (options.orientation or options.deskew) else None
     if options.orientation and geometry is not None and geometry.sideways:
@@ -56,11 +61,18 @@ def _recognise(image: Image.Image, dpi: int, number: int, options: OcrOptions, w
             flipped = _run(preprocess.turn(gray, 180), dpi, number, 180, skew, options, workdir, "r")
             if _score(flipped) > _score(result):
                 result, rotation = flipped, 180
+    result.steps = prepared.steps + (["turn"] if result.rotation else []) + (["deskew"] if result.skew else [])
+    result.words = [replace(w, review=w.confidence < options.review_confidence) for w in result.words]
 
-    # The archival page keeps the pixels as scanned: the turn and the deskew are drawn by the
-    # PDF itself, under a text layer that matches the upright page that was recognised.
-    jpeg = original_jpeg or _encode_jpeg(image, options.jpeg_quality)
-    result.pdf = _with_page_image(result.pdf, jpeg, image, dpi, -(result.rotation + result.skew),
+    # The archival page keeps the pixels as scanned (or as cut out of a photo): the turn and
+    # the deskew are drawn by the PDF itself, under the text layer of the recognised page.
+    page = prepared.page
+    if page is image and original_jpeg:
+        jpeg = original_jpeg
+    else:
+        page = cleanup.as_scanned(page)
+        jpeg = _encode_jpeg(page, options.jpeg_quality)
+    result.pdf = _with_page_image(result.pdf, jpeg, page, prepared.page_dpi, -(result.rotation + result.skew),
                                   workdir / f"page-{number:04d}.pdf")
     return result
 

@@ -13,6 +13,7 @@ class Word:
     confidence: float  # 0..1
     bbox: tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels of the upright page
     line: int  # index of the line on the page, for rebuilding the text
+    review: bool = False  # confidence under the threshold: the clerk should check it
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class PageResult:
     skew: float = 0.0
     words: list[Word] = field(default_factory=list)
     text: str = ""
+    steps: list[str] = field(default_factory=list)  # the clean-up and geometry steps applied
     pdf: Path | None = None  # one-page PDF: page image + invisible text layer (OCR pages)
 
     @property

@@ -9,6 +9,8 @@ class OcrOptions(BaseModel):
     default_dpi: int = 300  # assumed for images that do not say
     orientation: bool = True
     deskew: bool = True
+    cleanup: bool = True  # page finding, light, colour ink, specks, show-through, upscaling
+    review_confidence: float = 0.7  # words below are marked for the clerk's review
     max_skew: float = 10.0  # degrees
     jpeg_quality: int = 85  # page images in the archival copy
     timeout: float = 120.0  # seconds per Tesseract call

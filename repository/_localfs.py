@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from .errors import ObjectNotFound, RepositoryError, StoreUnavailable
-from .store import CHUNK, StoredObject
+from .store import CHUNK, StoredObject, sha256_file
 
 
 class LocalStore:
@@ -67,8 +67,14 @@ class LocalStore:
         self._commit(temp, target, exclusive=False)
         return StoredObject(key, sha, size)
 
-    def put_file(self, key: str, path: Path) -> StoredObject:
+    def put_file(self, key: str, path: Path, *, move: bool = False) -> StoredObject:
         target = self._path(key)
+        if move:
+            taken = self._take(path)
+            if taken is not None:
+                temp, sha, size = taken
+                self._commit(temp, target, exclusive=False)
+                return StoredObject(key, sha, size)
 
         def chunks():
             with open(path, "rb") as f:
@@ -78,6 +84,21 @@ class LocalStore:
         temp, sha, size = self._write_temp(chunks)
         self._commit(temp, target, exclusive=False)
         return StoredObject(key, sha, size)
+
+    def _take(self, path: Path) -> tuple[Path, str, int] | None:
+        """Move a file the caller gives up into the store's scratch space without copying it
+        (same file system), made durable; None when it lives on another file system."""
+        fd, name = tempfile.mkstemp(dir=self._tmp)
+        os.close(fd)
+        try:
+            os.replace(path, name)
+        except OSError:
+            os.unlink(name)
+            return None
+        with open(name, "rb") as f:
+            os.fsync(f.fileno())
+        sha, size = sha256_file(Path(name))
+        return Path(name), sha, size
 
     def create(self, key: str, data: bytes) -> bool:
         target = self._path(key)

@@ -76,7 +76,8 @@ class MinioStore:
                    part_size=self.options.part_size, key=key)
         return StoredObject(key, hashlib.sha256(data).hexdigest(), len(data))
 
-    def put_file(self, key: str, path: Path) -> StoredObject:
+    def put_file(self, key: str, path: Path, *, move: bool = False) -> StoredObject:
+        """Uploads the file (in parts above part_size); `move` changes nothing here."""
         sha, size = sha256_file(path)
         self._call(self.client.fput_object, self.bucket, key, str(path), sse=self._sse,
                    part_size=self.options.part_size, key=key)

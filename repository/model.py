@@ -46,6 +46,8 @@ class Page(BaseModel):
     skew: float = 0.0  # degrees of skew corrected
     dpi: int | None = None
     confidence: float | None = None  # mean word confidence 0..1, OCR pages only
+    review_words: int = 0  # words under the review threshold, for the clerk to check
+    steps: list[str] = []  # clean-up and geometry steps applied before recognition
     text: str = ""
 
 

@@ -22,6 +22,7 @@ from ._devpki import ensure_dev_identity
 from .errors import SigningError
 
 FIELD_PREFIX = "HoSoSignature"
+SIGNATURE_ROOM = 16_384  # bytes for the CMS container: a B-B signature with its chain is ~3 KB
 
 
 class SigningOptions(BaseModel):
@@ -82,7 +83,8 @@ class ArchivalSigner:
                 name=signer_name,
             )
             pdf_signer = signers.PdfSigner(meta, signer=self._signer)
-            out = await pdf_signer.async_sign_pdf(writer)
+            # Reserving room for the signature skips pyHanko's trial signing to measure it.
+            out = await pdf_signer.async_sign_pdf(writer, bytes_reserved=SIGNATURE_ROOM)
             return out.getvalue()
         # pyHanko's parser raises many exception types on malformed input (PdfReadError,
         # KeyError, TypeError...); whatever the cause, the caller only needs "signing failed".

@@ -31,7 +31,10 @@ class ObjectStore(Protocol):
 
     def put(self, key: str, data: bytes) -> StoredObject: ...
 
-    def put_file(self, key: str, path: Path) -> StoredObject: ...
+    def put_file(self, key: str, path: Path, *, move: bool = False) -> StoredObject:
+        """Store a file's content; with `move` the caller gives the file up, and a store on
+        the same file system may take it without copying."""
+        ...
 
     def create(self, key: str, data: bytes) -> bool:
         """Write only if the key does not exist yet; False when it already did."""

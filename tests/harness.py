@@ -73,13 +73,13 @@ class Server:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.key}"}, timeout=60)
 
 
-def wait_done(client: httpx.Client, code: str, timeout: float = 180) -> dict:
+def wait_done(client: httpx.Client, code: str, timeout: float = 180, interval: float = 0.3) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         dossier = client.get(f"/v1/dossiers/{code}").json()
         if dossier["status"] in ("done", "failed"):
             return dossier
-        time.sleep(0.3)
+        time.sleep(interval)
     raise AssertionError(f"dossier {code} not finished after {timeout} s: {dossier}")
 
 

@@ -118,3 +118,13 @@ def test_missing_object(store):
 def test_local_keys_cannot_leave_the_store(tmp_path, key):
     with pytest.raises(RepositoryError):
         open_store(f"file://{tmp_path}").put(key, b"x")
+
+
+def test_put_file_may_take_a_file_given_up(store, tmp_path):
+    """With move=True the store may take the file instead of copying; the content is the same."""
+    source = tmp_path / "staged.png"
+    data = os.urandom(200_000)
+    source.write_bytes(data)
+    stored = store.put_file("dossiers/M/documents/D/original.png", source, move=True)
+    assert stored.sha256 == hashlib.sha256(data).hexdigest() and stored.size == len(data)
+    assert store.get("dossiers/M/documents/D/original.png") == data
