@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from . import errors
 from .deps import require_key
-from .routes import dossiers, search
+from .routes import citizens, dossiers, search
 from .services import Services
 from .settings import Settings
 
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_key)])
     v1.include_router(dossiers.router)
     v1.include_router(search.router)
+    v1.include_router(citizens.router)
     app.include_router(v1)
 
     @app.get("/healthz", tags=["operations"])

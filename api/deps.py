@@ -35,3 +35,11 @@ def require_key(services: ServicesDep,
     if key is None:
         raise HTTPException(401, "the API key is not valid", headers={"WWW-Authenticate": "Bearer"})
     return key
+
+
+KeyDep = Annotated[dict, Depends(require_key)]
+
+
+def actor(key: dict) -> str:
+    """How an API key appears in the audit log and on confirmed fields."""
+    return f"{key['name']} [{key['id']}]"

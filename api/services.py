@@ -8,12 +8,14 @@ from functools import cached_property
 from ingest.pipeline import Pipeline
 from ingest.reception import Reception
 from ingest.worker import WorkerConfig
+from repository.audit import AuditLog
 from repository.records import Records
 from repository.signing import load_signer
 from repository.store import open_store
 from search import Index, open_index
 
 from .keys import ApiKeys
+from .reuse import Reuse
 from .settings import Settings
 
 
@@ -41,6 +43,14 @@ class Services:
     def trust_roots(self) -> list:
         """Roots that archival signatures must chain to; the development root on the default."""
         return load_signer(self.settings.signing, self.settings.keys_dir).trust_roots
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.records.store)
+
+    @cached_property
+    def reuse(self) -> Reuse:
+        return Reuse(self.index, self.records, self.trust_roots)
 
     def pipeline(self, listener=None) -> Pipeline:
         s = self.settings

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Callable, Iterator
 
-from repository.model import DocumentStatus, Dossier
+from repository.model import Document, DocumentStatus, Dossier
 from repository.records import Records
-from search import Index, IndexEntry
+from search import CitizenFact, Index, IndexEntry
+
+
+PERSONAL = ("citizen_id_card", "birth_certificate")  # documents that state facts about a citizen
 
 
 def index_entries(dossier: Dossier, only: str | None = None) -> list[IndexEntry]:
@@ -14,10 +17,25 @@ def index_entries(dossier: Dossier, only: str | None = None) -> list[IndexEntry]
         IndexEntry(dossier_code=dossier.dossier_code, document_id=d.id, agency_code=dossier.agency_code,
                    procedure_code=dossier.procedure_code, applicant_id=dossier.applicant_id,
                    kind=dossier.kind.value, doc_type=d.doc_type or "other", filename=d.filename,
-                   received_at=dossier.received_at, pages=[p.text for p in d.pages])
+                   received_at=dossier.received_at, pages=[p.text for p in d.pages], facts=citizen_facts(d))
         for d in dossier.documents
         if d.status == DocumentStatus.DONE and (only is None or d.id == only)
     ]
+
+
+def citizen_facts(document: Document) -> list[CitizenFact]:
+    """The fields a signed personal document states about the citizen it names.
+
+    The citizen is the document's own citizen_id, and only when that number passed validation
+    or a clerk confirmed it: a misread number must not attach a person's data to another.
+    """
+    subject = document.fields.get("citizen_id")
+    if (document.doc_type not in PERSONAL or document.signature is None or subject is None
+            or (subject.problem and not subject.confirmed_at)):
+        return []
+    return [CitizenFact(citizen_id=str(subject.value), field=name, value=str(f.value), confidence=f.confidence,
+                        page=f.page, bbox=f.bbox, confirmed_at=f.confirmed_at, confirmed_by=f.confirmed_by)
+            for name, f in document.fields.items() if f.value not in (None, "")]
 
 
 def rebuild(records: Records, index: Index, progress: Callable[[], None] | None = None) -> int:

@@ -113,7 +113,7 @@ class Pipeline:
                 return
         await self._update(
             dossier.dossier_code, document.id, status=DocumentStatus.DONE, reason=None,
-            archival=done.archival, ocr=done.ocr, pages=done.pages, doc_type=done.doc_type,
+            archival=done.archival, ocr=done.ocr, pages=done.pages, doc_type=done.doc_type, fields=done.fields,
             signature=done.signature, processed_at=datetime.now(timezone.utc))
 
     async def _run(self, step, *args):
@@ -140,12 +140,19 @@ class Pipeline:
         self.start()
 
     async def _update(self, code: str, document_id: str, **changes) -> Dossier:
-        """Read-modify-write of the manifest; one writer per dossier at a time."""
+        def change(document: Document) -> None:
+            for name, value in changes.items():
+                setattr(document, name, value)
+
+        return await self.amend(code, document_id, change)
+
+    async def amend(self, code: str, document_id: str, change: Callable[[Document], None]) -> Dossier:
+        """Read-modify-write of the manifest, one writer per dossier at a time; a done
+        document is indexed again (its text and citizen facts) before the manifest is saved."""
         async with self._locks[code]:
             dossier = await asyncio.to_thread(self.records.load, code)
             document = dossier.document(document_id)
-            for name, value in changes.items():
-                setattr(document, name, value)
+            change(document)
             if document.status == DocumentStatus.DONE:
                 # Indexed before the manifest says done: a client that sees "done" can find it.
                 # A crash in between re-runs the document, and upserting again is harmless.

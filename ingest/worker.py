@@ -15,13 +15,14 @@ from pathlib import Path
 
 import ocr
 from repository import archival
-from repository.model import DocType, ObjectRef, Page, SignatureSummary
+from repository.model import DocType, Field, ObjectRef, Page, SignatureSummary
 from repository.options import StoreOptions
 from repository.records import Records
 from repository.signing import ArchivalSigner, SigningOptions, load_signer
 from repository.store import open_store
 
 from .classify import classify
+from .extract import extract
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class FinishedDocument:
     ocr: ObjectRef
     pages: list[Page]
     doc_type: DocType
+    fields: dict[str, Field]
     signature: SignatureSummary
 
 
@@ -109,8 +111,10 @@ def read_page(job: DocumentJob, page: ocr.SourcePage) -> ocr.PageResult:
 def finish(job: DocumentJob, pages: list[ocr.PageResult]) -> FinishedDocument:
     """Assemble and sign the archival copy, store it with ocr.json, and say what was made."""
     state = _state()
-    text = "\n\n".join(p.text for p in pages)
-    doc_type = classify(text)
+    doc_type = classify(pages)
+    fields = {name: Field(value=f.value, confidence=round(f.confidence, 4), page=f.page, bbox=list(f.bbox),
+                          review=f.review, problem=f.problem)
+              for name, f in extract(doc_type, pages).items()}
     parts = [archival.PagePart(p.pdf) if p.pdf else archival.PagePart(job.source, p.number - 1) for p in pages]
     description = archival.Description(title=job.filename, dossier_code=job.dossier_code,
                                        document_id=job.document_id, agency_code=job.agency_code,
@@ -124,7 +128,7 @@ def finish(job: DocumentJob, pages: list[ocr.PageResult]) -> FinishedDocument:
         job.dossier_code, job.document_id, "ocr.json", _ocr_json(job, pages).encode())
     shutil.rmtree(job.workdir, ignore_errors=True)
     return FinishedDocument(
-        archival=archival_ref, ocr=ocr_ref, pages=[_page_record(p) for p in pages], doc_type=doc_type,
+        archival=archival_ref, ocr=ocr_ref, pages=[_page_record(p) for p in pages], doc_type=doc_type, fields=fields,
         signature=SignatureSummary(level="B-B", signer=state.signer.subject, signed_at=signed_at,
                                    development=state.signer.development))
 

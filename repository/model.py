@@ -23,6 +23,17 @@ class DossierKind(StrEnum):
 
 DocType = Literal["citizen_id_card", "birth_certificate", "admin_document", "other"]
 
+# The field names e-form services and benchmarks rely on (DESIGN.md).
+FIELDS: dict[str, tuple[str, ...]] = {
+    "citizen_id_card": ("citizen_id", "full_name", "date_of_birth", "sex", "nationality", "place_of_origin",
+                        "place_of_birth_registration", "place_of_residence", "date_of_expiry"),
+    "birth_certificate": ("full_name", "date_of_birth", "sex", "ethnicity", "nationality", "place_of_birth",
+                          "place_of_origin", "citizen_id", "father_name", "mother_name"),
+    "admin_document": ("issuing_agency", "document_number", "document_type", "issue_place", "issue_date",
+                       "summary", "signer"),
+    "other": (),
+}
+
 
 class ObjectRef(BaseModel):
     key: str
@@ -31,10 +42,18 @@ class ObjectRef(BaseModel):
 
 
 class Field(BaseModel):
+    """A value read from a document: where it is, how sure the reading is, and whether a clerk
+    confirmed or corrected it (the value read by OCR is kept beside a correction)."""
+
     value: Any
     confidence: float
     page: int
     bbox: list[float] | None = None
+    review: bool = False  # the clerk should look: low confidence or failed validation
+    problem: str | None = None  # why validation failed
+    ocr_value: Any = None  # what OCR read, when a clerk corrected it
+    confirmed_by: str | None = None
+    confirmed_at: datetime | None = None
 
 
 class Page(BaseModel):

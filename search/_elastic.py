@@ -25,7 +25,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 from ._query import query_tokens
 from ._snippet import CLOSE, OPEN, clean_page, make_snippet
 from .errors import BadQuery, IndexUnavailable, SearchError
-from .index import MAX_LIMIT, Hit, IndexEntry, SearchQuery, SearchResults
+from .index import MAX_LIMIT, Fact, Hit, IndexEntry, SearchQuery, SearchResults
 from .text import nfc
 
 EXACT_BOOST = 10.0
@@ -81,12 +81,27 @@ MAPPINGS = {
 }
 
 
+FACT_MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {
+        **{name: {"type": "keyword"} for name in (
+            "citizen_id", "field", "value", "confirmed_by", "dossier_code", "document_id", "doc_type")},
+        "confidence": {"type": "float"},
+        "page": {"type": "integer"},
+        "bbox": {"type": "float", "index": False},
+        "confirmed_at": {"type": "date"},
+        "received_at": {"type": "date"},
+    },
+}
+
+
 class ElasticIndex:
     """Index on an Elasticsearch cluster; thread-safe (the client pools its connections)."""
 
     def __init__(self, url: str, *, prefix: str = "hoso", shards: int = 1, replicas: int = 0,
                  timeout: float = 30.0, retries: int = 3) -> None:
         self.alias = f"{prefix}-documents"
+        self.facts_alias = f"{prefix}-citizens"  # the citizen data for reuse, in its own index
         self._shards, self._replicas = shards, replicas
         self.client = Elasticsearch(url, request_timeout=timeout, max_retries=retries, retry_on_timeout=True)
         self._call(self._ensure)
@@ -96,17 +111,22 @@ class ElasticIndex:
         self.client.indices.put_index_template(
             name=self.alias, index_patterns=[f"{self.alias}-*"], priority=100,
             template={"settings": _settings(self._shards, self._replicas), "mappings": MAPPINGS})
-        if not self.client.indices.exists_alias(name=self.alias):
-            name = self._new_index()
-            try:
-                self.client.indices.update_aliases(actions=[{"add": {"index": name, "alias": self.alias}}])
-            except ApiError:  # another process created the alias first
-                self.client.indices.delete(index=name, ignore_unavailable=True)
-                if not self.client.indices.exists_alias(name=self.alias):
-                    raise
+        self.client.indices.put_index_template(
+            name=self.facts_alias, index_patterns=[f"{self.facts_alias}-*"], priority=100,
+            template={"settings": {"number_of_shards": self._shards, "number_of_replicas": self._replicas},
+                      "mappings": FACT_MAPPINGS})
+        for alias in (self.alias, self.facts_alias):
+            if not self.client.indices.exists_alias(name=alias):
+                name = self._new_index(alias)
+                try:
+                    self.client.indices.update_aliases(actions=[{"add": {"index": name, "alias": alias}}])
+                except ApiError:  # another process created the alias first
+                    self.client.indices.delete(index=name, ignore_unavailable=True)
+                    if not self.client.indices.exists_alias(name=alias):
+                        raise
 
-    def _new_index(self) -> str:
-        name = f"{self.alias}-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
+    def _new_index(self, alias: str) -> str:
+        name = f"{alias}-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
         self.client.indices.create(index=name)
         return name
 
@@ -124,12 +144,17 @@ class ElasticIndex:
 
     # -- writing --------------------------------------------------------------------------
     @staticmethod
-    def _actions(entries: Iterable[IndexEntry], index: str) -> Iterator[dict]:
+    def _actions(entries: Iterable[IndexEntry], index: str, facts_index: str) -> Iterator[dict]:
         for entry in entries:
-            meta = entry.model_dump(exclude={"pages"})
+            meta = entry.model_dump(exclude={"pages", "facts"})
             for number, text in enumerate(entry.pages, start=1):
                 yield {"_op_type": "index", "_index": index, "_id": f"{entry.document_id}:{number}",
                        "_source": {**meta, "page": number, "text": clean_page(nfc(text))}}
+            for fact in entry.facts:
+                yield {"_op_type": "index", "_index": facts_index, "_id": f"{entry.document_id}:{fact.field}",
+                       "_source": {**fact.model_dump(mode="json"), "dossier_code": entry.dossier_code,
+                                   "document_id": entry.document_id, "doc_type": entry.doc_type,
+                                   "received_at": entry.received_at.isoformat()}}
 
     def _bulk(self, actions: Iterable[dict], refresh: bool | str) -> None:
         """Bulk with retries of the items the cluster could not take (429/5xx); any other
@@ -152,29 +177,36 @@ class ElasticIndex:
             pending = [a for a in pending if a["_id"] in retryable]
             time.sleep(0.5 * (attempt + 1))
 
-    def _stale_pages(self, document_id: str, keep: int) -> list[dict]:
-        """Delete actions for the pages of a document numbered above `keep`."""
-        response = self._call(self.client.search, index=self.alias, size=10_000, source=False,
-                              query={"bool": {"filter": [{"term": {"document_id": document_id}},
-                                                         {"range": {"page": {"gt": keep}}}]}})
-        return [{"_op_type": "delete", "_index": hit["_index"], "_id": hit["_id"]}
-                for hit in response["hits"]["hits"]]
+    def _stale(self, entry: IndexEntry | None, document_id: str) -> list[dict]:
+        """Delete actions for what the index holds of a document beyond `entry` (all of it
+        when `entry` is None): pages past its last, facts it no longer states."""
+        document = {"term": {"document_id": document_id}}
+        pages = {"bool": {"filter": [document, {"range": {"page": {"gt": len(entry.pages) if entry else 0}}}]}}
+        facts = {"bool": {"filter": [document],
+                          "must_not": [{"terms": {"field": [f.field for f in entry.facts] if entry else []}}]}}
+        actions = []
+        for index, query in ((self.alias, pages), (self.facts_alias, facts)):
+            found = self._call(self.client.search, index=index, size=10_000, source=False, query=query)
+            actions += [{"_op_type": "delete", "_index": hit["_index"], "_id": hit["_id"]}
+                        for hit in found["hits"]["hits"]]
+        return actions
 
     def upsert(self, entries: Iterable[IndexEntry]) -> None:
         entries = list(entries)
         if not entries:
             return
-        # A re-read document may have fewer pages than before: its extra pages go.
-        stale = [a for e in entries for a in self._stale_pages(e.document_id, len(e.pages))]
+        # A re-read document may have fewer pages or facts than before: the extra ones go.
+        stale = [a for e in entries for a in self._stale(e, e.document_id)]
         # wait_for: once upsert returns, the pages are visible to search.
-        self._call(self._bulk, [*stale, *self._actions(entries, self.alias)], refresh="wait_for")
+        self._call(self._bulk, [*stale, *self._actions(entries, self.alias, self.facts_alias)],
+                   refresh="wait_for")
 
     def delete_document(self, document_id: str) -> None:
-        self._call(self._bulk, self._stale_pages(document_id, 0), refresh="wait_for")
+        self._call(self._bulk, self._stale(None, document_id), refresh="wait_for")
 
     def replace_all(self, entries: Iterable[IndexEntry]) -> int:
         """Fill a new index, then switch the alias to it in one action and drop the old ones."""
-        new = self._call(self._new_index)
+        new = {alias: self._call(self._new_index, alias) for alias in (self.alias, self.facts_alias)}
         documents: set[str] = set()
 
         def counted() -> Iterator[IndexEntry]:
@@ -183,17 +215,18 @@ class ElasticIndex:
                 yield entry
 
         try:
-            self._call(self._bulk, self._actions(counted(), new), refresh=False)
-            self._call(self.client.indices.refresh, index=new)
-            old = list(self._call(self.client.indices.get_alias, name=self.alias))
-            self._call(self.client.indices.update_aliases, actions=[
-                *({"remove": {"index": name, "alias": self.alias}} for name in old),
-                {"add": {"index": new, "alias": self.alias}}])
+            self._call(self._bulk, self._actions(counted(), new[self.alias], new[self.facts_alias]), refresh=False)
+            self._call(self.client.indices.refresh, index=",".join(new.values()))
+            old = {alias: list(self._call(self.client.indices.get_alias, name=alias)) for alias in new}
+            self._call(self.client.indices.update_aliases, actions=[  # both aliases in one action
+                *({"remove": {"index": name, "alias": alias}} for alias, names in old.items() for name in names),
+                *({"add": {"index": name, "alias": alias}} for alias, name in new.items())])
         except BaseException:
-            self.client.indices.delete(index=new, ignore_unavailable=True)
+            self.client.indices.delete(index=",".join(new.values()), ignore_unavailable=True)
             raise
-        for name in old:
-            self._call(self.client.indices.delete, index=name, ignore_unavailable=True)
+        for names in old.values():
+            for name in names:
+                self._call(self.client.indices.delete, index=name, ignore_unavailable=True)
         return len(documents)
 
     # -- reading --------------------------------------------------------------------------
@@ -226,6 +259,12 @@ class ElasticIndex:
                    page=source["page"], score=hit["_score"] or 0.0,
                    snippet=make_snippet(source["text"], highlighted))
 
+    def facts(self, citizen_id: str, fields: list[str] | None = None) -> list[Fact]:
+        filters = [{"term": {"citizen_id": citizen_id}}] + ([{"terms": {"field": fields}}] if fields else [])
+        response = self._call(self.client.search, index=self.facts_alias, size=1000,
+                              query={"bool": {"filter": filters}})
+        return [Fact.model_validate(hit["_source"]) for hit in response["hits"]["hits"]]
+
     def count(self) -> int:
         response = self._call(self.client.search, index=self.alias, size=0, aggs={
             "documents": {"cardinality": {"field": "document_id", "precision_threshold": 40000}}})
@@ -236,10 +275,11 @@ class ElasticIndex:
 
     def drop(self) -> None:
         """Remove this index's indices, alias and template; tests use it to clean up."""
-        try:
-            names = list(self.client.indices.get_alias(name=self.alias))
-        except NotFoundError:
-            names = []
-        for name in names:
-            self.client.indices.delete(index=name, ignore_unavailable=True)
-        self.client.indices.delete_index_template(name=self.alias)
+        for alias in (self.alias, self.facts_alias):
+            try:
+                names = list(self.client.indices.get_alias(name=alias))
+            except NotFoundError:
+                names = []
+            for name in names:
+                self.client.indices.delete(index=name, ignore_unavailable=True)
+            self.client.indices.delete_index_template(name=alias)

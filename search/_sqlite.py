@@ -13,6 +13,7 @@ in other processes (ingest workers) wait on SQLite's busy timeout.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -23,10 +24,10 @@ from pathlib import Path
 from ._query import match_expression, query_tokens
 from ._snippet import CLOSE, OPEN, clean_page, make_snippet
 from .errors import BadQuery, IndexUnavailable, SearchError
-from .index import MAX_LIMIT, Hit, IndexEntry, SearchQuery, SearchResults
+from .index import MAX_LIMIT, Fact, Hit, IndexEntry, SearchQuery, SearchResults
 from .text import canonical_tones, fold, nfc
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: citizen facts
 BUSY_TIMEOUT_S = 10.0
 EXACT_WEIGHT = 10.0
 FOLDED_WEIGHT = 1.0
@@ -55,6 +56,19 @@ CREATE TABLE pages (
     text        TEXT NOT NULL
 );
 CREATE INDEX pages_document ON pages(document_id);
+CREATE TABLE facts (
+    document_id  TEXT NOT NULL,
+    citizen_id   TEXT NOT NULL,
+    field        TEXT NOT NULL,
+    value        TEXT NOT NULL,
+    confidence   REAL NOT NULL,
+    page_no      INTEGER NOT NULL,
+    bbox         TEXT,
+    confirmed_at TEXT,
+    confirmed_by TEXT
+);
+CREATE INDEX facts_citizen ON facts(citizen_id, field);
+CREATE INDEX facts_document ON facts(document_id);
 CREATE VIRTUAL TABLE page_text USING fts5(
     exact, folded, tokenize = 'unicode61 remove_diacritics 0'
 );
@@ -163,6 +177,7 @@ class SqliteIndex:
             (document_id,),
         )
         conn.execute("DELETE FROM pages WHERE document_id = ?", (document_id,))
+        conn.execute("DELETE FROM facts WHERE document_id = ?", (document_id,))
         conn.execute("DELETE FROM documents WHERE document_id = ?", (document_id,))
 
     @staticmethod
@@ -174,6 +189,13 @@ class SqliteIndex:
                 entry.applicant_id, entry.kind, entry.doc_type, entry.filename,
                 entry.received_at.isoformat(),
             ),
+        )
+        conn.executemany(
+            "INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(entry.document_id, f.citizen_id, f.field, f.value, f.confidence, f.page,
+              json.dumps(f.bbox) if f.bbox is not None else None,
+              f.confirmed_at.isoformat() if f.confirmed_at else None, f.confirmed_by)
+             for f in entry.facts],
         )
         for page_no, raw in enumerate(entry.pages, start=1):
             text = clean_page(nfc(raw))
@@ -203,6 +225,7 @@ class SqliteIndex:
         with self._write_lock, self._transaction(immediate=True) as conn:
             conn.execute("DELETE FROM page_text")
             conn.execute("DELETE FROM pages")
+            conn.execute("DELETE FROM facts")
             conn.execute("DELETE FROM documents")
             for entry in entries:
                 self._delete(conn, entry.document_id)  # a repeated id replaces, as in upsert
@@ -210,6 +233,23 @@ class SqliteIndex:
             return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
 
     # -- reading ----------------------------------------------------------------------------
+
+    def facts(self, citizen_id: str, fields: list[str] | None = None) -> list[Fact]:
+        where, params = "f.citizen_id = ?", [citizen_id]
+        if fields:
+            where += f" AND f.field IN ({', '.join('?' * len(fields))})"
+            params += fields
+        with self._transaction(immediate=False) as conn:
+            rows = conn.execute(
+                f"""SELECT f.citizen_id, f.field, f.value, f.confidence, f.page_no, f.bbox,
+                           f.confirmed_at, f.confirmed_by, d.dossier_code, d.document_id,
+                           d.doc_type, d.received_at
+                    FROM facts f JOIN documents d ON d.document_id = f.document_id
+                    WHERE {where}""", params).fetchall()
+        return [Fact(citizen_id=r[0], field=r[1], value=r[2], confidence=r[3], page=r[4],
+                     bbox=json.loads(r[5]) if r[5] else None, confirmed_at=r[6], confirmed_by=r[7],
+                     dossier_code=r[8], document_id=r[9], doc_type=r[10], received_at=r[11])
+                for r in rows]
 
     def count(self) -> int:
         with self._transaction(immediate=False) as conn:

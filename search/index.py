@@ -14,8 +14,31 @@ from pydantic import AwareDatetime, BaseModel, Field
 MAX_LIMIT = 100
 
 
+class CitizenFact(BaseModel):
+    """One field a document states about a citizen, e.g. this card says full_name = …"""
+
+    citizen_id: str
+    field: str
+    value: str
+    confidence: float
+    page: int
+    bbox: list[float] | None = None
+    confirmed_at: AwareDatetime | None = None
+    confirmed_by: str | None = None
+
+
+class Fact(CitizenFact):
+    """A citizen fact with where it comes from: what the reuse API answers with."""
+
+    dossier_code: str
+    document_id: str
+    doc_type: str
+    received_at: AwareDatetime
+
+
 class IndexEntry(BaseModel):
-    """One document of a dossier, with its text page by page (NFC)."""
+    """One document of a dossier, with its text page by page (NFC) and the citizen facts it
+    states (only for signed documents whose fields name a citizen)."""
 
     dossier_code: str
     document_id: str
@@ -27,6 +50,7 @@ class IndexEntry(BaseModel):
     filename: str
     received_at: AwareDatetime
     pages: list[str]
+    facts: list[CitizenFact] = Field(default_factory=list)
 
 
 class SearchQuery(BaseModel):
@@ -77,6 +101,10 @@ class Index(Protocol):
 
     def search(self, query: SearchQuery) -> SearchResults:
         """Documents matching every word, best first; ``total`` counts documents."""
+
+    def facts(self, citizen_id: str, fields: list[str] | None = None) -> list[Fact]:
+        """What the indexed documents state about a citizen (all fields, or these)."""
+        ...
 
     def count(self) -> int:
         """Number of documents indexed."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, UploadFile
@@ -11,11 +11,11 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from ingest.reception import DossierForm, StagedFile
-from repository.model import Document, DocumentStatus, Dossier, Field, Page, SignatureSummary
+from repository.model import FIELDS, Document, DocumentStatus, Dossier, Field, Page, SignatureSummary
 from repository.records import DossierNotFound
 from repository.verification import VerificationReport, verify_pdf
 
-from ..deps import PipelineDep, ServicesDep
+from ..deps import KeyDep, PipelineDep, ServicesDep, actor
 from ..errors import error
 
 router = APIRouter(prefix="/dossiers", tags=["dossiers"])
@@ -131,6 +131,47 @@ async def verify_document(code: str, document_id: str, services: ServicesDep) ->
         return _not_ready(document)
     data = await asyncio.to_thread(services.records.read, document.archival)
     return await asyncio.to_thread(verify_pdf, data, services.trust_roots)
+
+
+class FieldCorrection(BaseModel):
+    """A clerk's word on one field: a corrected value, or a confirmation of the value read."""
+
+    value: Any = None  # absent: confirm the value as read
+
+
+class FieldsPatch(BaseModel):
+    fields: dict[str, FieldCorrection]
+
+
+@router.patch("/{code}/documents/{document_id}/fields", response_model=DocumentPublic,
+              responses={404: {}, 409: {}, 422: {}})
+async def correct_fields(code: str, document_id: str, patch: FieldsPatch, services: ServicesDep,
+                         pipeline: PipelineDep, key: KeyDep) -> Any:
+    """Correct or confirm fields: confidence 1, the OCR value kept beside, the clerk named."""
+    document = await _document(services, code, document_id)
+    if document.status != DocumentStatus.DONE:
+        return _not_ready(document)
+    allowed = FIELDS.get(document.doc_type or "other", ())
+    unknown = sorted(set(patch.fields) - set(allowed))
+    if unknown or not patch.fields:
+        return error(422, "invalid_field", f"fields {unknown} are not fields of a {document.doc_type}; "
+                                           f"allowed: {', '.join(allowed) or 'none'}")
+    now, clerk = datetime.now(timezone.utc), actor(key)
+
+    def apply(doc: Document) -> None:
+        for name, correction in patch.fields.items():
+            old = doc.fields.get(name)
+            read = old.value if old is not None else None
+            first_read = old.ocr_value if old is not None and old.confirmed_at else read
+            doc.fields[name] = Field(
+                value=read if correction.value is None else correction.value, confidence=1.0,
+                page=old.page if old else 1, bbox=old.bbox if old else None,
+                ocr_value=first_read, confirmed_by=clerk, confirmed_at=now)
+
+    await asyncio.to_thread(services.audit.record, clerk, "fields.correct", f"{code}/{document_id}",
+                            fields={n: c.value for n, c in patch.fields.items()})
+    dossier = await pipeline.amend(code, document_id, apply)
+    return DocumentPublic.of(code, dossier.document(document_id))
 
 
 def _attachment(filename: str) -> dict[str, str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from datetime import datetime, timezone
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -428,3 +429,28 @@ def test_two_index_objects_on_one_file(index_path: Path, entry: Entry) -> None:
     finally:
         a.close()
         b.close()
+
+
+# -- citizen facts for reuse ----------------------------------------------------------------------
+
+def test_citizen_facts_with_their_sources(index: Index, entry: Entry) -> None:
+    from search import CitizenFact
+
+    card = CitizenFact(citizen_id="001090012345", field="full_name", value="NGUYỄN VĂN AN", confidence=0.93,
+                       page=1, bbox=[10.0, 20.0, 300.0, 60.0])
+    birth = CitizenFact(citizen_id="001090012345", field="date_of_birth", value="1990-03-12", confidence=1.0,
+                        page=1, confirmed_at=datetime(2024, 1, 2, tzinfo=timezone.utc), confirmed_by="clerk 7")
+    index.upsert([entry("CARD", "CĂN CƯỚC CÔNG DÂN", doc_type="citizen_id_card", facts=[card, birth]),
+                  entry("OTHER", "Giấy khai sinh", facts=[card.model_copy(update={"citizen_id": "079200000001"})])])
+    facts = index.facts("001090012345")
+    assert sorted(f.field for f in facts) == ["date_of_birth", "full_name"]
+    name = next(f for f in facts if f.field == "full_name")
+    assert (name.value, name.document_id, name.doc_type, name.page, name.bbox) == (
+        "NGUYỄN VĂN AN", "CARD", "citizen_id_card", 1, [10.0, 20.0, 300.0, 60.0])
+    assert [f.field for f in index.facts("001090012345", ["date_of_birth"])] == ["date_of_birth"]
+    assert index.facts("001090012345", ["date_of_birth"])[0].confirmed_by == "clerk 7"
+
+    index.upsert([entry("CARD", "CĂN CƯỚC CÔNG DÂN", doc_type="citizen_id_card", facts=[card])])
+    assert [f.field for f in index.facts("001090012345")] == ["full_name"]  # a fact no longer stated goes
+    index.replace_all([entry("OTHER", "Giấy khai sinh")])
+    assert index.facts("001090012345") == [] and index.facts("079200000001") == []

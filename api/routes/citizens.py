@@ -1,0 +1,51 @@
+"""Citizen data for e-form services: what HoSo holds, with provenance, and forms filled from it.
+Every read is audited with its purpose."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query
+from pydantic import BaseModel, Field
+
+from ..deps import KeyDep, ServicesDep, actor
+
+router = APIRouter(tags=["citizen data"])
+
+CitizenId = Annotated[str, Field(pattern=r"^\d{12}$", description="12-digit personal identification number")]
+Purpose = Annotated[str, Field(min_length=3, max_length=200, description="why the data is needed (audited)")]
+
+
+class AutofillRequest(BaseModel):
+    form: str
+    citizen_id: CitizenId
+    purpose: Purpose
+
+
+@router.get("/citizens/{citizen_id}/data", responses={404: {}, 422: {}})
+async def citizen_data(
+    services: ServicesDep, key: KeyDep, citizen_id: Annotated[str, Path(pattern=r"^\d{12}$")],
+    purpose: Annotated[str, Query(min_length=3, max_length=200, description="why (audited)")],
+    fields: Annotated[str | None, Query(description="comma-separated field names; all when absent")] = None,
+) -> dict[str, Any]:
+    wanted = [f.strip() for f in fields.split(",") if f.strip()] if fields else []
+    await asyncio.to_thread(services.audit.record, actor(key), "citizen_data.read", citizen_id,
+                            purpose=purpose, fields=wanted or "all")
+    answer = await asyncio.to_thread(services.reuse.citizen_data, citizen_id, wanted)
+    return {**answer, "purpose": purpose}
+
+
+@router.get("/forms")
+async def forms(services: ServicesDep) -> list[dict[str, Any]]:
+    return [{"id": f.id, "title": f.title, "fields": f.fields} for f in services.reuse.forms.values()]
+
+
+@router.post("/autofill", responses={404: {}, 422: {}})
+async def autofill(request: AutofillRequest, services: ServicesDep, key: KeyDep) -> dict[str, Any]:
+    if request.form not in services.reuse.forms:
+        raise HTTPException(404, f"no form template {request.form!r}; GET /v1/forms lists them")
+    await asyncio.to_thread(services.audit.record, actor(key), "autofill.read", request.citizen_id,
+                            purpose=request.purpose, form=request.form)
+    answer = await asyncio.to_thread(services.reuse.autofill, request.form, request.citizen_id)
+    return {**answer, "purpose": request.purpose}

@@ -1,0 +1,158 @@
+"""Administrative documents in the layout of Decree 30/2020/NĐ-CP, Annex I.
+
+Top left: the issuing agency, then "Số: 684/QĐ-BTTTT" (or "V/v …" under it for an official
+letter). Top right: the national heading, then "Hà Nội, ngày 16 tháng 4 năm 2020". Centred: the
+type name in capitals and the summary under it. Bottom right: the signer's name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from search.text import nfc
+
+from . import normalize
+from .fuzzy import folded, key, similar
+from .layout import Row, Span
+from .model import ExtractedField
+
+TYPE_NAMES = ("QUYẾT ĐỊNH", "CÔNG VĂN", "THÔNG BÁO", "KẾ HOẠCH", "TỜ TRÌNH", "BÁO CÁO", "NGHỊ ĐỊNH",
+              "THÔNG TƯ", "NGHỊ QUYẾT", "CHỈ THỊ", "QUY CHẾ", "QUY ĐỊNH", "HƯỚNG DẪN", "CHƯƠNG TRÌNH",
+              "PHƯƠNG ÁN", "ĐỀ ÁN", "BIÊN BẢN", "HỢP ĐỒNG", "CÔNG ĐIỆN", "GIẤY MỜI", "GIẤY GIỚI THIỆU",
+              "GIẤY ỦY QUYỀN", "THÔNG CÁO", "DỰ ÁN", "PHIẾU GỬI", "THƯ CÔNG")
+_NUMBER = re.compile(r"^so\s*[:.]?\s*(\d+\s*/\s*[\w\-/. ]+)")
+_PLACE_DATE = re.compile(r"^(.+?),?\s+ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
+_HEADING = ("conghoaxahoichunghia", "doclaptudohanhphuc")
+_TITLES = {"kt", "tm", "tl", "tuq", "q", "bo", "truong", "thu", "chu", "tich", "pho", "giam", "doc",
+           "cuc", "vu", "chanh", "van", "phong", "ban", "nhan", "dan", "uy"}
+
+
+def admin_document(segments: list[Row], width: float, height: float) -> dict[str, ExtractedField]:
+    fields: dict[str, ExtractedField] = {}
+    first = [part for s in segments if s.page == segments[0].page for part in _split_heading(s)]
+    top = [s for s in first if s.bbox[1] < 0.35 * height]
+
+    number_row = None
+    for s in top:
+        if s.bbox[0] < 0.5 * width and (m := _NUMBER.match(folded(s.text))):
+            number_row = s
+            span = s.span(m.start(1), m.end(1))
+            if span:
+                fields["document_number"] = _field(normalize.document_number(span.text), span)
+            break
+
+    for s in top:
+        m = _PLACE_DATE.match(folded(s.text))
+        # A place is a few words without digits: "Hà Nội", "TP. Hồ Chí Minh", "Thanh Hóa".
+        if m and len(m.group(1).split()) <= 6 and not re.search(r"\d", m.group(1)):
+            if place := s.span(0, m.end(1)):
+                fields["issue_place"] = _field(normalize.place(place.text), place)
+            date_span = s.span(m.end(1), len(s.text))
+            if date_span and (iso := normalize.iso_date(date_span.text)):
+                fields["issue_date"] = _field(iso, date_span)
+            break
+
+    limit = number_row.bbox[1] if number_row else 0.2 * height
+    agency = [s for s in top if s.bbox[3] <= limit + 5 and (s.bbox[0] + s.bbox[2]) / 2 < 0.45 * width
+              and not any(h in s.key for h in _HEADING) and _capitals(s.text)]
+    if agency:
+        fields["issuing_agency"] = _field(" ".join(" ".join(s.text.split()) for s in agency),
+                                          *[_whole(s) for s in agency])
+
+    below = number_row.bbox[3] if number_row else 0
+    type_index = None
+    for i, s in enumerate(first):
+        if s.bbox[1] < below or s.bbox[1] > 0.5 * height or not _capitals(s.text):
+            continue
+        name = next((t for t in TYPE_NAMES if similar(key(t), s.key)), None)
+        if name:
+            fields["document_type"] = _field(name, _whole(s))
+            type_index = i
+            break
+
+    if type_index is not None:
+        summary = _summary_below(first, type_index, width)
+    else:
+        summary = _letter_subject(top)
+        if summary and "document_type" not in fields:
+            fields["document_type"] = ExtractedField("CÔNG VĂN", 0.75, summary[0].page, summary[0].bbox)
+    if summary:
+        fields["summary"] = _field(" ".join(s.text for s in summary), *summary)
+
+    if signer := _signer(segments, width):
+        span = _whole(signer)
+        fields["signer"] = _field(" ".join(span.text.split()), span)
+    return fields
+
+
+def _split_heading(row: Row) -> list[Row]:
+    """The agency and the national heading when OCR ran them into one line."""
+    keys = [key(w.text) for w in row.words]
+    for i in range(1, len(keys) - 1):
+        if keys[i] == "cong" and keys[i + 1] == "hoa":
+            return [Row(row.page, row.words[:i]), Row(row.page, row.words[i:])]
+    return [row]
+
+
+def _summary_below(rows: list[Row], index: int, width: float) -> list[Span]:
+    """Centred lines under the type name, up to the first gap or line in capitals."""
+    out: list[Span] = []
+    last = rows[index]
+    for s in rows[index + 1:]:
+        centre = (s.bbox[0] + s.bbox[2]) / 2
+        if s.bbox[1] - last.bbox[3] > 1.5 * last.height or abs(centre - width / 2) > 0.12 * width:
+            break
+        if _capitals(s.text):
+            break
+        out.append(_whole(s))
+        last = s
+    return out
+
+
+def _letter_subject(rows: list[Row]) -> list[Span]:
+    """The subject of an official letter: "V/v …" under the number, and its wrapped lines."""
+    for i, s in enumerate(rows):
+        m = re.match(r"\s*v\s*/\s*v\s*[:.]?\s*", folded(s.text))
+        if not m:
+            continue
+        out = [span] if (span := s.span(m.end(), len(s.text))) else []
+        last = s
+        for t in rows[i + 1:]:
+            if abs(t.bbox[0] - s.bbox[0]) > 4 * s.height:
+                continue  # the other column, at the same height
+            if t.bbox[1] - last.bbox[3] > 1.0 * last.height:
+                break
+            out.append(_whole(t))
+            last = t
+        return out
+    return []
+
+
+def _signer(segments: list[Row], width: float) -> Row | None:
+    """The last name-shaped line in the right half of the last page: 2-6 capitalised words."""
+    last_page = segments[-1].page if segments else None
+    for s in reversed(segments):
+        if s.page != last_page or s.bbox[0] < 0.4 * width:
+            continue
+        words = re.findall(r"[^\W\d_]+", nfc(s.text))
+        if not 2 <= len(words) <= 6 or len(words) != len(s.text.split()):
+            continue
+        if all(w[0].isupper() for w in words) and not set(key(w) for w in words) <= _TITLES:
+            return s
+    return None
+
+
+def _capitals(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def _whole(row: Row) -> Span:
+    return row.span(0, len(row.text)) or Span(row.text, row.page, row.bbox, 0.0)
+
+
+def _field(value: str, *spans: Span) -> ExtractedField:
+    box = (min(s.bbox[0] for s in spans), min(s.bbox[1] for s in spans),
+           max(s.bbox[2] for s in spans), max(s.bbox[3] for s in spans))
+    confidence = sum(s.confidence for s in spans) / len(spans)
+    return ExtractedField(nfc(value), round(confidence, 4), spans[0].page, box)

@@ -1,0 +1,136 @@
+"""Rows of words as they stand on the page, and the character-level view that labels need.
+
+A row is every OCR line whose vertical extent overlaps another's: a label and its value far to
+the right can come back from Tesseract as separate lines, and merged words ("Giớitính:", "/Sex:Nữ")
+are common, so matching works on characters, each remembering the word it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from statistics import mean, median
+
+from ocr.model import PageResult, Word
+from search.text import fold, nfc
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of a row: its text as printed, where it is and how surely it was read."""
+
+    text: str
+    page: int
+    bbox: tuple[float, float, float, float]
+    confidence: float
+
+
+@dataclass
+class Row:
+    page: int
+    words: list[Word]
+    text: str = ""  # NFC word texts joined by single spaces
+    owner: list[int] = field(default_factory=list)  # word index of each character, -1 for spaces
+    key: str = ""  # lower-case unmarked letters and digits of the text
+    key_pos: list[int] = field(default_factory=list)  # index in ``text`` of each key character
+
+    def __post_init__(self) -> None:
+        self.words = sorted(self.words, key=lambda w: w.bbox[0])
+        parts, owner = [], []
+        for i, w in enumerate(self.words):
+            if parts:
+                parts.append(" ")
+                owner.append(-1)
+            t = nfc(w.text)
+            parts.append(t)
+            owner.extend([i] * len(t))
+        self.text = "".join(parts)
+        self.owner = owner
+        low = fold(self.text).lower()
+        self.key_pos = [i for i, c in enumerate(low) if c.isascii() and c.isalnum()]
+        self.key = "".join(low[i] for i in self.key_pos)
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return _union([w.bbox for w in self.words])
+
+    @property
+    def height(self) -> float:
+        return median(w.bbox[3] - w.bbox[1] for w in self.words)
+
+    def word_start(self, k: int) -> bool:
+        """Whether key character ``k`` begins a word (or follows punctuation inside one)."""
+        p = self.key_pos[k]
+        return p == 0 or not self.text[p - 1].isalnum()
+
+    def char_of_key(self, k: int) -> int:
+        return self.key_pos[k] if k < len(self.key_pos) else len(self.text)
+
+    def span(self, start: int, end: int) -> Span | None:
+        """The characters ``text[start:end]`` trimmed of separators, or None if nothing is left."""
+        while start < end and self.text[start] in " :;/|-–—,.":
+            start += 1
+        while end > start and self.text[end - 1] in " :;/|-–—,":
+            end -= 1
+        if start >= end:
+            return None
+        boxes, confidences = [], []
+        for i in sorted({self.owner[c] for c in range(start, end) if self.owner[c] >= 0}):
+            w = self.words[i]
+            first = self.owner.index(i)
+            length = len(nfc(w.text))
+            a, b = max(start, first) - first, min(end, first + length) - first
+            x0, y0, x1, y1 = w.bbox
+            boxes.append((x0 + (x1 - x0) * a / length, y0, x0 + (x1 - x0) * b / length, y1))
+            confidences.append(w.confidence)
+        return Span(self.text[start:end], self.page, _union(boxes), mean(confidences))
+
+
+def rows(pages: list[PageResult]) -> list[Row]:
+    """Every page's words grouped into visual rows, top to bottom, pages in order."""
+    result: list[Row] = []
+    for page in pages:
+        lines: dict[int, list[Word]] = {}
+        for w in page.words:
+            if w.text.strip():
+                lines.setdefault(w.line, []).append(w)
+        bands: list[list[Word]] = []
+        for line in sorted(lines.values(), key=lambda ws: _union([w.bbox for w in ws])[1]):
+            box = _union([w.bbox for w in line])
+            for band in bands:
+                other = _union([w.bbox for w in band])
+                overlap = min(box[3], other[3]) - max(box[1], other[1])
+                if overlap > 0.5 * min(box[3] - box[1], other[3] - other[1]):
+                    band.extend(line)
+                    break
+            else:
+                bands.append(list(line))
+        result.extend(Row(page.number, band) for band in bands)
+    return result
+
+
+def segments(pages: list[PageResult]) -> list[Row]:
+    """OCR lines cut where a wide gap separates columns (agency | national heading)."""
+    result: list[Row] = []
+    for page in pages:
+        lines: dict[int, list[Word]] = {}
+        for w in page.words:
+            if w.text.strip():
+                lines.setdefault(w.line, []).append(w)
+        for line in lines.values():
+            line.sort(key=lambda w: w.bbox[0])
+            height = median(w.bbox[3] - w.bbox[1] for w in line)
+            current = [line[0]]
+            for w in line[1:]:
+                if w.bbox[0] - current[-1].bbox[2] > 2.5 * height:
+                    result.append(Row(page.number, current))
+                    current = []
+                current.append(w)
+            result.append(Row(page.number, current))
+    result.sort(key=lambda r: (r.page, r.bbox[1], r.bbox[0]))
+    return result
+
+
+def _union(boxes) -> tuple[float, float, float, float]:
+    boxes = list(boxes)
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))

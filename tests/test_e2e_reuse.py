@@ -1,0 +1,102 @@
+"""Reuse instead of re-asking, end to end: ID cards are read, fields extracted and checked,
+a clerk corrects one, and an e-form service gets the values with provenance and forms filled."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import vndocs
+from harness import png_bytes, post, wait_done
+
+
+def ingest_card(client, **card) -> dict:
+    response = post(client, [("cccd.png", png_bytes(vndocs.render_id_card(**card)), "image/png")])
+    assert response.status_code == 202, response.text
+    dossier = wait_done(client, response.json()["dossier_code"])
+    document = dossier["documents"][0]
+    assert document["status"] == "done", document
+    return {"code": dossier["dossier_code"], **document}
+
+
+def data(client, citizen_id: str, **params):
+    return client.get(f"/v1/citizens/{citizen_id}/data", params={"purpose": "đăng ký thường trú", **params})
+
+
+def test_citizen_data_with_provenance_corrections_and_autofill(client, server):
+    citizen_id = f"001090{random.randrange(10**6):06d}"  # Hà Nội, male, born 1990
+    first = ingest_card(client, citizen_id=citizen_id)
+    assert first["doc_type"] == "citizen_id_card"
+    fields = first["fields"]
+    assert fields["citizen_id"]["value"] == citizen_id and not fields["citizen_id"]["review"]
+    assert fields["full_name"]["value"] == "NGUYỄN VĂN AN"
+    assert fields["date_of_birth"]["value"] == "1990-03-15"
+    assert fields["sex"]["value"] == "Nam"
+    assert fields["full_name"]["page"] == 1 and len(fields["full_name"]["bbox"]) == 4
+
+    answer = data(client, citizen_id, fields="full_name,date_of_birth,phone").json()
+    name = answer["fields"]["full_name"]
+    assert name["value"] == "NGUYỄN VĂN AN" and name["conflict"] is False
+    source = name["values"][0]["provenance"]
+    assert source["dossier_code"] == first["code"] and source["document_id"] == first["id"]
+    assert source["doc_type"] == "citizen_id_card" and source["page"] == 1 and source["signature_valid"] is True
+    assert 0 < source["confidence"] <= 1 and source["confirmed"] is False
+    assert answer["missing"] == ["phone"] and answer["purpose"] == "đăng ký thường trú"
+
+    # A second card for the same person, with another birth date: both are shown, flagged.
+    second = ingest_card(client, citizen_id=citizen_id, date_of_birth="16/03/1990")
+    birth = data(client, citizen_id, fields="date_of_birth").json()["fields"]["date_of_birth"]
+    assert birth["conflict"] is True
+    assert {v["value"] for v in birth["values"]} == {"1990-03-15", "1990-03-16"}
+
+    # The clerk confirms the first card's date: the confirmed value now comes first.
+    response = client.patch(f"/v1/dossiers/{first['code']}/documents/{first['id']}/fields",
+                            json={"fields": {"date_of_birth": {}, "full_name": {"value": "NGUYỄN VĂN AN"}}})
+    assert response.status_code == 200, response.text
+    confirmed = response.json()["fields"]["date_of_birth"]
+    assert confirmed["confidence"] == 1.0 and confirmed["confirmed_by"] and confirmed["ocr_value"] == "1990-03-15"
+    birth = data(client, citizen_id, fields="date_of_birth").json()["fields"]["date_of_birth"]
+    assert birth["value"] == "1990-03-15" and birth["values"][0]["provenance"]["confirmed"] is True
+    assert birth["conflict"] is True
+
+    # A correction keeps what OCR read beside the clerk's value.
+    response = client.patch(f"/v1/dossiers/{second['code']}/documents/{second['id']}/fields",
+                            json={"fields": {"date_of_birth": {"value": "1990-03-15"}}})
+    corrected = response.json()["fields"]["date_of_birth"]
+    assert corrected["value"] == "1990-03-15" and corrected["ocr_value"] == "1990-03-16"
+    assert data(client, citizen_id, fields="date_of_birth").json()["fields"]["date_of_birth"]["conflict"] is False
+
+    forms = {f["id"] for f in client.get("/v1/forms").json()}
+    assert forms == {"personal-information", "birth-registration", "ct01-residence"}
+    filled = client.post("/v1/autofill", json={"form": "ct01-residence", "citizen_id": citizen_id,
+                                               "purpose": "đăng ký thường trú"}).json()["fields"]
+    assert filled["ho_ten"]["value"] == "NGUYỄN VĂN AN" and filled["ho_ten"]["provenance"]["page"] == 1
+    assert filled["so_dinh_danh"]["value"] == citizen_id
+    assert filled["so_dien_thoai"] == {"label": "5. Số điện thoại liên hệ", "source": "phone", "missing": True}
+
+    # Every read of personal data is in the audit log, with its purpose.
+    entries = [json.loads(p.read_text()) for p in (server.data_dir / "store" / "audit").rglob("*.json")]
+    reads = [e for e in entries if e["target"] == citizen_id]
+    assert {e["action"] for e in reads} == {"citizen_data.read", "autofill.read"}
+    assert all(e["purpose"] == "đăng ký thường trú" for e in reads)
+    assert any(e["action"] == "fields.correct" and e["target"].endswith(first["id"]) for e in entries)
+
+    # A source whose archival copy was changed is no longer offered.
+    archival = server.data_dir / "store" / "dossiers" / second["code"] / "documents" / second["id"] / "archival.pdf"
+    archival.write_bytes(archival.read_bytes().replace(b"/Producer", b"/Producex", 1))
+    sources = data(client, citizen_id, fields="date_of_birth").json()["fields"]["date_of_birth"]["values"]
+    assert [v["provenance"]["document_id"] for v in sources] == [first["id"]]
+
+
+def test_citizen_data_needs_a_purpose_and_a_real_id(client):
+    assert client.get("/v1/citizens/001090012345/data").status_code == 422
+    assert data(client, "12345").status_code == 422
+    response = client.post("/v1/autofill", json={"form": "nope", "citizen_id": "001090012345", "purpose": "thử"})
+    assert response.status_code == 404 and response.json()["error"] == "not_found"
+
+
+def test_fields_that_a_document_type_does_not_have_are_refused(client):
+    document = ingest_card(client)
+    response = client.patch(f"/v1/dossiers/{document['code']}/documents/{document['id']}/fields",
+                            json={"fields": {"document_number": {"value": "1/QĐ"}}})
+    assert response.status_code == 422 and response.json()["error"] == "invalid_field"
