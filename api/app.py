@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 
@@ -27,12 +28,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pipeline = services.pipeline()
         pipeline.start()
         app.state.services, app.state.pipeline = services, pipeline
-        resumed = await pipeline.resume()
-        if resumed:
-            log.info("resumed %d unfinished dossiers", resumed)
+        watcher = asyncio.create_task(pipeline.watch(settings.rescan_seconds))  # resumes at once
         try:
             yield
         finally:
+            watcher.cancel()
             await pipeline.close()
             services.close()
 

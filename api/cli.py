@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
@@ -46,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.set_defaults(run=_serve)
+
+    work = commands.add_parser("worker", help="read pending dossiers from the shared store, no web server")
+    work.add_argument("--scan", type=float, default=2.0, help="seconds between looks for pending dossiers")
+    work.set_defaults(run=_worker)
 
     ingest = commands.add_parser("ingest", help="ingest files and folders (one folder = one dossier)")
     ingest.add_argument("paths", nargs="+", type=Path)
@@ -93,6 +98,28 @@ def _serve(settings: Settings, args) -> None:
     if new_key:
         print(f"Admin API key (shown once, keep it): {new_key}", flush=True)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+def _worker(settings: Settings, args) -> None:
+    """A processing-only HoSo: claims pending dossiers (as servers do) until stopped."""
+    services = Services.open(settings)
+    services.trust_roots  # noqa: B018 - make the signing identity before the workers start
+
+    async def run() -> None:
+        pipeline = services.pipeline()
+        pipeline.start()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        watcher = asyncio.create_task(pipeline.watch(args.scan))
+        print(f"HoSo worker {pipeline.owner}: store {settings.store_url}", flush=True)
+        await stop.wait()
+        watcher.cancel()
+        await pipeline.close()
+
+    asyncio.run(run())
+    services.close()
 
 
 def _groups(paths: list[Path]) -> list[tuple[str, list[Path]]]:

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(default=100 * 2**20, ge=1)
     max_request_bytes: int = Field(default=500 * 2**20, ge=1)
     signing_location: str = "HoSo"
+    signing_keys_dir: Path | None = None  # default {data_dir}/keys; shared by processes of one deployment
+    rescan_seconds: float = Field(default=30.0, gt=0)  # how often pending dossiers are looked for
     ocr: OcrOptions = OcrOptions()
     s3: StoreOptions = StoreOptions()
     signing: SigningOptions = SigningOptions()
@@ -50,7 +52,7 @@ class Settings(BaseSettings):
 
     @property
     def keys_dir(self) -> Path:
-        return self.data_path / "keys"
+        return (self.signing_keys_dir or self.data_path / "keys").resolve()
 
     @property
     def work_dir(self) -> Path:

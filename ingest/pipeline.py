@@ -11,11 +11,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import socket
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 from typing import Callable
+
+from ulid import ULID
 
 import ocr
 from repository.errors import RepositoryError
@@ -28,6 +32,8 @@ from .indexing import index_entries
 from .worker import DocumentJob, WorkerConfig
 
 log = logging.getLogger(__name__)
+
+CLAIM_LEASE = 15 * 60.0  # seconds a claim on a dossier holds without its owner being known dead
 
 Listener = Callable[[Dossier, Document], None]
 
@@ -44,6 +50,8 @@ class Pipeline:
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._slots = asyncio.Semaphore(workers * 2)  # documents in flight: bounds scratch space
         self._tasks: set[asyncio.Task] = set()
+        self._in_flight: set[str] = set()
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{ULID()}"
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> None:
@@ -65,6 +73,8 @@ class Pipeline:
         codes = await asyncio.to_thread(self.records.pending)
         resumed = 0
         for code in codes:
+            if code in self._in_flight:
+                continue
             try:
                 dossier = await asyncio.to_thread(self.records.load, code)
             except DossierNotFound:
@@ -86,13 +96,34 @@ class Pipeline:
         return task
 
     async def process(self, dossier: Dossier) -> Dossier:
+        """Read every unfinished document of a dossier, unless another process holds it."""
         code = dossier.dossier_code
-        unfinished = [d for d in dossier.documents if not d.finished]
-        await asyncio.gather(*(self._document(dossier, d) for d in unfinished))
-        final = await asyncio.to_thread(self.records.load, code)
-        if all(d.finished for d in final.documents):
-            await asyncio.to_thread(self.records.clear_pending, code)
-        return final
+        if code in self._in_flight:
+            return dossier
+        self._in_flight.add(code)
+        try:
+            if not await asyncio.to_thread(self.records.claim, code, self.owner, CLAIM_LEASE, _alive):
+                return dossier  # another HoSo process is reading it
+            dossier = await asyncio.to_thread(self.records.load, code)  # as the claim found it
+            unfinished = [d for d in dossier.documents if not d.finished]
+            await asyncio.gather(*(self._document(dossier, d) for d in unfinished))
+            final = await asyncio.to_thread(self.records.load, code)
+            if all(d.finished for d in final.documents):
+                await asyncio.to_thread(self.records.clear_pending, code)
+                await asyncio.to_thread(self.records.release, code)
+            return final
+        finally:
+            self._in_flight.discard(code)
+
+    async def watch(self, interval: float) -> None:
+        """Pick up, every `interval` seconds, dossiers left pending by any process (a peer that
+        died, a reception on a server without workers); claims keep the work single."""
+        while True:
+            try:
+                await self.resume()
+            except Exception:  # noqa: BLE001 - a store hiccup must not end the watch
+                log.exception("scanning for pending dossiers failed")
+            await asyncio.sleep(interval)
 
     async def _document(self, dossier: Dossier, document: Document) -> None:
         job = DocumentJob(dossier.dossier_code, document.id, document.filename, document.media_type,
@@ -161,6 +192,21 @@ class Pipeline:
         if self.listener is not None:
             self.listener(dossier, document)
         return dossier
+
+
+def _alive(owner: str) -> bool:
+    """Whether a claim's owner still runs: known for processes on this host, assumed for
+    others (their claims expire after CLAIM_LEASE)."""
+    host, pid, _ = owner.split(":", 2)
+    if host != socket.gethostname():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        return True
+    return True
 
 
 def _reason(error: Exception) -> str:

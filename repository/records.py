@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .errors import ObjectNotFound, RepositoryError
 from .model import Document, Dossier, ObjectRef
@@ -56,6 +57,34 @@ class Records:
             yield self.load(code)
 
     # -- the work queue ------------------------------------------------------------------
+    def claim(self, code: str, owner: str, lease: float, alive: Callable[[str], bool]) -> bool:
+        """Take a dossier's work for `owner`, so no two processes read it at once.
+
+        Claims are numbered objects under `claims/{code}/`, each made with an atomic create:
+        taking over an expired claim (or one whose owner is known dead) means creating the
+        next number, which only one process can do.
+        """
+        prefix = f"claims/{code}/"
+        keys = sorted(self.store.list(prefix))
+        attempt, now = 0, time.time()
+        if keys:
+            attempt = int(keys[-1].rsplit("/", 1)[1])
+            try:
+                holder = json.loads(self.store.get(keys[-1]))
+            except ObjectNotFound:  # released meanwhile
+                holder = None
+            if holder is not None:
+                if holder["owner"] == owner:
+                    return True
+                if holder["expires"] > now and alive(holder["owner"]):
+                    return False
+        record = json.dumps({"owner": owner, "claimed_at": now, "expires": now + lease}).encode()
+        return self.store.create(f"{prefix}{attempt + 1:06d}", record)
+
+    def release(self, code: str) -> None:
+        for key in list(self.store.list(f"claims/{code}/")):
+            self.store.delete(key)
+
     def mark_pending(self, code: str) -> None:
         self.store.put(PENDING + code, b"")
 

@@ -109,12 +109,13 @@ def test_two_page_tiff_and_scanned_pdf(client, tmp_path):
 
 
 @pytest.mark.parametrize("text", ["hòa", "hoà"])
-def test_tone_placement_and_exact_first(client, text):
+def test_tone_placement_and_exact_first(client, text, tmp_path):
+    """Ranking, not reading: born-digital pages, so the text is exactly what was written."""
     token, _ = unique_line()
-    exact = vnpages.render_page([f"Xã Hòa Bình {token} hòa giải."])
-    folded = vnpages.render_page([f"Chợ Hoa Binh {token} hoa hồng."])
-    response = post(client, [("hoa-1.png", png_bytes(exact), "image/png"),
-                             ("hoa-2.png", png_bytes(folded), "image/png")])
+    exact = vnpages.born_digital_pdf(tmp_path / "hoa-1.pdf", [f"Xã Hòa Bình {token} hòa giải."])
+    folded = vnpages.born_digital_pdf(tmp_path / "hoa-2.pdf", [f"Chợ Hoa Binh {token} hoa hồng."])
+    response = post(client, [("hoa-1.pdf", exact.read_bytes(), "application/pdf"),
+                             ("hoa-2.pdf", folded.read_bytes(), "application/pdf")])
     dossier = wait_done(client, response.json()["dossier_code"])
     ids = [d["id"] for d in dossier["documents"]]
     assert search_ids(client, f"{text} {token}") == ids  # exact match (either placement) ranks first
