@@ -40,18 +40,15 @@ def read_page(source: Path, media_type: str, index: int, scanned: bool,
 def _recognise(image: Image.Image, dpi: int, number: int, options: OcrOptions, workdir: Path,
                original_jpeg: bytes | None) -> PageResult:
     if options.cleanup:
-        prepared = cleanup.prepare(image, dpi)
+        prepared = cleanup.prepare(image, dpi, skip=options.skip_steps)
     else:
         prepared = cleanup.Prepared(image.convert("L"), dpi, image, dpi)
     gray, dpi = prepared.gray, prepared.dpi
     rotation, checked = 0, False
     geometry = preprocess.analyse(gray, options.max_skew) if (options.orientation or options.deskew) else None
-    if options.orientation and geometry is not None and geometry.sideways:
-        rotation, checked = _ask_orientation(gray, dpi, options), True
-        if rotation in (0, 180):  # OSD disagrees with the profile: trust the profile
-            rotation = 90
+    if options.orientation and geometry is not None:
+        rotation, geometry, checked = _orient(gray, dpi, geometry, options)
         gray = preprocess.turn(gray, rotation)
-        geometry = preprocess.analyse(gray, options.max_skew)
     skew = geometry.skew if (options.deskew and geometry is not None) else 0.0
     result = _run(gray, dpi, number, rotation, skew, options, workdir)
 
@@ -87,6 +84,25 @@ def _run(gray: Image.Image, dpi: int, number: int, rotation: int, skew: float,
     image_path.unlink()
     return PageResult(number, "ocr", upright.width, upright.height, dpi, rotation, skew,
                       words=recognition.words, text=recognition.text, pdf=recognition.text_layer_pdf)
+
+
+def _orient(gray: Image.Image, dpi: int, geometry: preprocess.Geometry,
+            options: OcrOptions) -> tuple[int, preprocess.Geometry, bool]:
+    """The clockwise turn that makes the page upright, the geometry once turned, and whether
+    that is settled. The shape of the text lines decides; Tesseract's orientation detection
+    is asked only when they cannot tell."""
+    if not geometry.sideways:
+        if geometry.upside_down:
+            return 180, geometry, True
+        return 0, geometry, geometry.upside_down is not None
+    turned = preprocess.analyse(preprocess.turn(gray, 90), options.max_skew)
+    if turned.upside_down is None:
+        rotation = _ask_orientation(gray, dpi, options)
+        if rotation in (0, 180):  # OSD disagrees with the profile: trust the profile
+            rotation = 90
+    else:
+        rotation = 270 if turned.upside_down else 90
+    return rotation, preprocess.analyse(preprocess.turn(gray, rotation), options.max_skew), True
 
 
 def _ask_orientation(gray: Image.Image, dpi: int, options: OcrOptions) -> int:

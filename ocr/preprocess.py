@@ -16,10 +16,23 @@ WORK_WIDTH = 1000  # pixels of the reduced copy: enough to resolve 13-pt lines a
 MAX_POINTS = 150_000
 
 
+UPRIGHT, UPSIDE_DOWN = 1.3, 0.75  # ink above / below the x-height band of the text lines
+
+
 @dataclass(frozen=True)
 class Geometry:
     sideways: bool  # text lines run vertically: the page is turned 90° or 270°
     skew: float  # degrees, counter-clockwise, of the text lines on the (upright) page
+    # Ink above the lines' x-height band over ink below it. Ascenders, capitals and most
+    # Vietnamese diacritics stand above the band, few letters reach below: far above 1 when
+    # the page is upright, far below 1 when it is upside down. None without lines to judge.
+    above_below: float | None = None
+
+    @property
+    def upside_down(self) -> bool | None:
+        if self.above_below is None or UPSIDE_DOWN < self.above_below < UPRIGHT:
+            return None  # cannot tell: ask Tesseract
+        return self.above_below <= UPSIDE_DOWN
 
 
 def analyse(gray: Image.Image, max_skew: float) -> Geometry:
@@ -31,7 +44,26 @@ def analyse(gray: Image.Image, max_skew: float) -> Geometry:
     along, _ = _best_angle(xs, ys, max_skew)
     if along > across * 1.3:
         return Geometry(True, 0.0)
-    return Geometry(False, angle)
+    return Geometry(False, angle, _above_below(ys, xs, angle))
+
+
+def _above_below(ys: np.ndarray, xs: np.ndarray, angle: float) -> float | None:
+    theta = np.deg2rad(angle)
+    rows = ys * np.cos(theta) + xs * np.sin(theta)
+    profile = np.bincount((rows - rows.min()).astype(np.int64)).astype(np.float64)
+    in_line = profile > profile.max() * 0.05
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], in_line.astype(np.int8), [0]))))
+    above = below = 0.0
+    for start, end in zip(edges[::2], edges[1::2]):
+        band = profile[start:end]
+        if len(band) < 4:
+            continue
+        core = np.flatnonzero(band >= band.max() * 0.5)
+        above += band[: core[0]].sum()
+        below += band[core[-1] + 1:].sum()
+    if above + below < 50:
+        return None
+    return float(above / max(below, 1.0))
 
 
 def deskew(image: Image.Image, skew: float) -> Image.Image:

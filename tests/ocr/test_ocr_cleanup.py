@@ -44,8 +44,40 @@ def test_hard_page_is_cleaned_and_read(pages, tmp_path, kind, steps, limit):
     result = read(sample, tmp_path)
     assert steps <= set(result.steps), result.steps
     assert vnpages.cer(sample.truth, result.text) < limit
-    without = read(sample, tmp_path, OPTIONS.model_copy(update={"cleanup": False}))
-    assert vnpages.cer(sample.truth, result.text) <= vnpages.cer(sample.truth, without.text)
+
+
+@pytest.mark.parametrize("kind,step", [
+    ("phone", "page"), ("phone", "light"), ("stamp", "ink"), ("photocopy", "specks"),
+    ("bleed-through", "show-through"),
+])
+def test_each_step_earns_its_place(pages, tmp_path, kind, step):
+    """Without the step, the page it is for reads worse."""
+    sample = pages[kind]
+    with_step = read(sample, tmp_path)
+    without = read(sample, tmp_path, OPTIONS.model_copy(update={"skip_steps": [step]}))
+    assert step in with_step.steps and step not in without.steps
+    assert vnpages.cer(sample.truth, with_step.text) < vnpages.cer(sample.truth, without.text)
+
+
+def test_upscaling_earns_its_place(tmp_path):
+    path = vnpages.save(vnpages.render_page(dpi=100, size_pt=12, font="sans"), tmp_path / "fax.png")
+    info = ocr.inspect(path, OPTIONS)
+    with_step = ocr.read_page(path, info.media_type, 0, True, OPTIONS, tmp_path)
+    without = ocr.read_page(path, info.media_type, 0, True, OPTIONS.model_copy(update={"skip_steps": ["upscale"]}),
+                            tmp_path)
+    assert "upscale" in with_step.steps and with_step.dpi == 300
+    truth = vnpages.expected_text()
+    assert vnpages.cer(truth, with_step.text) < vnpages.cer(truth, without.text)
+
+
+def test_orientation_without_asking_tesseract(tmp_path):
+    """Upside-down and sideways pages are told apart by their text lines: one recognition."""
+    page = vnpages.render_page()
+    for turn in (180, 90, 270):
+        path = vnpages.save(page.rotate(turn, expand=True), tmp_path / f"turned-{turn}.png")
+        result = ocr.read_page(path, "image/png", 0, True, OPTIONS, tmp_path)
+        assert result.rotation == turn and "turn" in result.steps
+        assert not list(tmp_path.glob("*r-text*"))  # no second reading of a flipped copy
 
 
 def test_clean_page_is_left_alone(pages, tmp_path):
