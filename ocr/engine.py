@@ -18,6 +18,7 @@ from PIL import Image
 from . import _pdf, _tesseract, cleanup, preprocess
 from .model import PageResult
 from .options import OcrOptions
+from .sources import load_page
 
 # Below this mean word confidence a page that was not checked for orientation is asked
 # whether it is upside down (text upside down still reads as horizontal lines).
@@ -31,8 +32,6 @@ def read_page(source: Path, media_type: str, index: int, scanned: bool,
         words, text, width, height = _pdf.page_words(source, index)
         return PageResult(index + 1, "text-layer", round(width), round(height), None,
                           words=words, text=text)
-    from .sources import load_page  # noqa: PLC0415 - sources imports _pdf too; keep this module light
-
     image, dpi = load_page(source, media_type, index, options)
     return _recognise(image, dpi, index + 1, options, workdir, original_jpeg=_jpeg_bytes(source, media_type))
 
@@ -96,13 +95,14 @@ def _orient(gray: Image.Image, dpi: int, geometry: preprocess.Geometry,
             return 180, geometry, True
         return 0, geometry, geometry.upside_down is not None
     turned = preprocess.analyse(preprocess.turn(gray, 90), options.max_skew)
-    if turned.upside_down is None:
-        rotation = _ask_orientation(gray, dpi, options)
-        if rotation in (0, 180):  # OSD disagrees with the profile: trust the profile
-            rotation = 90
-    else:
+    if turned.upside_down is not None:
         rotation = 270 if turned.upside_down else 90
-    return rotation, preprocess.analyse(preprocess.turn(gray, rotation), options.max_skew), True
+    else:
+        # The lines run vertically but cannot tell which way: Tesseract decides, and may
+        # find the page upright after all (a form with few lines and long rules).
+        rotation = _ask_orientation(gray, dpi, options)
+    geometry = preprocess.analyse(preprocess.turn(gray, rotation), options.max_skew)
+    return rotation, geometry, rotation in (90, 270) and turned.upside_down is not None
 
 
 def _ask_orientation(gray: Image.Image, dpi: int, options: OcrOptions) -> int:

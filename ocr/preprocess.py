@@ -16,7 +16,8 @@ WORK_WIDTH = 1000  # pixels of the reduced copy: enough to resolve 13-pt lines a
 MAX_POINTS = 150_000
 
 
-UPRIGHT, UPSIDE_DOWN = 1.3, 0.75  # ink above / below the x-height band of the text lines
+UPRIGHT, UPSIDE_DOWN = 2.0, 0.5  # ink above / below the x-height band: only clear cases decide
+MARGIN = 0.04  # of each side, left out of the analysis: scanner lids and page edges are not text
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ def reduced(gray: Image.Image, dpi: int, target_dpi: int = 150) -> tuple[Image.I
 
 
 def _dark_points(gray: Image.Image) -> tuple[np.ndarray, np.ndarray] | None:
+    dx, dy = round(gray.width * MARGIN), round(gray.height * MARGIN)
+    gray = gray.crop((dx, dy, gray.width - dx, gray.height - dy))
     factor = min(1.0, WORK_WIDTH / gray.width)
     small = gray.resize((max(1, round(gray.width * factor)), max(1, round(gray.height * factor))),
                         Image.Resampling.BOX) if factor < 1 else gray

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["nfc", "fold", "canonical_tones"]
 
@@ -34,6 +35,7 @@ def nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
 
 
+@lru_cache(maxsize=4096)
 def _fold_char(c: str) -> str:
     if c == "đ":
         return "d"
@@ -90,6 +92,7 @@ def _tone_position(initial: str, vowels: str, final: str) -> int:
     return 0
 
 
+@lru_cache(maxsize=65536)  # Vietnamese has about 7,000 syllables: indexing reuses them all the time
 def _canonical_word(word: str) -> str:
     parts = [_split_tone(c) for c in word]
     if any(p is None for p in parts):
