@@ -12,7 +12,7 @@ import re
 
 from ocr.model import PageResult
 
-from .extract.admin import TYPE_NAMES
+from .extract.admin import SUBJECT, TYPE_NAMES
 from .extract.fuzzy import folded, key, similar
 from .extract.layout import rows
 
@@ -22,8 +22,9 @@ TITLES: list[tuple[str, tuple[str, ...]]] = [
     ("birth_certificate", ("GIẤY KHAI SINH", "TRÍCH LỤC KHAI SINH", "BIRTH CERTIFICATE",
                            "BẢN SAO GIẤY KHAI SINH")),
 ]
-_NUMBER = re.compile(r"\bso\s*[:.]?\s*\d+\s*/\s*[a-z]")  # "Số: 684/QĐ-BTTTT", folded
-_SUBJECT = re.compile(r"^\s*v\s*/\s*v\b")  # "V/v triển khai …", an official letter's subject
+# "Số: 684/QĐ-BTTTT", "Số: 2584/2020/NQ-UBND", folded
+_NUMBER = re.compile(r"\bso\s*[:.]?\s*(?:\d+\s*/\s*)+[a-z]")
+_SUBJECT = SUBJECT  # "V/v triển khai …", an official letter's subject, as OCR reads it
 HEAD = 0.4  # the share of a page's lines, from the top, where titles and numbers are printed
 
 

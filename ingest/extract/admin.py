@@ -8,6 +8,7 @@ type name in capitals and the summary under it. Bottom right: the signer's name.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from search.text import nfc
 
@@ -20,9 +21,16 @@ TYPE_NAMES = ("QUYẾT ĐỊNH", "CÔNG VĂN", "THÔNG BÁO", "KẾ HOẠCH", "T
               "THÔNG TƯ", "NGHỊ QUYẾT", "CHỈ THỊ", "QUY CHẾ", "QUY ĐỊNH", "HƯỚNG DẪN", "CHƯƠNG TRÌNH",
               "PHƯƠNG ÁN", "ĐỀ ÁN", "BIÊN BẢN", "HỢP ĐỒNG", "CÔNG ĐIỆN", "GIẤY MỜI", "GIẤY GIỚI THIỆU",
               "GIẤY ỦY QUYỀN", "THÔNG CÁO", "DỰ ÁN", "PHIẾU GỬI", "THƯ CÔNG")
-_NUMBER = re.compile(r"^so\s*[:.]?\s*(\d+\s*/\s*[\w\-/. ]+)")
-_PLACE_DATE = re.compile(r"^(.+?),?\s+ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
-_HEADING = ("conghoaxahoichunghia", "doclaptudohanhphuc")
+# The number ends at the first space not next to a separator: "Số: 1317/UBND-TCCB Thành phố …"
+_NUMBER = re.compile(r"^so\s*[:.]?\s*(\d+\s*/\s*[\w\-/.]+(?:\s*[\-/.]\s*[\w\-/.]+)*)")
+# A place of up to six words without digits before the date, anywhere in the row (OCR may run
+# the number into it).
+_PLACE_DATE = re.compile(r"(?:^|(?<=\s))[^\w\s]*((?:[^\W\d_][^\s\d]*\s+){0,5}[^\W\d_][^\s\d]*?),?\s+"
+                         r"ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
+# "V/v" as OCR reads it at the start of a line: V/v, V/V, V/ v, V/y, V/, VW, VWÑ, Wv (folded).
+SUBJECT = re.compile(r"^\s*(?:[vw]\s*/\s*[vy]|v\s*/(?=\s)|vw\w?(?=\s|$)|wv\w?(?=\s|$))\s*[:.]?\s*")
+_EDGES = normalize.EDGES
+_HEADING = ("conghoaxahoichunghia", "onghoaxahoi", "xahoichunghia", "doclaptudohanhphuc")
 _TITLES = {"kt", "tm", "tl", "tuq", "q", "bo", "truong", "thu", "chu", "tich", "pho", "giam", "doc",
            "cuc", "vu", "chanh", "van", "phong", "ban", "nhan", "dan", "uy"}
 
@@ -42,10 +50,10 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
             break
 
     for s in top:
-        m = _PLACE_DATE.match(folded(s.text))
+        m = _PLACE_DATE.search(folded(s.text))
         # A place is a few words without digits: "Hà Nội", "TP. Hồ Chí Minh", "Thanh Hóa".
         if m and len(m.group(1).split()) <= 6 and not re.search(r"\d", m.group(1)):
-            if place := s.span(0, m.end(1)):
+            if place := s.span(m.start(1), m.end(1)):
                 fields["issue_place"] = _field(normalize.place(place.text), place)
             date_span = s.span(m.end(1), len(s.text))
             if date_span and (iso := normalize.iso_date(date_span.text)):
@@ -54,7 +62,8 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
 
     limit = number_row.bbox[1] if number_row else 0.2 * height
     agency = [s for s in top if s.bbox[3] <= limit + 5 and (s.bbox[0] + s.bbox[2]) / 2 < 0.45 * width
-              and not any(h in s.key for h in _HEADING) and _capitals(s.text)]
+              and not any(h in s.key for h in _HEADING) and _capitals(s.text)
+              and ":" not in s.text]  # a misread "Số: …" is not part of the agency's name
     if agency:
         fields["issuing_agency"] = _field(" ".join(" ".join(s.text.split()) for s in agency),
                                           *[_whole(s) for s in agency])
@@ -73,7 +82,7 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
     if type_index is not None:
         summary = _summary_below(first, type_index, width)
     else:
-        summary = _letter_subject(top)
+        summary = _letter_subject(top, width)
         if summary and "document_type" not in fields:
             fields["document_type"] = ExtractedField("CÔNG VĂN", 0.75, summary[0].page, summary[0].bbox)
     if summary:
@@ -86,12 +95,32 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
 
 
 def _split_heading(row: Row) -> list[Row]:
-    """The agency and the national heading when OCR ran them into one line."""
+    """The agency and the national heading when OCR ran them into one line, even into one word:
+    "MÔI TRƯỜNGCỘNG HÒA XÃ HỘI …", "MÔI TRƯỜNtỘNG HÒA XÃ HỘI …" (the C misread)."""
     keys = [key(w.text) for w in row.words]
     for i in range(1, len(keys) - 1):
         if keys[i] == "cong" and keys[i + 1] == "hoa":
             return [Row(row.page, row.words[:i]), Row(row.page, row.words[i:])]
-    return [row]
+    k = row.key.find("onghoaxahoi")
+    if k < 2:
+        return [row]
+    if row.key[k - 1] != "c" and row.key[k - 2] == "c":
+        k -= 1  # "CCỘNG": keep the C of CỘNG; otherwise the character before "ỘNG" stands for it
+    at = row.key_pos[k - 1]  # where CỘNG begins in ``row.text``
+    i = row.owner[at]
+    if i < 0:
+        return [row]
+    first = row.owner.index(i)
+    if at == first:  # CỘNG is a word of its own, just misread
+        return [Row(row.page, row.words[:i]), Row(row.page, row.words[i:])] if i else [row]
+    w = row.words[i]
+    text = nfc(w.text)
+    cut = at - first
+    x0, y0, x1, y1 = w.bbox
+    x = x0 + (x1 - x0) * cut / len(text)
+    left = replace(w, text=text[:cut], bbox=(x0, y0, x, y1))
+    right = replace(w, text=text[cut:], bbox=(x, y0, x1, y1))
+    return [Row(row.page, row.words[:i] + [left]), Row(row.page, [right] + row.words[i + 1:])]
 
 
 def _summary_below(rows: list[Row], index: int, width: float) -> list[Span]:
@@ -109,16 +138,20 @@ def _summary_below(rows: list[Row], index: int, width: float) -> list[Span]:
     return out
 
 
-def _letter_subject(rows: list[Row]) -> list[Span]:
-    """The subject of an official letter: "V/v …" under the number, and its wrapped lines."""
+def _letter_subject(rows: list[Row], width: float) -> list[Span]:
+    """The subject of an official letter: "V/v …" under the number, and its wrapped lines.
+
+    The subject is centred in the left column, so a short wrapped line starts right of "V/v";
+    a line belongs to it when it lies within the left column and overlaps the first line."""
     for i, s in enumerate(rows):
-        m = re.match(r"\s*v\s*/\s*v\s*[:.]?\s*", folded(s.text))
+        m = SUBJECT.match(folded(s.text)) if s.bbox[0] < 0.5 * width else None
         if not m:
             continue
         out = [span] if (span := s.span(m.end(), len(s.text))) else []
         last = s
         for t in rows[i + 1:]:
-            if abs(t.bbox[0] - s.bbox[0]) > 4 * s.height:
+            centre = (t.bbox[0] + t.bbox[2]) / 2
+            if centre > 0.5 * width or t.bbox[0] > s.bbox[2] or t.bbox[2] < s.bbox[0]:
                 continue  # the other column, at the same height
             if t.bbox[1] - last.bbox[3] > 1.0 * last.height:
                 break
@@ -151,7 +184,23 @@ def _whole(row: Row) -> Span:
     return row.span(0, len(row.text)) or Span(row.text, row.page, row.bbox, 0.0)
 
 
+def _tidy(value: str) -> str:
+    """``value`` without stray punctuation at its edges, nor a bracket left open or never opened."""
+    text = nfc(value)
+    while True:
+        before = text
+        text = text.strip(_EDGES)
+        if text.endswith("(") or (text.endswith(")") and "(" not in text):
+            text = text[:-1]
+        if text.startswith(")") or (text.startswith("(") and ")" not in text):
+            text = text[1:]
+        if text == before:
+            return text or nfc(value)
+
+
 def _field(value: str, *spans: Span) -> ExtractedField:
+    """The value with the punctuation OCR strays at its edges dropped: "_Bộ Y tế.", "“Hà Nội"."""
+    value = _tidy(value)
     box = (min(s.bbox[0] for s in spans), min(s.bbox[1] for s in spans),
            max(s.bbox[2] for s in spans), max(s.bbox[3] for s in spans))
     confidence = sum(s.confidence for s in spans) / len(spans)

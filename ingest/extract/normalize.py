@@ -8,7 +8,9 @@ from search.text import nfc
 
 from .fuzzy import folded, key, similar
 
-_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
+# "!", "|" and "I" (folded "i", "l") are how OCR often reads a "/" between digits: "04!03/1977",
+# "25I02/2039".
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-!|il]\s*(\d{1,2})\s*[/.\-!|il]\s*(\d{4})(?!\d)")
 _WORDED_DATE = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
 
 
@@ -36,7 +38,7 @@ _FEMALE = {"nu", "female", "f", "nir", "nv", "nii"}
 
 def sex(text: str) -> str | None:
     """``Nam`` or ``Nữ`` from what was read: "Nữ", "Nừ", "Nu", "Male", "Female", "Nam/Male"."""
-    for part in re.split(r"[/|,]", text):
+    for part in re.split(r"[/|,:]", text):  # "/sSex:Nữ": the English label misread
         k = key(part)
         if k in _MALE or k.startswith("male") or (k.startswith("nam") and len(k) <= 4):
             return "Nam"
@@ -76,9 +78,12 @@ def nationality(text: str) -> str:
     return "Việt Nam" if similar("vietnam", key(text)) else " ".join(nfc(text).split())
 
 
+EDGES = " _-.'\"“”‘’,;:"  # stray punctuation OCR leaves at the edges of a value
+
+
 def place(text: str) -> str:
     """A place as printed, with the spacing and punctuation OCR scatters tidied."""
-    text = re.sub(r"\s+", " ", nfc(text)).strip(" ,;:-")
+    text = re.sub(r"\s+", " ", nfc(text)).strip(EDGES)
     return re.sub(r"\s+([,;.])", r"\1", text)
 
 

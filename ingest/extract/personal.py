@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from . import normalize
+from .fuzzy import folded
 from .labels import Label, Reading, continuation, read_fields
 from .layout import Row, Span
 from .model import ExtractedField
@@ -55,6 +56,9 @@ def citizen_id_card(rows: list[Row]) -> dict[str, ExtractedField]:
     # The number is the largest print on the card, often with its label misread; look for it.
     if "citizen_id" not in fields or len(fields["citizen_id"].value) != 12:
         if (number := _largest_id(rows)) is not None:
+            fields["citizen_id"] = number
+    if "citizen_id" not in fields or len(fields["citizen_id"].value) != 12:
+        if (number := _restored_id(rows)) is not None:
             fields["citizen_id"] = number
     return fields
 
@@ -108,3 +112,22 @@ def _largest_id(rows: list[Row]) -> ExtractedField | None:
         return None
     span = best[1]
     return ExtractedField(re.sub(r"\D", "", span.text), round(span.confidence, 4), span.page, span.bbox)
+
+
+# "Số / No.: 001090012345" with the leading 0 lost, or read as "(" or "_"; the label as OCR
+# reads it ("sø:wo:", "ssNo:"), its last word is enough.
+_SHORT_ID = re.compile(r"(?:s[oø]|[nw]o)\s*[:.]*\s*[(_]?\s*(\d(?:\s?\d){10})(?![\d\w])")
+
+
+def _restored_id(rows: list[Row]) -> ExtractedField | None:
+    """Eleven digits after the "Số / No." label: the number with its leading 0 lost.
+
+    Every province code begins with 0, so the 0 is put back; the usual checks still apply, so a
+    wrong restoration is flagged for the clerk."""
+    for row in rows:
+        if m := _SHORT_ID.search(folded(row.text)):
+            span = row.span(m.start(1), m.end(1))
+            if span:
+                return ExtractedField("0" + re.sub(r"\D", "", span.text), round(span.confidence, 4),
+                                      span.page, span.bbox)
+    return None

@@ -91,7 +91,7 @@ def test_dates_are_iso(text, expected):
 @pytest.mark.parametrize(("text", "expected"), [
     ("Nam", "Nam"), ("NAM", "Nam"), ("Male", "Nam"), ("Nam/Male", "Nam"),
     ("Nữ", "Nữ"), ("Nu", "Nữ"), ("Nừ", "Nữ"), ("Nũ", "Nữ"), ("Female", "Nữ"), ("Nữ/Female", "Nữ"),
-    ("Kinh", None),
+    ("/sSex:Nữ", "Nữ"), ("Kinh", None),
 ])
 def test_sex_is_nam_or_nu(text, expected):
     assert sex(text) == expected
@@ -144,3 +144,115 @@ def test_labels_survive_merged_words_and_lost_marks():
 def test_classify_text(text, expected):
     assert classify_text(text) == expected
     assert classify(text) == expected  # the worker still passes text
+
+
+# --- Administrative documents as OCR mangles them -------------------------------------------
+
+def _placed(lines: list[tuple[float, float, str]], width: int = 2480, height: int = 3508) -> PageResult:
+    """A page from (x, y, text) lines, each split into words 24 px a character, 40 px high."""
+    words = []
+    for i, (x, y, text) in enumerate(lines):
+        for part in text.split():
+            words.append(Word(part, 0.9, (x, y, x + 24 * len(part), y + 40), i))
+            x += 24 * len(part) + 20
+    return PageResult(1, "ocr", width, height, 300, words=words, text="")
+
+
+def _admin(lines: list[tuple[float, float, str]]) -> dict[str, str]:
+    from ingest.extract import extract
+    return {k: f.value for k, f in extract("admin_document", [_placed(lines)], TODAY).items()}
+
+
+@pytest.mark.parametrize("text", [
+    "UBND TỈNH AN GIANG\nSố: 2584/2020/NQ-UBND\nNGHỊ QUYẾT\nVề việc ban hành quy chế",
+    "SỞ TƯ PHÁP\nSố: 1/2021/TB-STP\nTHÔNG BÁO\nKết quả kiểm tra",
+    "UBND XÃ AN BÌNH\nSố: 35/UBND-VP\nVW triển khai kế hoạch\nKính gửi: ông A",
+    "UBND XÃ AN BÌNH\nSố: 35/UBND-VP\nVWÑ góp ý dự thảo\nKính gửi: ông A",
+    "UBND XÃ AN BÌNH\nSố: 35/UBND-VP\nV/ v góp ý dự thảo\nKính gửi: ông A",
+    "UBND XÃ AN BÌNH\nSố: 35/UBND-VP\nV/y góp ý dự thảo\nKính gửi: ông A",
+    "UBND XÃ AN BÌNH\nSố: 35/UBND-VP\nWv góp ý dự thảo\nKính gửi: ông A",
+    "UBND XÃ AN BÌNH\nSố: 35/UBND-VP\nV/ triển khai số hóa\nKính gửi: ông A",
+])
+def test_numbers_with_a_year_and_a_misread_v_v_are_admin_documents(text):
+    assert classify_text(text) == "admin_document"
+
+
+def test_a_letter_subject_read_as_vw_with_its_centred_second_line():
+    fields = _admin([
+        (200, 200, "SỞ TÀI NGUYÊN VÀ"), (1400, 200, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        (240, 260, "MÔI TRƯỜNG"), (1500, 260, "Độc lập - Tự do - Hạnh phúc"),
+        (200, 340, "Số: 35/STNMT-VP"), (1450, 340, "Hà Nội, ngày 16 tháng 4 năm 2020"),
+        (120, 420, "VWÑ góp ý dự thảo quy chế"), (300, 470, "phối hợp."),
+    ])
+    assert fields["summary"] == "góp ý dự thảo quy chế phối hợp"  # the full stop dropped too
+    assert fields["document_type"] == "CÔNG VĂN"
+    assert fields["issuing_agency"] == "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"
+    assert fields["issue_place"] == "Hà Nội" and fields["issue_date"] == "2020-04-16"
+
+
+@pytest.mark.parametrize(("heading", "agency"), [
+    ("MÔI TRƯỜNGCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"),
+    ("MÔI TRƯỜNG CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"),
+    ("MÔI TRƯỜNtỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜN"),
+])
+def test_an_agency_run_into_the_national_heading_is_cut_off_it(heading, agency):
+    fields = _admin([
+        (200, 200, "SỞ TÀI NGUYÊN VÀ"), (240, 260, heading),
+        (200, 340, "Số: 12/QĐ-STNMT"), (1000, 500, "QUYẾT ĐỊNH"),
+    ])
+    assert fields["issuing_agency"] == agency
+
+
+def test_a_misread_number_line_is_not_part_of_the_agency():
+    fields = _admin([
+        (200, 200, "UBND HUYỆN ĐỒNG VĂN"), (1400, 200, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        (240, 260, "PHÒNG TƯ PHÁP"), (240, 320, "BƠ: Đì/EIEKOoIL"),
+    ])
+    assert fields["issuing_agency"] == "UBND HUYỆN ĐỒNG VĂN PHÒNG TƯ PHÁP"
+
+
+def test_a_number_run_into_the_place_and_date_and_stray_punctuation():
+    fields = _admin([
+        (200, 200, "_ỦY BAN NHÂN DÂN"), (1400, 200, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        (200, 340, "Số: 1317/UBND-TCCB Thành phố Hồ Chí Minh, ngày 16 tháng 8 năm 2021"),
+        (1000, 500, "THÔNG BÁO"), (800, 560, "“Về việc tuyển dụng viên chức,"),
+        (1600, 1500, "NGUYỄN VĂN AN(."),
+    ])
+    assert fields["document_number"] == "1317/UBND-TCCB"
+    assert fields["issue_place"] == "Thành phố Hồ Chí Minh" and fields["issue_date"] == "2021-08-16"
+    assert fields["issuing_agency"] == "ỦY BAN NHÂN DÂN"
+    assert fields["summary"] == "Về việc tuyển dụng viên chức"
+    assert fields["signer"] == "NGUYỄN VĂN AN"
+
+
+def test_edges_of_admin_values_are_tidied():
+    from ingest.extract.admin import _tidy
+    assert _tidy("Trần Kim Hương(.") == "Trần Kim Hương"
+    assert _tidy("“_Bộ Y tế;”") == "Bộ Y tế"
+    assert _tidy("Phường 6 (cũ)") == "Phường 6 (cũ)"
+    assert _tidy(") Hà Nội") == "Hà Nội" and _tidy("--") == "--"
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("(01090012345", "001090012345"), ("_01090012345", "001090012345"), ("01090012345", "001090012345"),
+])
+def test_an_old_card_number_that_lost_its_leading_zero(read, expected):
+    page = _page([["CAN", "CUOC", "CONG", "DAN"], ["Số", "/", "No.:", read]])
+    assert citizen_id_card(rows([page]))["citizen_id"].value == expected
+    for label in (["sø:wo:"], ["Date", "of", "expiryssNo:"]):  # the label misread, or run into another
+        page = _page([["CAN", "CUOC", "CONG", "DAN"], [*label, read]])
+        assert citizen_id_card(rows([page]))["citizen_id"].value == expected
+
+
+def test_a_wrong_restoration_is_flagged():
+    page = _page([["CAN", "CUOC", "CONG", "DAN"], ["Số", "/", "No.:", "(03090012345"]])
+    checked = validate.check("citizen_id_card", citizen_id_card(rows([page])), TODAY)
+    assert checked["citizen_id"].value == "003090012345" and checked["citizen_id"].review
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("04!03/1977", "1977-03-04"), ("04|03|1977", "1977-03-04"), ("Ngày sinh: 4/03!1977", "1977-03-04"),
+    ("25I02/2039", "2039-02-25"), ("Date of expiry: 25l02/2039", "2039-02-25"),
+])
+def test_date_separators_misread_as_bars(text, expected):
+    assert iso_date(text) == expected
