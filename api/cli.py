@@ -77,6 +77,23 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--json", action="store_true")
     verify.set_defaults(run=_verify)
 
+    citizen = commands.add_parser("citizen", help="what HoSo holds about a citizen, with provenance (audited)")
+    citizen.add_argument("citizen_id")
+    citizen.add_argument("--fields", help="comma-separated field names; all when absent")
+    citizen.add_argument("--purpose", required=True, help="why the data is needed (written to the audit log)")
+    citizen.set_defaults(run=_citizen)
+
+    keys = commands.add_parser("keys", help="API keys: create, list, revoke")
+    key_commands = keys.add_subparsers(required=True, metavar="ACTION")
+    create = key_commands.add_parser("create", help="make a key; it is printed once")
+    create.add_argument("--role", required=True, choices=["admin", "eform"])
+    create.add_argument("--name", required=True, help="who or what uses it (shown in the audit log)")
+    create.set_defaults(run=_keys_create)
+    key_commands.add_parser("list", help="keys without their secrets").set_defaults(run=_keys_list)
+    revoke = key_commands.add_parser("revoke", help="remove a key by its id")
+    revoke.add_argument("key_id")
+    revoke.set_defaults(run=_keys_revoke)
+
     reindex = commands.add_parser("reindex", help="rebuild the search index from the object store")
     reindex.set_defaults(run=_reindex)
     return parser
@@ -228,6 +245,37 @@ def _verify(settings: Settings, args) -> int:
             if report.error:
                 print(f"  {report.error}")
     return 0 if reports and all(r.valid for r in reports.values()) else 1
+
+
+def _citizen(settings: Settings, args) -> int:
+    import getpass
+
+    services = Services.open(settings)
+    wanted = [f.strip() for f in (args.fields or "").split(",") if f.strip()]
+    answer = services.reuse.citizen_data(args.citizen_id, wanted)
+    services.audit.record(f"cli:{getpass.getuser()}", "citizen_data.read", args.citizen_id, purpose=args.purpose,
+                          requested=wanted or "all", returned=sorted(answer["fields"]))
+    services.close()
+    print(json.dumps({**answer, "purpose": args.purpose}, ensure_ascii=False, default=str, indent=2))
+    return 0 if answer["fields"] else 1
+
+
+def _keys_create(settings: Settings, args) -> int:
+    print(Services.open(settings).keys.create(role=args.role, name=args.name))
+    return 0
+
+
+def _keys_list(settings: Settings, args) -> int:
+    for key in Services.open(settings).keys.list():
+        print(f"{key['id']}  {key['role']:6}  {key['created_at']}  {key['name']}")
+    return 0
+
+
+def _keys_revoke(settings: Settings, args) -> int:
+    if not Services.open(settings).keys.revoke(args.key_id):
+        print(f"hoso: no key {args.key_id}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _reindex(settings: Settings, args) -> int:

@@ -40,6 +40,20 @@ def require_key(services: ServicesDep,
 KeyDep = Annotated[dict, Depends(require_key)]
 
 
+def allow(*roles: str):
+    """A dependency that lets only keys of these roles through (403 otherwise, audited)."""
+
+    def check(services: ServicesDep, key: KeyDep, request: Request) -> dict:
+        if key["role"] not in roles:
+            services.audit.record(actor(key), "forbidden", request.url.path, role=key["role"])
+            raise HTTPException(403, f"a key of role {key['role']!r} may not call this; needs {' or '.join(roles)}")
+        return key
+
+    return check
+
+
+
+
 def actor(key: dict) -> str:
     """How an API key appears in the audit log and on confirmed fields."""
     return f"{key['name']} [{key['id']}]"

@@ -12,6 +12,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 PREFIX = "hoso_"
+# admin: everything; eform: citizen data and auto-fill only (with a purpose); the security
+# work adds reception and archivist.
+ROLES = ("admin", "eform")
 
 
 class ApiKeys:
@@ -20,22 +23,14 @@ class ApiKeys:
 
     def _load(self) -> list[dict]:
         try:
-            return json.loads(self.path.read_text())
+            entries = json.loads(self.path.read_text())
         except FileNotFoundError:
             return []
+        for entry in entries:
+            entry.setdefault("role", "admin")  # keys made before roles existed were all-powerful
+        return entries
 
-    def ensure_admin(self) -> str | None:
-        """Create the admin key if there is no key at all; returns it, once, when created."""
-        if self._load():
-            return None
-        return self.create(role="admin", name="admin (first run)")
-
-    def create(self, role: str, name: str) -> str:
-        token = PREFIX + secrets.token_urlsafe(32)
-        entries = self._load() + [{
-            "id": secrets.token_hex(6), "name": name, "role": role,
-            "sha256": _hash(token), "created_at": datetime.now(timezone.utc).isoformat(),
-        }]
+    def _save(self, entries: list[dict]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=self.path.parent)
         with os.fdopen(fd, "w") as f:
@@ -44,6 +39,33 @@ class ApiKeys:
             os.fsync(f.fileno())
         os.chmod(temp, 0o600)
         os.replace(temp, self.path)
+
+    def list(self) -> list[dict]:
+        """The keys without their hashes."""
+        return [{k: v for k, v in e.items() if k != "sha256"} for e in self._load()]
+
+    def revoke(self, key_id: str) -> bool:
+        entries = self._load()
+        kept = [e for e in entries if e["id"] != key_id]
+        if len(kept) == len(entries):
+            return False
+        self._save(kept)
+        return True
+
+    def ensure_admin(self) -> str | None:
+        """Create the admin key if there is no key at all; returns it, once, when created."""
+        if self._load():
+            return None
+        return self.create(role="admin", name="admin (first run)")
+
+    def create(self, role: str, name: str) -> str:
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        token = PREFIX + secrets.token_urlsafe(32)
+        self._save(self._load() + [{
+            "id": secrets.token_hex(6), "name": name, "role": role,
+            "sha256": _hash(token), "created_at": datetime.now(timezone.utc).isoformat(),
+        }])
         return token
 
     def verify(self, token: str) -> dict | None:

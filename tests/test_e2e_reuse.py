@@ -28,7 +28,7 @@ def test_citizen_data_with_provenance_corrections_and_autofill(client, server):
     first = ingest_card(client, citizen_id=citizen_id)
     assert first["doc_type"] == "citizen_id_card"
     fields = first["fields"]
-    assert fields["citizen_id"]["value"] == citizen_id and not fields["citizen_id"]["review"]
+    assert fields["citizen_id"]["value"] == citizen_id and fields["citizen_id"]["problem"] is None
     assert fields["full_name"]["value"] == "NGUYỄN VĂN AN"
     assert fields["date_of_birth"]["value"] == "1990-03-15"
     assert fields["sex"]["value"] == "Nam"
@@ -100,3 +100,37 @@ def test_fields_that_a_document_type_does_not_have_are_refused(client):
     response = client.patch(f"/v1/dossiers/{document['code']}/documents/{document['id']}/fields",
                             json={"fields": {"document_number": {"value": "1/QĐ"}}})
     assert response.status_code == 422 and response.json()["error"] == "invalid_field"
+
+
+def test_eform_keys_read_citizen_data_only(client, server):
+    import os
+    import subprocess
+
+    import httpx
+
+    from harness import HOSO
+
+    env = {**os.environ, "HOSO_DATA_DIR": str(server.data_dir)}
+
+    def hoso(*args: str) -> str:
+        return subprocess.run([str(HOSO), *args], env=env, capture_output=True, text=True, check=True,
+                              timeout=120).stdout
+
+    citizen_id = f"001090{random.randrange(10**6):06d}"
+    card = ingest_card(client, citizen_id=citizen_id)
+    token = hoso("keys", "create", "--role", "eform", "--name", "Cổng dịch vụ công").strip()
+    eform = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+    with eform:
+        assert data(eform, citizen_id, fields="full_name").json()["fields"]["full_name"]["value"] == "NGUYỄN VĂN AN"
+        for path in (f"/v1/dossiers/{card['code']}", "/v1/search?q=can+cuoc"):
+            refused = eform.get(path)
+            assert refused.status_code == 403 and refused.json()["error"] == "forbidden"
+        [listed] = [line for line in hoso("keys", "list").splitlines() if "Cổng dịch vụ công" in line]
+        hoso("keys", "revoke", listed.split()[0])
+        assert data(eform, citizen_id).status_code == 401
+
+    printed = json.loads(hoso("citizen", citizen_id, "--fields", "full_name,sex", "--purpose", "kiểm tra"))
+    assert printed["fields"]["sex"]["value"] == "Nam" and printed["purpose"] == "kiểm tra"
+    entries = [json.loads(p.read_text()) for p in (server.data_dir / "store" / "audit").rglob("*.json")]
+    assert any(e["actor"].startswith("cli:") and e["target"] == citizen_id for e in entries)
+    assert any(e["action"] == "forbidden" and e["actor"].startswith("Cổng dịch vụ công") for e in entries)

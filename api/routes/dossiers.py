@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timezone
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
@@ -15,10 +16,10 @@ from repository.model import FIELDS, Document, DocumentStatus, Dossier, Field, P
 from repository.records import DossierNotFound
 from repository.verification import VerificationReport, verify_pdf
 
-from ..deps import KeyDep, PipelineDep, ServicesDep, actor
+from ..deps import KeyDep, PipelineDep, ServicesDep, actor, allow
 from ..errors import error
 
-router = APIRouter(prefix="/dossiers", tags=["dossiers"])
+router = APIRouter(prefix="/dossiers", tags=["dossiers"], dependencies=[Depends(allow("admin"))])
 
 
 class DocumentPublic(BaseModel):
@@ -175,6 +176,4 @@ async def correct_fields(code: str, document_id: str, patch: FieldsPatch, servic
 
 
 def _attachment(filename: str) -> dict[str, str]:
-    from urllib.parse import quote
-
     return {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"}

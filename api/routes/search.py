@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from search import SearchQuery, SearchResults
 
-from ..deps import ServicesDep
+from ..deps import ServicesDep, allow
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], dependencies=[Depends(allow("admin"))])
 
 
 @router.get("/search", response_model=SearchResults, responses={400: {}})
