@@ -129,15 +129,20 @@ class Pipeline:
         job = DocumentJob(dossier.dossier_code, document.id, document.filename, document.media_type,
                           dossier.agency_code, document.original)
         async with self._slots:
-            await self._update(dossier.dossier_code, document.id, status=DocumentStatus.PROCESSING)
+            # The status write and the first step go together: the workers need not wait for
+            # the manifest (other documents' writes may hold its lock).
+            marked = asyncio.create_task(
+                self._update(dossier.dossier_code, document.id, status=DocumentStatus.PROCESSING))
             try:
                 info: ocr.SourceInfo = await self._run(worker.fetch_and_inspect, job)
+                await marked
                 pages = await asyncio.gather(*(self._run(worker.read_page, job, p) for p in info.pages))
                 done: worker.FinishedDocument = await self._run(worker.finish, job, list(pages))
             except Exception as e:  # noqa: BLE001 - any failure of one document must not stop the others
                 expected = isinstance(e, (ocr.OcrError, RepositoryError, BrokenProcessPool))
                 log.log(logging.WARNING if expected else logging.ERROR, "document %s of %s failed: %s",
                         document.id, dossier.dossier_code, e, exc_info=None if expected else e)
+                await asyncio.gather(marked, return_exceptions=True)  # its write must not come last
                 await self._run_quietly(worker.discard, job)
                 await self._update(dossier.dossier_code, document.id, status=DocumentStatus.FAILED,
                                    reason=_reason(e))

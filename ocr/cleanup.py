@@ -197,7 +197,7 @@ def _speckled(gray: np.ndarray, dpi: int) -> bool:
 
 def remove_show_through(gray: np.ndarray) -> np.ndarray | None:
     """Turn light-grey ink (the other side of the sheet) into paper, keeping the dark text."""
-    histogram = np.bincount(gray.ravel(), minlength=256).astype(np.float64)
+    histogram = cv2.calcHist([gray], [0], None, [256], [0, 256]).ravel().astype(np.float64)
     ink = histogram[:224].sum()
     if ink < gray.size * 0.01:
         return None
