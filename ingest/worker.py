@@ -101,7 +101,8 @@ def _config() -> WorkerConfig:
 def fetch_and_inspect(job: DocumentJob) -> ocr.SourceInfo:
     job.workdir.mkdir(parents=True, exist_ok=True)
     _state().records.fetch(job.original, job.source)  # fixity is checked on the way
-    return ocr.inspect(job.source, _config().ocr)
+    # The reception already decoded these very bytes; counting pages is enough here.
+    return ocr.inspect(job.source, _config().ocr, check_decoding=False)
 
 
 def read_page(job: DocumentJob, page: ocr.SourcePage) -> ocr.PageResult:

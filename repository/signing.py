@@ -9,14 +9,19 @@ makes says so in the signer's name.
 from __future__ import annotations
 
 import asyncio
+from functools import cached_property
 from io import BytesIO
 from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ec import ECDSA
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from pydantic import BaseModel
 from pyhanko.keys import load_certs_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import get_pyca_cryptography_hash
 
 from ._devpki import ensure_dev_identity
 from .errors import SigningError
@@ -104,16 +109,35 @@ def load_signer(options: SigningOptions, keys_dir: Path) -> ArchivalSigner:
     return ArchivalSigner(signer, roots, development=False)
 
 
+class _KeptKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner parses its private key again for every signature (about 30 ms);
+    an archival signer signs every document with one key, so it keeps the parsed key."""
+
+    @cached_property
+    def _private_key(self):
+        return serialization.load_der_private_key(self.signing_key.dump(), password=None)
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        hash_algorithm = get_pyca_cryptography_hash(digest_algorithm)
+        if mechanism == "rsassa_pkcs1v15":
+            return self._private_key.sign(data, PKCS1v15(), hash_algorithm)
+        if mechanism == "ecdsa":
+            return self._private_key.sign(data, ECDSA(hash_algorithm))
+        return super().sign_raw(data, digest_algorithm)
+
+
 def _load_pkcs12(path: Path, passphrase: str | None) -> signers.SimpleSigner:
     data = _read(path)
     try:
-        signer = signers.SimpleSigner.load_pkcs12_data(
+        loaded = signers.SimpleSigner.load_pkcs12_data(
             data, other_certs=[], passphrase=passphrase.encode() if passphrase else None
         )
     except ValueError as e:
         raise SigningError(
             f"cannot load the signing key from {path} (wrong passphrase?): {e}"
         ) from e
+    signer = _KeptKeySigner(loaded.signing_cert, loaded.signing_key, loaded.cert_registry)
     # A root copy in the CMS is never used by a validator (it has its own trust list) and is
     # not covered by the signature, so it would be bytes that could change undetected.
     signer.embed_roots = False
