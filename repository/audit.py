@@ -28,6 +28,3 @@ class AuditLog:
         self.store.put(f"audit/{now:%Y-%m-%d}/{entry_id}.json",
                        json.dumps(entry, ensure_ascii=False, default=str).encode())
         return entry_id
-
-    def entries(self, day: str) -> list[dict]:
-        return [json.loads(self.store.get(key)) for key in self.store.list(f"audit/{day}/")]
