@@ -85,14 +85,20 @@ class Row:
         return Span(self.text[start:end], self.page, _union(boxes), mean(confidences))
 
 
+def _lines(page: PageResult) -> dict[int, list[Word]]:
+    """The page's words by the OCR line they were read in."""
+    lines: dict[int, list[Word]] = {}
+    for w in page.words:
+        if w.text.strip():
+            lines.setdefault(w.line, []).append(w)
+    return lines
+
+
 def rows(pages: list[PageResult]) -> list[Row]:
     """Every page's words grouped into visual rows, top to bottom, pages in order."""
     result: list[Row] = []
     for page in pages:
-        lines: dict[int, list[Word]] = {}
-        for w in page.words:
-            if w.text.strip():
-                lines.setdefault(w.line, []).append(w)
+        lines = _lines(page)
         bands: list[list[Word]] = []
         for line in sorted(lines.values(), key=lambda ws: _union([w.bbox for w in ws])[1]):
             box = _union([w.bbox for w in line])
@@ -112,10 +118,7 @@ def segments(pages: list[PageResult]) -> list[Row]:
     """OCR lines cut where a wide gap separates columns (agency | national heading)."""
     result: list[Row] = []
     for page in pages:
-        lines: dict[int, list[Word]] = {}
-        for w in page.words:
-            if w.text.strip():
-                lines.setdefault(w.line, []).append(w)
+        lines = _lines(page)
         for line in lines.values():
             line.sort(key=lambda w: w.bbox[0])
             height = median(w.bbox[3] - w.bbox[1] for w in line)
