@@ -3,9 +3,12 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils \
-                fonts-dejavu-core fonts-liberation2 fonts-noto-core \
-                openjdk-17-jdk-headless maven
+# What HoSo needs to run; the tests and benchmarks also need more fonts and Java/Maven (for
+# the Elasticsearch they run against). Target-specific values reach system-deps.
+RUN_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils fonts-dejavu-core
+TEST_PACKAGES := $(RUN_PACKAGES) fonts-liberation2 fonts-noto-core openjdk-17-jdk-headless maven
+APT_PACKAGES = $(RUN_PACKAGES)
+test services bench minio elasticsearch: APT_PACKAGES = $(TEST_PACKAGES)
 export HOSO_DATA_DIR ?= $(CURDIR)/var
 
 .PHONY: run test bench services minio elasticsearch system-deps clean
