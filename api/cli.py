@@ -21,6 +21,7 @@ from repository.errors import RepositoryError
 from repository.verification import verify_pdf
 from search import SearchError, SearchQuery
 
+from .keys import ApiKeys
 from .settings import Settings
 from .services import Services
 
@@ -108,9 +109,7 @@ def _serve(settings: Settings, args) -> None:
         settings.host = args.host
     if args.port:
         settings.port = args.port
-    services = Services.open(settings)
-    new_key = services.keys.ensure_admin()
-    services.close()
+    new_key = ApiKeys(settings.api_keys_path).ensure_admin()
     print(f"HoSo: http://{settings.host}:{settings.port}  (API: /docs, data: {settings.data_path})", flush=True)
     if new_key:
         print(f"Admin API key (shown once, keep it): {new_key}", flush=True)
@@ -261,18 +260,18 @@ def _citizen(settings: Settings, args) -> int:
 
 
 def _keys_create(settings: Settings, args) -> int:
-    print(Services.open(settings).keys.create(role=args.role, name=args.name))
+    print(ApiKeys(settings.api_keys_path).create(role=args.role, name=args.name))
     return 0
 
 
 def _keys_list(settings: Settings, args) -> int:
-    for key in Services.open(settings).keys.list():
+    for key in ApiKeys(settings.api_keys_path).list():
         print(f"{key['id']}  {key['role']:6}  {key['created_at']}  {key['name']}")
     return 0
 
 
 def _keys_revoke(settings: Settings, args) -> int:
-    if not Services.open(settings).keys.revoke(args.key_id):
+    if not ApiKeys(settings.api_keys_path).revoke(args.key_id):
         print(f"hoso: no key {args.key_id}", file=sys.stderr)
         return 1
     return 0

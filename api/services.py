@@ -32,7 +32,7 @@ class Services:
 
     @cached_property
     def keys(self) -> ApiKeys:
-        return ApiKeys(self.settings.data_path / "api-keys.json")
+        return ApiKeys(self.settings.api_keys_path)
 
     @cached_property
     def reception(self) -> Reception:

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
         return (self.signing_keys_dir or self.data_path / "keys").resolve()
 
     @property
+    def api_keys_path(self) -> Path:
+        return self.data_path / "api-keys.json"
+
+    @property
     def work_dir(self) -> Path:
         return self.data_path / "work"
 
