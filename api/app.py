@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
+from ingest.indexing import rebuild
+
 from . import errors
 from .deps import require_key
 from .routes import citizens, dossiers, search
@@ -24,6 +26,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         services = Services.open(settings)
+        if getattr(services.index, "schema_reset", False):  # an older index file was dropped
+            log.warning("the search index format changed; rebuilding it from the store before serving")
+            count = await asyncio.to_thread(rebuild, services.records, services.index)
+            log.warning("search index rebuilt: %d documents", count)
         services.trust_roots  # noqa: B018 - make the signing identity before workers race to
         pipeline = services.pipeline()
         pipeline.start()

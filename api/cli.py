@@ -217,7 +217,7 @@ def _search(settings: Settings, args) -> int:
     if args.json:
         print(results.model_dump_json())
         return 0
-    print(f"{results.total} documents")
+    print(f"{results.total} documents" if results.total_exact else f"more than {results.total} documents")
     for hit in results.hits:
         snippet = hit.snippet.replace("<mark>", "[").replace("</mark>", "]")
         print(f"{hit.dossier_code} {hit.document_id} p.{hit.page} {hit.doc_type}: {snippet}")

@@ -23,10 +23,10 @@ from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
 from ._query import query_tokens
-from ._snippet import CLOSE, OPEN, clean_page, make_snippet
+from ._snippet import clean_page, make_snippet, mark_words
 from .errors import BadQuery, IndexUnavailable, SearchError
-from .index import MAX_LIMIT, Fact, Hit, IndexEntry, SearchQuery, SearchResults
-from .text import nfc
+from .index import TOTAL_CAP, Fact, Hit, IndexEntry, SearchQuery, SearchResults, check_page
+from .text import fold, nfc
 
 EXACT_BOOST = 10.0
 _FILTERS = ("agency_code", "procedure_code", "doc_type", "dossier_code")
@@ -95,6 +95,15 @@ FACT_MAPPINGS = {
 }
 
 
+def _failure(status: int, detail: object) -> SearchError:
+    """HoSo's exception for an Elasticsearch error status."""
+    if status in (429, 502, 503, 504):
+        return IndexUnavailable(f"Elasticsearch busy: {detail}")
+    if status == 400:
+        return BadQuery(f"Elasticsearch refused the request: {detail}")
+    return SearchError(f"Elasticsearch error: {detail}")
+
+
 class ElasticIndex:
     """Index on an Elasticsearch cluster; thread-safe (the client pools its connections)."""
 
@@ -136,11 +145,7 @@ class ElasticIndex:
         except (TransportConnectionError, ConnectionTimeout) as e:
             raise IndexUnavailable(f"Elasticsearch unreachable: {e}") from e
         except ApiError as e:
-            if e.status_code in (429, 502, 503, 504):
-                raise IndexUnavailable(f"Elasticsearch busy: {e}") from e
-            if e.status_code == 400:
-                raise BadQuery(f"Elasticsearch refused the request: {e}") from e
-            raise SearchError(f"Elasticsearch error: {e}") from e
+            raise _failure(e.status_code, e) from e
 
     # -- writing --------------------------------------------------------------------------
     @staticmethod
@@ -231,33 +236,47 @@ class ElasticIndex:
 
     # -- reading --------------------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResults:
-        if not 1 <= query.limit <= MAX_LIMIT or query.offset < 0:
-            raise BadQuery(f"limit must be 1..{MAX_LIMIT} and offset >= 0")
+        """One round trip (msearch) of two searches run side by side on the cluster: the page of
+        hits, ranked and collapsed per document with no counting (so Lucene may skip
+        non-competitive pages); and the document count, unscored, stopped after TOTAL_CAP + 1
+        pages per shard. Snippets are marked here on our own folding, so no highlighter runs."""
+        check_page(query)
         tokens = query_tokens(query.text)
         must = [{"bool": {"should": [{"match": {"text": {"query": t, "boost": EXACT_BOOST}}},
                                      {"match": {"text.folded": {"query": t}}}],
                           "minimum_should_match": 1}} for t in tokens]
         filters = [{"term": {name: getattr(query, name)}} for name in _FILTERS if getattr(query, name)]
-        response = self._call(
-            self.client.search, index=self.alias, query={"bool": {"must": must, "filter": filters}},
-            collapse={"field": "document_id"}, from_=query.offset, size=query.limit,
-            aggs={"documents": {"cardinality": {"field": "document_id", "precision_threshold": 40000}}},
-            highlight={"fields": {"text.folded": {"number_of_fragments": 0}}, "pre_tags": [OPEN],
-                       "post_tags": [CLOSE], "type": "unified"},
-            track_total_hits=True)
-        hits = [self._hit(h) for h in response["hits"]["hits"]]
-        total = response["aggregations"]["documents"]["value"]
-        return SearchResults(query=query.text, total=total, hits=hits)
+        hits_body = {"query": {"bool": {"must": must, "filter": filters}}, "collapse": {"field": "document_id"},
+                     "from": query.offset, "size": query.limit, "track_total_hits": False}
+        count_body = {"query": {"bool": {"filter": [*must, *filters]}}, "size": 0, "track_total_hits": False,
+                      "terminate_after": TOTAL_CAP + 1,  # stopped early means more than TOTAL_CAP
+                      "aggs": {"documents": {"cardinality": {"field": "document_id",
+                                                             "precision_threshold": 40000}}}}
+        found, counted = self._call(self._msearch, [hits_body, count_body])
+        marked = {fold(t) for t in tokens}
+        hits = [self._hit(h, marked) for h in found["hits"]["hits"]]
+        total = int(counted["aggregations"]["documents"]["value"])
+        return SearchResults(query=query.text, total=total, hits=hits,
+                             total_exact=not counted.get("terminated_early", False))
+
+    def _msearch(self, bodies: list[dict]) -> list[dict]:
+        searches: list[dict] = []
+        for body in bodies:
+            searches += [{"index": self.alias}, body]
+        responses = self.client.msearch(searches=searches)["responses"]
+        for response in responses:
+            if "error" in response:  # msearch answers 200 and puts each search's error inside
+                raise _failure(response.get("status", 500), response["error"])
+        return responses
 
     @staticmethod
-    def _hit(hit: dict) -> Hit:
+    def _hit(hit: dict, marked: set[str]) -> Hit:
         source = hit["_source"]
-        highlighted = hit.get("highlight", {}).get("text.folded", [source["text"]])[0]
         return Hit(dossier_code=source["dossier_code"], document_id=source["document_id"],
                    doc_type=source["doc_type"], filename=source["filename"], agency_code=source["agency_code"],
                    procedure_code=source["procedure_code"], received_at=source["received_at"],
                    page=source["page"], score=hit["_score"] or 0.0,
-                   snippet=make_snippet(source["text"], highlighted))
+                   snippet=make_snippet(source["text"], mark_words(source["text"], marked)))
 
     def facts(self, citizen_id: str, fields: list[str] | None = None) -> list[Fact]:
         filters = [{"term": {"citizen_id": citizen_id}}] + ([{"terms": {"field": fields}}] if fields else [])

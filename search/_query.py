@@ -12,12 +12,12 @@ from .errors import BadQuery
 from .text import canonical_tones, fold, nfc
 
 MAX_TOKENS = 32
-_TOKEN = re.compile(r"[^\W_]+")
+TOKEN = re.compile(r"[^\W_]+")
 
 
 def query_tokens(text: str) -> list[str]:
     """Words of the query in canonical tone placement, lower-cased, without duplicates."""
-    words = _TOKEN.findall(canonical_tones(nfc(text)).lower())
+    words = TOKEN.findall(canonical_tones(nfc(text)).lower())
     tokens = list(dict.fromkeys(words))
     if not tokens:
         raise BadQuery("the query has no words to search for")
@@ -26,7 +26,7 @@ def query_tokens(text: str) -> list[str]:
     return tokens
 
 
-def _quoted(token: str) -> str:
+def quoted(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
@@ -37,5 +37,14 @@ def match_expression(tokens: list[str]) -> str:
     matches with its accents, so "Nghị dinh" still ranks the exact "Nghị" higher.
     """
     return " AND ".join(
-        f"(exact:{_quoted(t)} OR folded:{_quoted(fold(t))})" for t in tokens
+        f"(exact:{quoted(t)} OR folded:{quoted(fold(t))})" for t in tokens
+    )
+
+
+def exact_expression(tokens: list[str], strict: bool = False) -> str:
+    """All words required, each accented word with exactly its accents (canonical tone
+    placement); a word typed without diacritics matches any accents, or, when ``strict``,
+    only without them."""
+    return " AND ".join(
+        f"exact:{quoted(t)}" if strict or fold(t) != t else f"folded:{quoted(t)}" for t in tokens
     )

@@ -1,4 +1,4 @@
-"""Snippets: put FTS5's highlight marks, found on folded text, back onto the original text.
+"""Snippets: mark the query's words on a page, found on its folded text, and cut a window of it.
 
 fold() and canonical_tones() are length-preserving, so an offset in the folded page is the same
 offset in the original page; only the marks need to be located, never re-aligned.
@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import html
 import re
+
+from ._query import TOKEN as _TOKEN
+from .text import canonical_tones, fold
 
 # Private-use characters that never survive into stored page text (see clean_page).
 OPEN = "\ue000"
@@ -19,8 +22,22 @@ _WORD = re.compile(r"\S+")
 
 
 def clean_page(text: str) -> str:
-    """Replace the sentinels in page text (same length) so they can only come from highlight()."""
+    """Replace the sentinels in page text (same length) so they can only come from mark_words()."""
     return text.replace(OPEN, "\ufffd").replace(CLOSE, "\ufffd")
+
+
+def mark_words(text: str, folded_tokens: set[str]) -> str:
+    """``text`` with OPEN/CLOSE around each word whose folded, lower-case form is one of
+    ``folded_tokens``: the highlight a backend without offsets needs, found on our own folding."""
+    folded = fold(canonical_tones(text))  # same length as text; lower() might not be
+    out: list[str] = []
+    pos = 0
+    for m in _TOKEN.finditer(folded):
+        if m.group().lower() in folded_tokens:
+            out += [text[pos:m.start()], OPEN, text[m.start():m.end()], CLOSE]
+            pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def mark_spans(highlighted: str) -> tuple[str, list[tuple[int, int]]]:

@@ -2,9 +2,17 @@
 
 Layout: ``documents`` holds the metadata used for filters and hits, ``pages`` one row per page
 with the original NFC text (for snippets), and the FTS5 table ``page_text`` (rowid = pages.id)
-two indexed columns: ``exact`` (canonical tone placement, accents kept) and ``folded`` (no
-diacritics).  Every word must match in one or the other; bm25 weighs ``exact`` far higher so an
-accented match ranks above a folded-only one.
+three indexed columns: ``exact`` (canonical tone placement, accents kept), ``folded`` (no
+diacritics) and ``meta`` (one opaque token per filterable value, so filters are intersected
+inside the full-text index).  Every word must match in ``exact`` or ``folded``.
+
+Ranking has two regimes, because FTS5's bm25() reads every posting of every query word (its
+IDF) before it scores a row: a word on 100,000 pages costs some 40 ms whatever else the query
+says.  When each word is on at most RANK_BUDGET pages, matches are ranked by bm25 with
+``exact`` weighing far more than ``folded``.  A broader query is answered without bm25: pages
+where every accented word matches as typed come first, then the other matches, each newest
+first; both are read backwards from the index, only as far as the page of results asked for.
+Totals count up to TOTAL_CAP matching pages (then ``total_exact`` is false), as on Elasticsearch.
 
 Threads: each thread gets its own connection (WAL lets readers run alongside a writer), and
 writers in this process take one lock so they queue instead of spinning on SQLITE_BUSY; writers
@@ -21,21 +29,25 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from ._query import match_expression, query_tokens
-from ._snippet import CLOSE, OPEN, clean_page, make_snippet
-from .errors import BadQuery, IndexUnavailable, SearchError
-from .index import MAX_LIMIT, Fact, Hit, IndexEntry, SearchQuery, SearchResults
+from ._query import exact_expression, match_expression, query_tokens, quoted
+from ._snippet import clean_page, make_snippet, mark_words
+from .errors import IndexUnavailable, SearchError
+from .index import TOTAL_CAP, Fact, Hit, IndexEntry, SearchQuery, SearchResults, check_page
 from .text import canonical_tones, fold, nfc
 
-SCHEMA_VERSION = 2  # 2: citizen facts
+SCHEMA_VERSION = 3  # 2: citizen facts; 3: metadata tokens in the full-text index
 BUSY_TIMEOUT_S = 10.0
 EXACT_WEIGHT = 10.0
 FOLDED_WEIGHT = 1.0
-_FILTERS = ("agency_code", "procedure_code", "doc_type", "dossier_code")
+PAGE_BITS = 16  # a page's rowid names its document: count and group documents without a join
+RANK_BUDGET = 10_000  # pages per query word up to which bm25 ranks within the latency target
+# Filterable metadata, each value indexed as one token: prefix + "x" + hex of its UTF-8 bytes.
+_META = {"agency_code": "ag", "procedure_code": "pr", "doc_type": "dt", "dossier_code": "dc"}
 
 _SCHEMA = """
 CREATE TABLE documents (
-    document_id    TEXT PRIMARY KEY,
+    id             INTEGER PRIMARY KEY,
+    document_id    TEXT NOT NULL UNIQUE,
     dossier_code   TEXT NOT NULL,
     agency_code    TEXT NOT NULL,
     procedure_code TEXT NOT NULL,
@@ -50,7 +62,7 @@ CREATE INDEX documents_agency ON documents(agency_code);
 CREATE INDEX documents_procedure ON documents(procedure_code);
 CREATE INDEX documents_doc_type ON documents(doc_type);
 CREATE TABLE pages (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY,  -- documents.id << PAGE_BITS | page_no
     document_id TEXT NOT NULL,
     page_no     INTEGER NOT NULL,
     text        TEXT NOT NULL
@@ -70,9 +82,18 @@ CREATE TABLE facts (
 CREATE INDEX facts_citizen ON facts(citizen_id, field);
 CREATE INDEX facts_document ON facts(document_id);
 CREATE VIRTUAL TABLE page_text USING fts5(
-    exact, folded, tokenize = 'unicode61 remove_diacritics 0'
+    exact, folded, meta, tokenize = 'unicode61 remove_diacritics 0'
 );
 """
+
+
+_DOCUMENT_COLUMNS = ("d.document_id, d.dossier_code, d.agency_code, d.procedure_code, d.doc_type, "
+                     "d.filename, d.received_at")
+
+
+def _meta_token(name: str, value: str) -> str:
+    """One FTS5 token for a metadata value: letters and hex digits only, so no tokenizer splits it."""
+    return f"{_META[name]}x{value.encode().hex()}"
 
 
 class SqliteIndex:
@@ -182,8 +203,10 @@ class SqliteIndex:
 
     @staticmethod
     def _insert(conn: sqlite3.Connection, entry: IndexEntry) -> None:
-        conn.execute(
-            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        if len(entry.pages) >= 1 << PAGE_BITS:
+            raise SearchError(f"document {entry.document_id} has more than {(1 << PAGE_BITS) - 1} pages")
+        cur = conn.execute(
+            "INSERT INTO documents VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 entry.document_id, entry.dossier_code, entry.agency_code, entry.procedure_code,
                 entry.applicant_id, entry.kind, entry.doc_type, entry.filename,
@@ -197,17 +220,15 @@ class SqliteIndex:
               f.confirmed_at.isoformat() if f.confirmed_at else None, f.confirmed_by)
              for f in entry.facts],
         )
+        key = cur.lastrowid << PAGE_BITS
+        meta = " ".join(_meta_token(name, getattr(entry, name)) for name in _META)
         for page_no, raw in enumerate(entry.pages, start=1):
             text = clean_page(nfc(raw))
             exact = canonical_tones(text)
-            cur = conn.execute(
-                "INSERT INTO pages (document_id, page_no, text) VALUES (?, ?, ?)",
-                (entry.document_id, page_no, text),
-            )
-            conn.execute(
-                "INSERT INTO page_text (rowid, exact, folded) VALUES (?, ?, ?)",
-                (cur.lastrowid, exact, fold(exact)),
-            )
+            conn.execute("INSERT INTO pages (id, document_id, page_no, text) VALUES (?, ?, ?, ?)",
+                         (key | page_no, entry.document_id, page_no, text))
+            conn.execute("INSERT INTO page_text (rowid, exact, folded, meta) VALUES (?, ?, ?, ?)",
+                         (key | page_no, exact, fold(exact), meta))
 
     def upsert(self, entries: Iterable[IndexEntry]) -> None:
         with self._write_lock, self._transaction(immediate=True) as conn:
@@ -256,61 +277,99 @@ class SqliteIndex:
             return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
 
     def search(self, query: SearchQuery) -> SearchResults:
-        if not 1 <= query.limit <= MAX_LIMIT:
-            raise BadQuery(f"limit must be between 1 and {MAX_LIMIT}")
-        if query.offset < 0:
-            raise BadQuery("offset must not be negative")
-        match = match_expression(query_tokens(query.text))
-        where = ["page_text MATCH ?"]
-        params: list[object] = [match]
-        for name in _FILTERS:
-            value = getattr(query, name)
-            if value is not None:
-                where.append(f"d.{name} = ?")
-                params.append(value)
-        matches = f"""
-            SELECT p.document_id AS document_id, p.page_no AS page_no, page_text.rowid AS rid,
-                   bm25(page_text, {EXACT_WEIGHT}, {FOLDED_WEIGHT}) AS rank
-            FROM page_text
-            JOIN pages p ON p.id = page_text.rowid
-            JOIN documents d ON d.document_id = p.document_id
-            WHERE {" AND ".join(where)}
-        """
-        # bm25() cannot be evaluated inside an aggregate, hence the MATERIALIZED CTE; SQLite
-        # takes the bare columns of a MIN() aggregate from the row holding the minimum.
-        sql = f"""
-            WITH m AS MATERIALIZED ({matches}),
-                 best AS (SELECT document_id, page_no, rid, MIN(rank) AS rank
-                          FROM m GROUP BY document_id)
-            SELECT best.page_no, best.rid, best.rank, count(*) OVER () AS total,
-                   d.document_id, d.dossier_code, d.agency_code, d.procedure_code,
-                   d.doc_type, d.filename, d.received_at
-            FROM best JOIN documents d ON d.document_id = best.document_id
-            ORDER BY best.rank, d.document_id
-            LIMIT ? OFFSET ?
-        """
+        check_page(query)
+        tokens = query_tokens(query.text)
+        meta = [f'meta:"{_meta_token(name, getattr(query, name))}"' for name in _META
+                if getattr(query, name) is not None]
+        full = " AND ".join([match_expression(tokens), *meta])
         with self._transaction(immediate=False) as conn:
-            rows = conn.execute(sql, [*params, query.limit, query.offset]).fetchall()
-            if rows:
-                total = rows[0][3]
-            elif query.offset:  # past the last page: the window count is gone, count directly
-                total = conn.execute(
-                    f"SELECT count(DISTINCT document_id) FROM ({matches})", params
-                ).fetchone()[0]
+            pages, documents = conn.execute(
+                f"""SELECT count(*), count(DISTINCT rowid >> {PAGE_BITS}) FROM (
+                        SELECT rowid FROM page_text WHERE page_text MATCH ? LIMIT {TOTAL_CAP + 1})""",
+                (full,)).fetchone()
+            if not documents or query.offset >= documents and pages <= TOTAL_CAP:
+                rows = []
+            elif self._narrow(conn, tokens):
+                rows = self._ranked(conn, tokens, query)
             else:
-                total = 0
-            hits = [self._hit(conn, match, row) for row in rows]
-        return SearchResults(query=query.text, total=total, hits=hits)
+                rows = self._newest(conn, self._tiers(tokens, meta), query)
+        marked = {fold(t) for t in tokens}
+        return SearchResults(query=query.text, total=documents, total_exact=pages <= TOTAL_CAP,
+                             hits=[self._hit(row, marked) for row in rows])
 
     @staticmethod
-    def _hit(conn: sqlite3.Connection, match: str, row: tuple) -> Hit:
-        page_no, rid, rank, _total, document_id, dossier, agency, procedure, doc_type, filename, received = row
-        highlighted, original = conn.execute(
-            """SELECT highlight(page_text, 1, ?, ?), p.text
-               FROM page_text JOIN pages p ON p.id = page_text.rowid
-               WHERE page_text MATCH ? AND page_text.rowid = ?""",
-            (OPEN, CLOSE, match, rid),
-        ).fetchone()
+    def _narrow(conn: sqlite3.Connection, tokens: list[str]) -> bool:
+        """True when no query word is on more than RANK_BUDGET pages, in either column."""
+        phrases = [f'{column}:{quoted(word)}' for t in tokens for column, word in (("exact", t), ("folded", fold(t)))]
+        return not any(conn.execute("SELECT 1 FROM page_text WHERE page_text MATCH ? LIMIT 1 OFFSET ?",
+                                    (phrase, RANK_BUDGET)).fetchone() for phrase in dict.fromkeys(phrases))
+
+    @staticmethod
+    def _ranked(conn: sqlite3.Connection, tokens: list[str], query: SearchQuery) -> list[tuple]:
+        """Every match scored by bm25; each document named by its best page."""
+        where, params = ["page_text MATCH ?"], [match_expression(tokens)]
+        for name in _META:
+            if getattr(query, name) is not None:
+                where.append(f"d.{name} = ?")
+                params.append(getattr(query, name))
+        # bm25() cannot be evaluated inside an aggregate, hence the MATERIALIZED CTE; SQLite
+        # takes the bare columns of a MIN() aggregate from the row holding the minimum.
+        return conn.execute(f"""
+            WITH m AS MATERIALIZED (
+                SELECT p.document_id AS document_id, p.page_no AS page_no,
+                       bm25(page_text, {EXACT_WEIGHT}, {FOLDED_WEIGHT}, 0) AS rank
+                FROM page_text JOIN pages p ON p.id = page_text.rowid
+                JOIN documents d ON d.document_id = p.document_id
+                WHERE {" AND ".join(where)}),
+            best AS (SELECT document_id, page_no, MIN(rank) AS rank FROM m GROUP BY document_id)
+            SELECT best.page_no, -best.rank, p.text, {_DOCUMENT_COLUMNS}
+            FROM best JOIN documents d ON d.document_id = best.document_id
+            JOIN pages p ON p.document_id = best.document_id AND p.page_no = best.page_no
+            ORDER BY best.rank, d.document_id LIMIT ? OFFSET ?""",
+            [*params, query.limit, query.offset]).fetchall()
+
+    @staticmethod
+    def _tiers(tokens: list[str], meta: list[str]) -> list[str]:
+        """MATCH expressions of the ranking tiers of a broad query, best first, disjoint: every
+        word as typed; then the accented words as typed and the others with any accents; then
+        any accents. Tiers that would repeat the one before are left out."""
+        levels = [" AND ".join([expression, *meta]) for expression in
+                  (exact_expression(tokens, strict=True), exact_expression(tokens), match_expression(tokens))]
+        tiers = [levels[0]]
+        for before, level in zip(levels, levels[1:]):
+            if level != before:
+                tiers.append(f"({level}) NOT ({before})")
+        return tiers
+
+    @staticmethod
+    def _newest(conn: sqlite3.Connection, tiers: list[str], query: SearchQuery) -> list[tuple]:
+        """Documents by tier (see _tiers), newest first within a tier, read backwards
+        from the index only until the asked page of results is full; a document is named by
+        its first matching page in its best tier."""
+        wanted = query.offset + query.limit
+        best: dict[int, tuple[int, float]] = {}  # document key -> (page rowid, score), in order
+        for tier, expression in enumerate(tiers):
+            score = 1.0 / (1 + tier)
+            rows = conn.execute("SELECT rowid FROM page_text WHERE page_text MATCH ? ORDER BY rowid DESC",
+                                (expression,))
+            for (rid,) in rows:
+                key = rid >> PAGE_BITS
+                if key not in best:
+                    if len(best) == wanted:  # a document's pages are adjacent: the last one is whole
+                        break
+                    best[key] = (rid, score)
+                elif best[key][1] == score:
+                    best[key] = (rid, score)  # rowids descend: an earlier page of the same document
+            if len(best) == wanted:
+                break
+        return [conn.execute(f"""SELECT p.page_no, ?, p.text, {_DOCUMENT_COLUMNS} FROM pages p
+                                 JOIN documents d ON d.document_id = p.document_id WHERE p.id = ?""",
+                             (score, rid)).fetchone()
+                for rid, score in list(best.values())[query.offset:]]
+
+    @staticmethod
+    def _hit(row: tuple, marked: set[str]) -> Hit:
+        page_no, score, text, document_id, dossier, agency, procedure, doc_type, filename, received = row
         return Hit(
             dossier_code=dossier,
             document_id=document_id,
@@ -320,8 +379,8 @@ class SqliteIndex:
             procedure_code=procedure,
             received_at=datetime.fromisoformat(received),
             page=page_no,
-            score=-rank,
-            snippet=make_snippet(original, highlighted),
+            score=score,
+            snippet=make_snippet(text, mark_words(text, marked)),
         )
 
     def close(self) -> None:

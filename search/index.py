@@ -11,7 +11,14 @@ from typing import Protocol, runtime_checkable
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from .errors import BadQuery
+
 MAX_LIMIT = 100
+#: Totals are exact up to this many matching documents; beyond it a search reports at least
+#: this many (``total_exact`` false), as Elasticsearch does, so a broad query costs no more than
+#: a narrow one. Results can be paged as far as the same depth.
+TOTAL_CAP = 10_000
+MAX_WINDOW = 10_000
 
 
 class CitizenFact(BaseModel):
@@ -82,8 +89,18 @@ class Hit(BaseModel):
 
 class SearchResults(BaseModel):
     query: str
-    total: int
+    total: int = Field(description="matching documents; a lower bound when total_exact is false")
+    total_exact: bool = Field(True, description=f"false when more than {TOTAL_CAP} documents match")
     hits: list[Hit]
+
+
+def check_page(query: SearchQuery) -> None:
+    """Refuse a page of results no backend serves (pydantic checks only what the API builds)."""
+    if not 1 <= query.limit <= MAX_LIMIT:
+        raise BadQuery(f"limit must be between 1 and {MAX_LIMIT}")
+    if query.offset < 0 or query.offset + query.limit > MAX_WINDOW:
+        raise BadQuery(f"offset must be at least 0 and offset + limit at most {MAX_WINDOW}; "
+                       "narrow the search with more words or filters")
 
 
 @runtime_checkable

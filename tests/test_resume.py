@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import vnpages
 from harness import Server, png_bytes, post, unique_line, wait_done
 
@@ -46,3 +48,27 @@ def test_killed_server_finishes_accepted_dossiers_after_restart(tmp_path):
     assert not list((store / "pending").glob("*"))
     assert not (store / "dossiers" / "000.17.22.H56-260101-0009").exists()
     assert not list((tmp_path / "data" / "work").glob("*"))
+
+
+def test_index_of_an_older_format_is_rebuilt_from_the_store_on_start(tmp_path):
+    server = Server(tmp_path / "data", {"HOSO_WORKERS": "1"}).start()
+    token, line = unique_line()
+    try:
+        with server.client() as client:
+            response = post(client, [("a.png", png_bytes(vnpages.render_page([line] + vnpages.PROSE[:4])), "image/png")])
+            code = response.json()["dossier_code"]
+            wait_done(client, code)
+    finally:
+        server.stop()
+    with sqlite3.connect(tmp_path / "data" / "index.sqlite") as db:  # as an earlier HoSo left it
+        db.execute("PRAGMA user_version = 2")
+
+    restarted = Server(tmp_path / "data", {"HOSO_WORKERS": "1"})
+    restarted.start()
+    restarted.key = server.key
+    try:
+        with restarted.client() as client:
+            found = client.get("/v1/search", params={"q": token}).json()
+            assert [h["dossier_code"] for h in found["hits"]] == [code]
+    finally:
+        restarted.stop()

@@ -46,10 +46,16 @@ def sqlite_index(index_path: Path) -> Iterator[Index]:
     ix.close()
 
 
-@pytest.fixture(params=["sqlite", "elastic"])
-def index(request, index_path: Path) -> Iterator[Index]:
-    """The contract: every test written against `index` runs on each backend, the same way."""
-    if request.param == "sqlite":
+@pytest.fixture(params=["sqlite", "sqlite-broad", "elastic"])
+def index(request, index_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Index]:
+    """The contract: every test written against `index` runs on each backend, the same way;
+    "sqlite-broad" is SQLite answering every query the way it answers one whose words are on
+    too many pages to rank with bm25 (exact accents first, newest first)."""
+    if request.param.startswith("sqlite"):
+        if request.param == "sqlite-broad":
+            if request.node.get_closest_marker("bm25"):
+                pytest.skip("about bm25 ranking, which a broad query does without")
+            monkeypatch.setattr("search._sqlite.RANK_BUDGET", 0)
         yield request.getfixturevalue("sqlite_index")
         return
     server = request.getfixturevalue("elastic_server")

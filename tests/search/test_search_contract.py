@@ -121,6 +121,7 @@ def test_hit_names_best_page_and_metadata(index: Index, entry: Entry) -> None:
     assert hit.score > 0
 
 
+@pytest.mark.bm25
 def test_one_hit_per_document_even_if_many_pages_match(index: Index, entry: Entry) -> None:
     index.upsert([entry("doc", "hồ sơ một", "hồ sơ hai hồ sơ", "hồ sơ ba")])
     result = index.search(SearchQuery(text="ho so"))
@@ -200,6 +201,44 @@ def test_pagination_over_documents(index: Index, entry: Entry) -> None:
     assert (beyond.total, beyond.hits) == (25, [])
     none = index.search(SearchQuery(text="khong co"))
     assert (none.total, none.hits, none.query) == (0, [], "khong co")
+
+
+def test_counts_are_exact_up_to_the_cap_then_a_lower_bound(
+    index: Index, entry: Entry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("search._sqlite.TOTAL_CAP", 6)
+    monkeypatch.setattr("search._elastic.TOTAL_CAP", 6)
+    index.upsert([*(entry(f"d{i}", "hồ sơ", "hồ sơ") for i in range(8)), entry("x", "giấy tờ", "giấy tờ")])
+    narrow = index.search(SearchQuery(text="giay to"))
+    assert (narrow.total, narrow.total_exact) == (1, True)
+    at_cap = index.search(SearchQuery(text="ho so", doc_type="admin_document", agency_code="000.17.22.H56"))
+    broad = index.search(SearchQuery(text="ho so", limit=100))
+    assert not broad.total_exact and 1 <= broad.total <= 8
+    assert not at_cap.total_exact
+    assert sorted(h.document_id for h in broad.hits) == [f"d{i}" for i in range(8)]  # all still listed
+
+
+def test_a_page_of_results_beyond_the_window_is_refused(index: Index, entry: Entry) -> None:
+    index.upsert([entry("a", "hồ sơ")])
+    index.search(SearchQuery(text="ho so", offset=9_980, limit=20))
+    with pytest.raises(BadQuery, match="offset"):
+        index.search(SearchQuery(text="ho so", offset=9_990, limit=20))
+
+
+def test_broad_query_puts_words_as_typed_first_then_newest(
+    sqlite_index: Index, entry: Entry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Words on too many pages for bm25: tiers by accents, newest (last indexed) first in each."""
+    monkeypatch.setattr("search._sqlite.RANK_BUDGET", 0)
+    sqlite_index.upsert([entry("old-exact", "Nghị định cũ"), entry("other-accents", "nghĩ đình"),
+                         entry("new-exact", "Nghị định mới"), entry("unaccented", "nghi dinh")])
+    assert ids(sqlite_index, "Nghị định") == ["new-exact", "old-exact", "unaccented", "other-accents"]
+    assert ids(sqlite_index, "Nghị dinh") == ["new-exact", "old-exact", "unaccented", "other-accents"]
+    assert ids(sqlite_index, "nghi dinh") == ["unaccented", "new-exact", "other-accents", "old-exact"]
+    paged = [ids(sqlite_index, "Nghị định", limit=1, offset=i)[0] for i in range(4)]
+    assert paged == ids(sqlite_index, "Nghị định")
+    [hit] = sqlite_index.search(SearchQuery(text="nghi dinh", limit=1)).hits
+    assert hit.score > 0 and hit.snippet == "<mark>nghi</mark> <mark>dinh</mark>"
 
 
 # -- writing ----------------------------------------------------------------------------------
