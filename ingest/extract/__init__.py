@@ -31,4 +31,4 @@ def extract(doc_type: str, pages: list[PageResult], today: date | None = None) -
         fields = admin_document(layout.segments(pages), pages[0].width, pages[0].height)
     else:
         return {}
-    return validate.check(doc_type, fields, today)
+    return validate.check(doc_type, validate.repair(doc_type, fields, today), today)

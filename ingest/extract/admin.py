@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from search.text import nfc
 
-from . import normalize
+from . import lexicon, normalize
 from .fuzzy import folded, key, similar
 from .layout import Row, Span
 from .model import ExtractedField
@@ -23,6 +23,11 @@ TYPE_NAMES = ("QUYẾT ĐỊNH", "CÔNG VĂN", "THÔNG BÁO", "KẾ HOẠCH", "T
               "GIẤY ỦY QUYỀN", "THÔNG CÁO", "DỰ ÁN", "PHIẾU GỬI", "THƯ CÔNG")
 # The number ends at the first space not next to a separator: "Số: 1317/UBND-TCCB Thành phố …"
 _NUMBER = re.compile(r"^so\s*[:.]?\s*(\d+\s*/\s*[\w\-/.]+(?:\s*[\-/.]\s*[\w\-/.]+)*)")
+# The number alone when its "Số:" was misread ("§ð:1317/PTP-HCTP"): digits, a slash, then symbols
+# in capitals joined by hyphens, optionally with the year: 12/2021/QĐ-UBND, 35/UBND-VP.
+_BARE_NUMBER = re.compile(r"(?<![\w/])(\d{1,5}\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][A-Za-zĐđ]*(?:\s*-\s*[A-ZĐ][A-Za-zĐđ]*)+)"
+                          r"(?![\w/])")
+BARE = 0.8  # how much less sure a number is when its label could not be read
 # A place of up to six words without digits before the date, anywhere in the row (OCR may run
 # the number into it).
 _PLACE_DATE = re.compile(r"(?:^|(?<=\s))[^\w\s]*((?:[^\W\d_][^\s\d]*\s+){0,5}[^\W\d_][^\s\d]*?),?\s+"
@@ -48,13 +53,15 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
             if span:
                 fields["document_number"] = _field(normalize.document_number(span.text), span)
             break
+    if number_row is None:
+        number_row = _bare_number(top, width, fields)
 
     for s in top:
         m = _PLACE_DATE.search(folded(s.text))
         # A place is a few words without digits: "Hà Nội", "TP. Hồ Chí Minh", "Thanh Hóa".
         if m and len(m.group(1).split()) <= 6 and not re.search(r"\d", m.group(1)):
             if place := s.span(m.start(1), m.end(1)):
-                fields["issue_place"] = _field(normalize.place(place.text), place)
+                fields["issue_place"] = _field(_issue_place(place.text), place)
             date_span = s.span(m.end(1), len(s.text))
             if date_span and (iso := normalize.iso_date(date_span.text)):
                 fields["issue_date"] = _field(iso, date_span)
@@ -65,7 +72,7 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
               and not any(h in s.key for h in _HEADING) and _capitals(s.text)
               and ":" not in s.text]  # a misread "Số: …" is not part of the agency's name
     if agency:
-        fields["issuing_agency"] = _field(" ".join(" ".join(s.text.split()) for s in agency),
+        fields["issuing_agency"] = _field(lexicon.restore_agency(" ".join(_tidy(s.text) for s in agency)),
                                           *[_whole(s) for s in agency])
 
     below = number_row.bbox[3] if number_row else 0
@@ -86,12 +93,36 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
         if summary and "document_type" not in fields:
             fields["document_type"] = ExtractedField("CÔNG VĂN", 0.75, summary[0].page, summary[0].bbox)
     if summary:
-        fields["summary"] = _field(" ".join(s.text for s in summary), *summary)
+        fields["summary"] = _field(normalize.prose(" ".join(s.text for s in summary)), *summary)
 
     if signer := _signer(segments, width):
         span = _whole(signer)
         fields["signer"] = _field(" ".join(span.text.split()), span)
     return fields
+
+
+def _bare_number(top: list[Row], width: float, fields: dict[str, ExtractedField]) -> Row | None:
+    """The row of a number whose "Số:" label OCR garbled: the number's own shape, top left, at
+    the start of its line after a label-sized smudge at most (never a number cited in the text)."""
+    for s in top:
+        if s.bbox[0] >= 0.5 * width or s.bbox[2] > 0.6 * width:
+            continue
+        m = _BARE_NUMBER.search(s.text)
+        if m is None or len(s.text[:m.start(1)].split()) > 2 or len(s.text[:m.start(1)].strip()) > 6:
+            continue
+        if span := s.span(m.start(1), m.end(1)):
+            value = normalize.document_number(span.text)
+            fields["document_number"] = replace(_field(value, span),
+                                                confidence=round(span.confidence * BARE, 4))
+            return s
+    return None
+
+
+def _issue_place(text: str) -> str:
+    """The place before the date: a province as the list spells it ("Quảng-Ngãi" → "Quảng Ngãi"),
+    any other place (a district, a commune) as read."""
+    value = normalize.place(text)
+    return lexicon.province(value) or value
 
 
 def _split_heading(row: Row) -> list[Row]:

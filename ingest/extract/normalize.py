@@ -3,27 +3,93 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from search.text import nfc
 
+from . import lexicon
 from .fuzzy import folded, key, similar
 
 # "!", "|" and "I" (folded "i", "l") are how OCR often reads a "/" between digits: "04!03/1977",
 # "25I02/2039".
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-!|il]\s*(\d{1,2})\s*[/.\-!|il]\s*(\d{4})(?!\d)")
 _WORDED_DATE = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
+# A "/" read as two strokes ("28I04I11976"): tried only when the strict form finds nothing, and
+# kept only when it gives a calendar date in a plausible century.
+_LOOSE_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-!|il1]{1,2}\s*(\d{1,2})\s*[/.\-!|il1]{1,2}\s*((?:19|20)\d{2})(?!\d)")
+
+
+# Letters OCR reads for digits inside a date ("O4/O3/l977"); I, l, | and ! are left alone here
+# because they also stand for the "/" between the parts.
+_DATE_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "S": "5", "B": "8", "Z": "2"})
+_DATE_TOKEN = re.compile(r"[0-9OoDSBZIl|!/.\-]{6,}")
+
+
+def _date_digits(text: str) -> str:
+    """``text`` with look-alike letters read as digits inside date-shaped tokens (four real
+    digits at least), so a word is never touched."""
+    return _DATE_TOKEN.sub(lambda m: m.group().translate(_DATE_LOOKALIKES)
+                           if sum(c.isdigit() for c in m.group()) >= 4 else m.group(), text)
 
 
 def date_parts(text: str) -> tuple[int, int, int] | None:
     """(year, month, day) of the first date in ``text``: 16/04/2020, 16-4-2020, 16.04.2020 or
     "ngày 16 tháng 4 năm 2020". The parts are not checked against the calendar here."""
-    low = folded(text)
+    low = folded(_date_digits(nfc(text)))
     found = [m for m in (_NUMERIC_DATE.search(low), _WORDED_DATE.search(low)) if m]
     if not found:
+        for m in _LOOSE_DATE.finditer(low):
+            day, month, year = (int(g) for g in m.groups())
+            if 1 <= day <= 31 and 1 <= month <= 12:
+                return year, month, day
         return None
     m = min(found, key=lambda m: m.start())
     day, month, year = (int(g) for g in m.groups())
     return year, month, day
+
+
+_NUMBER_WORDS = {"khong": 0, "mot": 1, "mod": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5,
+                 "sau": 6, "bay": 7, "tam": 8, "chin": 9}
+_WORDED_PARTS = re.compile(r"ngay\W+(.+?)\W+thang\W+(.+?)\W+nam\W+(.+)")
+
+
+def _number(words: list[str]) -> int | None:
+    """"hai mươi sáu" → 26, "hai nghìn không trăm lẻ năm" → 2005 (folded words); None if a word
+    is no number word."""
+    total = current = 0
+    for w in words:
+        if w in _NUMBER_WORDS:
+            current += _NUMBER_WORDS[w]
+        elif w == "muoi":  # mười (10) and mươi (× 10) fold alike
+            current = (current or 1) * 10
+        elif w == "tram":
+            total += current * 100
+            current = 0
+        elif w in ("nghin", "ngan"):
+            total = (total + current) * 1000
+            current = 0
+        elif w not in ("le", "linh"):
+            return None
+    return total + current if words else None
+
+
+def worded_date(text: str) -> str | None:
+    """The ISO date written in words, as a birth certificate repeats the date of birth:
+    "Ngày hai mươi sáu, tháng chín, năm hai nghìn không trăm hai mươi hai" → "2022-09-26".
+    None unless every word is a number word and the parts make a calendar date."""
+    m = _WORDED_PARTS.search(folded(text))
+    if not m:
+        return None
+    parts = [_number(re.findall(r"[a-z]+", g)) for g in m.groups()]
+    if None in parts:
+        return None
+    day, month, year = parts
+    iso = f"{year:04d}-{month:02d}-{day:02d}"
+    try:
+        date.fromisoformat(iso)
+    except ValueError:
+        return None
+    return iso
 
 
 def iso_date(text: str) -> str | None:
@@ -62,11 +128,22 @@ def name(text: str) -> str:
     words = [w.upper() for w in re.findall(r"[^\W\d_]+", nfc(text))]
     if words and words[0] not in SURNAMES:
         words[0] = _SURNAME_BY_KEY.get(key(words[0]), words[0])
-    return " ".join(words)
+    # The other syllables only where the list of name syllables leaves one spelling (HÀNG → HẰNG,
+    # while THỦY/THÚY/THÙY stay as read).
+    return " ".join(words[:1] + [lexicon.name_word(w) for w in words[1:]])
 
 
-_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1",
-                                   "i": "1", "S": "5", "B": "8", "Z": "2"})
+def stray_marks(text: str) -> bool:
+    """Whether a name as read has something inside it that no name has ("NGUYỄN “HUY"): a sign
+    that a letter was misread, so the value needs a clerk's eye."""
+    inner = nfc(text).strip(EDGES + " ")
+    return bool(re.search(r"[^\w\s'’]|\d", inner))  # an apostrophe is part of some names: H'Hen
+
+
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1",
+                                   "!": "1", "i": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2",
+                                   "b": "6", "G": "6", "g": "9", "q": "9"})
+DIGIT_LIKE = "0-9OoDQIl|!iSsBZzbGgq"  # the digits and what OCR reads them as, for a regex class
 
 
 def digits(text: str) -> str:
@@ -81,10 +158,39 @@ def nationality(text: str) -> str:
 EDGES = " _-.'\"“”‘’,;:"  # stray punctuation OCR leaves at the edges of a value
 
 
+# Abbreviations a place may carry a full stop after: TP., TX., TT., Q., P., H., X., Tp.
+_ABBREVIATION = re.compile(r"(?:[A-ZĐ]{1,3}|Tp|Tx|Tt)")
+
+
 def place(text: str) -> str:
-    """A place as printed, with the spacing and punctuation OCR scatters tidied."""
+    """A place as printed, with the spacing and punctuation OCR scatters tidied.
+
+    A colon is never part of a place, and a full stop only after an abbreviation ("TP. Hồ Chí
+    Minh"): "TP: Hồ. Chí Minh" and "Thái:Thụy" are specks read as punctuation."""
     text = re.sub(r"\s+", " ", nfc(text)).strip(EDGES)
+    text = re.sub(r"(?<=[^\W\d_]):(?=[^\W\d_])", " ", text)  # "Thái:Thụy"
+    text = re.sub(r"(?<=[^\W\d_]):", ".", text)  # "TP:" → "TP."
+
+    def stop(m: re.Match) -> str:
+        return m.group(0) if _ABBREVIATION.fullmatch(m.group(1)) else m.group(1) + " "
+
+    text = re.sub(r"(?<![^\s,])([^\W\d_]+)\.\s*(?=[^\W\d_])", stop, text)
+    text = re.sub(r"\s+", " ", text).strip(EDGES)
     return re.sub(r"\s+([,;.])", r"\1", text)
+
+
+def ethnicity(text: str) -> tuple[str, bool]:
+    """The ethnic group as the official list spells it ("ÊĐê" → "Ê Đê"), and whether it is one of
+    the 54; a value that is none is kept as read, for the clerk."""
+    found = lexicon.ethnicity(text)
+    return (found, True) if found else (place(text), False)
+
+
+def prose(text: str) -> str:
+    """A summary or subject: a full stop OCR put between two words ("ban.hành") dropped, and the
+    marks of common administrative phrases put right ("chuyến đối số" → "chuyển đổi số")."""
+    text = re.sub(r"(?<=[^\W\d_A-ZĐ]{2})\.(?=[^\W\d_A-ZĐ]{2})", " ", nfc(text))
+    return lexicon.restore_prose(text)
 
 
 _SYMBOL_FIXES = {"QD": "QĐ", "ND": "NĐ", "QYD": "QyĐ", "HD": "HD"}

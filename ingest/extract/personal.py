@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from statistics import median
 
 from . import normalize
 from .fuzzy import folded
-from .labels import Label, Reading, continuation, read_fields
+from .labels import Label, Reading, continuation, find_labels, read_fields
 from .layout import Row, Span
 from .model import ExtractedField
+from .validate import CORROBORATED, REPAIRED
 
 _NAME = ("Họ và tên", "Họ, chữ đệm và tên", "Họ, chữ đệm, tên", "Họ, chữ đệm và tên khai sinh", "Họ tên")
-_BIRTH = ("Ngày sinh", "Ngày, tháng, năm sinh", "Ngày tháng năm sinh")
+_BIRTH = ("Ngày sinh", "Ngày, tháng, năm sinh", "Ngày tháng năm sinh", "Sinh ngày")
 
+# The 2016/2021 CCCD and 2024 Căn cước, and the older 9- or 12-digit CMND ("Sinh ngày",
+# "Nguyên quán", "Nơi ĐKHK thường trú").
 CARD_LABELS = [
     Label("citizen_id", ("Số định danh cá nhân",), ("Personal identification number",)),
     Label("full_name", _NAME, ("Full name",)),
     Label("date_of_birth", _BIRTH, ("Date of birth",)),
     Label("sex", ("Giới tính",), ("Sex",)),
     Label("nationality", ("Quốc tịch",), ("Nationality",)),
-    Label("place_of_origin", ("Quê quán",), ("Place of origin",)),
+    Label("place_of_origin", ("Quê quán", "Nguyên quán"), ("Place of origin",)),
     Label("place_of_birth_registration", ("Nơi đăng ký khai sinh",), ("Place of birth",)),
-    Label("place_of_residence", ("Nơi thường trú", "Nơi cư trú"), ("Place of residence",)),
+    Label("place_of_residence", ("Nơi thường trú", "Nơi cư trú", "Nơi ĐKHK thường trú"),
+          ("Place of residence",)),
     Label("date_of_expiry", ("Có giá trị đến", "Ngày hết hạn"), ("Date of expiry",)),
 ]
 
@@ -46,8 +52,10 @@ _KIND = {
     "full_name": "name", "father_name": "name", "mother_name": "name",
     "date_of_birth": "date", "date_of_expiry": "date", "sex": "sex", "citizen_id": "id",
     "nationality": "nationality", "place_of_origin": "place", "place_of_birth": "place",
-    "place_of_birth_registration": "place", "place_of_residence": "place", "ethnicity": "place",
+    "place_of_birth_registration": "place", "place_of_residence": "place", "ethnicity": "ethnicity",
 }
+UNSURE = 0.5  # the confidence, at most, of a value whose reading shows signs of a misread letter
+WORDED = REPAIRED  # the confidence, at most, of a date of birth taken from its words alone
 
 
 def citizen_id_card(rows: list[Row]) -> dict[str, ExtractedField]:
@@ -64,20 +72,77 @@ def citizen_id_card(rows: list[Row]) -> dict[str, ExtractedField]:
 
 
 def birth_certificate(rows: list[Row]) -> dict[str, ExtractedField]:
-    return _fields(rows, read_fields(rows, BIRTH_LABELS), BIRTH_LABELS)
+    fields = _fields(rows, read_fields(rows, BIRTH_LABELS), BIRTH_LABELS)
+    if worded := _date_in_words(rows):
+        fields["date_of_birth"] = _witnessed_birth(fields.get("date_of_birth"), *worded)
+    return fields
+
+
+def _date_in_words(rows: list[Row]) -> tuple[str, Span] | None:
+    """The date of birth as the certificate spells it after "ghi bằng chữ", which may wrap."""
+    for i, row in enumerate(rows):
+        at = folded(row.text).find("ghi bang chu")
+        if at < 0:
+            continue
+        span = row.span(at + len("ghi bang chu"), len(row.text))
+        if span is None:
+            return None
+        # The words often wrap; the row alone would give "năm hai nghìn" for 2000.
+        below = rows[i + 1] if i + 1 < len(rows) else None
+        wrapped = below is not None and below.page == row.page and not find_labels(below, BIRTH_LABELS[:-1])
+        iso = (wrapped and normalize.worded_date(f"{span.text} {below.text}")) or normalize.worded_date(span.text)
+        return (iso, span) if iso else None
+    return None
+
+
+def _witnessed_birth(figures: ExtractedField | None, words: str, span: Span) -> ExtractedField:
+    """The date of birth in figures checked against the same date in words: agreeing, it is
+    sure; disagreeing, the words win (a misread letter breaks a number word, it does not make
+    another one) and the clerk is told what the figures said."""
+    if figures is None:
+        return ExtractedField(words, min(round(span.confidence, 4), WORDED), span.page, span.bbox)
+    if figures.value == words:
+        return replace(figures, confidence=max(figures.confidence, CORROBORATED))
+    return replace(figures, value=words, confidence=min(figures.confidence, WORDED), review=True,
+                   problem=f"read as {figures.value} in figures; the date in words says {words}")
 
 
 def _fields(rows: list[Row], readings: dict[str, Reading], labels: list[Label]) -> dict[str, ExtractedField]:
     fields: dict[str, ExtractedField] = {}
     for name, reading in readings.items():
         kind = _KIND[name]
-        wraps = kind == "place" and name != "ethnicity"
-        span = continuation(rows, reading, labels) if wraps else reading.span
+        span = continuation(rows, reading, labels) if kind == "place" else reading.span
         value = _normalise(kind, span.text)
         if value:
-            fields[name] = ExtractedField(value, round(span.confidence * reading.quality, 4),
-                                          span.page, span.bbox)
+            confidence = round(span.confidence * reading.quality, 4)
+            if _doubtful(kind, span.text):
+                confidence = min(confidence, UNSURE)
+            fields[name] = ExtractedField(value, confidence, span.page, span.bbox)
     return fields
+
+
+def _doubtful(kind: str, text: str) -> bool:
+    """A name with a stray mark inside, or an ethnic group that is none of the 54."""
+    if kind == "name":
+        return normalize.stray_marks(text)
+    if kind == "ethnicity":
+        return not normalize.ethnicity(text)[1]
+    return False
+
+
+# A number of 9 (CMND) to 13 digits as OCR reads it: digits, look-alike letters, single spaces;
+# at least two thirds real digits, so a word is never read as a number.
+_NUMBER_RUN = re.compile(rf"[{normalize.DIGIT_LIKE}](?:\s?[{normalize.DIGIT_LIKE}]){{8,13}}")
+
+
+def id_number(text: str) -> str | None:
+    """The digits of the ID number in ``text``, look-alike letters read as digits."""
+    for m in _NUMBER_RUN.finditer(text):
+        run = m.group()
+        real = sum(c.isdigit() for c in run)
+        if real >= 2 / 3 * len(run.replace(" ", "")):
+            return normalize.digits(run)
+    return None
 
 
 def _normalise(kind: str, text: str) -> str | None:
@@ -88,30 +153,48 @@ def _normalise(kind: str, text: str) -> str | None:
     if kind == "sex":
         return normalize.sex(text)
     if kind == "id":
-        m = re.search(r"[\dOoIl|]{9,}(?:\s[\dOoIl|]+)*", text)
-        return normalize.digits(m.group()) if m and any(c.isdigit() for c in m.group()) else None
+        return id_number(text)
     if kind == "nationality":
         return normalize.nationality(text)
+    if kind == "ethnicity":
+        return normalize.ethnicity(text)[0] or None
     return normalize.place(text) or None
 
 
-_ID_RUN = re.compile(r"(?<![\w])\d[\d ]{10,16}\d(?![\w])")
+_ID_RUN = re.compile(rf"(?<!\w)[{normalize.DIGIT_LIKE}](?:\s?[{normalize.DIGIT_LIKE}]){{8,13}}(?!\w)")
+LARGE = 1.2  # a 9-digit CMND number is printed larger than the rows around it
+
+
+def _numbers(row: Row):
+    """(digits, span) of every 9- or 12-digit number in the row, look-alike letters read as
+    digits; a run that is mostly letters is a word, not a number."""
+    pos = 0
+    while m := _ID_RUN.search(row.text, pos):
+        run = m.group()
+        value = normalize.digits(run)
+        if sum(c.isdigit() for c in run) >= 2 / 3 * len(run.replace(" ", "")) and len(value) in (9, 12):
+            if span := row.span(m.start(), m.end()):
+                yield value, span
+            pos = m.end()
+        else:
+            pos = m.start() + 1
 
 
 def _largest_id(rows: list[Row]) -> ExtractedField | None:
-    """The 12-digit number printed largest, digits possibly split by OCR into groups."""
-    best: tuple[float, Span] | None = None
+    """The 12-digit number printed largest, digits possibly split by OCR into groups; failing
+    that, a 9-digit number printed larger than the text around it (the old CMND)."""
+    best: dict[int, tuple[float, str, Span]] = {}
     for row in rows:
-        for m in _ID_RUN.finditer(row.text):
-            if len(re.sub(r"\D", "", m.group())) != 12:
-                continue
-            span = row.span(m.start(), m.end())
-            if span and (best is None or span.bbox[3] - span.bbox[1] > best[0]):
-                best = (span.bbox[3] - span.bbox[1], span)
-    if best is None:
+        for value, span in _numbers(row):
+            height = span.bbox[3] - span.bbox[1]
+            if len(value) not in best or height > best[len(value)][0]:
+                best[len(value)] = (height, value, span)
+    usual = median(r.height for r in rows) if rows else 0
+    found = best.get(12) or (best[9] if 9 in best and best[9][0] > LARGE * usual else None)
+    if found is None:
         return None
-    span = best[1]
-    return ExtractedField(re.sub(r"\D", "", span.text), round(span.confidence, 4), span.page, span.bbox)
+    _, value, span = found
+    return ExtractedField(value, round(span.confidence, 4), span.page, span.bbox)
 
 
 # "Số / No.: 001090012345" with the leading 0 lost, or read as "(" or "_"; the label as OCR

@@ -3,6 +3,13 @@
 The citizen ID (Circular 07/2016/TT-BCA, Decree 137/2015/NĐ-CP): three digits for the province
 where the birth was registered, one for century and sex, two for the year of birth, six more.
 There is no check digit, so the cross-checks with the date of birth and sex are the only proof.
+A card expires on the holder's 25th, 40th or 60th birthday (Law on Citizen Identification 2014,
+art. 21), or from 2024 also the 14th (Law on Identification 2023, art. 21): its date of expiry
+repeats the day and month of birth, which is a second witness for the date of birth.
+
+When the fields disagree, ``repair`` looks for the one digit OCR most likely misread (3 for 8,
+1 for 4 …) that makes every check pass; a single such reading is taken, and marked for review
+with what was read; several, or none, leave the values as read and the checks flag them.
 """
 
 from __future__ import annotations
@@ -33,11 +40,19 @@ PROVINCES: dict[str, str] = {
 assert len(PROVINCES) == 63
 
 
+CARD_AGES = (14, 25, 40, 60)  # the birthdays on which a citizen ID card expires
+OLD_CARD = "a 9-digit number of an old identity card (CMND), which holds no birth date or sex to check"
+REPAIRED = 0.6  # the confidence, at most, of a value put right by the cross-checks
+CORROBORATED = 0.9  # the confidence, at least, of a value that another field read apart agrees with
+
+
 def citizen_id_problem(value: str, date_of_birth: str | None = None, sex: str | None = None) -> str | None:
     """Why ``value`` cannot be the citizen ID of a person born on ``date_of_birth`` (ISO) with
     ``sex`` (``Nam``/``Nữ``), or None if it can. Unknown birth date or sex is not checked."""
+    if len(value) == 9 and value.isdigit():
+        return OLD_CARD
     if len(value) != 12 or not value.isdigit():
-        return f"a citizen ID has 12 digits, read {len(value)}"
+        return f"a citizen ID has 12 digits (9 on an old identity card), read {len(value)}"
     if value[:3] not in PROVINCES:
         return f"no province has the code {value[:3]}"
     gene = int(value[3])
@@ -74,11 +89,93 @@ def expiry_problem(expiry: str, birth: str | None) -> str | None:
     return None
 
 
+def card_expiry_problem(expiry: str, birth: str) -> str | None:
+    """Why a card expiring on ``expiry`` cannot belong to someone born on ``birth`` (both real
+    ISO dates): a card expires on the 14th, 25th, 40th or 60th birthday."""
+    b, e = date.fromisoformat(birth), date.fromisoformat(expiry)
+    leap_day = (b.month, b.day) == (2, 29) and (e.month, e.day) in ((2, 28), (3, 1))
+    if (e.month, e.day) != (b.month, b.day) and not leap_day:
+        return f"expires on {e.day:02d}/{e.month:02d}, not on the birthday {b.day:02d}/{b.month:02d}"
+    if e.year - b.year not in CARD_AGES:
+        return f"expires at age {e.year - b.year}; a card expires at 14, 25, 40 or 60"
+    return None
+
+
+# Digits Tesseract takes for one another, both ways.
+_CONFUSABLE = {"0": "689", "1": "47", "2": "7", "3": "58", "4": "19", "5": "368", "6": "0589", "7": "12",
+               "8": "03569", "9": "048"}
+# Which fields each field's value is checked against, so a repair is never taken on a field's
+# own plausibility alone.
+_WITNESSES = {"citizen_id": ("date_of_birth", "sex"), "date_of_birth": ("citizen_id", "date_of_expiry"),
+              "date_of_expiry": ("date_of_birth",)}
+
+
+def _variants(name: str, value: str):
+    """Readings one misread digit away: a confusable digit, or for a 13-digit ID one digit too many.
+    Of an ID only the digits the checks can witness (century/sex and year) are varied."""
+    positions = range(3, 6) if name == "citizen_id" else range(len(value))
+    for i in positions:
+        if i < len(value) and value[i] in _CONFUSABLE:
+            for d in _CONFUSABLE[value[i]]:
+                yield value[:i] + d + value[i + 1:]
+    if name == "citizen_id" and len(value) == 13:
+        for i in range(13):
+            yield value[:i] + value[i + 1:]
+
+
+def _conflicts(doc_type: str, values: dict[str, str], sex: str | None, today: date | None) -> set[str]:
+    """The fields among citizen ID, birth and expiry dates that fail a check, '~' marking a
+    disagreement between fields."""
+    out: set[str] = set()
+    birth, expiry, cid = (values.get(n) for n in ("date_of_birth", "date_of_expiry", "citizen_id"))
+    if birth is not None and birth_date_problem(birth, today):
+        out.add("date_of_birth")
+        birth = None
+    if expiry is not None and expiry_problem(expiry, birth):
+        out.add("date_of_expiry")
+        expiry = None
+    if cid is not None and (p := citizen_id_problem(cid, birth, sex)) and p != OLD_CARD:
+        out.add("citizen_id~" if len(cid) == 12 and cid[:3] in PROVINCES else "citizen_id")
+    elif cid is not None and len(cid) == 12 and _id_birth_year(cid) > (today or date.today()).year:
+        out.add("citizen_id")  # a reading that says born in the future is no candidate
+    if doc_type == "citizen_id_card" and birth and expiry and card_expiry_problem(expiry, birth):
+        out.add("date_of_expiry~")
+    return out
+
+
+def repair(doc_type: str, fields: dict[str, ExtractedField], today: date | None = None) -> dict[str, ExtractedField]:
+    """The fields with one misread digit put right, when exactly one such reading of one field
+    makes the citizen ID, the date of birth, the sex and the date of expiry agree."""
+    values = {n: fields[n].value for n in _WITNESSES if n in fields}
+    sex = fields["sex"].value if "sex" in fields else None
+    if not _conflicts(doc_type, values, sex, today):
+        return fields
+    solutions = set()
+    for name, value in values.items():
+        if fields[name].problem or not any(w in fields for w in _WITNESSES[name]):
+            continue  # already put right by another witness, or nothing to check it against
+        for variant in _variants(name, value):
+            if not _conflicts(doc_type, {**values, name: variant}, sex, today):
+                solutions.add((name, variant))
+    if len(solutions) != 1:
+        return fields
+    name, value = solutions.pop()
+    f = fields[name]
+    witnesses = " and ".join(w.replace("_", " ") for w in _WITNESSES[name] if w in fields)
+    note = f"read as {f.value}; {value} is the one reading a misread digit away that agrees with the {witnesses}"
+    return {**fields, name: replace(f, value=value, confidence=min(f.confidence, REPAIRED), review=True,
+                                    problem=note)}
+
+
 def check(doc_type: str, fields: dict[str, ExtractedField],
           today: date | None = None) -> dict[str, ExtractedField]:
     """The fields with every failed check marked: low confidence, review and the reason why.
-    Fields read with confidence under the review threshold are marked for review as well."""
+    Fields read with confidence under the review threshold are marked for review as well, unless
+    another field read apart vouches for them (the sex by the ID's fourth digit; on a card the date
+    of birth and of expiry by each other and the ID's year digits): two misreadings that agree are
+    far less likely than one OCR confidence score that undersells a right reading."""
     problems: dict[str, str] = {}
+    witnessed: set[str] = set()  # values another field, read apart, vouches for
 
     def value(name: str) -> str | None:
         f = fields.get(name)
@@ -93,8 +190,9 @@ def check(doc_type: str, fields: dict[str, ExtractedField],
     if (expiry := value("date_of_expiry")) is not None:
         if p := expiry_problem(expiry, birth):
             problems["date_of_expiry"] = p
+    good_birth = birth if birth and "date_of_birth" not in problems else None
+    cid_agrees = False
     if (cid := value("citizen_id")) is not None:
-        good_birth = birth if birth and "date_of_birth" not in problems else None
         if p := citizen_id_problem(cid, good_birth, value("sex")):
             problems["citizen_id"] = p
             # The ID and the field it disagrees with cannot both be right; the clerk decides.
@@ -102,14 +200,34 @@ def check(doc_type: str, fields: dict[str, ExtractedField],
                 problems.setdefault("sex", "disagrees with the citizen ID: " + p)
             elif good_birth and ("born in" in p or "year of birth" in p):
                 problems.setdefault("date_of_birth", "disagrees with the citizen ID: " + p)
+        cid_agrees = good_birth is not None and p is None
+        if p is None and len(cid) == 12 and value("sex") in ("Nam", "Nữ"):
+            witnessed.add("sex")  # the ID's fourth digit and the printed sex, read apart, agree
+    if doc_type == "citizen_id_card" and good_birth and expiry and "date_of_expiry" not in problems:
+        if p := card_expiry_problem(expiry, good_birth):
+            problems["date_of_expiry"] = p
+            # The ID's digits vouch for the year of birth, not for its day and month.
+            if not cid_agrees or "birthday" in p:
+                problems.setdefault("date_of_birth", "disagrees with the date of expiry: " + p)
+        elif cid_agrees:
+            witnessed.update(("date_of_birth", "date_of_expiry"))  # year by the ID, day and month by each other
     result = {}
     for name, f in fields.items():
+        if f.problem:  # already explained (a repair): keep the explanation
+            result[name] = f
+            continue
         if name in problems:
             f = replace(f, confidence=min(f.confidence, DOUBTFUL), review=True, problem=problems[name])
+        elif name in witnessed:
+            f = replace(f, confidence=max(f.confidence, CORROBORATED), review=False)
         elif f.confidence < REVIEW_BELOW:
             f = replace(f, review=True)
         result[name] = f
     return result
+
+
+def _id_birth_year(cid: str) -> int:
+    return 1900 + 100 * (int(cid[3]) // 2) + int(cid[4:6])
 
 
 def _real_date(iso: str) -> bool:

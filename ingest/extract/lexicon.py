@@ -1,0 +1,200 @@
+"""Closed vocabularies that let a misread mark be put back, and only where they leave no doubt.
+
+Tesseract is often confidently wrong on the marks of capitals (HẰNG → HÀNG, BAN → BẠN, PHÒNG →
+PHONG) and merges or splits words (NGHỆAN). A word is restored only when its folded key (see
+``fuzzy.key``) matches exactly one entry of a vocabulary it belongs to, and is kept as read when
+it is itself an entry or when several entries share its key (THỦY, THÚY and THÙY are all names):
+a dictionary may confirm a reading, never guess between readings.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from search.text import canonical_tones, nfc
+
+from .fuzzy import key, similar
+from .validate import PROVINCES
+
+# The 54 ethnic groups of Viet Nam (Decision 121-TCTK/PPCĐ, with the usual alternative names).
+ETHNICITIES = (
+    "Kinh", "Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "Mông", "Dao", "Gia Rai", "Ê Đê", "Ba Na",
+    "Sán Chay", "Chăm", "Cơ Ho", "Xơ Đăng", "Sán Dìu", "Hrê", "Ra Glai", "Mnông", "Thổ", "Xtiêng",
+    "Khơ Mú", "Bru Vân Kiều", "Cơ Tu", "Giáy", "Tà Ôi", "Mạ", "Giẻ Triêng", "Co", "Chơ Ro",
+    "Xinh Mun", "Hà Nhì", "Chu Ru", "Lào", "Kháng", "La Chí", "Phù Lá", "La Hủ", "La Ha", "Pà Thẻn",
+    "Chứt", "Lự", "Lô Lô", "Mảng", "Cờ Lao", "Bố Y", "Cống", "Ngái", "Si La", "Pu Péo", "Rơ Măm",
+    "Brâu", "Ơ Đu",
+)
+_ETHNICITY_ALIASES = {"H'Mông": "Mông", "Hmông": "Mông", "Mèo": "Mông", "Khơ Me": "Khmer",
+                      "Stiêng": "Xtiêng", "Ê-đê": "Ê Đê", "Gia-rai": "Gia Rai", "Ba-na": "Ba Na"}
+assert len(ETHNICITIES) == 54
+
+# Family names, middle names and given names that most Vietnamese carry, upper-case as printed.
+# Not a list of every name: a syllable missing here is kept as read.
+NAME_SYLLABLES = frozenset(nfc(w).upper() for w in """
+    Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Đào Lương Trương
+    Lò Hà Quách Mai Tô Lâm Cao Chu Đoàn Vương Tạ Triệu Lưu Kiều Thái Âu Mạc Nông Lục Hứa Văn Tăng
+    Thị Văn Hữu Đức Minh Quang Thanh Xuân Công Đình Viết Ngọc Thu Hoài Kim Bích Thúy Thủy Thùy Thụy
+    Diệu An Ân Anh Ánh Bá Bách Bạch Bảo Bằng Bình Biên Bội Cảnh Cát Cầm Cẩm Chánh Châu Chi Chiến
+    Chinh Chính Chung Chương Cúc Cung Cường Dạ Danh Dân Diễm Diệp Dinh Doanh Du Dũng Dung Duy
+    Duyên Đại Đan Đăng Đạo Đạt Điệp Định Đoan Đông Đồng Gấm Gia Giang Giao Hạ Hải Hàn Hạnh Hảo
+    Hào Hân Hậu Hằng Hiền Hiển Hiếu Hiệp Hòa Hoà Hoan Hoàn Hồng Hợp Huân Huấn Huệ Hùng Hưng Hương
+    Hường Huy Huyền Khả Khải Khang Khanh Khánh Khiêm Khoa Khôi Khuê Khương Kiên Kiệt Kỳ Lam Lan
+    Lành Lễ Lệ Liên Liễu Linh Loan Lộc Lợi Long Luân Lực Ly Mạnh Mẫn My Mỹ Nam Nga Ngà Ngân Nghi
+    Nghĩa Nguyên Nguyệt Nhã Nhàn Nhân Nhật Nhi Nhiên Nhung Như Ninh Oanh Phát Phong Phú Phúc Phụng
+    Phương Phượng Quân Quế Quốc Quý Quyên Quyền Quyết Quỳnh Sang Sâm Sơn Sương Tài Tâm Tân Thạch
+    Thắm Thắng Thành Thảo Thi Thiện Thịnh Thơ Thông Thư Thuận Thục Thương Tiến Tiên Tín Tình Toàn
+    Toản Trâm Trang Trí Triết Triều Trinh Trọng Trung Trúc Trường Tú Tuấn Tùng Tường Tuyền Tuyết
+    Tư Uyên Vân Việt Vinh Vĩnh Vy Xuyến Yến Hạnh Thoa Thư Giang Hoa Hùng Sỹ Sĩ Tiệp Tuệ Vỹ Lộc
+    Khải Tuyến Hà Diệu Nhạn Hiên Đào Lụa Mơ Nụ Tám Ba Hai Năm Sáu Bảy Chín Mười
+""".split())
+
+# Bodies that issue documents (Decree 30/2020, Annex I: the agency and its superior, in capitals),
+# and the words that name a level of government before a place.
+AGENCY_PHRASES = tuple(nfc(p) for p in (
+    "ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "UBND", "HĐND", "CHÍNH PHỦ", "QUỐC HỘI",
+    "VĂN PHÒNG CHÍNH PHỦ", "THANH TRA CHÍNH PHỦ", "NGÂN HÀNG NHÀ NƯỚC VIỆT NAM", "KHO BẠC NHÀ NƯỚC",
+    "ỦY BAN DÂN TỘC", "BỘ QUỐC PHÒNG", "BỘ CÔNG AN", "BỘ NGOẠI GIAO", "BỘ NỘI VỤ", "BỘ TƯ PHÁP",
+    "BỘ KẾ HOẠCH VÀ ĐẦU TƯ", "BỘ TÀI CHÍNH", "BỘ CÔNG THƯƠNG", "BỘ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN",
+    "BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", "BỘ GIAO THÔNG VẬN TẢI", "BỘ XÂY DỰNG", "BỘ TÀI NGUYÊN VÀ MÔI TRƯỜNG",
+    "BỘ THÔNG TIN VÀ TRUYỀN THÔNG", "BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "BỘ VĂN HÓA, THỂ THAO VÀ DU LỊCH",
+    "BỘ KHOA HỌC VÀ CÔNG NGHỆ", "BỘ GIÁO DỤC VÀ ĐÀO TẠO", "BỘ Y TẾ", "BỘ DÂN TỘC VÀ TÔN GIÁO",
+    "SỞ NỘI VỤ", "SỞ TƯ PHÁP", "SỞ KẾ HOẠCH VÀ ĐẦU TƯ", "SỞ TÀI CHÍNH", "SỞ CÔNG THƯƠNG",
+    "SỞ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN", "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", "SỞ GIAO THÔNG VẬN TẢI",
+    "SỞ XÂY DỰNG", "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
+    "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH", "SỞ VĂN HÓA VÀ THỂ THAO",
+    "SỞ KHOA HỌC VÀ CÔNG NGHỆ", "SỞ GIÁO DỤC VÀ ĐÀO TẠO", "SỞ Y TẾ", "SỞ NGOẠI VỤ", "SỞ DU LỊCH",
+    "PHÒNG TƯ PHÁP", "PHÒNG NỘI VỤ", "PHÒNG TÀI CHÍNH - KẾ HOẠCH", "PHÒNG TÀI NGUYÊN VÀ MÔI TRƯỜNG",
+    "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO", "PHÒNG Y TẾ", "PHÒNG VĂN HÓA VÀ THÔNG TIN", "PHÒNG KINH TẾ",
+    "PHÒNG KINH TẾ VÀ HẠ TẦNG", "PHÒNG QUẢN LÝ ĐÔ THỊ", "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI",
+    "PHÒNG NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN", "VĂN PHÒNG", "CÔNG AN", "CỤC", "TỔNG CỤC", "CHI CỤC",
+    "TRUNG TÂM", "THANH TRA", "BAN QUẢN LÝ",
+    "TỈNH", "THÀNH PHỐ", "QUẬN", "HUYỆN", "THỊ XÃ", "XÃ", "PHƯỜNG", "THỊ TRẤN", "ĐẶC KHU",
+))
+
+
+def _province_names() -> tuple[str, ...]:
+    names = set(PROVINCES.values()) | {"Thành phố Hồ Chí Minh", "Huế"}
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+PROVINCE_NAMES = _province_names()
+
+
+@lru_cache(maxsize=None)
+def _by_key(vocabulary: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """Entries by key; old and new tone placement (HOÀ, HÒA) count as one entry."""
+    table: dict[str, set[str]] = {}
+    for entry in vocabulary:
+        table.setdefault(key(entry), set()).add(canonical_tones(entry))
+    return {k: tuple(sorted(v)) for k, v in table.items()}
+
+
+def restore_word(word: str, vocabulary: frozenset[str]) -> str:
+    """``word`` as the vocabulary spells it when exactly one entry folds to the same key."""
+    candidates = _by_key(vocabulary).get(key(word), ())
+    if canonical_tones(word) in candidates:
+        return word
+    return candidates[0] if len(candidates) == 1 else word
+
+
+def name_word(word: str) -> str:
+    """A syllable of a name (upper-case) with its marks put back when the name list is sure."""
+    return restore_word(word, NAME_SYLLABLES)
+
+
+def ethnicity(text: str) -> str | None:
+    """The ethnic group's name as the official list spells it, or None if it is none of the 54."""
+    k = key(text)
+    if not k:
+        return None
+    for name in (*ETHNICITIES, *_ETHNICITY_ALIASES):
+        if key(name) == k:
+            return _ETHNICITY_ALIASES.get(name, name)
+    return None
+
+
+def province(text: str) -> str | None:
+    """The province or centrally-run city ``text`` names, spelled right, or None."""
+    k = key(text)
+    return next((p for p in PROVINCE_NAMES if key(p) == k), None) if k else None
+
+
+def restore_agency(text: str) -> str:
+    """An agency's name (capitals) with known phrases and province names spelled as they are.
+
+    Runs of words are matched on keys, so merged and split words come out right ("NGHỆAN" →
+    "NGHỆ AN"); a long phrase also absorbs a lost letter at its end ("TRUYỀN THÔN"), which is
+    what the cut between an agency and the national heading run together leaves. Words that
+    match nothing (district and commune names) are kept as read."""
+    words = text.split()
+    phrases = [(p, key(p)) for p in AGENCY_PHRASES] + [(p.upper(), key(p)) for p in PROVINCE_NAMES]
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        match = None
+        for j in range(len(words), i, -1):
+            k = key(" ".join(words[i:j]))
+            if not k:
+                continue
+            for phrase, pk in phrases:
+                exact = pk == k
+                # A lost letter or two only in a long phrase, and only at the end of the line.
+                near = not exact and j == len(words) and len(pk) >= 12 and similar(pk, k) \
+                    and pk.startswith(k[:len(pk) // 2])
+                if exact or near:
+                    if match is None or (exact, len(pk)) > (match[2], len(match[0])):
+                        match = (phrase, j, exact)
+            if match:
+                break
+        if match:
+            read = " ".join(words[i:match[1]])
+            out.append(read if canonical_tones(read) == canonical_tones(match[0]) else match[0])
+            i = match[1]
+        else:
+            out.append(words[i])
+            i += 1
+    return " ".join(out)
+
+
+# Words of administrative prose that OCR reads with a wrong mark and that no other word of the
+# same letters could be in a summary: "chuyến đối số" is "chuyển đổi số".
+PROSE_PHRASES = tuple(nfc(p) for p in (
+    "chuyển đổi số", "thông tin", "hành chính", "thủ tục", "số hóa", "hồ sơ", "trực tuyến", "dịch vụ công",
+    "cải cách", "tiếp nhận", "giải quyết", "kết quả", "phê duyệt", "ban hành", "thành lập", "công bố",
+    "danh mục", "quy chế", "triển khai", "kế hoạch", "tình hình", "thực hiện", "đề nghị", "kinh phí",
+    "tài liệu", "lưu trữ", "hướng dẫn", "trích lục", "khai sinh", "hộ tịch", "chứng thực", "kiểm tra",
+    "công dân", "định kỳ", "tăng cường", "kỷ luật", "kỷ cương", "đề án", "góp ý", "dự thảo", "điện tử",
+    "cung cấp", "bưu chính", "công ích", "địa bàn", "giai đoạn", "toàn trình", "tổ công tác",
+))
+
+
+def restore_prose(text: str) -> str:
+    """Administrative wording with a mark OCR misread put right, phrase by phrase.
+
+    A run of words is replaced only when it folds to a phrase of the list and differs from it in
+    marks alone; the case of each letter is kept as read."""
+    words = text.split(" ")
+    table = {key(p): canonical_tones(p) for p in PROSE_PHRASES}
+    i = 0
+    while i < len(words):
+        for n in (3, 2):
+            run = words[i:i + n]
+            if len(run) < n or not all(re.fullmatch(r"[^\W\d_]+", w) for w in run):
+                continue
+            phrase = table.get(key(" ".join(run)))
+            if phrase and len(phrase.split()) == n and canonical_tones(" ".join(run).lower()) != phrase:
+                fixed = [_cased(p, w) for p, w in zip(phrase.split(), run)]
+                words[i:i + n] = fixed
+                break
+        i += 1
+    return " ".join(words)
+
+
+def _cased(word: str, like: str) -> str:
+    if like.isupper():
+        return word.upper()
+    if like[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
