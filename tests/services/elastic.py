@@ -43,26 +43,22 @@ This file imports nothing outside the standard library: run as a script its fold
 from __future__ import annotations
 
 import argparse
-import atexit
-import fcntl
 import hashlib
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Self
+
+try:
+    from ._server import (ServerProcess, ServiceUnavailable, cache_dir, file_lock, free_port,
+                          http_status, run_logged, tail)
+except ImportError:  # run as a script: this folder is first on sys.path
+    from _server import (ServerProcess, ServiceUnavailable, cache_dir, file_lock, free_port,  # type: ignore
+                         http_status, run_logged, tail)
 
 #: The newest 8.x whose server and transport-netty4 jars Maven Central served when this was pinned.
 ES_VERSION = "8.19.21"
@@ -80,57 +76,13 @@ RESOLVE_TIMEOUT = float(os.environ.get("HOSO_ES_RESOLVE_TIMEOUT", 1800))
 DEFAULT_HEAP = ("512m", "1g")
 
 
-class ServiceUnavailable(Exception):
-    """Elasticsearch cannot be had on this machine (no java/mvn, or Maven resolution failed).
-
-    ``reason`` says why; a test fixture may turn this into a skip or a failure as it sees fit.
-    """
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 class ElasticStartError(RuntimeError):
     """The jars are there but the node did not come up; the message holds its log."""
-
-
-def _log(message: str) -> None:
-    print(f"[elasticsearch] {message}", file=sys.stderr, flush=True)
-
-
-def cache_dir() -> Path:
-    """The cache root: ``$HOSO_CACHE_DIR`` or ``~/.cache/hoso``."""
-    return Path(os.environ.get("HOSO_CACHE_DIR") or Path.home() / ".cache" / "hoso")
 
 
 def version_dir(version: str = ES_VERSION) -> Path:
     """Where the artifacts of Elasticsearch ``version`` are (or will be) cached."""
     return cache_dir() / "elasticsearch" / version
-
-
-@contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    """An exclusive ``flock`` on ``path``, so that two processes do not resolve at once."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            _log(f"another process is resolving Elasticsearch; waiting for the lock {path}")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _tail(path: Path, chars: int = 6000) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return "(no log)"
-    return text if len(text) <= chars else "...\n" + text[-chars:]
 
 
 def java_executable() -> str:
@@ -193,37 +145,18 @@ def _resolve(version: str, vdir: Path) -> None:
                f"-Des.version={version}", f"-Dmdep.outputFile={vdir / 'classpath.txt'}",
                "package", "dependency:build-classpath"]
     env = {**os.environ, "JAVA_HOME": str(Path(java).resolve().parent.parent)}
-    _log(f"resolving Elasticsearch {version} from Maven Central into {vdir}")
-    _log(f"this takes a minute once; output goes to {log_path}")
-    started = time.monotonic()
-    done = threading.Event()
-
-    def heartbeat() -> None:
-        while not done.wait(30):
-            _log(f"still resolving Elasticsearch ({time.monotonic() - started:.0f} s)")
-
-    threading.Thread(target=heartbeat, daemon=True).start()
-    try:
-        shutil.rmtree(build_dir, ignore_errors=True)
-        with open(log_path, "wb") as log:
-            try:
-                result = subprocess.run(command, env=env, cwd=vdir, stdout=log,
-                                        stderr=subprocess.STDOUT, timeout=RESOLVE_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                raise ServiceUnavailable(
-                    f"resolving Elasticsearch {version} took more than {RESOLVE_TIMEOUT:.0f} s; "
-                    f"log {log_path}:\n{_tail(log_path)}") from None
-    finally:
-        done.set()
-    if result.returncode != 0:
+    shutil.rmtree(build_dir, ignore_errors=True)
+    status = run_logged(command, name="elasticsearch", log_path=log_path, timeout=RESOLVE_TIMEOUT,
+                        what=f"resolving Elasticsearch {version} from Maven Central into {vdir}",
+                        env=env, cwd=vdir)
+    if status != 0:
         raise ServiceUnavailable(
-            f"resolving Elasticsearch {version} with Maven failed (exit {result.returncode}); "
-            f"log {log_path}:\n{_tail(log_path)}")
+            f"resolving Elasticsearch {version} with Maven failed (exit {status}); "
+            f"log {log_path}:\n{tail(log_path)}")
     (vdir / "stamp").write_text(_sources_digest(version) + "\n")
     if _read_classpath(vdir) is None:
         raise ServiceUnavailable(f"Maven succeeded but the class path in {vdir} is incomplete; "
-                                 f"log {log_path}:\n{_tail(log_path)}")
-    _log(f"resolved Elasticsearch {version} in {time.monotonic() - started:.0f} s")
+                                 f"log {log_path}:\n{tail(log_path)}")
 
 
 def elasticsearch_classpath(version: str = ES_VERSION, *, resolve: bool = True) -> list[Path]:
@@ -240,7 +173,7 @@ def elasticsearch_classpath(version: str = ES_VERSION, *, resolve: bool = True) 
         return cached
     if not resolve:
         raise ServiceUnavailable(f"Elasticsearch {version} is not resolved yet (in {vdir})")
-    with _file_lock(vdir / ".resolve.lock"):
+    with file_lock(vdir / ".resolve.lock", "[elasticsearch] another process is resolving it; waiting"):
         cached = _read_classpath(vdir)  # another process may have resolved it while we waited
         if cached is None:
             _resolve(version, vdir)
@@ -249,33 +182,7 @@ def elasticsearch_classpath(version: str = ES_VERSION, *, resolve: bool = True) 
     return cached
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _http_status(url: str, timeout: float = 5) -> int | None:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except (urllib.error.URLError, OSError):
-        return None
-
-
-_running: set[ElasticServer] = set()
-
-
-@atexit.register
-def _kill_leftovers() -> None:
-    for server in list(_running):
-        server.kill()
-
-
-class ElasticServer:
+class ElasticServer(ServerProcess):
     """One Elasticsearch node on 127.0.0.1: single-node discovery, no security, HTTP only on loopback.
 
     ``base_dir`` holds ``home/`` (config), ``data/``, ``logs/`` (the node log,
@@ -287,19 +194,22 @@ class ElasticServer:
     ``data_dir``, ``log_path``, ``jvm_log_path``, ``process``, ``version``.
     """
 
+    name = "elasticsearch"
+    start_error = ElasticStartError
+    stop_grace = STOP_GRACE
+
     def __init__(self, base_dir: Path | str | None = None, *, port: int | None = None,
                  transport_port: int | None = None, version: str = ES_VERSION,
                  heap: tuple[str, str] = DEFAULT_HEAP, settings: dict[str, str] | None = None,
                  start_timeout: float = START_TIMEOUT) -> None:
-        self._owns_base = base_dir is None
-        self.base_dir = (Path(base_dir) if base_dir
-                         else Path(tempfile.mkdtemp(prefix="hoso-elasticsearch-")))
+        super().__init__(base_dir, "hoso-elasticsearch-")
+        self.base_dir = self.home
         self.home_dir = self.base_dir / "home"
         self.data_dir = self.base_dir / "data"
         self.logs_dir = self.base_dir / "logs"
         self.tmp_dir = self.base_dir / "tmp"
         self.log_path = self.logs_dir / f"{CLUSTER_NAME}.log"
-        self.jvm_log_path = self.base_dir / "jvm.log"
+        self.output_path = self.jvm_log_path = self.base_dir / "jvm.log"
         self.version = version
         self.port = port or free_port()
         self.transport_port = transport_port or free_port()
@@ -309,8 +219,6 @@ class ElasticServer:
         self.heap = heap
         self.extra_settings = dict(settings or {})
         self.start_timeout = start_timeout
-        self.process: subprocess.Popen[bytes] | None = None
-        self._jvm_log: IO[bytes] | None = None
 
     # -- configuration ---------------------------------------------------------------------
     def settings(self) -> dict[str, str]:
@@ -354,117 +262,17 @@ class ElasticServer:
         ]
 
     # -- lifecycle -------------------------------------------------------------------------
-    @property
-    def running(self) -> bool:
-        """Whether the node's JVM is alive."""
-        return self.process is not None and self.process.poll() is None
-
-    def start(self) -> Self:
-        """Start the node and wait until ``/_cluster/health?wait_for_status=yellow`` answers 200.
-
-        Raises ``ServiceUnavailable`` if java/mvn are missing or resolution fails, and
-        ``ElasticStartError`` (with the node log) if it exits or is not up in ``start_timeout``.
-        """
-        if self.running:
-            return self
-        command = self.command()  # may resolve the jars, before the clock starts
+    def prepare(self) -> None:
         for directory in (self.home_dir / "config", self.data_dir, self.logs_dir, self.tmp_dir):
             directory.mkdir(parents=True, exist_ok=True)
-        self._jvm_log = open(self.jvm_log_path, "ab")
-        self._jvm_log.write(f"\n=== {time.strftime('%H:%M:%S')} start: {' '.join(command)}\n"
-                            .encode())
-        self._jvm_log.flush()
-        # stdin is a pipe we never write to: if this process dies, the JVM sees EOF and exits
-        self.process = subprocess.Popen(command, cwd=self.base_dir, stdin=subprocess.PIPE,
-                                        stdout=self._jvm_log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
-        _running.add(self)
-        try:
-            self._wait_healthy()
-        except BaseException:
-            self.kill()
-            raise
-        return self
 
-    def _logs(self) -> str:
-        return (f"node log {self.log_path}:\n{_tail(self.log_path)}\n"
-                f"JVM output {self.jvm_log_path}:\n{_tail(self.jvm_log_path, 3000)}")
+    def probe(self) -> str | None:
+        status = http_status(f"{self.url}/_cluster/health?wait_for_status=yellow&timeout=2s")
+        return None if status == 200 else f"/_cluster/health?wait_for_status=yellow answered {status}"
 
-    def _wait_healthy(self) -> None:
-        deadline = time.monotonic() + self.start_timeout
-        health = f"{self.url}/_cluster/health?wait_for_status=yellow&timeout=2s"
-        while True:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise ElasticStartError(f"Elasticsearch exited with {self.process.returncode} on "
-                                        f"start; {self._logs()}")
-            status = _http_status(health)
-            if status == 200:
-                return
-            if time.monotonic() > deadline:
-                raise ElasticStartError(
-                    f"Elasticsearch did not answer 200 on /_cluster/health?wait_for_status=yellow "
-                    f"within {self.start_timeout:.0f} s (last: {status}); {self._logs()}")
-            time.sleep(0.25)
-
-    def _signal(self, sig: signal.Signals) -> None:
-        assert self.process is not None
-        try:
-            os.killpg(self.process.pid, sig)  # its own session: the group is just this JVM
-        except ProcessLookupError:
-            pass
-
-    def _reap(self) -> None:
-        _running.discard(self)
-        if self.process is not None and self.process.stdin is not None:
-            self.process.stdin.close()
-        if self._jvm_log is not None:
-            self._jvm_log.close()
-            self._jvm_log = None
-
-    def stop(self, grace: float = STOP_GRACE) -> None:
-        """Stop the node: SIGTERM (clean close), then SIGKILL after ``grace`` seconds. Idempotent."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self._signal(signal.SIGTERM)
-            try:
-                self.process.wait(grace)
-            except subprocess.TimeoutExpired:
-                self._signal(signal.SIGKILL)
-                self.process.wait()
-        self._reap()
-
-    def kill(self) -> None:
-        """Kill the node at once with SIGKILL (a crash, not a shutdown). Idempotent."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self._signal(signal.SIGKILL)
-            self.process.wait()
-        self._reap()
-
-    def restart(self) -> Self:
-        """Stop the node if it runs, then start it again on the same ports and data."""
-        self.stop()
-        return self.start()
-
-    def close(self) -> None:
-        """Stop the node and remove its directory if this object made it."""
-        self.stop()
-        if self._owns_base:
-            shutil.rmtree(self.base_dir, ignore_errors=True)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        state = "running" if self.running else "stopped"
-        return f"ElasticServer({self.url}, {state}, data={self.data_dir})"
+    def logs(self) -> str:
+        return (f"node log {self.log_path}:\n{tail(self.log_path)}\n"
+                f"JVM output {self.jvm_log_path}:\n{tail(self.jvm_log_path, 3000)}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,24 +24,19 @@ This file imports nothing outside the standard library: run as a script its fold
 from __future__ import annotations
 
 import argparse
-import atexit
-import fcntl
 import os
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Self
+
+try:
+    from ._server import (ServerProcess, ServiceUnavailable, cache_dir, file_lock, free_port,
+                          http_status, run_logged, tail)
+except ImportError:  # run as a script: this folder is first on sys.path
+    from _server import (ServerProcess, ServiceUnavailable, cache_dir, file_lock, free_port,  # type: ignore
+                         http_status, run_logged, tail)
 
 MINIO_MODULE = "github.com/minio/minio"
 #: The newest version the Go module proxy served when this was pinned; it builds with go1.24+.
@@ -58,30 +53,6 @@ STOP_GRACE = 10.0
 BUILD_TIMEOUT = float(os.environ.get("HOSO_MINIO_BUILD_TIMEOUT", "3600"))
 
 
-class ServiceUnavailable(Exception):
-    """MinIO cannot be had on this machine (no Go toolchain, or the build failed).
-
-    ``reason`` says why; a test fixture may turn this into a skip or a failure as it sees fit.
-    """
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class MinioStartError(RuntimeError):
-    """The binary is there but the server did not come up; the message holds its log."""
-
-
-def _log(message: str) -> None:
-    print(f"[minio] {message}", file=sys.stderr, flush=True)
-
-
-def cache_dir() -> Path:
-    """The cache root: ``$HOSO_CACHE_DIR`` or ``~/.cache/hoso``."""
-    return Path(os.environ.get("HOSO_CACHE_DIR") or Path.home() / ".cache" / "hoso")
-
-
 def binary_path(version: str = MINIO_VERSION) -> Path:
     """Where the MinIO binary of ``version`` is (or will be) cached."""
     return cache_dir() / "minio" / version / "minio"
@@ -89,30 +60,6 @@ def binary_path(version: str = MINIO_VERSION) -> Path:
 
 def _usable(path: Path) -> bool:
     return path.is_file() and os.access(path, os.X_OK)
-
-
-@contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    """An exclusive ``flock`` on ``path``, so that two processes do not build at once."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            _log(f"another process is building MinIO; waiting for the lock {path}")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _tail(path: Path, chars: int = 6000) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return "(no log)"
-    return text if len(text) <= chars else "...\n" + text[-chars:]
 
 
 def _build(version: str, target: Path) -> None:
@@ -133,35 +80,17 @@ def _build(version: str, target: Path) -> None:
         "GOTOOLCHAIN": "local",  # never try to download another toolchain
     }
     command = [go, "install", "-trimpath", "-ldflags=-s -w", f"{MINIO_MODULE}@{version}"]
-    _log(f"building MinIO {version} with {go}: {' '.join(command[1:])}")
-    _log(f"this takes several minutes once; output goes to {log_path}")
-    started = time.monotonic()
-    done = threading.Event()
-
-    def heartbeat() -> None:
-        while not done.wait(30):
-            _log(f"still building MinIO ({time.monotonic() - started:.0f} s)")
-
-    threading.Thread(target=heartbeat, daemon=True).start()
     try:
-        with open(log_path, "wb") as log:
-            try:
-                result = subprocess.run(command, check=False, env=env, cwd=scratch, stdout=log,
-                                        stderr=subprocess.STDOUT, timeout=BUILD_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                raise ServiceUnavailable(
-                    f"building MinIO {version} took more than {BUILD_TIMEOUT:.0f} s; "
-                    f"log {log_path}:\n{_tail(log_path)}") from None
+        status = run_logged(command, name="minio", what=f"building MinIO {version} with {go}",
+                            log_path=log_path, timeout=BUILD_TIMEOUT, env=env, cwd=scratch)
         built = scratch / "minio"
-        if result.returncode != 0 or not _usable(built):
+        if status != 0 or not _usable(built):
             raise ServiceUnavailable(
-                f"building MinIO {version} failed (go install exit {result.returncode}); "
-                f"log {log_path}:\n{_tail(log_path)}")
+                f"building MinIO {version} failed (go install exit {status}); "
+                f"log {log_path}:\n{tail(log_path)}")
         os.replace(built, target)  # atomic: a reader sees no binary or a whole one
     finally:
-        done.set()
         shutil.rmtree(scratch, ignore_errors=True)
-    _log(f"built {target} in {time.monotonic() - started:.0f} s")
 
 
 def minio_binary(version: str = MINIO_VERSION, *, build: bool = True) -> Path:
@@ -182,44 +111,17 @@ def minio_binary(version: str = MINIO_VERSION, *, build: bool = True) -> Path:
         return target
     if not build:
         raise ServiceUnavailable(f"MinIO {version} is not built yet ({target} is missing)")
-    with _file_lock(target.parent / ".build.lock"):
+    with file_lock(target.parent / ".build.lock", "[minio] another process is building MinIO; waiting"):
         if not _usable(target):  # another process may have built it while we waited
             _build(version, target)
     return target
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+class MinioStartError(RuntimeError):
+    """The binary is there but the server did not come up; the message holds its log."""
 
 
-def _http_status(url: str) -> int | None:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            status: int = response.status
-            return status
-    except urllib.error.HTTPError as error:
-        code: int = error.code
-        return code
-    except (urllib.error.URLError, OSError):
-        return None
-
-
-_running: set[MinioServer] = set()
-
-
-@atexit.register
-def _kill_leftovers() -> None:
-    for server in list(_running):
-        server.kill()
-        if server._owns_dir:
-            shutil.rmtree(server.data_dir, ignore_errors=True)
-
-
-class MinioServer:
+class MinioServer(ServerProcess):
     """One MinIO server on loopback with ``DRIVES`` data directories (erasure coded).
 
     ``data_dir`` holds the drives ``d1..d4``, ``certs/`` and ``minio.log``; if not given, a
@@ -230,14 +132,19 @@ class MinioServer:
     ``console_url``, ``access_key``, ``secret_key``, ``data_dir``, ``log_path``, ``process``.
     """
 
+    name = "minio"
+    start_error = MinioStartError
+    stop_grace = STOP_GRACE
+
     def __init__(self, data_dir: Path | str | None = None, *,
                  access_key: str = DEFAULT_ACCESS_KEY, secret_key: str = DEFAULT_SECRET_KEY,
                  port: int | None = None, console_port: int | None = None,
                  binary: Path | None = None, env: dict[str, str] | None = None,
                  start_timeout: float = START_TIMEOUT) -> None:
-        self._owns_dir = data_dir is None
-        self.data_dir = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="hoso-minio-"))
-        self.log_path = self.data_dir / "minio.log"
+        super().__init__(data_dir, "hoso-minio-")
+        self.data_dir = self.home
+        self.output_path = self.log_path = self.data_dir / "minio.log"
+        self.start_timeout = start_timeout
         self.access_key = access_key
         self.secret_key = secret_key
         self.port = port or free_port()
@@ -249,15 +156,6 @@ class MinioServer:
         self.console_url = f"http://127.0.0.1:{self.console_port}"
         self.binary = binary
         self.extra_env = dict(env or {})
-        self.start_timeout = start_timeout
-        self.process: subprocess.Popen[bytes] | None = None
-        self._log_file: IO[bytes] | None = None
-
-    # -- lifecycle -------------------------------------------------------------------------
-    @property
-    def running(self) -> bool:
-        """Whether the server process is alive."""
-        return self.process is not None and self.process.poll() is None
 
     def command(self) -> list[str]:
         """The command line that starts the server."""
@@ -283,114 +181,17 @@ class MinioServer:
         env.update(self.extra_env)
         return env
 
-    def start(self) -> Self:
-        """Start the server and wait until it answers its health checks (``start_timeout``).
-
-        Raises ``ServiceUnavailable`` if there is no binary and ``MinioStartError`` (with the
-        server log) if it exits or does not get healthy in time.
-        """
-        if self.running:
-            return self
-        command = self.command()  # may build the binary, before the clock starts
+    def prepare(self) -> None:
         for drive in range(1, DRIVES + 1):
             (self.data_dir / f"d{drive}").mkdir(parents=True, exist_ok=True)
         (self.data_dir / "certs").mkdir(parents=True, exist_ok=True)
-        self._log_file = open(self.log_path, "ab")  # noqa: SIM115 (open while minio runs)
-        self._log_file.write(f"\n=== {time.strftime('%H:%M:%S')} start: {' '.join(command)}\n"
-                             .encode())
-        self._log_file.flush()
-        self.process = subprocess.Popen(command, env=self.environment(), cwd=self.data_dir,
-                                        stdin=subprocess.DEVNULL, stdout=self._log_file,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
-        _running.add(self)
-        try:
-            self._wait_healthy()
-        except BaseException:
-            self.kill()
-            raise
-        return self
 
-    def _wait_healthy(self) -> None:
-        deadline = time.monotonic() + self.start_timeout
-        waiting_for = ["/minio/health/live", "/minio/health/ready"]
-        while waiting_for:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise MinioStartError(f"minio exited with {self.process.returncode} on start; "
-                                      f"log {self.log_path}:\n{_tail(self.log_path)}")
-            status = _http_status(self.url + waiting_for[0])
-            if status == 200 or (status == 404 and waiting_for[0].endswith("/ready")):
-                waiting_for.pop(0)  # an old server without /ready is ready once it is live
-                continue
-            if time.monotonic() > deadline:
-                raise MinioStartError(
-                    f"minio did not answer 200 on {waiting_for[0]} within "
-                    f"{self.start_timeout:.0f} s (last: {status}); "
-                    f"log {self.log_path}:\n{_tail(self.log_path)}")
-            time.sleep(0.2)
-
-    def _signal(self, sig: signal.Signals) -> None:
-        assert self.process is not None
-        try:
-            os.killpg(self.process.pid, sig)  # its own session: the group is just minio
-        except ProcessLookupError:
-            pass
-
-    def _reap(self) -> None:
-        _running.discard(self)
-        if self._log_file is not None:
-            self._log_file.close()
-            self._log_file = None
-
-    def stop(self, grace: float = STOP_GRACE) -> None:
-        """Stop the server: SIGTERM, then SIGKILL after ``grace`` seconds. Idempotent."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self._signal(signal.SIGTERM)
-            try:
-                self.process.wait(grace)
-            except subprocess.TimeoutExpired:
-                self._signal(signal.SIGKILL)
-                self.process.wait()
-        self._reap()
-
-    def kill(self) -> None:
-        """Kill the server at once with SIGKILL (a crash, not a shutdown). Idempotent."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self._signal(signal.SIGKILL)
-            self.process.wait()
-        self._reap()
-
-    def restart(self) -> Self:
-        """Stop the server if it runs, then start it again on the same ports and data."""
-        self.stop()
-        return self.start()
-
-    def close(self) -> None:
-        """Stop the server and remove its directory if this object made it."""
-        self.stop()
-        if self._owns_dir:
-            shutil.rmtree(self.data_dir, ignore_errors=True)
-
-    def __enter__(self) -> Self:
-        try:
-            return self.start()
-        except BaseException:
-            self.close()
-            raise
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        state = "running" if self.running else "stopped"
-        return f"MinioServer({self.url}, {state}, data={self.data_dir})"
-
-
+    def probe(self) -> str | None:
+        for path in ("/minio/health/live", "/minio/health/ready"):
+            status = http_status(self.url + path, timeout=2)
+            if status != 200 and not (status == 404 and path.endswith("/ready")):  # old: no /ready
+                return f"{path} answered {status}"
+        return None
 def main(argv: list[str] | None = None) -> int:
     """Build the binary (``--build-only``) or run one server in the foreground until Ctrl-C."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
