@@ -13,7 +13,7 @@ from ingest.indexing import rebuild
 
 from . import errors
 from .deps import require_key
-from .routes import citizens, dossiers, search
+from .routes import audit, citizens, dossiers, search
 from .services import Services
 from .settings import Settings
 
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(dossiers.router)
     v1.include_router(search.router)
     v1.include_router(citizens.router)
+    v1.include_router(audit.router)
     app.include_router(v1)
 
     @app.get("/healthz", tags=["operations"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import signal
 import sys
@@ -17,7 +18,9 @@ import ocr
 from ingest.errors import IngestError
 from ingest.indexing import rebuild
 from ingest.reception import DossierForm
+from repository.audit import verify as verify_audit
 from repository.errors import RepositoryError
+from repository.store import open_store
 from repository.verification import verify_pdf
 from search import SearchError, SearchQuery
 
@@ -97,6 +100,12 @@ def _parser() -> argparse.ArgumentParser:
 
     reindex = commands.add_parser("reindex", help="rebuild the search index from the object store")
     reindex.set_defaults(run=_reindex)
+
+    audit = commands.add_parser("audit", help="the audit log")
+    audit_commands = audit.add_subparsers(required=True, metavar="ACTION")
+    check = audit_commands.add_parser("verify", help="check the hash chains and sealed checkpoints")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(run=_audit_verify)
     return parser
 
 
@@ -285,6 +294,18 @@ def _reindex(settings: Settings, args) -> int:
     services.close()
     print(f"indexed {count} documents")
     return 0
+
+
+def _audit_verify(settings: Settings, args) -> int:
+    report = verify_audit(open_store(settings.store_url, settings.s3), None)
+    if args.json:
+        print(json.dumps({"ok": report.ok, **dataclasses.asdict(report)}, ensure_ascii=False))
+    else:
+        print(f"{report.entries} entries from {report.writers} writers, {report.checkpoints} checkpoints: "
+              f"{'intact' if report.ok else 'NOT INTACT'}")
+        for problem in report.problems:
+            print(f"  {problem}")
+    return 0 if report.ok else 1
 
 
 if __name__ == "__main__":

@@ -59,4 +59,6 @@ class Services:
         return Pipeline(self.records, self.index, config, s.workers, listener)
 
     def close(self) -> None:
+        if "audit" in self.__dict__:  # seal the end of this process's audit chain
+            self.audit.close()
         self.index.close()
