@@ -24,7 +24,7 @@ from repository.store import open_store
 from repository.verification import verify_pdf
 from search import SearchError, SearchQuery
 
-from .keys import ApiKeys
+from .keys import ROLES, ApiKeys
 from .settings import Settings
 from .services import Services
 
@@ -90,7 +90,8 @@ def _parser() -> argparse.ArgumentParser:
     keys = commands.add_parser("keys", help="API keys: create, list, revoke")
     key_commands = keys.add_subparsers(required=True, metavar="ACTION")
     create = key_commands.add_parser("create", help="make a key; it is printed once")
-    create.add_argument("--role", required=True, choices=["admin", "eform"])
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument("--agency", help="the 13-character code of the key's agency (required for reception)")
     create.add_argument("--name", required=True, help="who or what uses it (shown in the audit log)")
     create.set_defaults(run=_keys_create)
     key_commands.add_parser("list", help="keys without their secrets").set_defaults(run=_keys_list)
@@ -269,13 +270,17 @@ def _citizen(settings: Settings, args) -> int:
 
 
 def _keys_create(settings: Settings, args) -> int:
-    print(ApiKeys(settings.api_keys_path).create(role=args.role, name=args.name))
+    try:
+        print(ApiKeys(settings.api_keys_path).create(role=args.role, name=args.name, agency=args.agency))
+    except ValueError as e:
+        print(f"hoso: {e}", file=sys.stderr)
+        return 2
     return 0
 
 
 def _keys_list(settings: Settings, args) -> int:
     for key in ApiKeys(settings.api_keys_path).list():
-        print(f"{key['id']}  {key['role']:6}  {key['created_at']}  {key['name']}")
+        print(f"{key['id']}  {key['role']:9}  {key['agency'] or '-':13}  {key['created_at']}  {key['name']}")
     return 0
 
 

@@ -54,6 +54,14 @@ def allow(*roles: str):
 
 
 
+def own_agency(services: Services, key: dict, request: Request, agency_code: str, code: str) -> None:
+    """A reception key sees only its agency's dossiers: any other is answered as not found
+    (its existence is not disclosed) and the attempt is audited."""
+    if key["role"] == "reception" and agency_code != key["agency"]:
+        services.audit.record(actor(key), "forbidden", request.url.path, role=key["role"], agency=key["agency"])
+        raise HTTPException(404, f"no dossier {code}")
+
+
 def actor(key: dict) -> str:
     """How an API key appears in the audit log and on confirmed fields."""
     return f"{key['name']} [{key['id']}]"

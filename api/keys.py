@@ -12,9 +12,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 PREFIX = "hoso_"
-# admin: everything; eform: citizen data and auto-fill only (with a purpose); the security
-# work adds reception and archivist.
-ROLES = ("admin", "eform")
+# admin: everything; reception: receive, read and correct the dossiers of its own agency (and
+# search them); archivist: search and read every dossier, no citizen data; eform: citizen data
+# and auto-fill only, with a purpose.
+ROLES = ("admin", "reception", "archivist", "eform")
 
 
 class ApiKeys:
@@ -28,6 +29,7 @@ class ApiKeys:
             return []
         for entry in entries:
             entry.setdefault("role", "admin")  # keys made before roles existed were all-powerful
+            entry.setdefault("agency", None)
         return entries
 
     def _save(self, entries: list[dict]) -> None:
@@ -58,12 +60,14 @@ class ApiKeys:
             return None
         return self.create(role="admin", name="admin (first run)")
 
-    def create(self, role: str, name: str) -> str:
+    def create(self, role: str, name: str, agency: str | None = None) -> str:
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        if role == "reception" and not agency:
+            raise ValueError("a reception key belongs to an agency: give its 13-character code")
         token = PREFIX + secrets.token_urlsafe(32)
         self._save(self._load() + [{
-            "id": secrets.token_hex(6), "name": name, "role": role,
+            "id": secrets.token_hex(6), "name": name, "role": role, "agency": agency,
             "sha256": _hash(token), "created_at": datetime.now(timezone.utc).isoformat(),
         }])
         return token

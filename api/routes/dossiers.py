@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
@@ -16,10 +16,12 @@ from repository.model import FIELDS, Document, DocumentStatus, Dossier, Field, P
 from repository.records import DossierNotFound
 from repository.verification import VerificationReport, verify_pdf
 
-from ..deps import KeyDep, PipelineDep, ServicesDep, actor, allow
+from ..deps import KeyDep, PipelineDep, ServicesDep, actor, allow, own_agency
 from ..errors import error
 
-router = APIRouter(prefix="/dossiers", tags=["dossiers"], dependencies=[Depends(allow("admin"))])
+router = APIRouter(prefix="/dossiers", tags=["dossiers"],
+                   dependencies=[Depends(allow("admin", "reception", "archivist"))])
+Writer = Depends(allow("admin", "reception"))
 
 
 class DocumentPublic(BaseModel):
@@ -65,15 +67,19 @@ class DossierPublic(BaseModel):
                    received_at=d.received_at, documents=[DocumentPublic.of(d.dossier_code, x) for x in d.documents])
 
 
-@router.post("", status_code=202, response_model=DossierPublic,
-             responses={400: {}, 413: {}, 415: {}, 422: {}})
+@router.post("", status_code=202, response_model=DossierPublic, dependencies=[Writer],
+             responses={400: {}, 403: {}, 413: {}, 415: {}, 422: {}})
 async def receive_dossier(
-    services: ServicesDep, pipeline: PipelineDep,
+    services: ServicesDep, pipeline: PipelineDep, key: KeyDep, request: Request,
     files: Annotated[list[UploadFile], File(description="scanned pages or PDFs")],
     procedure_code: Annotated[str, Form()], agency_code: Annotated[str, Form()],
     applicant_id: Annotated[str, Form()], kind: Annotated[str, Form()] = "component",
 ) -> JSONResponse:
     """Store every original durably, then answer 202 with the dossier code; reading follows."""
+    if key["role"] == "reception" and agency_code.strip() != key["agency"]:
+        await asyncio.to_thread(services.audit.record, actor(key), "forbidden", request.url.path,
+                                role=key["role"], agency=key["agency"], asked_agency=agency_code)
+        raise HTTPException(403, f"this key receives dossiers for agency {key['agency']} only")
     reception = services.reception
     form = DossierForm(procedure_code=procedure_code.strip(), agency_code=agency_code.strip(),
                        applicant_id=applicant_id.strip() or None, kind=kind.strip())
@@ -91,12 +97,20 @@ async def receive_dossier(
 
 
 @router.get("/{code}", response_model=DossierPublic, responses={404: {}})
-async def show_dossier(code: str, services: ServicesDep) -> DossierPublic:
-    return DossierPublic.of(await asyncio.to_thread(services.records.load, code))
+async def show_dossier(code: str, services: ServicesDep, key: KeyDep, request: Request) -> DossierPublic:
+    dossier = await _dossier(services, key, request, code)
+    await asyncio.to_thread(services.audit.record, actor(key), "dossier.read", code)
+    return DossierPublic.of(dossier)
 
 
-async def _document(services: ServicesDep, code: str, document_id: str) -> Document:
+async def _dossier(services: ServicesDep, key: dict, request: Request, code: str) -> Dossier:
     dossier = await asyncio.to_thread(services.records.load, code)
+    await asyncio.to_thread(own_agency, services, key, request, dossier.agency_code, code)
+    return dossier
+
+
+async def _document(services: ServicesDep, key: dict, request: Request, code: str, document_id: str) -> Document:
+    dossier = await _dossier(services, key, request, code)
     try:
         return dossier.document(document_id)
     except KeyError:
@@ -104,9 +118,11 @@ async def _document(services: ServicesDep, code: str, document_id: str) -> Docum
 
 
 @router.get("/{code}/documents/{document_id}/original", response_class=Response, responses={404: {}})
-async def download_original(code: str, document_id: str, services: ServicesDep) -> Response:
-    document = await _document(services, code, document_id)
+async def download_original(code: str, document_id: str, services: ServicesDep, key: KeyDep,
+                            request: Request) -> Response:
+    document = await _document(services, key, request, code, document_id)
     data = await asyncio.to_thread(services.records.read, document.original)
+    await asyncio.to_thread(services.audit.record, actor(key), "original.read", f"{code}/{document_id}")
     return Response(data, media_type=document.media_type, headers=_attachment(document.filename))
 
 
@@ -116,18 +132,21 @@ def _not_ready(document: Document) -> Response:
 
 @router.get("/{code}/documents/{document_id}/archival.pdf", response_class=Response,
             responses={404: {}, 409: {}})
-async def download_archival(code: str, document_id: str, services: ServicesDep) -> Response:
-    document = await _document(services, code, document_id)
+async def download_archival(code: str, document_id: str, services: ServicesDep, key: KeyDep,
+                            request: Request) -> Response:
+    document = await _document(services, key, request, code, document_id)
     if document.archival is None:
         return _not_ready(document)
     data = await asyncio.to_thread(services.records.read, document.archival)
+    await asyncio.to_thread(services.audit.record, actor(key), "archival.read", f"{code}/{document_id}")
     return Response(data, media_type="application/pdf", headers=_attachment(f"{document.id}.pdf"))
 
 
 @router.get("/{code}/documents/{document_id}/verify", response_model=VerificationReport,
             responses={404: {}, 409: {}})
-async def verify_document(code: str, document_id: str, services: ServicesDep) -> Any:
-    document = await _document(services, code, document_id)
+async def verify_document(code: str, document_id: str, services: ServicesDep, key: KeyDep,
+                          request: Request) -> Any:
+    document = await _document(services, key, request, code, document_id)
     if document.archival is None:
         return _not_ready(document)
     data = await asyncio.to_thread(services.records.read, document.archival)
@@ -144,12 +163,12 @@ class FieldsPatch(BaseModel):
     fields: dict[str, FieldCorrection]
 
 
-@router.patch("/{code}/documents/{document_id}/fields", response_model=DocumentPublic,
+@router.patch("/{code}/documents/{document_id}/fields", response_model=DocumentPublic, dependencies=[Writer],
               responses={404: {}, 409: {}, 422: {}})
 async def correct_fields(code: str, document_id: str, patch: FieldsPatch, services: ServicesDep,
-                         pipeline: PipelineDep, key: KeyDep) -> Any:
+                         pipeline: PipelineDep, key: KeyDep, request: Request) -> Any:
     """Correct or confirm fields: confidence 1, the OCR value kept beside, the clerk named."""
-    document = await _document(services, code, document_id)
+    document = await _document(services, key, request, code, document_id)
     if document.status != DocumentStatus.DONE:
         return _not_ready(document)
     allowed = FIELDS.get(document.doc_type or "other", ())

@@ -9,19 +9,24 @@ from fastapi import APIRouter, Depends, Query
 
 from search import SearchQuery, SearchResults
 
-from ..deps import ServicesDep, allow
+from ..deps import KeyDep, ServicesDep, actor, allow
 
-router = APIRouter(tags=["search"], dependencies=[Depends(allow("admin"))])
+router = APIRouter(tags=["search"], dependencies=[Depends(allow("admin", "archivist", "reception"))])
 
 
 @router.get("/search", response_model=SearchResults, responses={400: {}})
 async def search(
-    services: ServicesDep,
+    services: ServicesDep, key: KeyDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description="words; diacritics optional")],
     agency_code: str | None = None, procedure_code: str | None = None, doc_type: str | None = None,
     dossier_code: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20, offset: Annotated[int, Query(ge=0)] = 0,
 ) -> SearchResults:
+    if key["role"] == "reception":  # a reception desk searches its own agency's dossiers
+        agency_code = key["agency"]
     query = SearchQuery(text=q, agency_code=agency_code, procedure_code=procedure_code, doc_type=doc_type,
                         dossier_code=dossier_code, limit=limit, offset=offset)
-    return await asyncio.to_thread(services.index.search, query)
+    results = await asyncio.to_thread(services.index.search, query)
+    await asyncio.to_thread(services.audit.record, actor(key), "search", q, filters=query.model_dump(
+        exclude={"text", "limit", "offset"}, exclude_none=True), hits=len(results.hits))
+    return results
