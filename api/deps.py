@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ingest.pipeline import Pipeline
 
+from .keys import PREFIX
+from .oidc import ProviderUnavailable, TokenRejected
 from .services import Services
 
 _bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer hoso_…`")
@@ -26,15 +28,31 @@ ServicesDep = Annotated[Services, Depends(_services)]
 PipelineDep = Annotated[Pipeline, Depends(_pipeline)]
 
 
-def require_key(services: ServicesDep,
+def require_key(services: ServicesDep, request: Request,
                 credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> dict:
+    """The caller: an API key (``hoso_…``) or, when SSO is configured, an OpenID Connect token.
+    A credential that does not hold is refused and the attempt audited."""
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(401, "an API key is required: Authorization: Bearer <key>",
+        raise HTTPException(401, "an API key or SSO token is required: Authorization: Bearer <key>",
                             headers={"WWW-Authenticate": "Bearer"})
-    key = services.keys.verify(credentials.credentials)
-    if key is None:
-        raise HTTPException(401, "the API key is not valid", headers={"WWW-Authenticate": "Bearer"})
-    return key
+    token = credentials.credentials
+    if token.startswith(PREFIX) or services.oidc is None:
+        key = services.keys.verify(token)
+        if key is None:
+            _refuse(services, request, 401, "the API key is not valid")
+        return key
+    try:
+        return services.oidc.principal(token)
+    except ProviderUnavailable as e:
+        raise HTTPException(503, str(e), headers={"Retry-After": "30"}) from e
+    except TokenRejected as e:
+        _refuse(services, request, e.status, e.reason)
+
+
+def _refuse(services: Services, request: Request, status: int, reason: str) -> NoReturn:
+    services.audit.record("unknown", "authentication.failed", request.url.path, status=status, reason=reason,
+                          client=request.client.host if request.client else None)
+    raise HTTPException(status, reason, headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
 
 
 KeyDep = Annotated[dict, Depends(require_key)]

@@ -15,6 +15,7 @@ from repository.store import open_store
 from search import Index, open_index
 
 from .keys import ApiKeys
+from .oidc import OidcVerifier
 from .reuse import Reuse
 from .settings import Settings
 
@@ -43,6 +44,10 @@ class Services:
     def trust_roots(self) -> list:
         """Roots that archival signatures must chain to; the development root on the default."""
         return load_signer(self.settings.signing, self.settings.keys_dir).trust_roots
+
+    @cached_property
+    def oidc(self) -> OidcVerifier | None:
+        return OidcVerifier(self.settings.oidc) if self.settings.oidc.enabled else None
 
     @cached_property
     def audit(self) -> AuditLog:

@@ -12,6 +12,8 @@ from ocr import OcrOptions
 from repository.options import StoreOptions
 from repository.signing import SigningOptions
 
+from .oidc import OidcOptions
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOSO_", env_nested_delimiter="__", toml_file="hoso.toml",
@@ -31,6 +33,7 @@ class Settings(BaseSettings):
     ocr: OcrOptions = OcrOptions()
     s3: StoreOptions = StoreOptions()
     signing: SigningOptions = SigningOptions()
+    oidc: OidcOptions = OidcOptions()
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings, env_settings,
