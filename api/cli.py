@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 import ocr
 from ingest.errors import IngestError
+from ingest.fsck import fsck
 from ingest.indexing import rebuild
 from ingest.reception import DossierForm
 from repository.audit import verify as verify_audit
@@ -101,6 +102,10 @@ def _parser() -> argparse.ArgumentParser:
 
     reindex = commands.add_parser("reindex", help="rebuild the search index from the object store")
     reindex.set_defaults(run=_reindex)
+
+    check_store = commands.add_parser("fsck", help="check that the store is whole and the index agrees with it")
+    check_store.add_argument("--json", action="store_true")
+    check_store.set_defaults(run=_fsck)
 
     audit = commands.add_parser("audit", help="the audit log")
     audit_commands = audit.add_subparsers(required=True, metavar="ACTION")
@@ -299,6 +304,25 @@ def _reindex(settings: Settings, args) -> int:
     services.close()
     print(f"indexed {count} documents")
     return 0
+
+
+def _fsck(settings: Settings, args) -> int:
+    services = Services.open(settings)
+    bar = tqdm(unit="dossier", desc="fsck", disable=not sys.stderr.isatty())
+    try:
+        report = fsck(services.records, services.index, progress=lambda: bar.update(1))
+    finally:
+        bar.close()
+        services.close()
+    if args.json:
+        print(json.dumps({"ok": report.ok, **dataclasses.asdict(report)}, ensure_ascii=False))
+    else:
+        print(f"{report.dossiers} dossiers, {report.documents} documents ({report.done} done, "
+              f"{report.waiting_for_index} waiting for the index), index {report.indexed}: "
+              f"{'clean' if report.ok else 'PROBLEMS'}")
+        for problem in report.problems:
+            print(f"  {problem}")
+    return 0 if report.ok else 1
 
 
 def _audit_verify(settings: Settings, args) -> int:

@@ -25,7 +25,7 @@ import ocr
 from repository.errors import RepositoryError
 from repository.model import Document, DocumentStatus, Dossier
 from repository.records import DossierNotFound, Records
-from search import Index
+from search import Index, IndexUnavailable
 
 from . import worker
 from .indexing import index_entries
@@ -121,9 +121,29 @@ class Pipeline:
         while True:
             try:
                 await self.resume()
+                await self.index_waiting()
             except Exception:  # noqa: BLE001 - a store hiccup must not end the watch
                 log.exception("scanning for pending dossiers failed")
             await asyncio.sleep(interval)
+
+    async def index_waiting(self) -> int:
+        """Index the done documents the index could not take when they were finished; stops at
+        the first refusal (the index is still down) and returns how many were indexed."""
+        indexed = 0
+        for code, document_id in await asyncio.to_thread(self.records.unindexed):
+            async with self._locks[code]:
+                try:
+                    dossier = await asyncio.to_thread(self.records.load, code)
+                    await asyncio.to_thread(self.index.upsert, index_entries(dossier, only=document_id))
+                except DossierNotFound:
+                    pass  # removed since: nothing to index
+                except IndexUnavailable:
+                    return indexed
+                await asyncio.to_thread(self.records.clear_unindexed, code, document_id)
+                indexed += 1
+        if indexed:
+            log.warning("indexed %d documents that waited for the search index", indexed)
+        return indexed
 
     async def _document(self, dossier: Dossier, document: Document) -> None:
         job = DocumentJob(dossier.dossier_code, document.id, document.filename, document.media_type,
@@ -192,7 +212,13 @@ class Pipeline:
             if document.status == DocumentStatus.DONE:
                 # Indexed before the manifest says done: a client that sees "done" can find it.
                 # A crash in between re-runs the document, and upserting again is harmless.
-                await asyncio.to_thread(self.index.upsert, index_entries(dossier, only=document_id))
+                # An index that is down must not lose the signed record: it is kept, marked,
+                # and indexed by the watch when the index is back.
+                try:
+                    await asyncio.to_thread(self.index.upsert, index_entries(dossier, only=document_id))
+                except IndexUnavailable as e:
+                    log.warning("document %s of %s is stored but not indexed yet: %s", document_id, code, e)
+                    await asyncio.to_thread(self.records.mark_unindexed, code, document_id)
             await asyncio.to_thread(self.records.save, dossier)
         if self.listener is not None:
             self.listener(dossier, document)

@@ -12,6 +12,7 @@ from .model import Document, Dossier, ObjectRef
 from .store import ObjectStore, copy_verified, get_verified
 
 PENDING = "pending/"  # one marker per dossier with unfinished documents: the work queue
+UNINDEXED = "unindexed/"  # one marker per done document the search index could not take yet
 
 
 def dossier_prefix(code: str) -> str:
@@ -93,6 +94,16 @@ class Records:
 
     def pending(self) -> list[str]:
         return [key.removeprefix(PENDING) for key in self.store.list(PENDING)]
+
+    def mark_unindexed(self, code: str, document_id: str) -> None:
+        self.store.put(f"{UNINDEXED}{code}/{document_id}", b"")
+
+    def clear_unindexed(self, code: str, document_id: str) -> None:
+        self.store.delete(f"{UNINDEXED}{code}/{document_id}")
+
+    def unindexed(self) -> list[tuple[str, str]]:
+        """(dossier code, document id) of done documents still to be indexed."""
+        return [tuple(key.removeprefix(UNINDEXED).split("/", 1)) for key in self.store.list(UNINDEXED)]
 
     # -- document objects ----------------------------------------------------------------
     def put_document_object(self, code: str, document_id: str, name: str, data: bytes) -> ObjectRef:

@@ -99,3 +99,28 @@ def test_ingest_refuses_bad_files_with_a_message(tmp_path):
     bad.write_text("not an image")
     result = hoso(tmp_path / "var", "ingest", str(bad), check=False)
     assert result.returncode == 2 and "unsupported file type" in result.stderr
+
+
+def test_fsck_is_clean_and_finds_damage(archive, tmp_path):
+    import shutil
+
+    data, manifests, _ = archive
+    report = json.loads(hoso(data, "fsck", "--json").stdout)
+    assert report["ok"], report["problems"]
+    assert (report["dossiers"], report["documents"], report["done"], report["indexed"]) == (2, 3, 3, 3)
+
+    copy = tmp_path / "var"
+    shutil.copytree(data, copy)
+    code, document = manifests[0]["dossier_code"], manifests[0]["documents"][0]["id"]
+    archival = copy / "store" / "dossiers" / code / "documents" / document / "archival.pdf"
+    damaged = bytearray(archival.read_bytes())
+    damaged[len(damaged) // 2] ^= 0x01
+    archival.write_bytes(bytes(damaged))
+    (copy / "store" / "dossiers" / code / "documents" / document / "stray.bin").write_bytes(b"?")
+    (copy / "store" / "pending").mkdir(exist_ok=True)
+    (copy / "store" / "pending" / "000.17.22.H56-200101-0001").write_bytes(b"")
+    result = hoso(copy, "fsck", check=False)
+    assert result.returncode == 1 and "PROBLEMS" in result.stdout
+    assert "archival fails fixity" in result.stdout
+    assert "stray.bin: not referenced by the manifest" in result.stdout
+    assert "pending/000.17.22.H56-200101-0001: marks a dossier the store does not hold" in result.stdout
