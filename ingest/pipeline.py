@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import os
 import socket
+import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -34,6 +35,7 @@ from .worker import DocumentJob, WorkerConfig
 log = logging.getLogger(__name__)
 
 CLAIM_LEASE = 15 * 60.0  # seconds a claim on a dossier holds without its owner being known dead
+RECEPTION_GRACE = 10 * 60.0  # a reception taking longer than this (a pending marker with no manifest) died
 
 Listener = Callable[[Dossier, Document], None]
 
@@ -78,8 +80,12 @@ class Pipeline:
             try:
                 dossier = await asyncio.to_thread(self.records.load, code)
             except DossierNotFound:
-                # Marked pending but the manifest was never written: the client never heard
-                # 202 for it, so what was stored of it is removed (its code stays claimed).
+                # Marked pending but the manifest is not written: a reception under way (leave
+                # it), or one that died, whose client never heard 202: what was stored of it is
+                # removed (its code stays claimed).
+                marker = await asyncio.to_thread(self.records.pending_marker, code)
+                if marker.get("owner") and _alive(marker["owner"]) and time.time() - marker["at"] < RECEPTION_GRACE:
+                    continue
                 log.warning("removing dossier %s: reception did not finish", code)
                 await asyncio.to_thread(self.records.delete_dossier, code)
                 continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import socket
 import tempfile
 import unicodedata
 from dataclasses import dataclass
@@ -103,7 +104,7 @@ class Reception:
             dossier = Dossier(dossier_code=code, procedure_code=form.procedure_code,
                               applicant_id=form.applicant_id, agency_code=form.agency_code,
                               kind=DossierKind(form.kind), received_at=received_at, documents=documents)
-            self.records.mark_pending(code)
+            self.records.mark_pending(code, owner=f"{socket.gethostname()}:{os.getpid()}:reception")
             self.records.save(dossier)
         except BaseException:
             self.records.delete_dossier(code)

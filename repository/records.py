@@ -86,8 +86,17 @@ class Records:
         for key in list(self.store.list(f"claims/{code}/")):
             self.store.delete(key)
 
-    def mark_pending(self, code: str) -> None:
-        self.store.put(PENDING + code, b"")
+    def mark_pending(self, code: str, owner: str) -> None:
+        """Queue a dossier; ``owner`` is the process writing it (``host:pid:…``), so a reception
+        still under way is not taken for one that died."""
+        self.store.put(PENDING + code, json.dumps({"owner": owner, "at": time.time()}).encode())
+
+    def pending_marker(self, code: str) -> dict:
+        """Who queued the dossier and when (empty for markers of older versions)."""
+        try:
+            return json.loads(self.store.get(PENDING + code) or b"{}")
+        except (ObjectNotFound, ValueError):
+            return {}
 
     def clear_pending(self, code: str) -> None:
         self.store.delete(PENDING + code)

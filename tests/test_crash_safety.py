@@ -1,0 +1,95 @@
+"""Accepted is kept, exactly once: 200 dossiers are posted while the server and its workers are
+killed with SIGKILL at random moments and started again; afterwards every dossier the client saw
+acknowledged (202) is there once, processed, signed and searchable, and `hoso fsck` is clean."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import threading
+import time
+import uuid
+
+import httpx
+import pytest
+
+import vnpages
+from harness import HOSO, Server, png_bytes, post, unique_line, wait_done
+
+DOSSIERS = 200
+KILLS = 10
+
+
+@pytest.fixture(params=["embedded", "minio+elasticsearch"])
+def backend(request) -> dict[str, str]:
+    if request.param == "embedded":
+        return {}
+    minio, elastic = request.getfixturevalue("minio_server"), request.getfixturevalue("elastic_server")
+    return {"HOSO_STORE": f"s3://{minio.endpoint}/crash-{uuid.uuid4().hex[:8]}",
+            "HOSO_S3__ACCESS_KEY": minio.access_key, "HOSO_S3__SECRET_KEY": minio.secret_key,
+            "HOSO_INDEX": f"{elastic.url}?prefix=crash{uuid.uuid4().hex[:8]}"}
+
+
+def test_sigkill_at_random_moments_loses_and_duplicates_nothing(backend, tmp_path):
+    data = tmp_path / "data"
+    server = Server(data, {**backend, "HOSO_WORKERS": "2", "HOSO_RESCAN_SECONDS": "1"}).start()
+    rng = random.Random(45)
+    kill_after = sorted(rng.sample(range(5, DOSSIERS - 5), KILLS))  # kill once this many were posted
+    posted = 0
+    acked: dict[str, str] = {}  # token -> dossier code the client saw in a 202
+    kills = 0
+    up = threading.Event()
+    up.set()
+
+    def killer() -> None:
+        nonlocal kills
+        for mark in kill_after:
+            while posted < mark:
+                time.sleep(0.01)
+            time.sleep(rng.uniform(0, 1.5))  # in a reception, a reading, a signature, an index write...
+            up.clear()
+            server.kill()
+            kills += 1
+            server.start()
+            up.set()
+
+    thread = threading.Thread(target=killer)
+    thread.start()
+    try:
+        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {server.key}"},
+                          timeout=60) as client:
+            while posted < DOSSIERS:
+                token, line = unique_line()
+                page = png_bytes(vnpages.render_page([line, "Ủy ban nhân dân phường tiếp nhận hồ sơ."], dpi=200))
+                up.wait()
+                try:
+                    response = post(client, [("trang.png", page, "image/png")])
+                except httpx.TransportError:
+                    continue  # killed before it answered: not acknowledged, a new one is posted
+                if response.status_code == 202:
+                    acked[token] = response.json()["dossier_code"]
+                    posted += 1
+                else:
+                    assert response.status_code == 503, response.text  # starting up: try again
+            thread.join()
+            assert kills == KILLS
+            assert len(set(acked.values())) == len(acked) == DOSSIERS
+
+            for token, code in acked.items():
+                up.wait()
+                dossier = wait_done(client, code, timeout=600)
+                [document] = dossier["documents"]
+                assert document["status"] == "done" and document["signature"] is not None, dossier
+                found = client.get("/v1/search", params={"q": token}).json()
+                assert [h["dossier_code"] for h in found["hits"]] == [code], (token, found)
+    finally:
+        thread.join()
+        server.stop()
+
+    env = {**os.environ, "HOSO_DATA_DIR": str(data), **backend}
+    checked = subprocess.run([str(HOSO), "fsck", "--json"], env=env, capture_output=True, text=True, timeout=600)
+    report = json.loads(checked.stdout)
+    assert report["ok"], report["problems"]
+    assert report["done"] >= DOSSIERS and report["indexed"] == report["done"]
