@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # What HoSo needs to run; the tests and benchmarks also need more fonts and Java/Maven (for
 # the Elasticsearch they run against). Target-specific values reach system-deps.
 RUN_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils fonts-dejavu-core
-TEST_PACKAGES := $(RUN_PACKAGES) fonts-liberation2 fonts-noto-core openjdk-17-jdk-headless maven
+TEST_PACKAGES := $(RUN_PACKAGES) fonts-liberation2 fonts-noto-core openjdk-17-jdk-headless maven chromium zbar-tools softhsm2
 APT_PACKAGES = $(RUN_PACKAGES)
 test services bench minio elasticsearch: APT_PACKAGES = $(TEST_PACKAGES)
 export HOSO_DATA_DIR ?= $(CURDIR)/var
@@ -20,13 +20,16 @@ test: system-deps services $(VENV)/.test-installed
 	$(BIN)/pytest -q
 
 # Real servers for the tests, built or assembled once from the registries and cached in
-# $${HOSO_CACHE_DIR:-~/.cache/hoso}: MinIO from its Go module, Elasticsearch from Maven Central.
+# $${HOSO_CACHE_DIR:-~/.cache/hoso}: MinIO from its Go module, Elasticsearch and the veraPDF
+# PDF/A validator from Maven Central.
 # Without Go or Java a developer's tests skip them, saying why; in CI (CI=true) this fails.
 services: system-deps $(VENV)/.installed
 	@$(BIN)/python tests/services/minio.py --build-only || \
 	  { [ "$$CI" != "true" ] && echo "make services: no MinIO here, its tests will skip" >&2; }
 	@$(BIN)/python tests/services/elastic.py --prepare-only || \
 	  { [ "$$CI" != "true" ] && echo "make services: no Elasticsearch here, its tests will skip" >&2; }
+	@$(BIN)/python tests/services/verapdf.py --prepare-only || \
+	  { [ "$$CI" != "true" ] && echo "make services: no veraPDF here, its tests will skip" >&2; }
 
 # One server in the foreground for manual work (Ctrl-C stops it).
 minio: services

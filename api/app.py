@@ -6,18 +6,70 @@ import asyncio
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, FastAPI
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ingest.indexing import rebuild
 
-from . import errors
+from . import errors, web
 from .deps import require_key
-from .routes import audit, citizens, dossiers, search
+from .routes import audit, citizens, dossiers, me, pages, receipts, search
 from .services import Services
 from .settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class RequestSizeLimit:
+    """Refuse a request over `limit` bytes: before reading it when its Content-Length says so,
+    and as soon as the limit is passed when it streams without one (chunked), so a body is never
+    read, into memory or to disk, further than the limit."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = Headers(scope=scope).get("content-length")
+        if length and length.isdigit() and int(length) > self.limit:
+            return await self._refuse(scope, receive, send)
+        received, over, started = 0, False, False
+
+        async def counted() -> Message:
+            nonlocal received, over
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    over = True
+                    raise _BodyTooLarge
+            return message
+
+        async def answer(message: Message) -> None:
+            nonlocal started
+            if over:  # what the route makes of a body cut short (FastAPI: a 400) is not sent
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, answer)
+        except Exception:
+            if not over:
+                raise
+        if over and not started:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = errors.error(413, "request_too_large", f"the request is larger than {self.limit} bytes",
+                                headers={"Connection": "close"})  # the rest of the body is not read
+        await response(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -40,24 +92,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             watcher.cancel()
             await pipeline.close()
-            services.close()
+            await asyncio.to_thread(services.close)  # seals the audit chain: pyHanko runs its own loop
 
     app = FastAPI(title="HoSo", version="0.1.0", lifespan=lifespan,
                   description="Digitised dossiers as signed, searchable electronic records.")
     errors.install(app)
 
-    @app.middleware("http")
-    async def limit_request_size(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_request_bytes:
-            return errors.error(413, "request_too_large",
-                                f"the request is larger than {settings.max_request_bytes} bytes")
-        return await call_next(request)
+    app.add_middleware(RequestSizeLimit, limit=settings.max_request_bytes)
 
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_key)])
     v1.include_router(dossiers.router)
     v1.include_router(search.router)
     v1.include_router(citizens.router)
+    for router in (pages.router, receipts.router, me.router):  # what the web pages read
+        v1.include_router(router)
     v1.include_router(audit.router)
     app.include_router(v1)
 
@@ -65,9 +113,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def health() -> dict:
         return {"status": "ok"}
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def home() -> str:
-        return ("<!doctype html><html lang=vi><meta charset=utf-8><title>HoSo</title>"
-                "<h1>HoSo</h1><p>Kho hồ sơ điện tử. API: <a href=/docs>/docs</a></p></html>")
+    app.include_router(web.router)  # the reception and archive pages
 
     return app

@@ -22,6 +22,7 @@ from ingest.reception import DossierForm
 from repository.audit import verify as verify_audit
 from repository.errors import RepositoryError
 from repository.store import open_store
+from repository.signing import load_signer
 from repository.verification import verify_pdf
 from search import SearchError, SearchQuery
 
@@ -326,7 +327,8 @@ def _fsck(settings: Settings, args) -> int:
 
 
 def _audit_verify(settings: Settings, args) -> int:
-    report = verify_audit(open_store(settings.store_url, settings.s3), None)
+    signer = load_signer(settings.signing, settings.keys_dir)
+    report = verify_audit(open_store(settings.store_url, settings.s3), signer)
     if args.json:
         print(json.dumps({"ok": report.ok, **dataclasses.asdict(report)}, ensure_ascii=False))
     else:

@@ -10,7 +10,7 @@ from ingest.reception import Reception
 from ingest.worker import WorkerConfig
 from repository.audit import AuditLog
 from repository.records import Records
-from repository.signing import load_signer
+from repository.signing import ArchivalSigner, load_signer
 from repository.store import open_store
 from search import Index, open_index
 
@@ -43,15 +43,20 @@ class Services:
     @cached_property
     def trust_roots(self) -> list:
         """Roots that archival signatures must chain to; the development root on the default."""
-        return load_signer(self.settings.signing, self.settings.keys_dir).trust_roots
+        return self.signer.trust_roots
 
     @cached_property
     def oidc(self) -> OidcVerifier | None:
         return OidcVerifier(self.settings.oidc) if self.settings.oidc.enabled else None
 
     @cached_property
+    def signer(self) -> ArchivalSigner:
+        """The signing identity, for trust roots and the audit seals (a token opens on first use)."""
+        return load_signer(self.settings.signing, self.settings.keys_dir)
+
+    @cached_property
     def audit(self) -> AuditLog:
-        return AuditLog(self.records.store)
+        return AuditLog(self.records.store, self.signer)
 
     @cached_property
     def reuse(self) -> Reuse:
@@ -60,7 +65,7 @@ class Services:
     def pipeline(self, listener=None) -> Pipeline:
         s = self.settings
         config = WorkerConfig(store_url=s.store_url, store=s.s3, work_dir=s.work_dir, keys_dir=s.keys_dir, ocr=s.ocr,
-                              signing=s.signing, signing_location=s.signing_location)
+                              signing=s.signing, signing_location=s.signing_location, pdfa=s.pdfa)
         return Pipeline(self.records, self.index, config, s.workers, listener)
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from ocr import OcrOptions
+from repository.archival import Flavour
 from repository.options import StoreOptions
 from repository.signing import SigningOptions
 
@@ -28,6 +29,7 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(default=100 * 2**20, ge=1)
     max_request_bytes: int = Field(default=500 * 2**20, ge=1)
     signing_location: str = "HoSo"
+    pdfa: Flavour = "2b"  # archival copies: PDF/A-2b, or 1b (TCVN 14159-1 is PDF/A-1)
     signing_keys_dir: Path | None = None  # default {data_dir}/keys; shared by processes of one deployment
     rescan_seconds: float = Field(default=30.0, gt=0)  # how often pending dossiers are looked for
     ocr: OcrOptions = OcrOptions()

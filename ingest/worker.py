@@ -34,6 +34,7 @@ class WorkerConfig:
     ocr: ocr.OcrOptions
     signing: SigningOptions
     signing_location: str = "HoSo"
+    pdfa: archival.Flavour = "2b"
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def finish(job: DocumentJob, pages: list[ocr.PageResult]) -> FinishedDocument:
     description = archival.Description(title=job.filename, dossier_code=job.dossier_code,
                                        document_id=job.document_id, agency_code=job.agency_code,
                                        doc_type=doc_type)
-    unsigned = archival.assemble(parts, description)
+    unsigned = archival.assemble(parts, description, flavour=state.config.pdfa)
     signed = state.signer.sign(unsigned, reason=f"Số hóa hồ sơ {job.dossier_code}",
                                location=state.config.signing_location)
     signed_at = datetime.now(timezone.utc)
@@ -130,7 +131,7 @@ def finish(job: DocumentJob, pages: list[ocr.PageResult]) -> FinishedDocument:
     shutil.rmtree(job.workdir, ignore_errors=True)
     return FinishedDocument(
         archival=archival_ref, ocr=ocr_ref, pages=[_page_record(p) for p in pages], doc_type=doc_type, fields=fields,
-        signature=SignatureSummary(level="B-B", signer=state.signer.subject, signed_at=signed_at,
+        signature=SignatureSummary(level=state.signer.level.value, signer=state.signer.subject, signed_at=signed_at,
                                    development=state.signer.development))
 
 

@@ -124,3 +124,28 @@ def test_fsck_is_clean_and_finds_damage(archive, tmp_path):
     assert "archival fails fixity" in result.stdout
     assert "stray.bin: not referenced by the manifest" in result.stdout
     assert "pending/000.17.22.H56-200101-0001: marks a dossier the store does not hold" in result.stdout
+
+
+def test_archival_copies_are_pdfa_as_configured(archive, tmp_path):
+    """What ingest really stores passes veraPDF: 2b by default (scans and a born-digital PDF),
+    1b when HOSO_PDFA=1b; and pdfsig still finds the signature valid."""
+    from services import verapdf
+
+    data, _, root = archive
+    default = sorted((data / "store" / "dossiers").rglob("archival.pdf"))
+    one_b = tmp_path / "var-1b"
+    env = {**os.environ, "HOSO_DATA_DIR": str(one_b), "HOSO_WORKERS": "1", "HOSO_PDFA": "1b"}
+    subprocess.run([str(HOSO), "ingest", str(root / "ho-so-1" / "trang-1.png")], env=env, check=True,
+                   capture_output=True, timeout=300)
+    [strict] = sorted((one_b / "store" / "dossiers").rglob("archival.pdf"))
+    try:
+        results = verapdf.validate([*((p, "2b") for p in default), (strict, "1b")])
+    except verapdf.ServiceUnavailable as e:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"veraPDF is required in CI: {e.reason}")
+        pytest.skip(f"veraPDF not available here: {e.reason}")
+    assert len(results) == 4
+    assert all(r.compliant for r in results), "\n".join(r.summary() for r in results)
+    assert strict.read_bytes().startswith(b"%PDF-1.4")
+    for path in [*default, strict]:
+        assert "Signature is Valid" in subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout

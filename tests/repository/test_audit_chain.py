@@ -86,3 +86,24 @@ def test_checkpoints_are_written_periodically(store, monkeypatch) -> None:
     log.close()
     assert len(list(store.list("audit/checkpoints/"))) == 3
     assert verify(store, None).ok
+
+
+def test_checkpoints_are_sealed_by_the_signing_key(store, tmp_path) -> None:
+    from repository.signing import SigningOptions, load_signer
+
+    signer = load_signer(SigningOptions(), tmp_path / "keys")
+    log = AuditLog(store, signer)
+    for i in range(3):
+        log.record("clerk", "dossier.read", f"d{i}")
+    log.close()
+    assert verify(store, signer).ok
+
+    stranger = load_signer(SigningOptions(), tmp_path / "other-keys")  # another root of trust
+    assert any("does not chain to a trust root" in p for p in verify(store, stranger).problems)
+
+    [key] = list(store.list("audit/checkpoints/"))
+    checkpoint = json.loads(store.get(key))
+    body = json.loads(checkpoint["body"])
+    forged = {**checkpoint, "body": json.dumps({**body, "sha256": "0" * 64}, sort_keys=True)}
+    store.put(key, json.dumps(forged).encode())
+    assert any("seal not valid: the sealed data was changed" in p for p in verify(store, signer).problems)

@@ -1,0 +1,34 @@
+"""The receipt for a dossier, printed at the reception desk as soon as the originals are stored."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from .. import receipt
+from ..deps import KeyDep, ServicesDep, actor, allow, own_agency
+from ..errors import error
+
+router = APIRouter(prefix="/dossiers", tags=["dossiers"], dependencies=[Depends(allow("admin", "reception"))])
+
+
+@router.get("/{code}/receipt.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}, 404: {}})
+async def dossier_receipt(code: str, services: ServicesDep, key: KeyDep, request: Request) -> Response:
+    """Giấy biên nhận: dossier code, time received, applicant, agency, procedure, the documents,
+    and a QR code holding them with a link to the dossier's page."""
+    dossier = await asyncio.to_thread(services.records.load, code)
+    await asyncio.to_thread(own_agency, services, key, request, dossier.agency_code, code)
+    lookup = str(request.base_url).rstrip("/") + f"/tiep-nhan?ma={quote(code)}"
+    try:
+        pdf = await asyncio.to_thread(receipt.receipt_pdf, dossier, lookup)
+    except receipt.FontMissing as e:
+        return error(503, "font_missing", str(e))
+    await asyncio.to_thread(services.audit.record, actor(key), "receipt.read", code)
+    name = f"bien-nhan-{code}.pdf"
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(name)}",
+                             "Cache-Control": "no-store"})
