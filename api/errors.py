@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 import ocr
@@ -49,8 +51,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
-    code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
-        exc.status_code, "http_error")
+    code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+            405: "method_not_allowed", 413: "request_too_large"}.get(exc.status_code, "http_error")
     return error(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
 
 
@@ -59,8 +61,57 @@ async def _invalid_request(request: Request, exc: RequestValidationError) -> JSO
     return error(422, "invalid_request", problems)
 
 
+class ErrorBody(BaseModel):
+    """Every error HoSo answers: a stable code for programs, a sentence for people."""
+
+    error: str
+    detail: str
+
+
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+FASTAPI_422 = {"$ref": "#/components/schemas/HTTPValidationError"}
+DESCRIPTIONS = {400: "Bad input", 401: "No valid API key or token", 403: "Not allowed for this key's role",
+                404: "Not found", 409: "Not ready yet", 413: "Too large", 415: "Unsupported file type",
+                422: "Invalid request or input", 503: "A backing service is unavailable; retry later"}
+
+
+def _document_errors(app: FastAPI) -> None:
+    """Say in the OpenAPI schema what the handlers above answer: `{error, detail}` for every
+    4xx/5xx a route declares, and the ones any route can give (401/403/503 behind a key, 422
+    for bad parameters, 413 for a body over the limit), instead of FastAPI's own 422 shape."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        schema = build()  # FastAPI's, cached on the app: edited in place once
+        if "Error" in schema.get("components", {}).get("schemas", {}):
+            return schema
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ErrorBody.model_json_schema()
+        for operation in (op for ops in schema["paths"].values() for op in ops.values()):
+            responses = operation.setdefault("responses", {})
+            statuses = {int(s) for s in responses if s[0] in "45"}
+            if operation.get("security"):
+                statuses |= {401, 403, 503}
+            if operation.get("parameters") or operation.get("requestBody"):
+                statuses.add(422)
+            if operation.get("requestBody"):
+                statuses |= {400, 413}  # a body that cannot be parsed; one over the size limit
+            for status in statuses:
+                entry = responses.setdefault(str(status), {})
+                entry.setdefault("description", DESCRIPTIONS.get(status, "Error"))
+                declared = entry.get("content", {}).get("application/json", {}).get("schema")
+                if not declared or declared == FASTAPI_422:  # a route's own error model stays
+                    entry["content"] = {"application/json": {"schema": ERROR_REF}}
+        if json.dumps(FASTAPI_422) not in json.dumps(schema):  # FastAPI's 422 shape, never sent
+            for name in ("HTTPValidationError", "ValidationError"):
+                schema["components"]["schemas"].pop(name, None)
+        return schema
+
+    app.openapi = openapi
+
+
 def install(app: FastAPI) -> None:
     for root in (ocr.OcrError, IngestError, RepositoryError, SearchError):
         app.add_exception_handler(root, _domain_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    _document_errors(app)

@@ -22,6 +22,7 @@ from typing import BinaryIO
 from ulid import ULID
 
 import ocr
+from ocr.sources import Inspected
 from repository.model import Document, DocumentStatus, Dossier, DossierKind, ObjectRef
 from repository.records import Records, document_key
 
@@ -96,11 +97,11 @@ class Reception:
         if not files:
             raise InvalidDossier("a dossier needs at least one file")
         files = _distinct(files)
-        media_types = [self._check(f) for f in files]
+        checked = [self._check(f) for f in files]
         received_at = now or datetime.now(timezone.utc)
         code = self.codes.allocate(form.agency_code, received_at.date())
         try:
-            documents = [self._store_original(code, f, media_type) for f, media_type in zip(files, media_types)]
+            documents = [self._store_original(code, f, info) for f, info in zip(files, checked)]
             dossier = Dossier(dossier_code=code, procedure_code=form.procedure_code,
                               applicant_id=form.applicant_id, agency_code=form.agency_code,
                               kind=DossierKind(form.kind), received_at=received_at, documents=documents)
@@ -111,21 +112,21 @@ class Reception:
             raise
         return dossier
 
-    def _check(self, staged: StagedFile) -> str:
+    def _check(self, staged: StagedFile) -> Inspected:
         try:
-            return ocr.inspect(staged.path, self.ocr_options).media_type
+            return ocr.inspect(staged.path, self.ocr_options)
         except ocr.OcrError as e:
             e.args = (f"{staged.filename}: {e}",)
             raise
 
-    def _store_original(self, code: str, staged: StagedFile, media_type: str) -> Document:
+    def _store_original(self, code: str, staged: StagedFile, info: Inspected) -> Document:
         document_id = str(ULID())
-        name = f"original.{ocr.MEDIA_TYPES[media_type]}"
+        name = f"original.{ocr.MEDIA_TYPES[info.media_type]}"
         stored = self.records.store.put_file(document_key(code, document_id, name), staged.path, move=True)
         if stored.sha256 != staged.sha256:
             raise InvalidDossier(f"{staged.filename} changed while it was being stored")
-        return Document(id=document_id, filename=staged.filename, media_type=media_type,
-                        status=DocumentStatus.RECEIVED,
+        return Document(id=document_id, filename=staged.filename, media_type=info.media_type,
+                        status=DocumentStatus.RECEIVED, flags=list(info.flags),
                         original=ObjectRef(key=stored.key, sha256=stored.sha256, size=stored.size))
 
 

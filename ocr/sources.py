@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageSequence, UnidentifiedImageError
@@ -17,6 +18,13 @@ MEDIA_TYPES = {
     "image/tiff": "tiff",
     "application/pdf": "pdf",
 }
+
+
+@dataclass(frozen=True)
+class Inspected(SourceInfo):
+    """What the reception learns of a file: its pages, and what else it carries."""
+
+    flags: tuple[str, ...] = ()  # active content of a PDF ("javascript", "embedded_files", …)
 
 
 def sniff(head: bytes) -> str:
@@ -40,7 +48,7 @@ def sniff_file(path: Path) -> str:
         return sniff(f.read(1024))
 
 
-def inspect(path: Path, options: OcrOptions, *, check_decoding: bool = True) -> SourceInfo:
+def inspect(path: Path, options: OcrOptions, *, check_decoding: bool = True) -> Inspected:
     """Check that every page can be decoded and say which pages need OCR.
 
     This is the gate at the reception desk: anything it accepts, the workers can read. A
@@ -48,12 +56,12 @@ def inspect(path: Path, options: OcrOptions, *, check_decoding: bool = True) -> 
     """
     media_type = sniff_file(path)
     if media_type == "application/pdf":
-        pages = _pdf.inspect(path, options.min_text_chars, options.max_pages)
-        return SourceInfo(media_type, tuple(SourcePage(i, scanned=s) for i, s in enumerate(pages)))
+        pdf = _pdf.inspect(path, options.min_text_chars, options.max_pages, options.max_pixels, options.render_dpi)
+        return Inspected(media_type, tuple(SourcePage(i, scanned=s) for i, s in enumerate(pdf.scanned)), pdf.flags)
     count = _count_pages(path, options)
     if check_decoding:
         _check_decodes(path, media_type)
-    return SourceInfo(media_type, tuple(SourcePage(i, scanned=True) for i in range(count)))
+    return Inspected(media_type, tuple(SourcePage(i, scanned=True) for i in range(count)))
 
 
 def load_page(path: Path, media_type: str, index: int, options: OcrOptions) -> tuple[Image.Image, int]:

@@ -91,6 +91,9 @@ class Document(BaseModel):
     pages: list[Page] = PydanticField(default_factory=list)
     signature: SignatureSummary | None = None
     processed_at: datetime | None = None
+    # What the original carries besides its pages ("javascript", "embedded_files"): kept in it
+    # byte for byte, never run, never copied into the archival copy.
+    flags: list[str] = PydanticField(default_factory=list)
 
     @property
     def finished(self) -> bool:

@@ -36,6 +36,7 @@ class DocumentPublic(BaseModel):
     text: str | None
     signature: SignatureSummary | None
     processed_at: datetime | None
+    flags: list[str]  # active content the original carries ("javascript", "embedded_files"), never run
     links: dict[str, str]
 
     @classmethod
@@ -47,7 +48,7 @@ class DocumentPublic(BaseModel):
         return cls(id=d.id, filename=d.filename, media_type=d.media_type, status=d.status, reason=d.reason,
                    doc_type=d.doc_type, fields=d.fields, pages=d.pages,
                    text=d.text if d.status == DocumentStatus.DONE else None, signature=d.signature,
-                   processed_at=d.processed_at, links=links)
+                   processed_at=d.processed_at, flags=d.flags, links=links)
 
 
 class DossierPublic(BaseModel):
