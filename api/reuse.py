@@ -18,7 +18,8 @@ from importlib import resources
 from typing import Any
 
 from repository.errors import FixityError
-from repository.records import Records
+from repository.model import Dossier
+from repository.records import DossierNotFound, Records
 from repository.verification import verify_pdf
 from search import Fact, Index
 
@@ -51,7 +52,9 @@ class Reuse:
         self._lock = threading.Lock()
 
     def citizen_data(self, citizen_id: str, fields: list[str] | None) -> dict[str, Any]:
-        facts = [f for f in self.index.facts(citizen_id, fields or None) if self._signed(f)]
+        facts = self.index.facts(citizen_id, fields or None)
+        signed = self._signed_sources({(f.dossier_code, f.document_id) for f in facts})
+        facts = [f for f in facts if (f.dossier_code, f.document_id) in signed]
         by_field: dict[str, list[Fact]] = {}
         for fact in facts:
             by_field.setdefault(fact.field, []).append(fact)
@@ -73,11 +76,26 @@ class Reuse:
                                          "provenance": known["values"][0]["provenance"]}
         return {"form": form.id, "title": form.title, "citizen_id": citizen_id, "fields": filled}
 
-    def _signed(self, fact: Fact) -> bool:
-        """Whether the fact's document has an archival copy whose signature verifies."""
-        dossier = self.records.load(fact.dossier_code)
+    def _signed_sources(self, sources: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The (dossier code, document id) pairs whose archival copy verifies now. A document
+        states many facts: each manifest is loaded, and each archival copy read, once a call."""
+        documents: dict[str, list[str]] = {}
+        for code, document_id in sources:
+            documents.setdefault(code, []).append(document_id)
+        signed = set()
+        for code, ids in documents.items():
+            try:
+                dossier = self.records.load(code)
+            except DossierNotFound:  # an index entry the store does not back: not a source
+                log.error("dossier %s is indexed but not in the store: not a source", code)
+                continue
+            signed.update((code, i) for i in ids if self._signed(dossier, i))
+        return signed
+
+    def _signed(self, dossier: Dossier, document_id: str) -> bool:
+        """Whether the document has an archival copy whose signature verifies."""
         try:
-            document = dossier.document(fact.document_id)
+            document = dossier.document(document_id)
         except KeyError:
             return False
         if document.archival is None:
@@ -85,7 +103,7 @@ class Reuse:
         try:
             data = self.records.read(document.archival)  # fixity on every read: the bytes signed
         except FixityError:
-            log.error("archival copy of %s/%s fails fixity: not a source", fact.dossier_code, fact.document_id)
+            log.error("archival copy of %s/%s fails fixity: not a source", dossier.dossier_code, document_id)
             return False
         with self._lock:  # verifying is the costly part; its answer holds for the same bytes
             known = self._verified.get(document.archival.sha256)

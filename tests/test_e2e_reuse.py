@@ -89,6 +89,32 @@ def test_citizen_data_with_provenance_corrections_and_autofill(client, server):
     assert [v["provenance"]["document_id"] for v in sources] == [first["id"]]
 
 
+def test_an_indexed_source_the_store_does_not_hold_is_not_offered(client, server):
+    """The index is derived data: an entry whose dossier is not in the store (an index rebuilt
+    from another store, a restore) is no source, and the citizen's real card still answers."""
+    from datetime import datetime, timezone
+
+    from search import CitizenFact, IndexEntry, open_index
+
+    citizen_id = f"001090{random.randrange(10**6):06d}"
+    card = ingest_card(client, citizen_id=citizen_id)
+    index = open_index(server.env.get("HOSO_INDEX") or f"sqlite:///{server.data_dir / 'index.sqlite'}")
+    try:
+        index.upsert([IndexEntry(
+            dossier_code="000.17.22.H56-200101-9999", document_id=f"not-stored-{citizen_id}",
+            agency_code="000.17.22.H56", procedure_code="1.001234", kind="component", doc_type="citizen_id_card",
+            filename="cccd.png", received_at=datetime.now(timezone.utc), pages=["CĂN CƯỚC CÔNG DÂN"],
+            facts=[CitizenFact(citizen_id=citizen_id, field="full_name", value="TRẦN VĂN BA", confidence=1.0,
+                               page=1)])])
+    finally:
+        index.close()
+    response = data(client, citizen_id, fields="full_name,date_of_birth")
+    assert response.status_code == 200, response.text
+    name = response.json()["fields"]["full_name"]
+    assert name["value"] == "NGUYỄN VĂN AN" and name["conflict"] is False
+    assert [v["provenance"]["document_id"] for v in name["values"]] == [card["id"]]
+
+
 def test_citizen_data_needs_a_purpose_and_a_real_id(client):
     assert client.get("/v1/citizens/001090012345/data").status_code == 422
     assert data(client, "12345").status_code == 422
