@@ -76,11 +76,11 @@ class Server:
 def wait_done(client: httpx.Client, code: str, timeout: float = 180, interval: float = 0.3) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        dossier = client.get(f"/v1/dossiers/{code}").json()
-        if dossier["status"] in ("done", "failed"):
-            return dossier
+        progress = client.get(f"/v1/dossiers/{code}/status").json()  # not an audited read
+        if progress["status"] in ("done", "failed"):
+            return client.get(f"/v1/dossiers/{code}").json()
         time.sleep(interval)
-    raise AssertionError(f"dossier {code} not finished after {timeout} s: {dossier}")
+    raise AssertionError(f"dossier {code} not finished after {timeout} s: {progress}")
 
 
 FORM = {"procedure_code": "1.001234", "agency_code": "000.17.22.H56", "applicant_id": "001090012345"}

@@ -44,6 +44,8 @@ def test_each_role_reaches_only_what_it_may(tmp_path):
             assert client.get("/v1/search", params={"q": token}).json()["total"] == 1
 
             assert client.get(f"/v1/dossiers/{code}", headers=theirs).status_code == 404
+            assert client.get(f"/v1/dossiers/{code}/status", headers=theirs).status_code == 404
+            assert client.get(f"/v1/dossiers/{code}/status").json()["documents"][0]["status"] == "done"
             assert client.get(document["links"]["original"], headers=theirs).status_code == 404
             found = client.get("/v1/search", params={"q": token, "agency_code": OURS}, headers=theirs).json()
             assert found["total"] == 0  # a desk's search is its own agency's, whatever it asks

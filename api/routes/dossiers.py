@@ -104,6 +104,27 @@ async def show_dossier(code: str, services: ServicesDep, key: KeyDep, request: R
     return DossierPublic.of(dossier)
 
 
+class DocumentProgress(BaseModel):
+    id: str
+    status: DocumentStatus
+    reason: str | None
+
+
+class DossierProgress(BaseModel):
+    dossier_code: str
+    status: DocumentStatus
+    documents: list[DocumentProgress]
+
+
+@router.get("/{code}/status", response_model=DossierProgress, responses={404: {}})
+async def dossier_progress(code: str, services: ServicesDep, key: KeyDep, request: Request) -> DossierProgress:
+    """How far the reading is, and nothing about the citizen: what a page polls while it waits
+    (not audited, unlike a read of the dossier)."""
+    dossier = await _dossier(services, key, request, code)
+    return DossierProgress(dossier_code=code, status=dossier.status, documents=[
+        DocumentProgress(id=d.id, status=d.status, reason=d.reason) for d in dossier.documents])
+
+
 async def _dossier(services: ServicesDep, key: dict, request: Request, code: str) -> Dossier:
     dossier = await asyncio.to_thread(services.records.load, code)
     await asyncio.to_thread(own_agency, services, key, request, dossier.agency_code, code)

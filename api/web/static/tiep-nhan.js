@@ -213,10 +213,17 @@ function schedulePoll(round) {
 async function poll(round) {
   const code = state.dossier?.dossier_code;
   try {
-    const dossier = await apiJSON(dossierPath());
-    if (dossier.dossier_code !== state.dossier?.dossier_code) return;
-    state.dossier = dossier;
-    renderDocuments();
+    // The status route carries no personal data and is not audited; the dossier itself (an
+    // audited read) is fetched again only when a document has moved on.
+    const progress = await apiJSON(`${dossierPath()}/status`);
+    if (progress.dossier_code !== state.dossier?.dossier_code) return;
+    const moved = progress.documents.some((d, i) => d.status !== state.dossier.documents[i]?.status);
+    if (moved) {
+      const dossier = await apiJSON(dossierPath());
+      if (dossier.dossier_code !== state.dossier?.dossier_code) return;
+      state.dossier = dossier;
+      renderDocuments();
+    }
   } catch (e) {
     say($("#trang-thai-ho-so"), explain(e), "loi");
   }
