@@ -17,6 +17,7 @@ MAX_POINTS = 150_000
 
 
 UPRIGHT, UPSIDE_DOWN = 2.0, 0.5  # ink above / below the x-height band: only clear cases decide
+MIN_LINES = 3  # fewer lines of text than this cannot tell up from down
 MARGIN = 0.04  # of each side, left out of the analysis: scanner lids and page edges are not text
 
 
@@ -54,15 +55,21 @@ def _above_below(ys: np.ndarray, xs: np.ndarray, angle: float) -> float | None:
     profile = np.bincount((rows - rows.min()).astype(np.int64)).astype(np.float64)
     in_line = profile > profile.max() * 0.05
     edges = np.flatnonzero(np.diff(np.concatenate(([0], in_line.astype(np.int8), [0]))))
+    bands = [profile[start:end] for start, end in zip(edges[::2], edges[1::2]) if end - start >= 4]
+    typical = float(np.median([len(band) for band in bands])) if bands else 0.0
     above = below = 0.0
-    for start, end in zip(edges[::2], edges[1::2]):
-        band = profile[start:end]
-        if len(band) < 4:
-            continue
+    lines = 0
+    for band in bands:
         core = np.flatnonzero(band >= band.max() * 0.5)
+        # Not a line of text, and its ink would vote at random: a band many lines tall (the
+        # shadow round a photographed page, a photo), or a rule whose few dark rows make the
+        # "core" and put the text beside it above or below (the photo frame on an ID card).
+        if len(band) > 3 * typical or core[-1] - core[0] + 1 < len(band) / 4:
+            continue
+        lines += 1
         above += band[: core[0]].sum()
         below += band[core[-1] + 1:].sum()
-    if above + below < 50:
+    if lines < MIN_LINES or above + below < 50:
         return None
     return float(above / max(below, 1.0))
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +12,12 @@ import pytest
 from PIL import Image
 
 import ocr
+import vndocs
 import vnpages
+from ocr import preprocess
+
+sys.path.append(str(Path(__file__).resolve().parents[2] / "bench"))
+import degrade  # noqa: E402
 
 OPTIONS = ocr.OcrOptions()
 LINES = vnpages.PROSE
@@ -31,6 +38,28 @@ def test_any_quarter_turn_is_read_upright(page, tmp_path, turn):
     path = vnpages.save(page.rotate(turn, expand=True), tmp_path / "page.png")
     result = read(path, tmp_path)
     assert result.rotation == turn  # scan turned counter-clockwise, read after turning it back
+    assert vnpages.cer(vnpages.expected_text(LINES), result.text) < 0.01
+
+
+def test_photographed_id_card_is_read_upright(tmp_path):
+    """An upright card photographed on a desk, its page edge lost in the shadow round it: the
+    shadow and the photo frame are not lines of text, and must not turn the card over."""
+    card = vndocs.render_id_card(new_style=True)
+    suffix, data = degrade.encode("phone", degrade.degrade("phone", card, seed=2))
+    path = tmp_path / f"card{suffix}"
+    path.write_bytes(data)
+    result = read(path, tmp_path)
+    assert result.rotation == 0 and result.confidence > 0.85
+    assert "TRẦN THỊ MAI" in result.text and "Date of birth: 20/11/2003" in result.text
+
+
+def test_a_wrong_turn_is_caught_by_reading(page, tmp_path, monkeypatch):
+    """Lines that look upside down on an upright page: the turned page reads as nonsense, so it
+    is read the other way too and the better reading is kept."""
+    monkeypatch.setattr(preprocess, "UPRIGHT", math.inf)
+    monkeypatch.setattr(preprocess, "UPSIDE_DOWN", math.inf)  # every page looks upside down
+    result = read(vnpages.save(page, tmp_path / "page.png"), tmp_path)
+    assert result.rotation == 0 and "turn" not in result.steps
     assert vnpages.cer(vnpages.expected_text(LINES), result.text) < 0.01
 
 
