@@ -176,7 +176,8 @@ class Pipeline:
         await self._update(
             dossier.dossier_code, document.id, status=DocumentStatus.DONE, reason=None,
             archival=done.archival, ocr=done.ocr, pages=done.pages, doc_type=done.doc_type, fields=done.fields,
-            signature=done.signature, processed_at=datetime.now(timezone.utc))
+            signature=done.signature, incoming_signatures=done.incoming_signatures,
+            processed_at=datetime.now(timezone.utc))
 
     async def _run(self, step, *args):
         if self._pool is None:

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import ocr
 from repository import archival
-from repository.model import DocType, Field, ObjectRef, Page, SignatureSummary
+from repository.model import DocType, Field, IncomingSignature, ObjectRef, Page, SignatureSummary
 from repository.options import StoreOptions
 from repository.records import Records
 from repository.signing import ArchivalSigner, SigningOptions, load_signer
 from repository.store import open_store
+from repository.verification import verify_pdf
 
 from .classify import classify
 from .extract import extract
@@ -63,6 +64,7 @@ class FinishedDocument:
     doc_type: DocType
     fields: dict[str, Field]
     signature: SignatureSummary
+    incoming_signatures: list[IncomingSignature]
 
 
 class _Process:
@@ -121,6 +123,7 @@ def finish(job: DocumentJob, pages: list[ocr.PageResult]) -> FinishedDocument:
     description = archival.Description(title=job.filename, dossier_code=job.dossier_code,
                                        document_id=job.document_id, agency_code=job.agency_code,
                                        doc_type=doc_type)
+    incoming = _incoming_signatures(job, state.signer) if job.media_type == "application/pdf" else []
     unsigned = archival.assemble(parts, description, flavour=state.config.pdfa)
     signed = state.signer.sign(unsigned, reason=f"Số hóa hồ sơ {job.dossier_code}",
                                location=state.config.signing_location)
@@ -131,8 +134,17 @@ def finish(job: DocumentJob, pages: list[ocr.PageResult]) -> FinishedDocument:
     shutil.rmtree(job.workdir, ignore_errors=True)
     return FinishedDocument(
         archival=archival_ref, ocr=ocr_ref, pages=[_page_record(p) for p in pages], doc_type=doc_type, fields=fields,
+        incoming_signatures=incoming,
         signature=SignatureSummary(level=state.signer.level.value, signer=state.signer.subject, signed_at=signed_at,
                                    development=state.signer.development))
+
+
+def _incoming_signatures(job: DocumentJob, signer: ArchivalSigner) -> list[IncomingSignature]:
+    """The signatures a received PDF already carries, verified against HoSo's trust roots."""
+    report = verify_pdf(job.source.read_bytes(), signer.trust_roots)
+    return [IncomingSignature(field=s.field, signer=s.signer, signing_time=s.signing_time, intact=s.intact,
+                              valid=s.valid, trusted=s.trusted, level=s.level, summary=s.summary)
+            for s in report.signatures]
 
 
 def discard(job: DocumentJob) -> None:

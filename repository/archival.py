@@ -58,6 +58,9 @@ def assemble(parts: list[PagePart], description: Description, *, flavour: Flavou
                     if part.pdf not in sources:
                         sources[part.pdf] = pikepdf.open(part.pdf)
                     archival.pages.append(sources[part.pdf].pages[part.index])
+                # A received PDF's form fields and signatures (another agency's) are drawn into
+                # the page: they stay visible, but belong to the original, not to this copy.
+                archival.flatten_annotations("all")
                 _describe(archival, description, flavour)
                 _add_output_intent(archival)
                 buffer = io.BytesIO()

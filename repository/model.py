@@ -77,6 +77,20 @@ class SignatureSummary(BaseModel):
     development: bool
 
 
+class IncomingSignature(BaseModel):
+    """A signature the original already carried (a result signed by another agency), as
+    verified when HoSo received it; the original is kept byte for byte with it."""
+
+    field: str
+    signer: str
+    signing_time: datetime | None
+    intact: bool
+    valid: bool
+    trusted: bool
+    level: str
+    summary: str
+
+
 class Document(BaseModel):
     id: str
     filename: str
@@ -94,6 +108,7 @@ class Document(BaseModel):
     # What the original carries besides its pages ("javascript", "embedded_files"): kept in it
     # byte for byte, never run, never copied into the archival copy.
     flags: list[str] = PydanticField(default_factory=list)
+    incoming_signatures: list[IncomingSignature] = PydanticField(default_factory=list)
 
     @property
     def finished(self) -> bool:

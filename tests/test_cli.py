@@ -149,3 +149,30 @@ def test_archival_copies_are_pdfa_as_configured(archive, tmp_path):
     assert strict.read_bytes().startswith(b"%PDF-1.4")
     for path in [*default, strict]:
         assert "Signature is Valid" in subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+
+
+def test_a_signed_pdf_is_kept_byte_for_byte_and_its_signature_reported(tmp_path):
+    """A result already signed by another agency: the original is stored as received, its
+    signature verified at ingest and shown in the manifest; HoSo's archival copy is another file
+    that carries only HoSo's signature."""
+    import hashlib
+
+    from repository.signing import SigningOptions, load_signer
+
+    data = tmp_path / "var"
+    agency = load_signer(SigningOptions(stamp=False), data / "keys")  # the identity HoSo trusts here
+    unsigned = vnpages.born_digital_pdf(tmp_path / "qd.pdf", ["QUYẾT ĐỊNH", "Về việc cấp giấy phép."])
+    signed = tmp_path / "qd-da-ky.pdf"
+    signed.write_bytes(agency.sign(unsigned.read_bytes(), reason="Ban hành", location="Hà Nội"))
+
+    [manifest] = [json.loads(line) for line in hoso(data, "ingest", str(signed), "--json").stdout.splitlines()]
+    [document] = manifest["documents"]
+    assert document["status"] == "done"
+    [incoming] = document["incoming_signatures"]
+    assert incoming["valid"] and incoming["intact"] and incoming["trusted"], incoming
+    stored = data / "store" / "dossiers" / manifest["dossier_code"] / "documents" / document["id"]
+    original = stored / "original.pdf"
+    assert hashlib.sha256(original.read_bytes()).hexdigest() == hashlib.sha256(signed.read_bytes()).hexdigest()
+    archival = subprocess.run(["pdfsig", str(stored / "archival.pdf")], capture_output=True, text=True).stdout
+    assert archival.count("Signature #") == 1 and "Signature is Valid" in archival, archival
+    assert "Signature is Valid" in subprocess.run(["pdfsig", str(original)], capture_output=True, text=True).stdout

@@ -12,7 +12,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from ingest.reception import DossierForm, StagedFile
-from repository.model import FIELDS, Document, DocumentStatus, Dossier, Field, Page, SignatureSummary
+from repository.model import (FIELDS, Document, DocumentStatus, Dossier, Field, IncomingSignature, Page,
+                              SignatureSummary)
 from repository.records import DossierNotFound
 from repository.verification import VerificationReport, verify_pdf
 
@@ -37,6 +38,7 @@ class DocumentPublic(BaseModel):
     signature: SignatureSummary | None
     processed_at: datetime | None
     flags: list[str]  # active content the original carries ("javascript", "embedded_files"), never run
+    incoming_signatures: list[IncomingSignature]  # signatures the original came with, verified on receipt
     links: dict[str, str]
 
     @classmethod
@@ -48,7 +50,8 @@ class DocumentPublic(BaseModel):
         return cls(id=d.id, filename=d.filename, media_type=d.media_type, status=d.status, reason=d.reason,
                    doc_type=d.doc_type, fields=d.fields, pages=d.pages,
                    text=d.text if d.status == DocumentStatus.DONE else None, signature=d.signature,
-                   processed_at=d.processed_at, flags=d.flags, links=links)
+                   processed_at=d.processed_at, flags=d.flags,
+                   incoming_signatures=d.incoming_signatures, links=links)
 
 
 class DossierPublic(BaseModel):
