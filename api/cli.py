@@ -10,6 +10,7 @@ import signal
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
+from datetime import date
 from pathlib import Path
 
 from tqdm import tqdm
@@ -72,9 +73,17 @@ def _parser() -> argparse.ArgumentParser:
     read.add_argument("--json", action="store_true", help="pages with words, boxes and confidences")
     read.set_defaults(run=_ocr)
 
-    find = commands.add_parser("search", help="search the archive")
+    find = commands.add_parser("search", help='search the archive: words, "a phrase", -excluded, 684/QĐ')
     find.add_argument("query")
     find.add_argument("--limit", type=int, default=10)
+    find.add_argument("--agency", help="receiving agency's code")
+    find.add_argument("--procedure", help="procedure code")
+    find.add_argument("--doc-type", help="citizen_id_card, birth_certificate, admin_document, other")
+    find.add_argument("--from", dest="received_from", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                      help="received on or after this day (Vietnam time)")
+    find.add_argument("--to", dest="received_to", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                      help="received on or before this day (Vietnam time)")
+    find.add_argument("--sort", choices=["relevance", "newest"], default="relevance")
     find.add_argument("--json", action="store_true")
     find.set_defaults(run=_search)
 
@@ -228,12 +237,17 @@ def _ocr(settings: Settings, args) -> int:
 
 def _search(settings: Settings, args) -> int:
     services = Services.open(settings)
-    results = services.index.search(SearchQuery(text=args.query, limit=args.limit))
+    results = services.index.search(SearchQuery(
+        text=args.query, limit=args.limit, agency_code=args.agency, procedure_code=args.procedure,
+        doc_type=args.doc_type, received_from=args.received_from, received_to=args.received_to, sort=args.sort))
     services.close()
     if args.json:
         print(results.model_dump_json())
         return 0
     print(f"{results.total} documents" if results.total_exact else f"more than {results.total} documents")
+    for name, counts in results.facets.items():
+        if counts:
+            print(f"  {name}: " + ", ".join(f"{c.value} ({c.count})" for c in counts))
     for hit in results.hits:
         snippet = hit.snippet.replace("<mark>", "[").replace("</mark>", "]")
         print(f"{hit.dossier_code} {hit.document_id} p.{hit.page} {hit.doc_type}: {snippet}")

@@ -10,11 +10,12 @@ from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .errors import BadQuery, IndexUnavailable, SearchError
-from .index import CitizenFact, Fact, Hit, Index, IndexEntry, SearchQuery, SearchResults
+from .index import CitizenFact, FacetCount, Fact, Hit, Index, IndexEntry, SearchQuery, SearchResults
 
 __all__ = [
     "BadQuery",
     "CitizenFact",
+    "FacetCount",
     "Fact",
     "Hit",
     "Index",

@@ -6,10 +6,12 @@ cardinality of documents. Indices are versioned (`{prefix}-documents-{stamp}`) b
 alias `{prefix}-documents`: `replace_all` fills a new index and moves the alias in one atomic
 action, so readers never see a half-built index.
 
-The analyzers live in an index template: `vi` (tone-placement mapping, standard tokenizer,
-lower case) on `text`, and `vi_folded` (the same plus asciifolding, which also maps đ→d) on
-`text.folded`. Every word must match one or the other; the exact field weighs more, so an
-accented match ranks above a folded one.
+The analyzers live in an index template: `vi` (tone-placement mapping, a tokenizer that splits
+at every character that is not a letter, digit or private-use character, as SQLite's unicode61
+does, lower case) on `text`, and `vi_folded` (the same plus asciifolding, which also maps đ→d)
+on `text.folded`. Every term must match one or the other; the exact field weighs more, so an
+accented match ranks above a folded one. The mapping carries MAPPING_VERSION: an index built
+with an older one sets `schema_reset`, and the server rebuilds it from the store.
 """
 
 from __future__ import annotations
@@ -22,14 +24,20 @@ from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
-from ._query import query_tokens
-from ._snippet import clean_page, make_snippet, mark_words
+from ._query import Term, marked_terms, parse_query
+from ._snippet import find_terms, make_snippet
 from .errors import BadQuery, IndexUnavailable, SearchError
-from .index import TOTAL_CAP, Fact, Hit, IndexEntry, SearchQuery, SearchResults, check_page
-from .text import fold, nfc
+from .index import (FACET_SIZE, FACETS, TOTAL_CAP, FacetCount, Fact, Hit, IndexEntry, SearchQuery,
+                    SearchResults, check_query, received_range)
+from .text import nfc
 
+MAPPING_VERSION = 2  # 2: words split as SQLite splits them (684/QĐ-UBND, 000.17.22: several); dossier code words
 EXACT_BOOST = 10.0
+#: Terms a code's last part (a prefix, see _query.py) may stand for; Lucene reads no more.
+PREFIX_EXPANSIONS = 1000
 _FILTERS = ("agency_code", "procedure_code", "doc_type", "dossier_code")
+# Token characters of SQLite's unicode61 tokenizer: letters, numbers, private use.
+_SEPARATORS = r"[^\p{L}\p{N}\p{Co}]+"
 _TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}  # huyền, sắc, hỏi, ngã, nặng
 
 
@@ -57,11 +65,12 @@ def _settings(shards: int, replicas: int) -> dict:
         "number_of_replicas": replicas,
         "analysis": {
             "char_filter": {"vi_tones": {"type": "mapping", "mappings": tone_placement_rules()}},
+            "tokenizer": {"vi_words": {"type": "pattern", "pattern": _SEPARATORS}},
             "filter": {"vi_fold": {"type": "asciifolding", "preserve_original": False}},
             "analyzer": {
-                "vi": {"type": "custom", "char_filter": ["vi_tones"], "tokenizer": "standard",
+                "vi": {"type": "custom", "char_filter": ["vi_tones"], "tokenizer": "vi_words",
                        "filter": ["lowercase"]},
-                "vi_folded": {"type": "custom", "char_filter": ["vi_tones"], "tokenizer": "standard",
+                "vi_folded": {"type": "custom", "char_filter": ["vi_tones"], "tokenizer": "vi_words",
                               "filter": ["lowercase", "vi_fold"]},
             },
         },
@@ -70,10 +79,12 @@ def _settings(shards: int, replicas: int) -> dict:
 
 MAPPINGS = {
     "dynamic": "strict",
+    "_meta": {"version": MAPPING_VERSION},
     "properties": {
         **{name: {"type": "keyword"} for name in (
-            "dossier_code", "document_id", "agency_code", "procedure_code", "applicant_id", "kind",
-            "doc_type", "filename")},
+            "document_id", "agency_code", "procedure_code", "applicant_id", "kind", "doc_type", "filename")},
+        # its words too, which code terms match (see _query.py)
+        "dossier_code": {"type": "keyword", "fields": {"words": {"type": "text", "analyzer": "vi_folded"}}},
         "received_at": {"type": "date"},
         "page": {"type": "integer"},
         "text": {"type": "text", "analyzer": "vi", "fields": {"folded": {"type": "text", "analyzer": "vi_folded"}}},
@@ -112,6 +123,9 @@ class ElasticIndex:
         self.alias = f"{prefix}-documents"
         self.facts_alias = f"{prefix}-citizens"  # the citizen data for reuse, in its own index
         self._shards, self._replicas = shards, replicas
+        #: True when the alias points at an index built with an older mapping: the caller should
+        #: reindex (replace_all builds a current one).
+        self.schema_reset = False
         self.client = Elasticsearch(url, request_timeout=timeout, max_retries=retries, retry_on_timeout=True)
         self._call(self._ensure)
 
@@ -133,6 +147,9 @@ class ElasticIndex:
                     self.client.indices.delete(index=name, ignore_unavailable=True)
                     if not self.client.indices.exists_alias(name=alias):
                         raise
+        mappings = self.client.indices.get_mapping(index=self.alias)
+        self.schema_reset = any(m["mappings"].get("_meta", {}).get("version") != MAPPING_VERSION
+                                for m in mappings.values())
 
     def _new_index(self, alias: str) -> str:
         name = f"{alias}-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
@@ -154,7 +171,7 @@ class ElasticIndex:
             meta = entry.model_dump(exclude={"pages", "facts"})
             for number, text in enumerate(entry.pages, start=1):
                 yield {"_op_type": "index", "_index": index, "_id": f"{entry.document_id}:{number}",
-                       "_source": {**meta, "page": number, "text": clean_page(nfc(text))}}
+                       "_source": {**meta, "page": number, "text": nfc(text)}}
             for fact in entry.facts:
                 yield {"_op_type": "index", "_index": facts_index, "_id": f"{entry.document_id}:{fact.field}",
                        "_source": {**fact.model_dump(mode="json"), "dossier_code": entry.dossier_code,
@@ -237,27 +254,80 @@ class ElasticIndex:
     # -- reading --------------------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResults:
         """One round trip (msearch) of two searches run side by side on the cluster: the page of
-        hits, ranked and collapsed per document with no counting (so Lucene may skip
-        non-competitive pages); and the document count, unscored, stopped after TOTAL_CAP + 1
-        pages per shard. Snippets are marked here on our own folding, so no highlighter runs."""
-        check_page(query)
-        tokens = query_tokens(query.text)
-        must = [{"bool": {"should": [{"match": {"text": {"query": t, "boost": EXACT_BOOST}}},
-                                     {"match": {"text.folded": {"query": t}}}],
-                          "minimum_should_match": 1}} for t in tokens]
+        hits, ranked (or sorted newest first) and collapsed per document with no counting (so
+        Lucene may skip non-competitive pages); and the document count and facets, unscored,
+        stopped after TOTAL_CAP + 1 pages per shard. Snippets are marked here on our own
+        folding, so no highlighter runs."""
+        check_query(query)
+        parsed = parse_query(query.text)
+        must = [self._any(t) for t in parsed.terms]
+        must_not = [self._typed(t) for t in parsed.excluded]
         filters = [{"term": {name: getattr(query, name)}} for name in _FILTERS if getattr(query, name)]
-        hits_body = {"query": {"bool": {"must": must, "filter": filters}}, "collapse": {"field": "document_id"},
+        start, end = received_range(query)
+        if start or end:
+            filters.append({"range": {"received_at": {
+                **({"gte": start.isoformat()} if start else {}), **({"lt": end.isoformat()} if end else {})}}})
+        hits_body = {"query": {"bool": {"must": must, "filter": filters, "must_not": must_not}},
+                     "collapse": {"field": "document_id"},
                      "from": query.offset, "size": query.limit, "track_total_hits": False}
-        count_body = {"query": {"bool": {"filter": [*must, *filters]}}, "size": 0, "track_total_hits": False,
+        if query.sort == "newest":  # pages of one document tie on the first two: its best page leads
+            hits_body["sort"] = [{"received_at": "desc"}, {"document_id": "desc"}, {"_score": "desc"}]
+        documents = {"cardinality": {"field": "document_id", "precision_threshold": 40000}}
+        matches = [self._matches(t) for t in parsed.terms]  # the same pages as must, without scoring
+        count_body = {"query": {"bool": {"filter": [*matches, *filters], "must_not": must_not}}, "size": 0,
+                      "track_total_hits": False,
                       "terminate_after": TOTAL_CAP + 1,  # stopped early means more than TOTAL_CAP
-                      "aggs": {"documents": {"cardinality": {"field": "document_id",
-                                                             "precision_threshold": 40000}}}}
+                      "aggs": {"documents": documents, **{
+                          name: {"terms": {"field": name, "size": FACET_SIZE,
+                                           "order": [{"documents": "desc"}, {"_key": "asc"}]},
+                                 "aggs": {"documents": documents}} for name in FACETS}}}
         found, counted = self._call(self._msearch, [hits_body, count_body])
-        marked = {fold(t) for t in tokens}
+        marked = marked_terms(parsed)
         hits = [self._hit(h, marked) for h in found["hits"]["hits"]]
-        total = int(counted["aggregations"]["documents"]["value"])
-        return SearchResults(query=query.text, total=total, hits=hits,
-                             total_exact=not counted.get("terminated_early", False))
+        aggregations = counted["aggregations"]
+        facets = {name: [FacetCount(value=b["key"], count=int(b["documents"]["value"]))
+                         for b in aggregations[name]["buckets"]] for name in FACETS}
+        return SearchResults(query=query.text, total=int(aggregations["documents"]["value"]), hits=hits,
+                             total_exact=not counted.get("terminated_early", False), facets=facets)
+
+    @staticmethod
+    def _phrase(field: str, words: tuple[str, ...], prefix: bool, boost: float = 1.0) -> dict:
+        text = " ".join(words)
+        if prefix:
+            return {"match_phrase_prefix": {field: {"query": text, "boost": boost,
+                                                    "max_expansions": PREFIX_EXPANSIONS}}}
+        if len(words) > 1:
+            return {"match_phrase": {field: {"query": text, "boost": boost}}}
+        return {"match": {field: {"query": text, "boost": boost}}}
+
+    @classmethod
+    def _any(cls, term: Term) -> dict:
+        """The term with any accents; as typed it matches the exact field too and ranks higher."""
+        return cls._either([cls._phrase("text", term.words, term.prefix, EXACT_BOOST),
+                            cls._phrase("text.folded", term.folded, term.prefix), *cls._codes(term)])
+
+    @classmethod
+    def _matches(cls, term: Term) -> dict:
+        """The term with any accents, to filter by: a page with it in ``text`` has it in
+        ``text.folded`` too."""
+        return cls._either([cls._phrase("text.folded", term.folded, term.prefix), *cls._codes(term)])
+
+    @classmethod
+    def _typed(cls, term: Term) -> dict:
+        """The term as typed (what an exclusion leaves out): with its accents, or with any when a
+        word of it was typed without (see _query.py)."""
+        if term.bare:
+            return cls._either([cls._phrase("text.folded", term.folded, term.prefix), *cls._codes(term)])
+        return cls._either([cls._phrase("text", term.words, term.prefix), *cls._codes(term)])
+
+    @classmethod
+    def _codes(cls, term: Term) -> list[dict]:
+        """A code also matches the dossier code."""
+        return [cls._phrase("dossier_code.words", term.folded, term.prefix, EXACT_BOOST)] if term.code else []
+
+    @staticmethod
+    def _either(queries: list[dict]) -> dict:
+        return queries[0] if len(queries) == 1 else {"bool": {"should": queries, "minimum_should_match": 1}}
 
     def _msearch(self, bodies: list[dict]) -> list[dict]:
         searches: list[dict] = []
@@ -270,13 +340,13 @@ class ElasticIndex:
         return responses
 
     @staticmethod
-    def _hit(hit: dict, marked: set[str]) -> Hit:
+    def _hit(hit: dict, marked: list[tuple[tuple[str, ...], bool]]) -> Hit:
         source = hit["_source"]
         return Hit(dossier_code=source["dossier_code"], document_id=source["document_id"],
                    doc_type=source["doc_type"], filename=source["filename"], agency_code=source["agency_code"],
                    procedure_code=source["procedure_code"], received_at=source["received_at"],
                    page=source["page"], score=hit["_score"] or 0.0,
-                   snippet=make_snippet(source["text"], mark_words(source["text"], marked)))
+                   snippet=make_snippet(source["text"], find_terms(source["text"], marked)))
 
     def facts(self, citizen_id: str, fields: list[str] | None = None) -> list[Fact]:
         filters = [{"term": {"citizen_id": citizen_id}}] + ([{"terms": {"field": fields}}] if fields else [])

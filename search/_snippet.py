@@ -1,7 +1,8 @@
-"""Snippets: mark the query's words on a page, found on its folded text, and cut a window of it.
+"""Snippets: find the query's terms on a page, on its folded text, and cut a window of it with
+the terms marked.
 
-fold() and canonical_tones() are length-preserving, so an offset in the folded page is the same
-offset in the original page; only the marks need to be located, never re-aligned.
+fold() is length-preserving, so an offset in the folded page is the same offset in the original
+page; the marks need no re-alignment, and no backend's highlighter needs to run.
 """
 
 from __future__ import annotations
@@ -10,65 +11,54 @@ import html
 import re
 
 from ._query import TOKEN as _TOKEN
-from .text import canonical_tones, fold
+from .text import fold
 
-# Private-use characters that never survive into stored page text (see clean_page).
-OPEN = "\ue000"
-CLOSE = "\ue001"
 WINDOW_WORDS = 30
 _BEFORE_WORDS = 8
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\S+")
 
-
-def clean_page(text: str) -> str:
-    """Replace the sentinels in page text (same length) so they can only come from mark_words()."""
-    return text.replace(OPEN, "\ufffd").replace(CLOSE, "\ufffd")
+Terms = list[tuple[tuple[str, ...], bool]]
 
 
-def mark_words(text: str, folded_tokens: set[str]) -> str:
-    """``text`` with OPEN/CLOSE around each word whose folded, lower-case form is one of
-    ``folded_tokens``: the highlight a backend without offsets needs, found on our own folding."""
-    folded = fold(canonical_tones(text))  # same length as text; lower() might not be
-    out: list[str] = []
-    pos = 0
-    for m in _TOKEN.finditer(folded):
-        if m.group().lower() in folded_tokens:
-            out += [text[pos:m.start()], OPEN, text[m.start():m.end()], CLOSE]
-            pos = m.end()
-    out.append(text[pos:])
-    return "".join(out)
+def find_terms(text: str, terms: Terms) -> list[tuple[int, int]]:
+    """The [start, end) of each occurrence of a term in ``text``, in order, overlaps merged. A
+    term is its folded, lower-case words (several: a phrase, found where they are adjacent and in
+    order, as one run) and whether its last word is a prefix."""
+    folded = fold(text)  # same length as text; lower() might not be
+    single = {words[0] for words, prefix in terms if len(words) == 1 and not prefix}
+    runs = [(words, prefix) for words, prefix in terms if len(words) > 1 or prefix]
+    if not runs:
+        spans = [(m.start(), m.end()) for m in _TOKEN.finditer(folded) if m.group().lower() in single]
+    else:
+        words = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(folded)]
+        spans = [(start, end) for start, end, word in words if word in single]
+        for run, prefix in runs:
+            last = len(run) - 1
 
+            def at(i: int, j: int) -> bool:
+                word = words[i + j][2]
+                return word == run[j] or prefix and j == last and word.startswith(run[j])
 
-def mark_spans(highlighted: str) -> tuple[str, list[tuple[int, int]]]:
-    """Strip the sentinels; return the plain text and the [start, end) of each marked run."""
-    plain: list[str] = []
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    start = -1
-    for c in highlighted:
-        if c == OPEN:
-            start = pos
-        elif c == CLOSE:
-            if start >= 0 and pos > start:
-                spans.append((start, pos))
-            start = -1
+            spans += [(words[i][0], words[i + last][1]) for i in range(len(words) - last)
+                      if all(at(i, j) for j in range(last + 1))]
+        spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
-            plain.append(c)
-            pos += 1
-    return "".join(plain), spans
+            merged.append((start, end))
+    return merged
 
 
 def _escape(s: str) -> str:
     return _SPACE.sub(" ", html.escape(s, quote=True))
 
 
-def make_snippet(original: str, highlighted_folded: str) -> str:
-    """About WINDOW_WORDS words of ``original`` around the first match, HTML-escaped, matches in
-    ``<mark>``, and ``…`` where the page text was cut."""
-    plain, spans = mark_spans(highlighted_folded)
-    if len(plain) != len(original):
-        original = plain  # cannot happen for NFC pages; show folded text rather than misplace marks
+def make_snippet(original: str, spans: list[tuple[int, int]]) -> str:
+    """About WINDOW_WORDS words of ``original`` around the first of ``spans`` (see find_terms),
+    HTML-escaped, the spans in ``<mark>``, and ``…`` where the page text was cut."""
     words = [(m.start(), m.end()) for m in _WORD.finditer(original)]
     if not words:
         return ""
@@ -87,7 +77,7 @@ def make_snippet(original: str, highlighted_folded: str) -> str:
         if s >= e or s < pos:
             continue
         out.append(_escape(original[pos:s]))
-        out.append(f"<mark>{html.escape(original[s:e], quote=True)}</mark>")
+        out.append(f"<mark>{_escape(original[s:e])}</mark>")
         pos = e
     out.append(_escape(original[pos:cut_end]))
     if hi < len(words):

@@ -7,7 +7,8 @@ everything a hit needs to be shown without reading the store.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol, runtime_checkable
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -19,6 +20,12 @@ MAX_LIMIT = 100
 #: a narrow one. Results can be paged as far as the same depth.
 TOTAL_CAP = 10_000
 MAX_WINDOW = 10_000
+#: Metadata counted per value beside the hits, and how many values each lists (most documents first).
+FACETS = ("agency_code", "procedure_code", "doc_type")
+FACET_SIZE = 20
+#: Date filters name calendar days in Vietnam (Asia/Ho_Chi_Minh: UTC+07:00, no daylight saving
+#: since 1975), the days on the receipts and in the archivists' registers.
+VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 
 
 class CitizenFact(BaseModel):
@@ -61,13 +68,19 @@ class IndexEntry(BaseModel):
 
 
 class SearchQuery(BaseModel):
-    """Words to find (all required) plus exact-match metadata filters and a page of results."""
+    """What the search box says (see ``search/_query.py`` for the syntax: words, "phrases",
+    -exclusions, code prefixes), exact-match metadata filters, a range of days received, an
+    order and a page of results."""
 
     text: str
     agency_code: str | None = None
     procedure_code: str | None = None
     doc_type: str | None = None
     dossier_code: str | None = None
+    received_from: date | None = Field(None, description="first day received, inclusive (Vietnam time)")
+    received_to: date | None = Field(None, description="last day received, inclusive (Vietnam time)")
+    sort: Literal["relevance", "newest"] = Field(
+        "relevance", description="relevance: best match first; newest: latest received_at first")
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0)
 
@@ -87,20 +100,42 @@ class Hit(BaseModel):
     snippet: str
 
 
+class FacetCount(BaseModel):
+    value: str
+    count: int = Field(description="matching documents with this value")
+
+
 class SearchResults(BaseModel):
     query: str
     total: int = Field(description="matching documents; a lower bound when total_exact is false")
     total_exact: bool = Field(True, description=f"false when more than {TOTAL_CAP} documents match")
     hits: list[Hit]
+    facets: dict[str, list[FacetCount]] = Field(
+        default_factory=dict,
+        description=f"for each of {', '.join(FACETS)}: up to {FACET_SIZE} values with their counts of "
+                    "matching documents, most first (filters applied); counted over the same documents "
+                    "as total, so exact when total_exact is true")
 
 
-def check_page(query: SearchQuery) -> None:
-    """Refuse a page of results no backend serves (pydantic checks only what the API builds)."""
+def check_query(query: SearchQuery) -> None:
+    """Refuse what no backend serves (pydantic checks only what the API builds)."""
     if not 1 <= query.limit <= MAX_LIMIT:
         raise BadQuery(f"limit must be between 1 and {MAX_LIMIT}")
     if query.offset < 0 or query.offset + query.limit > MAX_WINDOW:
         raise BadQuery(f"offset must be at least 0 and offset + limit at most {MAX_WINDOW}; "
                        "narrow the search with more words or filters")
+    if query.received_from and query.received_to and query.received_from > query.received_to:
+        raise BadQuery("received_from is after received_to")
+    if query.sort not in ("relevance", "newest"):
+        raise BadQuery("sort must be relevance or newest")
+
+
+def received_range(query: SearchQuery) -> tuple[datetime | None, datetime | None]:
+    """The instants [start, end) that the query's received_from..received_to days cover."""
+    start = datetime.combine(query.received_from, time(), VIETNAM) if query.received_from else None
+    end = (datetime.combine(query.received_to + timedelta(days=1), time(), VIETNAM)
+           if query.received_to and query.received_to < date.max else None)
+    return start, end
 
 
 @runtime_checkable
@@ -117,7 +152,8 @@ class Index(Protocol):
         """Swap in a complete new index atomically; return how many entries it holds."""
 
     def search(self, query: SearchQuery) -> SearchResults:
-        """Documents matching every word, best first; ``total`` counts documents."""
+        """Documents matching the query, best (or newest) first; ``total`` and ``facets``
+        count documents."""
 
     def facts(self, citizen_id: str, fields: list[str] | None = None) -> list[Fact]:
         """What the indexed documents state about a citizen (all fields, or these)."""

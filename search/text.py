@@ -49,13 +49,24 @@ def _fold_char(c: str) -> str:
     return c
 
 
+class _FoldTable(dict):
+    """A str.translate table filled as characters are met: folding then runs in C."""
+
+    def __missing__(self, code: int) -> int:
+        self[code] = folded = ord(_fold_char(chr(code)))
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def fold(s: str) -> str:
     """Drop diacritics (tone and quality marks) and map đ→d, keeping case.
 
     One output character per input character, so offsets found on the folded text are valid on
     the original.  Characters without a decomposition (CJK, symbols, ``ﬁ``) pass through.
     """
-    return "".join(_fold_char(c) for c in s)
+    return s.translate(_FOLD)
 
 
 def _split_tone(c: str) -> tuple[str, str] | None:

@@ -46,16 +46,20 @@ def sqlite_index(index_path: Path) -> Iterator[Index]:
     ix.close()
 
 
-@pytest.fixture(params=["sqlite", "sqlite-broad", "elastic"])
+@pytest.fixture(params=["sqlite", "sqlite-broad", "sqlite-broad-few", "elastic"])
 def index(request, index_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Index]:
     """The contract: every test written against `index` runs on each backend, the same way;
     "sqlite-broad" is SQLite answering every query the way it answers one whose words are on
-    too many pages to rank with bm25 (exact accents first, newest first)."""
+    too many pages to rank with bm25 (exact accents first, newest first), reading each tier from
+    the index; "sqlite-broad-few" the same with few enough matching pages to sort them into
+    tiers from the count."""
     if request.param.startswith("sqlite"):
-        if request.param == "sqlite-broad":
+        if request.param.startswith("sqlite-broad"):
             if request.node.get_closest_marker("bm25"):
                 pytest.skip("about bm25 ranking, which a broad query does without")
             monkeypatch.setattr("search._sqlite.RANK_BUDGET", 0)
+            if request.param == "sqlite-broad":
+                monkeypatch.setattr("search._sqlite.FEW", 0)
         yield request.getfixturevalue("sqlite_index")
         return
     server = request.getfixturevalue("elastic_server")

@@ -31,6 +31,31 @@ def test_template_has_the_vietnamese_analyzers(elastic):
     assert [t["token"] for t in exact["tokens"]] == ["hòa", "hòa", "thủy", "thủy"]
 
 
+def test_words_split_at_punctuation_as_in_sqlite(elastic):
+    [name] = indices_behind(elastic)
+    tokens = elastic.client.indices.analyze(index=name, analyzer="vi", text="684/QĐ-BTTTT 000.17.22.H56 1,5 a_b")
+    assert [t["token"] for t in tokens["tokens"]] == ["684", "qđ", "btttt", "000", "17", "22", "h56", "1", "5", "a", "b"]
+
+
+def test_an_index_with_an_older_mapping_asks_for_a_rebuild(elastic_server, elastic, entry):
+    assert not elastic.schema_reset
+    [name] = indices_behind(elastic)
+    elastic.client.indices.put_mapping(index=name, meta={"version": 1})  # as an older HoSo left it
+    prefix = elastic.alias.removesuffix("-documents")
+    again = open_index(f"{elastic_server.url}?prefix={prefix}")
+    try:
+        assert again.schema_reset
+        again.replace_all([entry("A", "Nghị định")])
+    finally:
+        again.close()
+    rebuilt = open_index(f"{elastic_server.url}?prefix={prefix}")
+    try:
+        assert not rebuilt.schema_reset
+        assert rebuilt.search(SearchQuery(text="nghi dinh")).total == 1
+    finally:
+        rebuilt.close()
+
+
 def test_reindex_switches_the_alias_to_a_new_index(elastic, entry):
     elastic.upsert([entry("A", "Nghị định về đăng ký hộ tịch")])
     [before] = indices_behind(elastic)
