@@ -69,6 +69,8 @@ def test_each_role_reaches_only_what_it_may(tmp_path):
             assert ("reception", f"/v1/dossiers/{code}") in refusals
             assert ("archivist", "/v1/dossiers") in refusals
             assert ("eform", "/v1/search") in refusals
+            [received] = admin.get("/v1/audit", params={"action": "dossier.receive", "target": code}).json()["entries"]
+            assert received["actor"].startswith(f"reception {OURS}")
             reads = admin.get("/v1/audit", params={"action": "dossier.read", "target": code}).json()["entries"]
             assert {e["actor"].split(" [")[0] for e in reads} >= {"archivist", f"reception {OURS}"}
     finally:

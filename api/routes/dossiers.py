@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime, timezone
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -14,12 +15,14 @@ from pydantic import BaseModel
 from ingest.reception import DossierForm, StagedFile
 from repository.model import (FIELDS, Document, DocumentStatus, Dossier, Field, IncomingSignature, Page,
                               SignatureSummary)
+from repository.errors import RepositoryError
 from repository.records import DossierNotFound
 from repository.verification import VerificationReport, verify_pdf
 
 from ..deps import KeyDep, PipelineDep, ServicesDep, actor, allow, own_agency
 from ..errors import error
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/dossiers", tags=["dossiers"],
                    dependencies=[Depends(allow("admin", "reception", "archivist"))])
 Writer = Depends(allow("admin", "reception"))
@@ -95,6 +98,11 @@ async def receive_dossier(
     finally:
         for f in staged:
             f.path.unlink(missing_ok=True)
+    try:
+        await asyncio.to_thread(services.audit.record, actor(key), "dossier.receive", dossier.dossier_code,
+                                documents=[d.id for d in dossier.documents])
+    except RepositoryError:  # the dossier is stored and queued: it is answered 202 all the same
+        log.exception("dossier %s received but its audit entry could not be written", dossier.dossier_code)
     pipeline.submit(dossier)
     body = DossierPublic.of(dossier).model_dump(mode="json")
     return JSONResponse(body, status_code=202, headers={"Location": f"/v1/dossiers/{dossier.dossier_code}"})
