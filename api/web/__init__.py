@@ -8,6 +8,7 @@ user signs in with (kept in the tab's sessionStorage).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,17 +39,36 @@ class Asset:
     etag: str
 
 
+# A page file starts with this line and holds its <main>; the frame around it (head, the header
+# with the navigation, the sign-in form) is pages/_khung.html, the same for every page.
+_FRAME_LINE = re.compile(r"<!-- frame: title=(?P<title>[^;]+); script=(?P<script>[\w-]+); "
+                         r"section=(?P<section>tiep-nhan|luu-tru) -->\n")
+
+
 @lru_cache(maxsize=1)
 def assets() -> dict[str, Asset]:
     """Every page and static file, read once: names are looked up here, never joined to a path."""
     found = {}
+    frame = (HERE / "pages" / "_khung.html").read_text(encoding="utf-8")
     for folder in ("pages", "static"):
         for path in sorted((HERE / folder).iterdir()):
-            if path.suffix in TYPES:
+            if path.suffix in TYPES and not path.name.startswith("_"):
                 body = path.read_bytes()
+                if folder == "pages":
+                    body = _framed(frame, body.decode("utf-8")).encode("utf-8")
                 found[f"{folder}/{path.name}"] = Asset(body, TYPES[path.suffix],
                                                        f'"{hashlib.sha256(body).hexdigest()[:20]}"')
     return found
+
+
+def _framed(frame: str, page: str) -> str:
+    head = _FRAME_LINE.match(page)
+    if head is None:
+        raise ValueError("a page must start with its <!-- frame: … --> line")
+    current = {name: ' aria-current="page"' if name == head["section"] else "" for name in ("tiep-nhan", "luu-tru")}
+    for token, value in (("title", head["title"]), ("script", head["script"]), *current.items()):
+        frame = frame.replace(f"@@{token}@@", value)
+    return frame + page[head.end():]
 
 
 def _send(request: Request, asset: Asset, headers: dict[str, str] | None = None) -> Response:
