@@ -59,3 +59,15 @@ def elastic_server(tmp_path_factory):
                            tmp_path_factory)
     yield server
     server.stop()
+
+
+@pytest.fixture()
+def scaleout_env(minio_server, elastic_server) -> dict[str, str]:
+    """HoSo settings for a fresh bucket on the real MinIO and fresh indices on the real
+    Elasticsearch, so tests sharing the servers never see each other's records."""
+    import uuid
+
+    name = uuid.uuid4().hex[:8]
+    return {"HOSO_STORE": f"s3://{minio_server.endpoint}/hoso-{name}",
+            "HOSO_S3__ACCESS_KEY": minio_server.access_key, "HOSO_S3__SECRET_KEY": minio_server.secret_key,
+            "HOSO_INDEX": f"{elastic_server.url}?prefix=t{name}"}

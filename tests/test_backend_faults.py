@@ -5,7 +5,6 @@ The real servers are stopped and started again."""
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 
@@ -14,16 +13,8 @@ from harness import Server, png_bytes, post, unique_line, wait_done
 
 
 @pytest.fixture()
-def scaleout(minio_server, elastic_server, tmp_path):
-    env = {
-        "HOSO_STORE": f"s3://{minio_server.endpoint}/hoso-{uuid.uuid4().hex[:8]}",
-        "HOSO_S3__ACCESS_KEY": minio_server.access_key,
-        "HOSO_S3__SECRET_KEY": minio_server.secret_key,
-        "HOSO_INDEX": f"{elastic_server.url}?prefix=faults{uuid.uuid4().hex[:8]}",
-        "HOSO_WORKERS": "1",
-        "HOSO_RESCAN_SECONDS": "1",
-    }
-    server = Server(tmp_path / "data", env).start()
+def scaleout(scaleout_env, tmp_path):
+    server = Server(tmp_path / "data", {**scaleout_env, "HOSO_WORKERS": "1", "HOSO_RESCAN_SECONDS": "1"}).start()
     yield server
     server.stop()
 

@@ -10,7 +10,6 @@ import random
 import subprocess
 import threading
 import time
-import uuid
 
 import httpx
 import pytest
@@ -26,10 +25,7 @@ KILLS = 10
 def backend(request) -> dict[str, str]:
     if request.param == "embedded":
         return {}
-    minio, elastic = request.getfixturevalue("minio_server"), request.getfixturevalue("elastic_server")
-    return {"HOSO_STORE": f"s3://{minio.endpoint}/crash-{uuid.uuid4().hex[:8]}",
-            "HOSO_S3__ACCESS_KEY": minio.access_key, "HOSO_S3__SECRET_KEY": minio.secret_key,
-            "HOSO_INDEX": f"{elastic.url}?prefix=crash{uuid.uuid4().hex[:8]}"}
+    return request.getfixturevalue("scaleout_env")
 
 
 def test_sigkill_at_random_moments_loses_and_duplicates_nothing(backend, tmp_path):

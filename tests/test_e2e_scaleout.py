@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import uuid
 
 import pytest
 
@@ -13,15 +12,8 @@ from harness import HOSO, Server, png_bytes, post, unique_line, wait_done
 
 
 @pytest.fixture()
-def scaleout(minio_server, elastic_server, tmp_path):
-    env = {
-        "HOSO_STORE": f"s3://{minio_server.endpoint}/hoso-{uuid.uuid4().hex[:8]}",
-        "HOSO_S3__ACCESS_KEY": minio_server.access_key,
-        "HOSO_S3__SECRET_KEY": minio_server.secret_key,
-        "HOSO_INDEX": f"{elastic_server.url}?prefix=e2e{uuid.uuid4().hex[:8]}",
-        "HOSO_WORKERS": "2",
-    }
-    server = Server(tmp_path / "data", env).start()
+def scaleout(scaleout_env, tmp_path):
+    server = Server(tmp_path / "data", {**scaleout_env, "HOSO_WORKERS": "2"}).start()
     yield server
     server.stop()
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -16,13 +15,10 @@ import vnpages
 from harness import HOSO, Server, png_bytes, post, wait_done
 
 
-def test_two_servers_and_a_worker_share_the_backends(minio_server, elastic_server, tmp_path):
-    bucket = f"shared-{uuid.uuid4().hex[:8]}"
+def test_two_servers_and_a_worker_share_the_backends(scaleout_env, minio_server, tmp_path):
+    bucket = scaleout_env["HOSO_STORE"].rsplit("/", 1)[1]
     env = {
-        "HOSO_STORE": f"s3://{minio_server.endpoint}/{bucket}",
-        "HOSO_S3__ACCESS_KEY": minio_server.access_key,
-        "HOSO_S3__SECRET_KEY": minio_server.secret_key,
-        "HOSO_INDEX": f"{elastic_server.url}?prefix=shared{uuid.uuid4().hex[:8]}",
+        **scaleout_env,
         "HOSO_SIGNING_KEYS_DIR": str(tmp_path / "keys"),  # one signing identity for the deployment
         "HOSO_WORKERS": "1",
         "HOSO_RESCAN_SECONDS": "1",
