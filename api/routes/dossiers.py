@@ -16,11 +16,11 @@ from ingest.reception import DossierForm, StagedFile
 from repository.model import (FIELDS, Document, DocumentStatus, Dossier, Field, IncomingSignature, Page,
                               SignatureSummary)
 from repository.errors import RepositoryError
-from repository.records import DossierNotFound
 from repository.verification import VerificationReport, verify_pdf
 
-from ..deps import KeyDep, PipelineDep, ServicesDep, actor, allow, own_agency
+from ..deps import KeyDep, PipelineDep, ServicesDep, actor, allow
 from ..errors import error
+from ._access import not_ready, readable_document, readable_dossier
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/dossiers", tags=["dossiers"],
@@ -110,7 +110,7 @@ async def receive_dossier(
 
 @router.get("/{code}", response_model=DossierPublic, responses={404: {}})
 async def show_dossier(code: str, services: ServicesDep, key: KeyDep, request: Request) -> DossierPublic:
-    dossier = await _dossier(services, key, request, code)
+    dossier = await readable_dossier(services, key, request, code)
     await asyncio.to_thread(services.audit.record, actor(key), "dossier.read", code)
     return DossierPublic.of(dossier)
 
@@ -131,45 +131,27 @@ class DossierProgress(BaseModel):
 async def dossier_progress(code: str, services: ServicesDep, key: KeyDep, request: Request) -> DossierProgress:
     """How far the reading is, and nothing about the citizen: what a page polls while it waits
     (not audited, unlike a read of the dossier)."""
-    dossier = await _dossier(services, key, request, code)
+    dossier = await readable_dossier(services, key, request, code)
     return DossierProgress(dossier_code=code, status=dossier.status, documents=[
         DocumentProgress(id=d.id, status=d.status, reason=d.reason) for d in dossier.documents])
-
-
-async def _dossier(services: ServicesDep, key: dict, request: Request, code: str) -> Dossier:
-    dossier = await asyncio.to_thread(services.records.load, code)
-    await asyncio.to_thread(own_agency, services, key, request, dossier.agency_code, code)
-    return dossier
-
-
-async def _document(services: ServicesDep, key: dict, request: Request, code: str, document_id: str) -> Document:
-    dossier = await _dossier(services, key, request, code)
-    try:
-        return dossier.document(document_id)
-    except KeyError:
-        raise DossierNotFound(f"dossier {code} has no document {document_id}") from None
 
 
 @router.get("/{code}/documents/{document_id}/original", response_class=Response, responses={404: {}})
 async def download_original(code: str, document_id: str, services: ServicesDep, key: KeyDep,
                             request: Request) -> Response:
-    document = await _document(services, key, request, code, document_id)
+    document = await readable_document(services, key, request, code, document_id)
     data = await asyncio.to_thread(services.records.read, document.original)
     await asyncio.to_thread(services.audit.record, actor(key), "original.read", f"{code}/{document_id}")
     return Response(data, media_type=document.media_type, headers=_attachment(document.filename))
-
-
-def _not_ready(document: Document) -> Response:
-    return error(409, "not_ready", f"document {document.id} is {document.status.value}, not done")
 
 
 @router.get("/{code}/documents/{document_id}/archival.pdf", response_class=Response,
             responses={404: {}, 409: {}})
 async def download_archival(code: str, document_id: str, services: ServicesDep, key: KeyDep,
                             request: Request) -> Response:
-    document = await _document(services, key, request, code, document_id)
+    document = await readable_document(services, key, request, code, document_id)
     if document.archival is None:
-        return _not_ready(document)
+        return not_ready(document)
     data = await asyncio.to_thread(services.records.read, document.archival)
     await asyncio.to_thread(services.audit.record, actor(key), "archival.read", f"{code}/{document_id}")
     return Response(data, media_type="application/pdf", headers=_attachment(f"{document.id}.pdf"))
@@ -179,9 +161,9 @@ async def download_archival(code: str, document_id: str, services: ServicesDep, 
             responses={404: {}, 409: {}})
 async def verify_document(code: str, document_id: str, services: ServicesDep, key: KeyDep,
                           request: Request) -> Any:
-    document = await _document(services, key, request, code, document_id)
+    document = await readable_document(services, key, request, code, document_id)
     if document.archival is None:
-        return _not_ready(document)
+        return not_ready(document)
     data = await asyncio.to_thread(services.records.read, document.archival)
     return await asyncio.to_thread(verify_pdf, data, services.trust_roots)
 
@@ -201,9 +183,9 @@ class FieldsPatch(BaseModel):
 async def correct_fields(code: str, document_id: str, patch: FieldsPatch, services: ServicesDep,
                          pipeline: PipelineDep, key: KeyDep, request: Request) -> Any:
     """Correct or confirm fields: confidence 1, the OCR value kept beside, the clerk named."""
-    document = await _document(services, key, request, code, document_id)
+    document = await readable_document(services, key, request, code, document_id)
     if document.status != DocumentStatus.DONE:
-        return _not_ready(document)
+        return not_ready(document)
     allowed = FIELDS.get(document.doc_type or "other", ())
     unknown = sorted(set(patch.fields) - set(allowed))
     if unknown or not patch.fields:

@@ -11,13 +11,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from repository.model import FIELDS, Document, DocumentStatus
-from repository.records import DossierNotFound
+from repository.model import FIELDS, DocumentStatus
 
 from .. import _pdftoppm
-from ..deps import KeyDep, ServicesDep, actor, allow, own_agency
+from ..deps import KeyDep, ServicesDep, actor, allow
 from ..errors import error
-from ..services import Services
+from ._access import not_ready, readable_document
 
 log = logging.getLogger(__name__)
 
@@ -56,31 +55,15 @@ class DocumentReading(BaseModel):
     pages: list[PageReading]
 
 
-async def readable_document(services: Services, key: dict, request: Request, code: str, document_id: str,
-                            action: str) -> Document:
-    """The document, once the caller may read it; the read is audited (the words and the page
-    pictures are the citizen's papers). A reception key reads only its own agency's dossiers."""
-    dossier = await asyncio.to_thread(services.records.load, code)
-    await asyncio.to_thread(own_agency, services, key, request, dossier.agency_code, code)
-    try:
-        document = dossier.document(document_id)
-    except KeyError:
-        raise DossierNotFound(f"dossier {code} has no document {document_id}") from None
-    await asyncio.to_thread(services.audit.record, actor(key), action, f"{code}/{document_id}")
-    return document
-
-
-def _not_ready(document: Document) -> Response:
-    return error(409, "not_ready", f"document {document.id} is {document.status.value}, not done")
-
-
 @router.get("/{code}/documents/{document_id}/pages", response_model=DocumentReading,
             responses={404: {}, 409: {}})
 async def document_pages(code: str, document_id: str, services: ServicesDep, key: KeyDep, request: Request):
     """Every page's text and words with boxes and confidences (from `ocr.json`)."""
-    document = await readable_document(services, key, request, code, document_id, "pages.read")
+    document = await readable_document(services, key, request, code, document_id)
+    # The words and the page pictures are the citizen's papers: the read is audited.
+    await asyncio.to_thread(services.audit.record, actor(key), "pages.read", f"{code}/{document_id}")
     if document.status != DocumentStatus.DONE or document.ocr is None:
-        return _not_ready(document)
+        return not_ready(document)
     stored = await asyncio.to_thread(services.records.ocr_json, document)
     base = f"/v1/dossiers/{code}/documents/{document_id}/pages"
     pages = [PageReading(**{k: p[k] for k in PageReading.model_fields if k in p}, image=f"{base}/{p['number']}/image")
@@ -96,9 +79,11 @@ async def page_image(code: str, document_id: str, number: int, services: Service
                      request: Request, width: Annotated[int, Query(ge=200, le=2400)] = 1200) -> Response:
     """Page `number` of the archival copy as a JPEG `width` pixels wide: the scan upright, as
     the words' boxes were measured."""
-    document = await readable_document(services, key, request, code, document_id, "page_image.read")
+    document = await readable_document(services, key, request, code, document_id)
+    # The words and the page pictures are the citizen's papers: the read is audited.
+    await asyncio.to_thread(services.audit.record, actor(key), "page_image.read", f"{code}/{document_id}")
     if document.archival is None:
-        return _not_ready(document)
+        return not_ready(document)
     if not 1 <= number <= len(document.pages):
         return error(404, "page_not_found", f"document {document_id} has {len(document.pages)} page(s)")
     # The archival copy never changes once signed, so its hash names every picture of it.

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from .. import receipt
-from ..deps import KeyDep, ServicesDep, actor, allow, own_agency
+from ..deps import KeyDep, ServicesDep, actor, allow
 from ..errors import error
+from ._access import readable_dossier
 
 router = APIRouter(prefix="/dossiers", tags=["dossiers"], dependencies=[Depends(allow("admin", "reception"))])
 
@@ -20,8 +21,7 @@ router = APIRouter(prefix="/dossiers", tags=["dossiers"], dependencies=[Depends(
 async def dossier_receipt(code: str, services: ServicesDep, key: KeyDep, request: Request) -> Response:
     """Giấy biên nhận: dossier code, time received, applicant, agency, procedure, the documents,
     and a QR code holding them with a link to the dossier's page."""
-    dossier = await asyncio.to_thread(services.records.load, code)
-    await asyncio.to_thread(own_agency, services, key, request, dossier.agency_code, code)
+    dossier = await readable_dossier(services, key, request, code)
     lookup = str(request.base_url).rstrip("/") + f"/tiep-nhan?ma={quote(code)}"
     try:
         pdf = await asyncio.to_thread(receipt.receipt_pdf, dossier, lookup)

@@ -131,20 +131,26 @@ def _read_classpath(vdir: Path) -> list[Path] | None:
     return [launcher, *jars]
 
 
-def _resolve(version: str, vdir: Path) -> None:
-    """Run Maven: resolve the Elasticsearch jars into ``vdir/m2`` and compile the launcher."""
+def maven(product: str) -> tuple[str, dict[str, str]]:
+    """``mvn`` and an environment that points it at Java 17+; raises ``ServiceUnavailable``
+    naming ``product`` (what Maven would fetch) when either is missing."""
     mvn = shutil.which("mvn")
     if mvn is None:
-        raise ServiceUnavailable("Maven (mvn) is not installed: it fetches Elasticsearch "
-                                 f"{version} from Maven Central once (Debian: apt-get install maven)")
+        raise ServiceUnavailable(f"Maven (mvn) is not installed: it fetches {product} from Maven Central "
+                                 "once (Debian: apt-get install maven)")
     java = java_executable()
+    return mvn, {**os.environ, "JAVA_HOME": str(Path(java).resolve().parent.parent)}
+
+
+def _resolve(version: str, vdir: Path) -> None:
+    """Run Maven: resolve the Elasticsearch jars into ``vdir/m2`` and compile the launcher."""
+    mvn, env = maven(f"Elasticsearch {version}")
     log_path = vdir / "resolve.log"
     build_dir = vdir / "build"
     command = [mvn, "-B", "-q", "-f", str(POM_DIR / "pom.xml"),
                f"-Dmaven.repo.local={vdir / 'm2'}", f"-Dhoso.build.dir={build_dir}",
                f"-Des.version={version}", f"-Dmdep.outputFile={vdir / 'classpath.txt'}",
                "package", "dependency:build-classpath"]
-    env = {**os.environ, "JAVA_HOME": str(Path(java).resolve().parent.parent)}
     shutil.rmtree(build_dir, ignore_errors=True)
     status = run_logged(command, name="elasticsearch", log_path=log_path, timeout=RESOLVE_TIMEOUT,
                         what=f"resolving Elasticsearch {version} from Maven Central into {vdir}",

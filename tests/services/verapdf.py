@@ -30,7 +30,6 @@ import argparse
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -40,10 +39,10 @@ from pathlib import Path
 
 try:
     from ._server import ServiceUnavailable, cache_dir, file_lock, run_logged, tail
-    from .elastic import java_executable
+    from .elastic import java_executable, maven
 except ImportError:  # run as a script: this folder is first on sys.path
     from _server import ServiceUnavailable, cache_dir, file_lock, run_logged, tail  # type: ignore
-    from elastic import java_executable  # type: ignore
+    from elastic import java_executable, maven  # type: ignore
 
 __all__ = ["ServiceUnavailable", "VeraPdfError", "RuleFailure", "Validation", "validate",
            "verapdf_classpath", "VERAPDF_VERSION"]
@@ -121,16 +120,11 @@ def _java() -> str:
 
 
 def _resolve(version: str, vdir: Path) -> None:
-    mvn = shutil.which("mvn")
-    if mvn is None:
-        raise ServiceUnavailable("Maven (mvn) is not installed: it fetches veraPDF "
-                                 f"{version} from Maven Central once (Debian: apt-get install maven)")
-    java = _java()
+    mvn, env = maven(f"veraPDF {version}")
     repo = vdir / "m2"
     log_path = vdir / "resolve.log"
     command = [mvn, "-B", "-q", f"-Dmaven.repo.local={repo}", f"{DEPENDENCY_PLUGIN}:get",
                f"-Dartifact={GROUP}:{ARTIFACT}:{version}", "-Dtransitive=false"]
-    env = {**os.environ, "JAVA_HOME": str(Path(java).resolve().parent.parent)}
     vdir.mkdir(parents=True, exist_ok=True)
     status = run_logged(command, name="verapdf", log_path=log_path, timeout=RESOLVE_TIMEOUT,
                         what=f"fetching veraPDF {version} ({GROUP}:{ARTIFACT}) from Maven Central "
