@@ -15,6 +15,7 @@ from ingest.indexing import rebuild
 from . import errors, web
 from .deps import require_key
 from .routes import audit, citizens, dossiers, me, pages, receipts, search
+from .routes import sign_in
 from .services import Services
 from .settings import Settings
 
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         v1.include_router(router)
     v1.include_router(audit.router)
     app.include_router(v1)
+    app.include_router(sign_in.router, prefix="/v1")  # public: how the pages sign in
 
     @app.get("/healthz", tags=["operations"])
     async def health() -> dict:

@@ -8,14 +8,17 @@ is then handled exactly like an API key of that role and agency.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import jwt
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from .keys import ROLES
 
 
 class OidcOptions(BaseModel):
-    """``HOSO_OIDC__…``; SSO is on when the JWKS URL, issuer and audience are all set."""
+    """``HOSO_OIDC__…``; SSO is on when the JWKS URL, issuer and audience are all set, and the web
+    pages offer it when the provider's authorization and token endpoints are set too."""
 
     jwks_url: str | None = None
     issuer: str | None = None
@@ -25,10 +28,36 @@ class OidcOptions(BaseModel):
     name_claim: str = "preferred_username"
     algorithms: list[str] = ["RS256", "PS256", "ES256"]
     leeway_seconds: int = 30
+    # The web pages sign in as a public client (authorization code + PKCE, no secret) and use the
+    # ID token, whose audience is the client id: tokens for it are accepted beside `audience`.
+    authorization_endpoint: str | None = None
+    token_endpoint: str | None = None
+    client_id: str | None = None  # default: the audience
+    scopes: str = "openid profile"
+
+    @field_validator("authorization_endpoint", "token_endpoint")
+    @classmethod
+    def _absolute_url(cls, url: str | None) -> str | None:
+        if url is not None and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
+            raise ValueError(f"not an absolute http(s) URL: {url!r}")
+        return url
 
     @property
     def enabled(self) -> bool:
         return bool(self.jwks_url and self.issuer and self.audience)
+
+    @property
+    def web_client_id(self) -> str | None:
+        return self.client_id or self.audience
+
+    @property
+    def web_sign_in(self) -> bool:
+        """Whether the web pages offer "Đăng nhập một lần (SSO)"."""
+        return self.enabled and bool(self.authorization_endpoint and self.token_endpoint)
+
+    @property
+    def audiences(self) -> list[str]:
+        return list(dict.fromkeys(a for a in (self.audience, self.web_client_id) if a))
 
 
 class TokenRejected(Exception):
@@ -59,7 +88,7 @@ class OidcVerifier:
         except (jwt.PyJWKClientError, jwt.InvalidTokenError) as e:
             raise TokenRejected(401, f"the token is not signed by a key of the identity provider: {e}") from e
         try:
-            claims = jwt.decode(token, key.key, algorithms=o.algorithms, audience=o.audience, issuer=o.issuer,
+            claims = jwt.decode(token, key.key, algorithms=o.algorithms, audience=o.audiences, issuer=o.issuer,
                                 leeway=o.leeway_seconds, options={"require": ["exp", "iss", "aud", "sub"]})
         except jwt.InvalidTokenError as e:
             raise TokenRejected(401, f"the token is not valid: {e}") from e

@@ -23,6 +23,17 @@ def server(tmp_path_factory) -> Server:
     srv.stop()
 
 
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """The province's identity provider, for single sign-on: a real OpenID Connect provider on
+    loopback with a key made for this session (tests/services/oidc_provider.py)."""
+    from services.oidc_provider import OidcProvider
+
+    provider = OidcProvider().start()
+    yield provider
+    provider.stop()
+
+
 @pytest.fixture()
 def client(server: Server):
     with server.client() as c:

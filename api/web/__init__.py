@@ -1,8 +1,8 @@
 """The web pages people use all day: reception (tiếp nhận) and archive (lưu trữ).
 
 Plain HTML, CSS and JavaScript modules shipped in this package — no build step, no CDN. The
-pages are public files; every datum they show comes from the `/v1` API with the API key the
-user signs in with (kept in the tab's sessionStorage).
+pages are public files; every datum they show comes from the `/v1` API with the API key or the
+single sign-on token the user signs in with (kept in the tab's sessionStorage; see static/sso.js).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -79,9 +80,20 @@ def _send(request: Request, asset: Asset, headers: dict[str, str] | None = None)
     return Response(asset.body, media_type=asset.media_type, headers=caching)
 
 
+def _page_headers(request: Request) -> dict[str, str]:
+    """With single sign-on the page itself exchanges the provider's code for a token, so its CSP
+    lets it reach the provider's token endpoint (and nothing else outside HoSo)."""
+    oidc = request.app.state.services.settings.oidc
+    if not oidc.web_sign_in:
+        return PAGE_HEADERS
+    token_origin = "{0.scheme}://{0.netloc}".format(urlsplit(oidc.token_endpoint))
+    csp = f"{PAGE_HEADERS['Content-Security-Policy']}; connect-src 'self' {token_origin}"
+    return {**PAGE_HEADERS, "Content-Security-Policy": csp}
+
+
 def _page(file: str):
     async def page(request: Request) -> Response:
-        return _send(request, assets()[f"pages/{file}"], PAGE_HEADERS)
+        return _send(request, assets()[f"pages/{file}"], _page_headers(request))
     return page
 
 

@@ -75,8 +75,17 @@ class Web:
 
         self.page.goto(path)
         self.page.get_by_label("Khóa API").fill(self.server.key)
-        self.page.get_by_role("button", name="Đăng nhập").click()
+        self.page.get_by_role("button", name="Đăng nhập", exact=True).click()
         expect(self.page.locator("#nguoi-dung")).to_be_visible()
+
+    def unlabelled_controls(self) -> list[str]:
+        """Visible form controls without a label (or a button without a name)."""
+        return self.page.locator("input, select, textarea, button").evaluate_all("""els => els
+            .filter(e => e.offsetParent !== null || e.classList.contains('an-tep'))
+            .filter(e => e.tagName === 'BUTTON'
+                ? !(e.getAttribute('aria-label') || e.textContent.trim())
+                : !((e.labels && e.labels.length) || e.getAttribute('aria-label')))
+            .map(e => e.outerHTML.slice(0, 120))""")
 
 
 @pytest.fixture()

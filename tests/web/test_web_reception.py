@@ -16,23 +16,16 @@ import vndocs
 from harness import png_bytes
 
 
-def labelled_controls_missing(page) -> list[str]:
-    """Visible form controls without a label (or a button without a name)."""
-    return page.locator("input, select, textarea, button").evaluate_all("""els => els
-        .filter(e => e.offsetParent !== null || e.classList.contains('an-tep'))
-        .filter(e => e.tagName === 'BUTTON'
-            ? !(e.getAttribute('aria-label') || e.textContent.trim())
-            : !((e.labels && e.labels.length) || e.getAttribute('aria-label')))
-        .map(e => e.outerHTML.slice(0, 120))""")
-
-
 def test_sign_in_with_an_api_key(web, server):
     page = web.page
     page.goto("/tiep-nhan")
     expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
     key_box = page.get_by_label("Khóa API")
     expect(key_box).to_be_focused()
-    assert labelled_controls_missing(page) == []
+    assert web.unlabelled_controls() == []
+    # Without single sign-on configured there is no SSO button (tests/web/test_web_sso.py has it on).
+    expect(page.get_by_role("button", name="Đăng nhập một lần (SSO)")).to_have_count(0)
+    expect(page.locator("#dang-nhap-sso")).to_be_hidden()
     key_box.fill("hoso_not-a-key-at-all")
     key_box.press("Enter")
     expect(page.get_by_role("alert")).to_contain_text("Khóa API không hợp lệ")
@@ -43,7 +36,7 @@ def test_sign_in_with_an_api_key(web, server):
     page.keyboard.press("Enter")
     expect(page.locator("#nguoi-dung")).to_contain_text("quản trị")
     expect(page.get_by_label("Mã thủ tục hành chính")).to_be_focused()
-    assert labelled_controls_missing(page) == []
+    assert web.unlabelled_controls() == []
     web.shot("da-dang-nhap")
 
     # The key is kept for this tab only, never in localStorage.
@@ -123,7 +116,7 @@ def test_receive_review_confirm_and_receipt(web, server, client, tmp_path):
     assert section.locator(".van-ban .chu").inner_text().split() == " ".join(w["text"] for w in words).split()
     expect(section.locator(".van-ban mark.tu-thap")).to_have_count(len(low))
     expect(section.locator("svg rect.tu-thap")).to_have_count(len(low))
-    assert labelled_controls_missing(page) == []
+    assert web.unlabelled_controls() == []
     web.shot("kiem-tra")
 
     fields = document["fields"]

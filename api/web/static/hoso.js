@@ -1,5 +1,7 @@
-// HoSo web pages: what every page shares — the API key, calls to /v1, Vietnamese labels,
-// and a small DOM builder (text is always set as text, never parsed as HTML).
+// HoSo web pages: what every page shares — signing in (API key or single sign-on), calls to
+// /v1, Vietnamese labels, and a small DOM builder (text is always set as text, never parsed as HTML).
+
+import { SsoError, finishSso, forgetSso, isSsoAnswer, ssoOptions, ssoRemaining, ssoToken, startSso } from "./sso.js";
 
 const KEY = "hoso.apiKey";
 
@@ -181,8 +183,9 @@ export function explain(error) {
   return error.detail && error.status !== 0 ? `${base} (${error.detail})` : base;
 }
 
-export function apiKey() {
-  return sessionStorage.getItem(KEY);
+/** What calls to /v1 carry: the API key, or the single sign-on token while it is valid. */
+export function bearer() {
+  return sessionStorage.getItem(KEY) || ssoToken();
 }
 
 let onUnauthorized = () => {};
@@ -192,7 +195,7 @@ export async function api(path, { method = "GET", json, body, params, signal } =
   for (const [name, value] of Object.entries(params || {})) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, value);
   }
-  const headers = { Authorization: `Bearer ${apiKey()}` };
+  const headers = { Authorization: `Bearer ${bearer()}` };
   if (json !== undefined) {
     headers["Content-Type"] = "application/json";
     body = JSON.stringify(json);
@@ -247,26 +250,41 @@ export function filenameOf(response, fallback) {
 
 // ---- signing in ---------------------------------------------------------------------------
 
+const EXPIRED = "Phiên đăng nhập một lần đã hết hạn. Hãy đăng nhập lại.";
+const REFUSED_SSO = "Phiên đăng nhập một lần không còn được chấp nhận. Hãy đăng nhập lại.";
+
 /**
- * Show the sign-in form until a key works, then call `ready(me)`. The key lives in this tab's
- * sessionStorage only: closing the tab signs out. (An SSO button goes here once SSO exists.)
+ * Show the sign-in form until a key or a single sign-on works, then call `ready(me)`. What the
+ * user signs in with lives in this tab's sessionStorage only: closing the tab signs out. The SSO
+ * button is there only when the server says SSO is configured; an SSO session that ends (its
+ * token expires, or the server refuses it) comes back here with a sentence saying so.
  */
-export function signIn(ready) {
+export async function signIn(ready) {
   const section = $("#dang-nhap");
   const form = $("#dang-nhap form");
   const error = $("#dang-nhap .loi");
   const who = $("#nguoi-dung");
   const main = $("#noi-dung");
+  let expiry = null;
 
   const showForm = (message, forget = true) => {
-    if (forget) sessionStorage.removeItem(KEY);
+    if (forget) {
+      sessionStorage.removeItem(KEY);
+      forgetSso();
+    }
+    clearTimeout(expiry);
     main.hidden = true;
     who.hidden = true;
     section.hidden = false;
     clear(error, message || "");
     form.elements.key.focus();
   };
-  onUnauthorized = () => showForm(MESSAGES[401]);
+  onUnauthorized = () => {
+    if (sessionStorage.getItem(KEY)) showForm(MESSAGES[401]);
+    else if (ssoRemaining() === 0) showForm(EXPIRED);
+    else if (ssoToken()) showForm(REFUSED_SSO);
+    // nothing kept: signed out already, and the form says why
+  };
 
   const enter = async () => {
     try {
@@ -275,6 +293,8 @@ export function signIn(ready) {
       main.hidden = false;
       clear($(".ten", who), `${me.name} (${ROLES[me.role] || me.role}${me.agency ? `, ${me.agency}` : ""})`);
       who.hidden = false;
+      const remaining = sessionStorage.getItem(KEY) ? null : ssoRemaining();
+      if (remaining !== null) expiry = setTimeout(() => showForm(EXPIRED), Math.min(remaining, 2 ** 31 - 1));
       ready(me);
     } catch (e) {
       // 401 has asked again already; otherwise the key may be good and the server away.
@@ -286,16 +306,32 @@ export function signIn(ready) {
     event.preventDefault();
     const key = form.elements.key.value.trim();
     if (!key) return showForm("Hãy nhập khóa API.");
+    forgetSso();
     sessionStorage.setItem(KEY, key);
     form.reset();
     enter();
   });
   $("#dang-xuat").addEventListener("click", () => {
     sessionStorage.removeItem(KEY);
+    forgetSso();
     location.reload();
   });
-  if (apiKey()) enter();
-  else showForm("");
+
+  const sso = await ssoOptions().catch(() => null); // without it, the API key still works
+  $("#sso").hidden = !sso;
+  $("#dang-nhap-sso").addEventListener("click", () => startSso(sso).catch((e) => showForm(
+    `Không bắt đầu được đăng nhập một lần: ${e.message}`)));
+
+  if (isSsoAnswer()) {
+    try {
+      const page = await finishSso(sso);
+      if (page !== location.pathname + location.search) return location.replace(page);
+    } catch (e) {
+      return showForm(e instanceof SsoError ? e.message : `Đăng nhập một lần không thành công: ${e.message}`);
+    }
+  }
+  if (bearer()) enter();
+  else showForm(ssoRemaining() === 0 ? EXPIRED : "");
 }
 
 /** Announce a sentence to screen readers and show it in a status line. */

@@ -2,7 +2,7 @@
 // the receipt.
 
 import {
-  $, ApiError, DATE_FIELDS, DOC_TYPES, FIELD_LABELS, STATUS, api, apiJSON, apiKey, bytes, clear, explain,
+  $, ApiError, DATE_FIELDS, DOC_TYPES, FIELD_LABELS, STATUS, api, apiJSON, bearer, bytes, clear, explain,
   filenameOf, formatTime, fold, h, percent, readDate, saveBlob, say, showDate, signIn, unauthorized,
 } from "./hoso.js";
 import { PageViewer, loadReading } from "./viewer.js";
@@ -143,7 +143,7 @@ function upload(data, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/v1/dossiers");
-    xhr.setRequestHeader("Authorization", `Bearer ${apiKey()}`);
+    xhr.setRequestHeader("Authorization", `Bearer ${bearer()}`);
     xhr.responseType = "json";
     xhr.upload.addEventListener("progress", (e) => e.lengthComputable && onProgress(e.loaded / e.total));
     xhr.addEventListener("load", () => {
