@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -34,7 +35,8 @@ class Reading:
     sample: degrade.Sample
     reader: str
     cer: float
-    seconds: float
+    seconds: float  # wall time
+    cpu: float  # processor time of the reader and the programs it ran: immune to other load
 
 
 def bare(path: Path, workdir: Path) -> str:
@@ -50,10 +52,15 @@ def hoso(path: Path, workdir: Path) -> str:
 
 def read(sample: degrade.Sample, reader: str, scratch: Path) -> Reading:
     workdir = Path(tempfile.mkdtemp(prefix=f"{reader}-", dir=scratch))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     text = (hoso if reader == "HoSo" else bare)(sample.path, workdir)
-    seconds = time.perf_counter() - start
-    return Reading(sample, reader, vnpages.cer(sample.truth, text), seconds)
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
+    return Reading(sample, reader, vnpages.cer(sample.truth, text), seconds, cpu)
+
+
+def _cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def table(readings: list[Reading], key, label: str) -> list[str]:
@@ -62,13 +69,16 @@ def table(readings: list[Reading], key, label: str) -> list[str]:
         groups.setdefault(key(r), {}).setdefault(r.reader, []).append(r)
     groups["**all**"] = {reader: [r for r in readings if r.reader == reader] for reader in READERS}
     lines = [f"| {label} | pages | HoSo CER | tesseract CER | CER ratio "
-             "| HoSo s/page | tesseract s/page | time ratio |", "|---|--:|--:|--:|--:|--:|--:|--:|"]
+             "| HoSo s/page | tesseract s/page | time ratio | HoSo CPU s/page | tesseract CPU s/page | CPU ratio |",
+             "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
     for name, by_reader in groups.items():
         cer = {reader: _mean([r.cer for r in by_reader.get(reader, [])]) for reader in READERS}
         secs = {reader: _mean([r.seconds for r in by_reader.get(reader, [])]) for reader in READERS}
+        cpu = {reader: _mean([r.cpu for r in by_reader.get(reader, [])]) for reader in READERS}
         lines.append(f"| {name} | {len(by_reader.get('HoSo', []))} | {cer['HoSo']:.2%} | {cer['tesseract']:.2%} "
                      f"| {_ratio(cer['HoSo'], cer['tesseract'])} | {secs['HoSo']:.2f} | {secs['tesseract']:.2f} "
-                     f"| {_ratio(secs['HoSo'], secs['tesseract'])} |")
+                     f"| {_ratio(secs['HoSo'], secs['tesseract'])} | {cpu['HoSo']:.2f} | {cpu['tesseract']:.2f} "
+                     f"| {_ratio(cpu['HoSo'], cpu['tesseract'])} |")
     return lines
 
 
@@ -113,7 +123,9 @@ def main() -> None:
     for r in sorted((r for r in readings if r.reader == "HoSo"), key=lambda r: -r.cer)[:3]:
         print(f"- {r.sample.path.name} ({r.sample.kind}, {r.sample.font}): CER {r.cer:.2%}")
     print(f"\nReading took {elapsed:.0f} s of wall time on {args.jobs} processes; s/page is per core "
-          f"(OMP_THREAD_LIMIT=1). CER: Levenshtein over NFC text, whitespace collapsed.")
+          f"(OMP_THREAD_LIMIT=1): wall time of one reading, and CPU time (user + system, of the reader "
+          f"and of the Tesseract it ran), which other load on the machine inflates much less. "
+          f"Load average now: {os.getloadavg()[0]:.1f}. CER: Levenshtein over NFC text, whitespace collapsed.")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from .specks import remove_specks
 TARGET_DPI = 300
 MIN_DPI = 250
 BORDER_MAX = 0.06  # of the page's side: a dark band at the edge is never wider
+_WHITE = (255, 255, 255)  # paper, for grey and colour images alike (OpenCV takes the first channels)
 
 
 @dataclass
@@ -40,34 +41,43 @@ class Prepared:
 
     gray: Image.Image
     dpi: int
-    page: Image.Image
+    page: np.ndarray
     page_dpi: int
     steps: list[str] = field(default_factory=list)
+    colour: bool = True  # whether the page holds colour worth keeping (else it is archived grey)
 
 
 STEPS = ("page", "light", "ink", "border", "specks", "show-through", "upscale")
 
 
-def prepare(image: Image.Image, dpi: int, skip: Collection[str] = ()) -> Prepared:
-    """Run the steps (each only if the page needs it), except those named in `skip`."""
-    page, page_dpi, steps = image, dpi, []
-    rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
-    found = find_page(rgb) if "page" not in skip else None
+def prepare(pixels: np.ndarray, dpi: int, skip: Collection[str] = ()) -> Prepared:
+    """Run the steps (each only if the page needs it), except those named in `skip`, on a page
+    of grey (rows × columns) or RGB pixels. A grey scan stays one channel throughout: three
+    times less work, and it has no coloured ink."""
+    page, page_dpi, steps = pixels, dpi, []
+    small = _quarter(pixels)
+    found = find_page(small, pixels.shape) if "page" not in skip else None
     if found is not None:
         homography, size = found
-        rgb = cv2.warpPerspective(rgb, homography, size, flags=cv2.INTER_CUBIC, borderValue=(255, 255, 255))
-        page, page_dpi = Image.fromarray(rgb), _a4_dpi(size)
+        pixels = cv2.warpPerspective(pixels, homography, size, flags=cv2.INTER_CUBIC, borderValue=_WHITE)
+        small = _quarter(pixels)
+        page, page_dpi = pixels, _a4_dpi(size)
         dpi = page_dpi
         steps.append("page")
-    flat = flatten(rgb, dpi) if "light" not in skip else None
+    chroma = _chroma(pixels)
+    colour = _colourful(chroma)  # of the page as archived, before any clean-up
+    flat = flatten(pixels, small, dpi) if "light" not in skip else None
     if flat is not None:
-        rgb = flat
+        pixels = flat
+        chroma = _chroma(pixels)
         steps.append("light")
-    if "ink" not in skip and has_colour_ink(rgb):
-        gray = drop_colour_ink(rgb)
+    if chroma is None:
+        gray = pixels
+    elif "ink" not in skip and has_colour_ink(chroma):
+        gray = drop_colour_ink(pixels)
         steps.append("ink")
     else:
-        gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        gray = cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
     cleared = clear_border(gray, dpi) if "border" not in skip else None
     if cleared is not None:
         gray = cleared
@@ -84,7 +94,13 @@ def prepare(image: Image.Image, dpi: int, skip: Collection[str] = ()) -> Prepare
     if dpi < MIN_DPI and "upscale" not in skip:
         gray, dpi = upscale(gray, dpi)
         steps.append("upscale")
-    return Prepared(Image.fromarray(gray), dpi, page, page_dpi, steps)
+    return Prepared(Image.fromarray(gray), dpi, page, page_dpi, steps, colour)
+
+
+def unprepared(pixels: np.ndarray, dpi: int) -> Prepared:
+    """The page as it is, for recognition without clean-up."""
+    gray = pixels if pixels.ndim == 2 else cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
+    return Prepared(Image.fromarray(gray), dpi, pixels, dpi, colour=_colourful(_chroma(pixels)))
 
 
 def _a4_dpi(size: tuple[int, int]) -> int:
@@ -92,12 +108,21 @@ def _a4_dpi(size: tuple[int, int]) -> int:
     return max(72, round(max(size) / 11.69))
 
 
-def find_page(rgb: np.ndarray) -> tuple[np.ndarray, tuple[int, int]] | None:
-    """The homography from a photo to the flat page, when the page's four edges are visible."""
-    height, width = rgb.shape[:2]
-    scale = 1000 / max(height, width)
-    small = cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
-    gray = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (5, 5), 0)
+def _quarter(pixels: np.ndarray) -> np.ndarray:
+    """A copy a quarter the size each way (pixels averaged): the one reduced copy that whole-page
+    decisions share, since reducing a full page costs more than any of them."""
+    height, width = pixels.shape[:2]
+    return cv2.resize(pixels, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA)
+
+
+def find_page(small: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndarray, tuple[int, int]] | None:
+    """The homography from a photo (of `shape`; `small` is its reduced copy) to the flat page,
+    when the page's four edges are visible."""
+    scale = 1000 / max(small.shape[:2])  # the sizes below are for a copy 1000 pixels long
+    if not 0.7 < scale < 1.4:
+        small = cv2.resize(small, (round(small.shape[1] * scale), round(small.shape[0] * scale)),
+                           interpolation=cv2.INTER_AREA)
+    gray = cv2.GaussianBlur(small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (5, 5), 0)
     _, bright = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
     contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
@@ -110,7 +135,8 @@ def find_page(rgb: np.ndarray) -> tuple[np.ndarray, tuple[int, int]] | None:
     quad = cv2.approxPolyDP(contour, 0.02 * cv2.arcLength(contour, True), True)
     if len(quad) != 4 or not cv2.isContourConvex(quad):
         return None
-    corners = _order(quad.reshape(4, 2).astype(np.float32) / scale)
+    corners = _order(quad.reshape(4, 2).astype(np.float32) * np.float32(
+        [shape[1] / small.shape[1], shape[0] / small.shape[0]]))
     top, right, bottom, left = (np.linalg.norm(corners[i] - corners[(i + 1) % 4]) for i in range(4))
     size = (round(max(top, bottom)), round(max(left, right)))
     target = np.float32([[0, 0], [size[0] - 1, 0], [size[0] - 1, size[1] - 1], [0, size[1] - 1]])
@@ -124,45 +150,59 @@ def _order(points: np.ndarray) -> np.ndarray:
                        points[np.argmax(diffs)]])
 
 
-def flatten(rgb: np.ndarray, dpi: int) -> np.ndarray | None:
-    """Divide out the paper's light and tint; None when the page is already even and white."""
-    height, width = rgb.shape[:2]
+def flatten(pixels: np.ndarray, quarter: np.ndarray, dpi: int) -> np.ndarray | None:
+    """Divide out the paper's light and tint (per channel); None when the page is already even
+    and white. `quarter` is the page reduced to a quarter each way."""
+    height, width = pixels.shape[:2]
     factor = 8
-    small = cv2.resize(rgb, (max(1, width // factor), max(1, height // factor)), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(quarter, (max(1, width // factor), max(1, height // factor)), interpolation=cv2.INTER_AREA)
     # Dilating the light paper over the dark text leaves the paper alone: its light.
     radius = max(3, round(dpi / factor * 0.12))  # wider than a stroke of 14-pt text
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
     background = cv2.GaussianBlur(cv2.dilate(small, kernel), (0, 0), radius)
-    paper = background.reshape(-1, 3).astype(np.float32)
+    paper = background.reshape(len(background) * background.shape[1], -1).astype(np.float32)
     level = np.percentile(paper, 50, axis=0)
     uneven = float(np.percentile(paper.mean(axis=1), 95) - np.percentile(paper.mean(axis=1), 5))
     tint = float(level.max() - level.min())
     if uneven < 12 and tint < 8 and level.min() > 230:
         return None
-    background = cv2.resize(background, (width, height), interpolation=cv2.INTER_LINEAR).astype(np.float32)
-    flat = rgb.astype(np.float32) / np.maximum(background, 1.0) * 255.0
-    return np.clip(flat, 0, 255).astype(np.uint8)
+    background = cv2.resize(background, (width, height), interpolation=cv2.INTER_LINEAR)
+    # Saturating 8-bit division, rounded: what the float arithmetic gave, many times faster.
+    return cv2.divide(pixels, np.maximum(background, 1), scale=255)
 
 
-def as_scanned(page: Image.Image) -> Image.Image:
+def as_scanned(page: np.ndarray, colour: bool) -> Image.Image:
     """The page in the fewest channels that keep what was scanned: grey when an RGB scan
     holds no colour (a third of the bytes, and faster to encode), colour otherwise."""
-    if page.mode != "RGB":
-        return page
-    sample = np.asarray(page)[::8, ::8].astype(np.int16)
-    chroma = sample.max(axis=2) - sample.min(axis=2)
-    return page.convert("L") if float((chroma > 12).mean()) < 0.0005 else page
+    return Image.fromarray(page if colour or page.ndim == 2 else cv2.cvtColor(page, cv2.COLOR_RGB2GRAY))
 
 
-def has_colour_ink(rgb: np.ndarray) -> bool:
+def _chroma(pixels: np.ndarray) -> np.ndarray | None:
+    """Per pixel of a sample (every 4th row and column), how far from grey it is; None for a
+    grey image."""
+    if pixels.ndim == 2:
+        return None
+    sample = cv2.resize(pixels, (max(1, pixels.shape[1] // 4), max(1, pixels.shape[0] // 4)),
+                        interpolation=cv2.INTER_NEAREST)  # a pixel in 16, not averaged: ink stays as coloured
+    r, g, b = cv2.split(sample)
+    return cv2.subtract(cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b))
+
+
+def _colourful(chroma: np.ndarray | None) -> bool:
+    if chroma is None:
+        return False
+    return float(np.count_nonzero(chroma[::2, ::2] > 12)) / chroma[::2, ::2].size >= 0.0005
+
+
+def has_colour_ink(chroma: np.ndarray) -> bool:
     """Enough strongly coloured pixels to be a seal or a signature, not JPEG noise."""
-    small = rgb[::4, ::4].astype(np.int16)
-    chroma = small.max(axis=2) - small.min(axis=2)
-    return float((chroma > 80).mean()) > 0.002
+    return float(np.count_nonzero(chroma > 80)) / chroma.size > 0.002
 
 
 def drop_colour_ink(rgb: np.ndarray) -> np.ndarray:
-    return rgb.max(axis=2)
+    """Per pixel, the brightest channel: coloured ink is light in it, black text stays black."""
+    r, g, b = cv2.split(rgb)
+    return cv2.max(cv2.max(r, g), b)
 
 
 def clear_border(gray: np.ndarray, dpi: int) -> np.ndarray | None:

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pikepdf
+import numpy as np
 from PIL import Image
 
 from . import _pdf, _tesseract, cleanup, preprocess
@@ -39,12 +40,12 @@ def read_page(source: Path, media_type: str, index: int, scanned: bool,
     return _recognise(image, dpi, index + 1, options, workdir, original_jpeg=_jpeg_bytes(source, media_type))
 
 
-def _recognise(image: Image.Image, dpi: int, number: int, options: OcrOptions, workdir: Path,
+def _recognise(image: np.ndarray, dpi: int, number: int, options: OcrOptions, workdir: Path,
                original_jpeg: bytes | None) -> PageResult:
     if options.cleanup:
         prepared = cleanup.prepare(image, dpi, skip=options.skip_steps)
     else:
-        prepared = cleanup.Prepared(image.convert("L"), dpi, image, dpi)
+        prepared = cleanup.unprepared(image, dpi)
     gray, dpi = prepared.gray, prepared.dpi
     rotation, checked = 0, False
     geometry = preprocess.analyse(gray, options.max_skew) if (options.orientation or options.deskew) else None
@@ -60,14 +61,14 @@ def _recognise(image: Image.Image, dpi: int, number: int, options: OcrOptions, w
 
     # The archival page keeps the pixels as scanned (or as cut out of a photo): the turn and
     # the deskew are drawn by the PDF itself, under the text layer of the recognised page.
-    page = prepared.page
-    if page is image and original_jpeg:
-        jpeg = original_jpeg
+    if prepared.page is image and original_jpeg:
+        jpeg, grey = original_jpeg, image.ndim == 2
     else:
-        page = cleanup.as_scanned(page)
-        jpeg = _encode_jpeg(page, options.jpeg_quality)
-    result.pdf = _with_page_image(result.pdf, jpeg, page, prepared.page_dpi, -(result.rotation + result.skew),
-                                  workdir / f"page-{number:04d}.pdf")
+        page = cleanup.as_scanned(prepared.page, prepared.colour)
+        jpeg, grey = _encode_jpeg(page, options.jpeg_quality), page.mode == "L"
+    height, width = prepared.page.shape[:2]
+    result.pdf = _with_page_image(result.pdf, jpeg, (width, height, grey), prepared.page_dpi,
+                                  -(result.rotation + result.skew), workdir / f"page-{number:04d}.pdf")
     return result
 
 
@@ -94,13 +95,14 @@ def _orient(gray: Image.Image, dpi: int, geometry: preprocess.Geometry,
         return 0, geometry, geometry.upside_down is not None
     turned = preprocess.analyse(preprocess.turn(gray, 90), options.max_skew)
     if turned.upside_down is not None:
-        rotation = 270 if turned.upside_down else 90
-    else:
-        # The lines run vertically but cannot tell which way: Tesseract decides, and may
-        # find the page upright after all (a form with few lines and long rules).
-        rotation = _ask_orientation(gray, dpi, options)
-    geometry = preprocess.analyse(preprocess.turn(gray, rotation), options.max_skew)
-    return rotation, geometry, rotation in (90, 270) and turned.upside_down is not None
+        # Turned a further 180°, the lines keep their slope and swap above for below.
+        if not turned.upside_down:
+            return 90, turned, True
+        return 270, preprocess.Geometry(False, turned.skew, 1 / max(turned.above_below, 1e-9)), True
+    # The lines run vertically but cannot tell which way: Tesseract decides, and may
+    # find the page upright after all (a form with few lines and long rules).
+    rotation = _ask_orientation(gray, dpi, options)
+    return rotation, preprocess.analyse(preprocess.turn(gray, rotation), options.max_skew), False
 
 
 def _reconsider(result: PageResult, gray: Image.Image, dpi: int, checked: bool, options: OcrOptions,
@@ -139,7 +141,13 @@ def _score(result: PageResult) -> float:
 
 
 def _jpeg_bytes(source: Path, media_type: str) -> bytes | None:
-    return source.read_bytes() if media_type == "image/jpeg" else None
+    """The scan's own JPEG, to archive without re-encoding, when a PDF can show it as it is."""
+    if media_type != "image/jpeg":
+        return None
+    with Image.open(source) as image:
+        if image.mode not in ("RGB", "L"):  # CMYK, for one, would need its own colour space
+            return None
+    return source.read_bytes()
 
 
 def _encode_jpeg(image: Image.Image, quality: int) -> bytes:
@@ -148,22 +156,24 @@ def _encode_jpeg(image: Image.Image, quality: int) -> bytes:
     return buffer.getvalue()
 
 
-def _with_page_image(text_layer: Path, jpeg: bytes, image: Image.Image, dpi: int, angle: float,
+def _with_page_image(text_layer: Path, jpeg: bytes, image: tuple[int, int, bool], dpi: int, angle: float,
                      target: Path) -> Path:
     """Put the page image under Tesseract's invisible text layer, turned `angle` degrees
-    counter-clockwise about the page centre."""
+    counter-clockwise about the page centre. `image` is the JPEG's width, height and whether
+    it is grey."""
+    width_px, height_px, grey = image
     with pikepdf.open(text_layer) as pdf:
         page = pdf.pages[0]
         x0, y0, x1, y1 = (float(v) for v in page.mediabox)
         picture = pikepdf.Stream(pdf, jpeg)
         picture.Type = pikepdf.Name.XObject
         picture.Subtype = pikepdf.Name.Image
-        picture.Width, picture.Height = image.width, image.height
-        picture.ColorSpace = pikepdf.Name.DeviceGray if image.mode == "L" else pikepdf.Name.DeviceRGB
+        picture.Width, picture.Height = width_px, height_px
+        picture.ColorSpace = pikepdf.Name.DeviceGray if grey else pikepdf.Name.DeviceRGB
         picture.BitsPerComponent = 8
         picture.Filter = pikepdf.Name.DCTDecode
         name = page.add_resource(picture, pikepdf.Name.XObject, prefix="Im")
-        width, height = image.width * 72 / dpi, image.height * 72 / dpi
+        width, height = width_px * 72 / dpi, height_px * 72 / dpi
         cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
         # Last `cm` first: scale the unit square to the scan, centre it, turn it, move it to the page.
         draw = (f"q 1 0 0 1 {(x0 + x1) / 2:.4f} {(y0 + y1) / 2:.4f} cm "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -43,7 +44,7 @@ def analyse(gray: Image.Image, max_skew: float) -> Geometry:
         return Geometry(False, 0.0)
     ys, xs = points
     across, angle = _best_angle(ys, xs, max_skew)
-    along, _ = _best_angle(xs, ys, max_skew)
+    along, _ = _best_angle(xs, ys, max_skew, fine=False)  # only how spiky, not the exact angle
     if along > across * 1.3:
         return Geometry(True, 0.0)
     return Geometry(False, angle, _above_below(ys, xs, angle))
@@ -77,9 +78,13 @@ def _above_below(ys: np.ndarray, xs: np.ndarray, angle: float) -> float | None:
 def deskew(image: Image.Image, skew: float) -> Image.Image:
     if abs(skew) < 0.1:
         return image
-    fill = 255 if image.mode == "L" else (255, 255, 255)
-    # Bilinear: as good as bicubic for recognition at 300 dpi, and three times faster.
-    return image.rotate(-skew, resample=Image.Resampling.BILINEAR, fillcolor=fill)
+    # Bilinear: as good as bicubic for recognition at 300 dpi, and three times faster; OpenCV's
+    # is several times faster again than Pillow's rotate, for the same turn about the centre.
+    pixels = np.asarray(image)
+    turn = cv2.getRotationMatrix2D((image.width / 2, image.height / 2), -skew, 1.0)
+    upright = cv2.warpAffine(pixels, turn, (image.width, image.height), flags=cv2.INTER_LINEAR,
+                             borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255))
+    return Image.fromarray(upright)
 
 
 def turn(image: Image.Image, degrees_clockwise: int) -> Image.Image:
@@ -115,7 +120,7 @@ def _dark_points(gray: Image.Image) -> tuple[np.ndarray, np.ndarray] | None:
     if len(ys) > MAX_POINTS:
         pick = np.random.default_rng(0).choice(len(ys), MAX_POINTS, replace=False)
         ys, xs = ys[pick], xs[pick]
-    return ys.astype(np.float64), xs.astype(np.float64)
+    return ys.astype(np.float32), xs.astype(np.float32)
 
 
 def _otsu(pixels: np.ndarray) -> int:
@@ -127,17 +132,18 @@ def _otsu(pixels: np.ndarray) -> int:
     return int(np.argmax(between))
 
 
-def _best_angle(ys: np.ndarray, xs: np.ndarray, max_skew: float) -> tuple[float, float]:
-    """The spikiest row profile over angles: coarse 0.5° steps, then 0.05° around the best."""
+def _best_angle(ys: np.ndarray, xs: np.ndarray, max_skew: float, fine: bool = True) -> tuple[float, float]:
+    """The spikiest row profile over angles: coarse 0.5° steps, then (if `fine`) 0.05° around
+    the best."""
 
     def spikiness(angle: float) -> float:
         theta = np.deg2rad(angle)
-        rows = ys * np.cos(theta) + xs * np.sin(theta)
+        rows = ys * np.float32(np.cos(theta)) + xs * np.float32(np.sin(theta))
         counts = np.bincount((rows - rows.min()).astype(np.int64))
         return float(np.dot(counts, counts)) / len(ys) ** 2
 
     coarse = np.arange(-max_skew, max_skew + 0.25, 0.5)
     best = max(coarse, key=spikiness)
-    fine = np.arange(best - 0.5, best + 0.5001, 0.05)
-    best = max(fine, key=spikiness)
+    if fine:
+        best = max(np.arange(best - 0.5, best + 0.5001, 0.05), key=spikiness)
     return spikiness(best), round(float(best), 2)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
+import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from . import _pdf
@@ -64,19 +66,37 @@ def inspect(path: Path, options: OcrOptions, *, check_decoding: bool = True) -> 
     return Inspected(media_type, tuple(SourcePage(i, scanned=True) for i in range(count)))
 
 
-def load_page(path: Path, media_type: str, index: int, options: OcrOptions) -> tuple[Image.Image, int]:
-    """The page image (RGB or L) and its resolution in dots per inch."""
+def load_page(path: Path, media_type: str, index: int, options: OcrOptions) -> tuple[np.ndarray, int]:
+    """The page's pixels (rows × columns for grey, × 3 for RGB, 8 bits) and its resolution in
+    dots per inch."""
     if media_type == "application/pdf":
-        return _pdf.render(path, index, options.render_dpi), options.render_dpi
-    with _open_image(path) as image:
+        return np.asarray(_pdf.render(path, index, options.render_dpi)), options.render_dpi
+    with _open_image(path) as image:  # reads the header only: size and resolution
         image.seek(index)
         _check_pixels(image, options)
         dpi = _dpi_of(image, options.default_dpi)
+        if image.format in ("PNG", "JPEG") and image.mode in ("RGB", "L"):
+            pixels = _decode(path, image)
+            if pixels is not None:
+                return pixels, dpi
         if image.mode not in ("RGB", "L"):
             page = image.convert("RGBA").convert("RGB") if "A" in image.getbands() else image.convert("RGB")
         else:
             page = image.copy()
-    return page, dpi
+    return np.asarray(page), dpi
+
+
+def _decode(path: Path, image: Image.Image) -> np.ndarray | None:
+    """A one-frame PNG or JPEG decoded by OpenCV straight into an array: Pillow's image would
+    cost a copy as long as the decoding to become one. None when OpenCV reads it otherwise."""
+    pixels = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_UNCHANGED)  # no EXIF turn, as Pillow
+    if pixels is None or pixels.dtype != np.uint8 or pixels.shape[:2] != (image.height, image.width):
+        return None
+    if image.mode == "L":
+        return pixels if pixels.ndim == 2 else None
+    if pixels.ndim != 3 or pixels.shape[2] != 3:
+        return None  # e.g. a transparency chunk made it BGRA
+    return cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB, dst=pixels)
 
 
 def _count_pages(path: Path, options: OcrOptions) -> int:

@@ -107,7 +107,7 @@ def test_specks_go_and_the_marks_of_the_text_stay(tmp_path):
         cv2.circle(dusty, (x, y), 3, 30, -1)  # 7 pixels across, like the dots of the text
     path = vnpages.save(Image.fromarray(dusty).convert("RGB"), tmp_path / "dusty.png")
 
-    prepared = cleanup.prepare(Image.open(path), 300)
+    prepared = cleanup.prepare(np.asarray(Image.open(path)), 300)
     assert prepared.steps == ["specks"]
     read_image = np.asarray(prepared.gray)
     assert all(read_image[y - 3:y + 4, x - 3:x + 4].min() > 128 for y, x in spaces), "a speck between words stayed"
