@@ -14,7 +14,7 @@ from ingest.indexing import rebuild
 
 from . import errors, web
 from .deps import require_key
-from .routes import audit, citizens, dossiers, me, pages, receipts, search
+from .routes import audit, citizens, dossiers, me, pages, receipts, retention, search
 from .routes import sign_in
 from .services import Services
 from .settings import Settings
@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (pages.router, receipts.router, me.router):  # what the web pages read
         v1.include_router(router)
     v1.include_router(audit.router)
+    v1.include_router(retention.router)
     app.include_router(v1)
     app.include_router(sign_in.router, prefix="/v1")  # public: how the pages sign in
 

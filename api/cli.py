@@ -16,12 +16,14 @@ from pathlib import Path
 from tqdm import tqdm
 
 import ocr
+from ingest import disposal
 from ingest.errors import IngestError
 from ingest.fsck import fsck
 from ingest.indexing import rebuild
 from ingest.reception import DossierForm
 from repository.audit import verify as verify_audit
-from repository.errors import RepositoryError
+from repository.errors import DisposalRefused, RepositoryError, RetentionLocked
+from repository.model import DocumentStatus
 from repository.store import open_store
 from repository.signing import load_signer
 from repository.verification import verify_pdf
@@ -116,6 +118,22 @@ def _parser() -> argparse.ArgumentParser:
     check_store = commands.add_parser("fsck", help="check that the store is whole and the index agrees with it")
     check_store.add_argument("--json", action="store_true")
     check_store.set_defaults(run=_fsck)
+
+    retention = commands.add_parser("retention", help="retention: documents due, disposal, legal holds")
+    retention_commands = retention.add_subparsers(required=True, metavar="ACTION")
+    listing = retention_commands.add_parser("due", help="documents whose retention has ended")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=_retention_due)
+    dispose = retention_commands.add_parser("dispose", help="destroy documents whose retention has ended (audited)")
+    dispose.add_argument("targets", nargs="*", metavar="CODE[/ID]", help="a document, or every one of a dossier")
+    dispose.add_argument("--due", action="store_true", help="every document `hoso retention due` lists")
+    dispose.add_argument("--reason", required=True, help="why (the disposal decision), written to the audit log")
+    dispose.set_defaults(run=_retention_dispose)
+    for action, text in (("hold", "put a document under legal hold"), ("release", "release a legal hold")):
+        held = retention_commands.add_parser(action, help=text)
+        held.add_argument("target", metavar="CODE/ID")
+        held.add_argument("--reason", required=True, help="written to the audit log")
+        held.set_defaults(run=_retention_hold, hold=action == "hold")
 
     audit = commands.add_parser("audit", help="the audit log")
     audit_commands = audit.add_subparsers(required=True, metavar="ACTION")
@@ -333,11 +351,84 @@ def _fsck(settings: Settings, args) -> int:
         print(json.dumps({"ok": report.ok, **dataclasses.asdict(report)}, ensure_ascii=False))
     else:
         print(f"{report.dossiers} dossiers, {report.documents} documents ({report.done} done, "
-              f"{report.waiting_for_index} waiting for the index), index {report.indexed}: "
+              f"{report.disposed} disposed of, {report.waiting_for_index} waiting for the index), "
+              f"index {report.indexed}: "
               f"{'clean' if report.ok else 'PROBLEMS'}")
         for problem in report.problems:
             print(f"  {problem}")
     return 0 if report.ok else 1
+
+
+def _retention_due(settings: Settings, args) -> int:
+    services = Services.open(settings)
+    bar = tqdm(unit="dossier", desc="due", disable=not sys.stderr.isatty())
+    try:
+        found = list(disposal.due(services.records, progress=lambda: bar.update(1)))
+    finally:
+        bar.close()
+        services.close()
+    for dossier, document in found:
+        if args.json:
+            print(json.dumps({"dossier_code": dossier.dossier_code, "document_id": document.id,
+                              "filename": document.filename, "doc_type": document.doc_type,
+                              "period": document.retention.period,
+                              "retain_until": document.retention.retain_until.isoformat()}, ensure_ascii=False))
+        else:
+            print(f"{dossier.dossier_code}/{document.id}  {document.retention.retain_until:%Y-%m-%d}  "
+                  f"{document.retention.period:6}  {document.doc_type or '-':17}  {document.filename}")
+    return 0
+
+
+def _retention_targets(services: Services, targets: list[str], due: bool) -> list[tuple[str, str]]:
+    """(dossier code, document id) for each CODE/ID, every document of each CODE, or every due one."""
+    found = [(d.dossier_code, doc.id) for d, doc in disposal.due(services.records)] if due else []
+    for target in targets:
+        code, _, document_id = target.partition("/")
+        if document_id:
+            found.append((code, document_id))
+        else:
+            found += [(code, d.id) for d in services.records.load(code).documents
+                      if d.status != DocumentStatus.DISPOSED]
+    return found
+
+
+def _retention_dispose(settings: Settings, args) -> int:
+    import getpass
+
+    services = Services.open(settings)
+    who, refused = f"cli:{getpass.getuser()}", 0
+    try:
+        targets = _retention_targets(services, args.targets, args.due)
+        for code, document_id in tqdm(targets, unit="doc", desc="dispose", disable=not sys.stderr.isatty()):
+            try:
+                document = disposal.dispose(services.records, services.index, services.audit, code, document_id,
+                                            who, args.reason)
+            except (DisposalRefused, RetentionLocked) as e:
+                print(f"{code}/{document_id}: refused: {e}", file=sys.stderr)
+                refused += 1
+                continue
+            print(f"{code}/{document_id}: disposed of ({document.disposal.versions_removed} object versions "
+                  "destroyed)")
+    finally:
+        services.close()
+    return 1 if refused else 0
+
+
+def _retention_hold(settings: Settings, args) -> int:
+    import getpass
+
+    code, _, document_id = args.target.partition("/")
+    if not document_id:
+        print("hoso: name the document as CODE/ID", file=sys.stderr)
+        return 2
+    services = Services.open(settings)
+    who = f"cli:{getpass.getuser()}"
+    try:
+        disposal.set_legal_hold(services.records, services.audit, code, document_id, who, args.reason, args.hold)
+    finally:
+        services.close()
+    print(f"{args.target}: {'under legal hold' if args.hold else 'legal hold released'}")
+    return 0
 
 
 def _audit_verify(settings: Settings, args) -> int:

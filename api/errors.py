@@ -13,7 +13,8 @@ from starlette.exceptions import HTTPException
 
 import ocr
 from ingest.errors import EmptyFile, FileTooLarge, IngestError, InvalidDossier
-from repository.errors import FixityError, ObjectNotFound, RepositoryError, StoreUnavailable
+from repository.errors import (DisposalRefused, DocumentDisposed, FixityError, ObjectNotFound, RepositoryError,
+                               RetentionLocked, StoreUnavailable)
 from search.errors import BadQuery, IndexUnavailable, SearchError
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,9 @@ STATUS: list[tuple[type[Exception], int]] = [  # most specific first
     (FileTooLarge, 413),
     (InvalidDossier, 422),
     (ObjectNotFound, 404),
+    (DisposalRefused, 409),  # retention not ended, legal hold, permanent record, not finished
+    (RetentionLocked, 409),  # the object store itself refuses
+    (DocumentDisposed, 410),
     (StoreUnavailable, 503),
     (FixityError, 500),
     (BadQuery, 400),
@@ -71,7 +75,8 @@ class ErrorBody(BaseModel):
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 FASTAPI_422 = {"$ref": "#/components/schemas/HTTPValidationError"}
 DESCRIPTIONS = {400: "Bad input", 401: "No valid API key or token", 403: "Not allowed for this key's role",
-                404: "Not found", 409: "Not ready yet", 413: "Too large", 415: "Unsupported file type",
+                404: "Not found", 409: "Not ready yet", 410: "Disposed of after its retention period",
+                413: "Too large", 415: "Unsupported file type",
                 422: "Invalid request or input", 503: "A backing service is unavailable; retry later"}
 
 

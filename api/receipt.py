@@ -26,7 +26,8 @@ SYSTEM = "HoSo"
 DOC_TYPES = {"citizen_id_card": "Căn cước công dân", "birth_certificate": "Giấy khai sinh",
              "admin_document": "Văn bản hành chính", "other": "Giấy tờ khác"}
 STATUS = {DocumentStatus.RECEIVED: "Đã nhận", DocumentStatus.PROCESSING: "Đang xử lý",
-          DocumentStatus.DONE: "Đã số hóa", DocumentStatus.FAILED: "Lỗi"}
+          DocumentStatus.DONE: "Đã số hóa", DocumentStatus.FAILED: "Lỗi",
+          DocumentStatus.DISPOSED: "Đã tiêu hủy"}
 KIND = {"component": "Thành phần hồ sơ", "result": "Kết quả giải quyết"}
 QR_NAMES = 20  # document names carried by the QR code; a dossier of hundreds keeps it scannable
 QR_NAME_CHARS = 60

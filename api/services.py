@@ -66,7 +66,7 @@ class Services:
         s = self.settings
         config = WorkerConfig(store_url=s.store_url, store=s.s3, work_dir=s.work_dir, keys_dir=s.keys_dir, ocr=s.ocr,
                               signing=s.signing, signing_location=s.signing_location, pdfa=s.pdfa)
-        return Pipeline(self.records, self.index, config, s.workers, listener)
+        return Pipeline(self.records, self.index, config, s.workers, listener, s.retention)
 
     def close(self) -> None:
         if "audit" in self.__dict__:  # seal the end of this process's audit chain

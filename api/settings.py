@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from ocr import OcrOptions
 from repository.archival import Flavour
 from repository.options import StoreOptions
+from repository.retention import RetentionOptions
 from repository.signing import SigningOptions
 
 from .oidc import OidcOptions
@@ -34,6 +35,7 @@ class Settings(BaseSettings):
     rescan_seconds: float = Field(default=30.0, gt=0)  # how often pending dossiers are looked for
     ocr: OcrOptions = OcrOptions()
     s3: StoreOptions = StoreOptions()
+    retention: RetentionOptions = RetentionOptions()  # periods per document type, object-lock mode
     signing: SigningOptions = SigningOptions()
     oidc: OidcOptions = OidcOptions()
 

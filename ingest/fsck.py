@@ -3,7 +3,8 @@
 Checked, dossier by dossier: the manifest reads and names its own code; every object it
 references exists under the dossier's prefix with the SHA-256 recorded (fixity); a done document
 has its archival copy, OCR result and signature; an unfinished one is queued (a pending marker)
-so it will be finished; no object under the dossier is unaccounted for. Then: no marker names a
+so it will be finished; a disposed document's objects are gone (its tombstone keeps their
+SHA-256); no object under the dossier is unaccounted for. Then: no marker names a
 dossier that does not exist, and the index holds as many documents as the store has done (less
 those still waiting for the index). A store that is whole prints nothing but its counts.
 """
@@ -24,6 +25,7 @@ class FsckReport:
     dossiers: int = 0
     documents: int = 0
     done: int = 0
+    disposed: int = 0
     waiting_for_index: int = 0
     indexed: int | None = None
     problems: list[str] = field(default_factory=list)
@@ -72,6 +74,14 @@ def _check_dossier(records: Records, code: str, queued: bool, report: FsckReport
         report.documents += 1
         where = f"dossier {code} document {document.id}"
         refs = {"original": document.original, "archival": document.archival, "ocr": document.ocr}
+        if document.status == DocumentStatus.DISPOSED:
+            report.disposed += 1
+            for name, ref in refs.items():
+                if ref is not None and records.store.exists(ref.key):
+                    known.add(ref.key)
+                    report.problems.append(f"{where}: disposed of, but its {name} {ref.key} is still stored: "
+                                           "run `hoso retention dispose` for it again")
+            continue
         for name, ref in refs.items():
             if ref is None:
                 continue

@@ -26,6 +26,7 @@ import ocr
 from repository.errors import RepositoryError
 from repository.model import Document, DocumentStatus, Dossier
 from repository.records import DossierNotFound, Records
+from repository.retention import RetentionOptions
 from search import Index, IndexUnavailable
 
 from . import worker
@@ -42,8 +43,9 @@ Listener = Callable[[Dossier, Document], None]
 
 class Pipeline:
     def __init__(self, records: Records, index: Index, config: WorkerConfig, workers: int,
-                 listener: Listener | None = None) -> None:
+                 listener: Listener | None = None, retention: RetentionOptions | None = None) -> None:
         self.records = records
+        self.retention = retention or RetentionOptions()
         self.index = index
         self.config = config
         self.workers = workers
@@ -93,6 +95,10 @@ class Pipeline:
             resumed += 1
         return resumed
 
+    def exclusive(self, code: str) -> asyncio.Lock:
+        """The lock this process's manifest writes of a dossier take (legal holds, disposal)."""
+        return self._locks[code]
+
     # -- work ----------------------------------------------------------------------------
     def submit(self, dossier: Dossier) -> asyncio.Task:
         """Process in the background; the task's result is the finished dossier."""
@@ -140,7 +146,11 @@ class Pipeline:
             async with self._locks[code]:
                 try:
                     dossier = await asyncio.to_thread(self.records.load, code)
-                    await asyncio.to_thread(self.index.upsert, index_entries(dossier, only=document_id))
+                    entries = index_entries(dossier, only=document_id)
+                    if entries:
+                        await asyncio.to_thread(self.index.upsert, entries)
+                    else:  # disposed of meanwhile: the index forgets it
+                        await asyncio.to_thread(self.index.delete_document, document_id)
                 except DossierNotFound:
                     pass  # removed since: nothing to index
                 except IndexUnavailable:
@@ -164,20 +174,29 @@ class Pipeline:
                 await marked
                 pages = await asyncio.gather(*(self._run(worker.read_page, job, p) for p in info.pages))
                 done: worker.FinishedDocument = await self._run(worker.finish, job, list(pages))
+                # Locked in the store before the manifest says done; a crash in between
+                # re-runs the document, and writing over a locked object keeps its version.
+                archived = document.model_copy(update={
+                    "archival": done.archival, "ocr": done.ocr,
+                    "retention": self.retention.assign(done.doc_type, datetime.now(timezone.utc))})
+                await asyncio.to_thread(self.records.retain_document, archived)
             except Exception as e:  # noqa: BLE001 - any failure of one document must not stop the others
                 expected = isinstance(e, (ocr.OcrError, RepositoryError, BrokenProcessPool))
                 log.log(logging.WARNING if expected else logging.ERROR, "document %s of %s failed: %s",
                         document.id, dossier.dossier_code, e, exc_info=None if expected else e)
                 await asyncio.gather(marked, return_exceptions=True)  # its write must not come last
                 await self._run_quietly(worker.discard, job)
+                retention = self.retention.assign(None, datetime.now(timezone.utc))  # unread: the default
+                kept = document.model_copy(update={"retention": retention})
+                await self._retain_quietly(kept)  # the original the citizen handed in is a record too
                 await self._update(dossier.dossier_code, document.id, status=DocumentStatus.FAILED,
-                                   reason=_reason(e))
+                                   reason=_reason(e), retention=kept.retention)
                 return
         await self._update(
             dossier.dossier_code, document.id, status=DocumentStatus.DONE, reason=None,
             archival=done.archival, ocr=done.ocr, pages=done.pages, doc_type=done.doc_type, fields=done.fields,
             signature=done.signature, incoming_signatures=done.incoming_signatures,
-            processed_at=datetime.now(timezone.utc))
+            retention=archived.retention, processed_at=archived.retention.assigned_at)
 
     async def _run(self, step, *args):
         if self._pool is None:
@@ -194,6 +213,12 @@ class Pipeline:
             await self._run(step, *args)
         except Exception:  # cleanup of scratch files only; failure here changes nothing stored
             log.exception("cleanup failed")
+
+    async def _retain_quietly(self, document: Document) -> None:
+        try:
+            await asyncio.to_thread(self.records.retain_document, document)
+        except RepositoryError as e:  # the manifest still says how long; HoSo enforces that
+            log.warning("document %s: its original could not be locked in the store: %s", document.id, e)
 
     def _restart_pool(self) -> None:
         """A worker died (killed, out of memory): replace the pool so later work still runs."""

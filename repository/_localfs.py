@@ -1,14 +1,26 @@
-"""Object store on a local directory: temp file, fsync, rename, fsync the directory."""
+"""Object store on a local directory: temp file, fsync, rename, fsync the directory.
+
+Retention is enforced here by HoSo, not by the file system: a lock is a small JSON file under
+`.retention/{key}/lock.json` (retain-until, mode, legal hold), and this store refuses to delete
+a locked object, to purge it or to shorten its lock. Writing over a locked object keeps the
+version it replaces beside the lock (`.retention/{key}/v-{ns}`), as a versioned bucket does.
+Anyone who can write the directory can still remove the files: only MinIO's object lock is
+stronger than the machine's administrator.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
 import tempfile
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from .errors import ObjectNotFound, RepositoryError, StoreUnavailable
+from .errors import ObjectNotFound, RepositoryError, RetentionLocked, StoreUnavailable
 from .store import CHUNK, StoredObject, sha256_file
 
 
@@ -63,12 +75,14 @@ class LocalStore:
 
     def put(self, key: str, data: bytes) -> StoredObject:
         target = self._path(key)
+        self._keep_locked_version(key)
         temp, sha, size = self._write_temp(lambda: [data])
         self._commit(temp, target, exclusive=False)
         return StoredObject(key, sha, size)
 
     def put_file(self, key: str, path: Path, *, move: bool = False) -> StoredObject:
         target = self._path(key)
+        self._keep_locked_version(key)
         if move:
             taken = self._take(path)
             if taken is not None:
@@ -138,12 +152,74 @@ class LocalStore:
                 yield key
 
     def delete(self, key: str) -> None:
-        path = self._path(key)
+        """Destroys the object (a directory keeps no versions); refused while it is locked."""
+        self.purge(key)
+
+    # -- retention ---------------------------------------------------------------------
+    def _retention_dir(self, key: str) -> Path:
+        self._path(key)  # the same checks on the key
+        return self.root.joinpath(".retention", *key.split("/"))
+
+    def _lock(self, key: str) -> dict:
+        try:
+            return json.loads((self._retention_dir(key) / "lock.json").read_bytes())
+        except FileNotFoundError:
+            return {}
+
+    def locked(self, key: str) -> str | None:
+        lock = self._lock(key)
+        if lock.get("hold"):
+            return f"{key} is under a legal hold"
+        if lock.get("until") and datetime.now(timezone.utc) < datetime.fromisoformat(lock["until"]):
+            return f"{key} is retained until {lock['until']} ({lock.get('mode')} mode)"
+        return None
+
+    def _set_lock(self, key: str, **changes) -> None:
+        if not self.exists(key):
+            raise ObjectNotFound(key)
+        directory = self._retention_dir(key)
+        temp, _, _ = self._write_temp(lambda: [json.dumps({**self._lock(key), **changes}).encode()])
+        self._commit(temp, directory / "lock.json", exclusive=False)
+
+    def _keep_locked_version(self, key: str) -> None:
+        """Before a locked object is written over, keep the version it was (as S3 would)."""
+        target = self._path(key)
+        if self.locked(key) and target.is_file():
+            kept = self._retention_dir(key) / f"v-{time.time_ns()}"
+            os.link(target, kept)
+            _fsync_dir(kept.parent)
+
+    def retain(self, key: str, until: datetime, mode: str) -> None:
+        current = self._lock(key).get("until")
+        if current and datetime.now(timezone.utc) < datetime.fromisoformat(current) \
+                and until < datetime.fromisoformat(current):
+            raise RetentionLocked(f"{key} is retained until {current}: a lock is never shortened")
+        self._set_lock(key, until=until.isoformat(), mode=mode)
+
+    def hold(self, key: str, on: bool) -> None:
+        self._set_lock(key, hold=on)
+
+    def purge(self, key: str, *, keep_current: bool = False) -> int:
+        path, directory = self._path(key), self._retention_dir(key)
+        if refusal := self.locked(key):
+            raise RetentionLocked(f"refused: {refusal}")
+        versions = sorted(directory.glob("v-*")) if directory.is_dir() else []
+        for version in versions:
+            version.unlink()
+        if keep_current:
+            return len(versions)
+        if directory.is_dir():
+            shutil.rmtree(directory, ignore_errors=True)
+            self._remove_empty_parents(directory)
         try:
             path.unlink()
         except FileNotFoundError:
-            return
-        # Remove directories the delete left empty, up to the store root.
+            return len(versions)
+        self._remove_empty_parents(path)
+        return len(versions) + 1
+
+    def _remove_empty_parents(self, path: Path) -> None:
+        """Remove directories a delete left empty, up to the store root."""
         for parent in path.parents:
             if parent == self.root or not parent.is_relative_to(self.root):
                 break

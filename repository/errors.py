@@ -29,3 +29,24 @@ class SigningError(RepositoryError):
 
 class ArchivalCopyError(RepositoryError):
     code = "archival_copy_failed"
+
+
+class RetentionLocked(RepositoryError):
+    """The store refuses to delete or shorten: the object is under retention or legal hold."""
+
+    code = "retention_locked"
+
+
+class DisposalRefused(RepositoryError):
+    """A document may not be disposed of (yet): its retention runs, a legal hold holds it, it
+    is kept permanently, or it is not finished. `code` says which."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
+class DocumentDisposed(RepositoryError):
+    """The document was disposed of after its retention period: only its tombstone remains."""
+
+    code = "disposed"

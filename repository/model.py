@@ -14,6 +14,7 @@ class DocumentStatus(StrEnum):
     PROCESSING = "processing"
     DONE = "done"
     FAILED = "failed"
+    DISPOSED = "disposed"  # destroyed after its retention period; the manifest keeps a tombstone
 
 
 class DossierKind(StrEnum):
@@ -91,6 +92,34 @@ class IncomingSignature(BaseModel):
     summary: str
 
 
+class Retention(BaseModel):
+    """How long a document is kept, fixed when it is archived (repository/retention.py)."""
+
+    period: str  # the schedule's ISO 8601 duration for its type (`P10Y`), or `permanent`
+    permanent: bool = False  # vĩnh viễn: never disposed of by HoSo
+    retain_until: datetime | None = None  # None when permanent
+    mode: Literal["governance", "compliance"] = "governance"
+    assigned_at: datetime
+
+
+class LegalHold(BaseModel):
+    """A hold that stops disposal whatever the retention says, until an admin releases it."""
+
+    by: str
+    at: datetime
+    reason: str
+
+
+class Disposal(BaseModel):
+    """The tombstone of a disposed document: who destroyed what, when and why."""
+
+    by: str
+    at: datetime
+    reason: str
+    objects: list[ObjectRef]  # what was destroyed, with the SHA-256 it had
+    versions_removed: int = 0
+
+
 class Document(BaseModel):
     id: str
     filename: str
@@ -109,10 +138,18 @@ class Document(BaseModel):
     # byte for byte, never run, never copied into the archival copy.
     flags: list[str] = PydanticField(default_factory=list)
     incoming_signatures: list[IncomingSignature] = PydanticField(default_factory=list)
+    retention: Retention | None = None  # set when the document is finished (done or failed)
+    legal_hold: LegalHold | None = None
+    disposal: Disposal | None = None  # the tombstone, once disposed
 
     @property
     def finished(self) -> bool:
-        return self.status in (DocumentStatus.DONE, DocumentStatus.FAILED)
+        return self.status in (DocumentStatus.DONE, DocumentStatus.FAILED, DocumentStatus.DISPOSED)
+
+    @property
+    def objects(self) -> list[ObjectRef]:
+        """Every object stored for the document."""
+        return [ref for ref in (self.original, self.archival, self.ocr) if ref is not None]
 
     @property
     def text(self) -> str:
@@ -132,8 +169,12 @@ class Dossier(BaseModel):
 
     @property
     def status(self) -> DocumentStatus:
-        """Done when every document is; failed when all finished but one failed."""
+        """Done when every document is; failed when all finished but one failed; disposed
+        documents count only when nothing else is left."""
         states = {d.status for d in self.documents}
+        if states == {DocumentStatus.DISPOSED}:
+            return DocumentStatus.DISPOSED
+        states.discard(DocumentStatus.DISPOSED)
         if states <= {DocumentStatus.DONE}:
             return DocumentStatus.DONE
         if states <= {DocumentStatus.DONE, DocumentStatus.FAILED}:

@@ -10,7 +10,8 @@ class StoreOptions(BaseModel):
     secret_key: str | None = None
     secure: bool = False  # https; off for a MinIO on loopback or a private network
     region: str | None = None
-    retention_days: int = 0  # > 0: bucket with object lock and this default retention
+    object_lock: bool = True  # a bucket HoSo makes has object lock, for per-document retention
+    retention_days: int = 0  # > 0: also a default retention rule locking every object written
     retention_mode: Literal["governance", "compliance"] = "governance"
     server_side_encryption: bool = False  # SSE-S3 (MinIO needs a KMS key configured)
     part_size: int = 16 * 2**20  # multipart above this size

@@ -7,8 +7,9 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import ObjectNotFound, RepositoryError
+from .errors import ObjectNotFound, RepositoryError, RetentionLocked
 from .model import Document, Dossier, ObjectRef
+from .retention import lock_until
 from .store import ObjectStore, copy_verified, get_verified
 
 PENDING = "pending/"  # one marker per dossier with unfinished documents: the work queue
@@ -133,6 +134,31 @@ class Records:
         if document.ocr is None:
             raise RepositoryError(f"document {document.id} has no OCR result yet")
         return json.loads(self.read(document.ocr))
+
+    # -- retention -----------------------------------------------------------------------
+    def retain_document(self, document: Document) -> None:
+        """Lock every object of the document in the store until its retention ends."""
+        if document.retention is None:
+            raise RepositoryError(f"document {document.id} has no retention to lock")
+        for ref in document.objects:
+            self.store.retain(ref.key, lock_until(document.retention), document.retention.mode)
+
+    def hold_document(self, document: Document, on: bool) -> None:
+        for ref in document.objects:
+            self.store.hold(ref.key, on)
+
+    def purge_document(self, document: Document) -> int:
+        """Destroy every version of the document's objects; the store refuses while any is
+        locked, before a first one goes."""
+        for ref in document.objects:
+            if reason := self.store.locked(ref.key):
+                raise RetentionLocked(f"the object store keeps {ref.key}: {reason}")
+        return sum(self.store.purge(ref.key) for ref in document.objects)
+
+    def purge_manifest_history(self, code: str) -> int:
+        """Destroy the earlier versions of a manifest (a versioned store keeps them), which
+        still hold the fields and text of a document just disposed of."""
+        return self.store.purge(manifest_key(code), keep_current=True)
 
     def delete_dossier(self, code: str) -> None:
         """Remove every object of a dossier that was never acknowledged to the client."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Iterator, Protocol
 
@@ -49,6 +50,29 @@ class ObjectStore(Protocol):
     def list(self, prefix: str) -> Iterator[str]: ...
 
     def delete(self, key: str) -> None: ...
+
+    # -- retention: what the store itself enforces, below HoSo's own checks ----------------
+    def retain(self, key: str, until: datetime, mode: str) -> None:
+        """Lock every version of the object until `until` (mode `governance` or `compliance`):
+        until then the store refuses to destroy a version or to shorten the lock
+        (RetentionLocked); extending it is allowed. ObjectNotFound for a missing object."""
+        ...
+
+    def hold(self, key: str, on: bool) -> None:
+        """Set or lift a legal hold on every version of the object: while it is set no version
+        can be destroyed, whatever the retention date."""
+        ...
+
+    def locked(self, key: str) -> str | None:
+        """Why the store would refuse to destroy the object now (a version retained or held),
+        or None."""
+        ...
+
+    def purge(self, key: str, *, keep_current: bool = False) -> int:
+        """Destroy every version of the object (with `keep_current`, every version but the
+        current one), for lawful disposal; RetentionLocked while a version is locked. Returns
+        how many versions (and delete markers) were removed."""
+        ...
 
 
 def sha256_file(path: Path) -> tuple[str, int]:

@@ -8,7 +8,8 @@ import asyncio
 from fastapi import Request
 from fastapi.responses import Response
 
-from repository.model import Document, Dossier
+from repository.errors import DocumentDisposed
+from repository.model import Document, DocumentStatus, Dossier
 from repository.records import DossierNotFound
 
 from ..deps import own_agency
@@ -27,9 +28,13 @@ async def readable_document(services: Services, key: dict, request: Request, cod
                             document_id: str) -> Document:
     dossier = await readable_dossier(services, key, request, code)
     try:
-        return dossier.document(document_id)
+        document = dossier.document(document_id)
     except KeyError:
         raise DossierNotFound(f"dossier {code} has no document {document_id}") from None
+    if document.status == DocumentStatus.DISPOSED:  # only its tombstone is left, in the dossier
+        raise DocumentDisposed(f"document {document_id} was disposed of on {document.disposal.at:%Y-%m-%d} "
+                               "after its retention period")
+    return document
 
 
 def not_ready(document: Document) -> Response:

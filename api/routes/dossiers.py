@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from ingest.reception import DossierForm, StagedFile
-from repository.model import (FIELDS, Document, DocumentStatus, Dossier, Field, IncomingSignature, Page,
-                              SignatureSummary)
+from repository.model import (FIELDS, Disposal, Document, DocumentStatus, Dossier, Field, IncomingSignature,
+                              LegalHold, Page, Retention, SignatureSummary)
 from repository.errors import RepositoryError
 from repository.verification import VerificationReport, verify_pdf
 
@@ -42,19 +42,23 @@ class DocumentPublic(BaseModel):
     processed_at: datetime | None
     flags: list[str]  # active content the original carries ("javascript", "embedded_files"), never run
     incoming_signatures: list[IncomingSignature]  # signatures the original came with, verified on receipt
+    retention: Retention | None  # how long it is kept (retain_until, or permanent), set once finished
+    legal_hold: LegalHold | None
+    disposal: Disposal | None  # the tombstone: status disposed, its objects destroyed
     links: dict[str, str]
 
     @classmethod
     def of(cls, code: str, d: Document) -> "DocumentPublic":
         base = f"/v1/dossiers/{code}/documents/{d.id}"
-        links = {"original": f"{base}/original"}
+        links = {"original": f"{base}/original"} if d.status != DocumentStatus.DISPOSED else {}
         if d.status == DocumentStatus.DONE:
             links |= {"archival": f"{base}/archival.pdf", "verify": f"{base}/verify"}
         return cls(id=d.id, filename=d.filename, media_type=d.media_type, status=d.status, reason=d.reason,
                    doc_type=d.doc_type, fields=d.fields, pages=d.pages,
                    text=d.text if d.status == DocumentStatus.DONE else None, signature=d.signature,
                    processed_at=d.processed_at, flags=d.flags,
-                   incoming_signatures=d.incoming_signatures, links=links)
+                   incoming_signatures=d.incoming_signatures, retention=d.retention, legal_hold=d.legal_hold,
+                   disposal=d.disposal, links=links)
 
 
 class DossierPublic(BaseModel):
@@ -136,7 +140,7 @@ async def dossier_progress(code: str, services: ServicesDep, key: KeyDep, reques
         DocumentProgress(id=d.id, status=d.status, reason=d.reason) for d in dossier.documents])
 
 
-@router.get("/{code}/documents/{document_id}/original", response_class=Response, responses={404: {}})
+@router.get("/{code}/documents/{document_id}/original", response_class=Response, responses={404: {}, 410: {}})
 async def download_original(code: str, document_id: str, services: ServicesDep, key: KeyDep,
                             request: Request) -> Response:
     document = await readable_document(services, key, request, code, document_id)
@@ -146,7 +150,7 @@ async def download_original(code: str, document_id: str, services: ServicesDep, 
 
 
 @router.get("/{code}/documents/{document_id}/archival.pdf", response_class=Response,
-            responses={404: {}, 409: {}})
+            responses={404: {}, 409: {}, 410: {}})
 async def download_archival(code: str, document_id: str, services: ServicesDep, key: KeyDep,
                             request: Request) -> Response:
     document = await readable_document(services, key, request, code, document_id)
@@ -158,7 +162,7 @@ async def download_archival(code: str, document_id: str, services: ServicesDep, 
 
 
 @router.get("/{code}/documents/{document_id}/verify", response_model=VerificationReport,
-            responses={404: {}, 409: {}})
+            responses={404: {}, 409: {}, 410: {}})
 async def verify_document(code: str, document_id: str, services: ServicesDep, key: KeyDep,
                           request: Request) -> Any:
     document = await readable_document(services, key, request, code, document_id)
@@ -179,7 +183,7 @@ class FieldsPatch(BaseModel):
 
 
 @router.patch("/{code}/documents/{document_id}/fields", response_model=DocumentPublic, dependencies=[Writer],
-              responses={404: {}, 409: {}, 422: {}})
+              responses={404: {}, 409: {}, 410: {}, 422: {}})
 async def correct_fields(code: str, document_id: str, patch: FieldsPatch, services: ServicesDep,
                          pipeline: PipelineDep, key: KeyDep, request: Request) -> Any:
     """Correct or confirm fields: confidence 1, the OCR value kept beside, the clerk named."""

@@ -56,7 +56,7 @@ class DocumentReading(BaseModel):
 
 
 @router.get("/{code}/documents/{document_id}/pages", response_model=DocumentReading,
-            responses={404: {}, 409: {}})
+            responses={404: {}, 409: {}, 410: {}})
 async def document_pages(code: str, document_id: str, services: ServicesDep, key: KeyDep, request: Request):
     """Every page's text and words with boxes and confidences (from `ocr.json`)."""
     document = await readable_document(services, key, request, code, document_id)
@@ -74,7 +74,7 @@ async def document_pages(code: str, document_id: str, services: ServicesDep, key
 
 
 @router.get("/{code}/documents/{document_id}/pages/{number}/image", response_class=Response,
-            responses={200: {"content": {"image/jpeg": {}}}, 304: {}, 404: {}, 409: {}})
+            responses={200: {"content": {"image/jpeg": {}}}, 304: {}, 404: {}, 409: {}, 410: {}})
 async def page_image(code: str, document_id: str, number: int, services: ServicesDep, key: KeyDep,
                      request: Request, width: Annotated[int, Query(ge=200, le=2400)] = 1200) -> Response:
     """Page `number` of the archival copy as a JPEG `width` pixels wide: the scan upright, as

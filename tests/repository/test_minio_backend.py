@@ -88,3 +88,69 @@ def test_stopped_server_then_back(minio_server):
     assert store.get("a.json") == b"1"
     store.put("b.json", b"2")
     assert store.client.get_object(store.bucket, "b.json").read() == b"2"
+
+
+def _soon(seconds: float):
+    from datetime import datetime, timedelta, timezone
+
+    return datetime.now(timezone.utc) + timedelta(seconds=seconds)
+
+
+def _shorten(store, key: str, version_id: str, mode: str, until, bypass: bool) -> None:
+    """PutObjectRetention by hand, as a store administrator would, optionally with
+    `x-amz-bypass-governance-retention` (which the SDK does not offer)."""
+    from minio.helpers import md5sum_hash
+    from minio.xml import marshal
+
+    body = marshal(Retention(mode, until))
+    headers = {"Content-MD5": md5sum_hash(body)} | ({"x-amz-bypass-governance-retention": "true"} if bypass else {})
+    store.client._execute("PUT", store.bucket, object_name=key, body=body, headers=headers,
+                          query_params={"versionId": version_id, "retention": ""})
+
+
+def test_buckets_are_made_with_object_lock_and_minio_refuses_early_deletes(minio_server):
+    store = minio_store(minio_server)
+    assert store.locking and store.client.get_object_lock_config(store.bucket).mode is None  # no default rule
+    key = "dossiers/L/documents/D/original.png"
+    store.put(key, b"scan")
+    store.retain(key, _soon(60), "governance")
+    store.hold(key, True)
+    [version] = versions(store, key)
+    assert store.client.is_object_legal_hold_enabled(store.bucket, key, version_id=version.version_id)
+    with pytest.raises(S3Error) as refused:
+        store.client.remove_object(store.bucket, key, version_id=version.version_id)
+    assert refused.value.code in ("AccessDenied", "InvalidRequest")  # "Object is WORM protected"
+
+
+def test_compliance_mode_cannot_be_shortened_even_by_the_store_administrator(minio_server):
+    from minio.commonconfig import COMPLIANCE
+
+    from repository.errors import RetentionLocked
+
+    store = minio_store(minio_server)
+    store.put("c.pdf", b"signed")
+    store.put("g.pdf", b"signed")
+    store.retain("c.pdf", _soon(60), "compliance")
+    store.retain("g.pdf", _soon(60), "governance")
+    with pytest.raises(RetentionLocked):
+        store.retain("c.pdf", _soon(1), "compliance")  # HoSo itself never shortens
+    [c], [g] = versions(store, "c.pdf"), versions(store, "g.pdf")
+    for bypass in (False, True):
+        with pytest.raises(S3Error):
+            _shorten(store, "c.pdf", c.version_id, COMPLIANCE, _soon(1), bypass)
+    rule = store.client.get_object_retention(store.bucket, "c.pdf", version_id=c.version_id)
+    assert rule.mode == COMPLIANCE and rule.retain_until_date > _soon(50)
+    with pytest.raises(S3Error):
+        store.client.remove_object(store.bucket, "c.pdf", version_id=c.version_id)
+    # Governance mode yields to an administrator who asks to bypass it, and only to that.
+    with pytest.raises(S3Error):
+        _shorten(store, "g.pdf", g.version_id, GOVERNANCE, _soon(1), bypass=False)
+    _shorten(store, "g.pdf", g.version_id, GOVERNANCE, _soon(1), bypass=True)
+
+
+def test_an_older_bucket_without_object_lock_still_opens(minio_server):
+    store = minio_store(minio_server, object_lock=False)
+    assert store.locking is False
+    store.put("a.pdf", b"x")
+    store.retain("a.pdf", _soon(60), "governance")  # HoSo's own checks remain; the store cannot lock
+    assert store.purge("a.pdf") == 1

@@ -128,3 +128,63 @@ def test_put_file_may_take_a_file_given_up(store, tmp_path):
     stored = store.put_file("dossiers/M/documents/D/original.png", source, move=True)
     assert stored.sha256 == hashlib.sha256(data).hexdigest() and stored.size == len(data)
     assert store.get("dossiers/M/documents/D/original.png") == data
+
+
+# -- retention: every store refuses to destroy a locked object ----------------------------------
+def _soon(seconds: float):
+    from datetime import datetime, timedelta, timezone
+
+    return datetime.now(timezone.utc) + timedelta(seconds=seconds)
+
+
+def test_a_retained_object_is_kept_until_its_date_then_purged_with_every_version(store):
+    import time
+
+    from repository.errors import RetentionLocked
+
+    key = "dossiers/R/documents/D/archival.pdf"
+    store.put(key, b"first signing")
+    until = _soon(3)
+    store.retain(key, until, "governance")
+    time.sleep(0.05)  # MinIO orders versions by their millisecond timestamps
+    store.put(key, b"signed again after a crash")  # a new version; the locked one is kept
+    with pytest.raises(RetentionLocked):
+        store.purge(key)
+    with pytest.raises(RetentionLocked):
+        store.retain(key, _soon(1), "governance")  # never shortened
+    assert store.get(key) == b"signed again after a crash"
+    assert "retained until" in store.locked(key)
+    time.sleep(max(0.0, (until - _soon(0)).total_seconds()) + 0.5)
+    assert store.locked(key) is None
+    assert store.purge(key) >= 2  # both versions destroyed
+    assert not store.exists(key) and list(store.list("dossiers/R/")) == []
+
+
+def test_a_legal_hold_keeps_an_object_whose_retention_ended(store):
+    from repository.errors import RetentionLocked
+
+    key = "dossiers/H/documents/D/original.png"
+    store.put(key, b"scan")
+    store.retain(key, _soon(0.5), "governance")
+    store.hold(key, True)
+    import time
+
+    time.sleep(1)
+    with pytest.raises(RetentionLocked):
+        store.purge(key)
+    assert "legal hold" in store.locked(key)
+    store.hold(key, False)
+    assert store.purge(key) == 1 and not store.exists(key)
+
+
+def test_purge_keeping_the_current_version(store):
+    store.put("dossiers/P/manifest.json", b"v1")
+    store.put("dossiers/P/manifest.json", b"v2")
+    store.purge("dossiers/P/manifest.json", keep_current=True)
+    assert store.get("dossiers/P/manifest.json") == b"v2"
+    assert store.purge("dossiers/P/manifest.json") == 1
+
+
+def test_retaining_a_missing_object_is_not_found(store):
+    with pytest.raises(ObjectNotFound):
+        store.retain("no/such/object", _soon(10), "governance")
