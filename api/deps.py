@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from ingest.pipeline import Pipeline
 
 from .keys import PREFIX
+from .limits import RateLimited
 from .oidc import ProviderUnavailable, TokenRejected
 from .services import Services
 
@@ -70,6 +71,21 @@ def allow(*roles: str):
     return check
 
 
+def limited(kind: str):
+    """A dependency that counts the caller's request against its limit for `kind` (a field of
+    `Limits`): 429 over it, the first refusal of a run audited, not each one of a client that
+    keeps trying, so that refusing stays cheap."""
+
+    def check(services: ServicesDep, key: KeyDep, request: Request) -> None:
+        try:
+            getattr(services.limits, kind).take(key["id"])
+        except RateLimited as e:
+            if e.first:
+                services.audit.record(actor(key), "rate_limited", request.url.path, limit=e.kind,
+                                      retry_after=e.retry_after)
+            raise
+
+    return check
 
 
 def own_agency(services: Services, key: dict, request: Request, agency_code: str, code: str) -> None:

@@ -17,6 +17,8 @@ from repository.errors import (DisposalRefused, DocumentDisposed, FixityError, O
                                RetentionLocked, StoreUnavailable)
 from search.errors import BadQuery, IndexUnavailable, SearchError
 
+from .limits import RateLimited
+
 log = logging.getLogger(__name__)
 
 STATUS: list[tuple[type[Exception], int]] = [  # most specific first
@@ -35,6 +37,7 @@ STATUS: list[tuple[type[Exception], int]] = [  # most specific first
     (FixityError, 500),
     (BadQuery, 400),
     (IndexUnavailable, 503),
+    (RateLimited, 429),
 ]
 
 
@@ -50,7 +53,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     status = status_of(exc)
     if status >= 500:
         log.error("%s %s failed: %s", request.method, request.url.path, exc, exc_info=exc)
-    headers = {"Retry-After": "30"} if status == 503 else None
+    retry_after = getattr(exc, "retry_after", 30 if status == 503 else None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     return error(status, getattr(exc, "code", "error"), str(exc), headers)
 
 
@@ -78,6 +82,8 @@ DESCRIPTIONS = {400: "Bad input", 401: "No valid API key or token", 403: "Not al
                 404: "Not found", 409: "Not ready yet", 410: "Disposed of after its retention period",
                 413: "Too large", 415: "Unsupported file type",
                 422: "Invalid request or input", 503: "A backing service is unavailable; retry later"}
+RATE_LIMITED = {429: {"description": "Too many requests from this key; retry after `Retry-After` seconds",
+                      "headers": {"Retry-After": {"schema": {"type": "integer"}}}}}  # a limited route's
 
 
 def _document_errors(app: FastAPI) -> None:
@@ -115,7 +121,7 @@ def _document_errors(app: FastAPI) -> None:
 
 
 def install(app: FastAPI) -> None:
-    for root in (ocr.OcrError, IngestError, RepositoryError, SearchError):
+    for root in (ocr.OcrError, IngestError, RepositoryError, SearchError, RateLimited):
         app.add_exception_handler(root, _domain_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)

@@ -28,6 +28,7 @@ class OidcOptions(BaseModel):
     name_claim: str = "preferred_username"
     algorithms: list[str] = ["RS256", "PS256", "ES256"]
     leeway_seconds: int = 30
+    jwks_timeout: float = 5.0  # seconds to fetch the provider's keys (a request waits for it)
     # The web pages sign in as a public client (authorization code + PKCE, no secret) and use the
     # ID token, whose audience is the client id: tokens for it are accepted beside `audience`.
     authorization_endpoint: str | None = None
@@ -76,7 +77,8 @@ class ProviderUnavailable(Exception):
 class OidcVerifier:
     def __init__(self, options: OidcOptions) -> None:
         self.options = options
-        self._keys = jwt.PyJWKClient(options.jwks_url or "", cache_keys=True, lifespan=300, timeout=5)
+        self._keys = jwt.PyJWKClient(options.jwks_url or "", cache_keys=True, lifespan=300,
+                                     timeout=options.jwks_timeout)
 
     def principal(self, token: str) -> dict:
         """The caller a valid token names, shaped like an API key entry (id, name, role, agency)."""

@@ -15,6 +15,7 @@ from repository.store import open_store
 from search import Index, open_index
 
 from .keys import ApiKeys
+from .limits import Limits
 from .oidc import OidcVerifier
 from .reuse import Reuse
 from .settings import Settings
@@ -44,6 +45,10 @@ class Services:
     def trust_roots(self) -> list:
         """Roots that archival signatures must chain to; the development root on the default."""
         return self.signer.trust_roots
+
+    @cached_property
+    def limits(self) -> Limits:
+        return Limits.of(self.settings.limits)
 
     @cached_property
     def oidc(self) -> OidcVerifier | None:

@@ -14,6 +14,7 @@ from repository.options import StoreOptions
 from repository.retention import RetentionOptions
 from repository.signing import SigningOptions
 
+from .limits import LimitOptions
 from .oidc import OidcOptions
 
 
@@ -38,6 +39,7 @@ class Settings(BaseSettings):
     retention: RetentionOptions = RetentionOptions()  # periods per document type, object-lock mode
     signing: SigningOptions = SigningOptions()
     oidc: OidcOptions = OidcOptions()
+    limits: LimitOptions = LimitOptions()  # requests per minute per caller
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings, env_settings,

@@ -52,12 +52,14 @@ def open_index(url: str) -> Index:
         from ._elastic import ElasticIndex
 
         options = dict(parse_qsl(parts.query))
-        unknown = set(options) - {"prefix", "shards", "replicas"}
+        unknown = set(options) - {"prefix", "shards", "replicas", "timeout", "retries"}
         if unknown or not parts.netloc:
-            raise SearchError(f"expected http://host:9200[?prefix=hoso&shards=1&replicas=0], got {url!r}")
+            raise SearchError("expected http://host:9200[?prefix=hoso&shards=1&replicas=0&timeout=30&retries=3], "
+                              f"got {url!r}")
         try:
             return ElasticIndex(f"{parts.scheme}://{parts.netloc}{parts.path}", prefix=options.get("prefix", "hoso"),
-                                shards=int(options.get("shards", 1)), replicas=int(options.get("replicas", 0)))
+                                shards=int(options.get("shards", 1)), replicas=int(options.get("replicas", 0)),
+                                timeout=float(options.get("timeout", 30)), retries=int(options.get("retries", 3)))
         except ValueError as e:
             raise SearchError(f"bad Elasticsearch index URL {url!r}: {e}") from e
     raise SearchError(f"unknown search index URL scheme {parts.scheme!r} in {url!r}")

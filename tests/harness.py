@@ -17,6 +17,9 @@ import httpx
 from PIL import Image
 
 HOSO = Path(sys.executable).parent / "hoso"
+# Test servers are not rate limited unless a test says so: hundreds of uploads and reads are how
+# the other tests probe HoSo, and a 429 would hide what they look for (tests/test_limits.py).
+UNLIMITED = {"HOSO_LIMITS__UPLOADS_PER_MINUTE": "0", "HOSO_LIMITS__CITIZEN_READS_PER_MINUTE": "0"}
 
 
 def free_port() -> int:
@@ -32,7 +35,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data_dir / "server.log"
         data_dir.mkdir(parents=True, exist_ok=True)
-        self.env = {**os.environ, "HOSO_DATA_DIR": str(data_dir), **env}
+        self.env = {**os.environ, **UNLIMITED, "HOSO_DATA_DIR": str(data_dir), **env}
         self.process: subprocess.Popen | None = None
         self.key: str | None = None
 

@@ -9,9 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
-from ..deps import KeyDep, ServicesDep, actor, allow
+from ..deps import KeyDep, ServicesDep, actor, allow, limited
+from ..errors import RATE_LIMITED
 
 router = APIRouter(tags=["citizen data"], dependencies=[Depends(allow("admin", "eform"))])
+CitizenRead = Depends(limited("citizen_reads"))
 
 CitizenId = Annotated[str, Field(pattern=r"^\d{12}$", description="12-digit personal identification number")]
 Purpose = Annotated[str, Field(min_length=3, max_length=200, description="why the data is needed (audited)")]
@@ -23,7 +25,8 @@ class AutofillRequest(BaseModel):
     purpose: Purpose
 
 
-@router.get("/citizens/{citizen_id}/data", responses={404: {}, 422: {}})
+@router.get("/citizens/{citizen_id}/data", dependencies=[CitizenRead],
+            responses={404: {}, 422: {}, **RATE_LIMITED})
 async def citizen_data(
     services: ServicesDep, key: KeyDep, citizen_id: Annotated[str, Path(pattern=r"^\d{12}$")],
     purpose: Annotated[str, Query(min_length=3, max_length=200, description="why (audited)")],
@@ -42,7 +45,7 @@ async def forms(services: ServicesDep) -> list[dict[str, Any]]:
     return [{"id": f.id, "title": f.title, "fields": f.fields} for f in services.reuse.forms.values()]
 
 
-@router.post("/autofill", responses={404: {}, 422: {}})
+@router.post("/autofill", dependencies=[CitizenRead], responses={404: {}, 422: {}, **RATE_LIMITED})
 async def autofill(request: AutofillRequest, services: ServicesDep, key: KeyDep) -> dict[str, Any]:
     if request.form not in services.reuse.forms:
         raise HTTPException(404, f"no form template {request.form!r}; GET /v1/forms lists them")

@@ -18,8 +18,8 @@ from repository.model import (FIELDS, Disposal, Document, DocumentStatus, Dossie
 from repository.errors import RepositoryError
 from repository.verification import VerificationReport, verify_pdf
 
-from ..deps import KeyDep, PipelineDep, ServicesDep, actor, allow
-from ..errors import error
+from ..deps import KeyDep, PipelineDep, ServicesDep, actor, allow, limited
+from ..errors import RATE_LIMITED, error
 from ._access import not_ready, readable_document, readable_dossier
 
 log = logging.getLogger(__name__)
@@ -78,8 +78,9 @@ class DossierPublic(BaseModel):
                    received_at=d.received_at, documents=[DocumentPublic.of(d.dossier_code, x) for x in d.documents])
 
 
-@router.post("", status_code=202, response_model=DossierPublic, dependencies=[Writer],
-             responses={400: {}, 403: {}, 413: {}, 415: {}, 422: {}})
+@router.post("", status_code=202, response_model=DossierPublic,
+             dependencies=[Writer, Depends(limited("uploads"))],
+             responses={400: {}, 403: {}, 413: {}, 415: {}, 422: {}, **RATE_LIMITED})
 async def receive_dossier(
     services: ServicesDep, pipeline: PipelineDep, key: KeyDep, request: Request,
     files: Annotated[list[UploadFile], File(description="scanned pages or PDFs")],

@@ -3,7 +3,9 @@ partial failures reported, outages reported as IndexUnavailable. Against a real 
 
 from __future__ import annotations
 
+import socket
 import threading
+import time
 import uuid
 
 import pytest
@@ -104,3 +106,14 @@ def test_a_stopped_node_is_index_unavailable(elastic_server, entry):
     assert ix.search(SearchQuery(text="thong bao")).total == 1
     ix.drop()
     ix.close()
+
+
+def test_a_node_that_never_answers_is_unavailable_after_the_timeout_of_the_url():
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts connections, never answers
+    try:
+        started = time.monotonic()
+        with pytest.raises(IndexUnavailable):
+            open_index(f"http://127.0.0.1:{silent.getsockname()[1]}?timeout=0.5&retries=1")
+        assert time.monotonic() - started < 5  # two tries of half a second, not the default 4 × 30 s
+    finally:
+        silent.close()
