@@ -76,6 +76,8 @@ def test_search_without_diacritics_open_and_verify(web, archived, client):
     expect(page.get_by_role("heading", level=1)).to_have_text("quyết định số 12.pdf")
     assert parse_qs(urlsplit(page.url).query)["id"] == [document["id"]]
     expect(page.locator("#thong-tin")).to_contain_text(archived["dossier"]["dossier_code"])
+    kept = "Vĩnh viễn" if document["retention"]["permanent"] else "Đến "  # its retention, from the schedule
+    expect(page.locator("#thong-tin dd", has_text=kept)).to_have_count(1)
     expect(page.locator(".khung.da-tai img")).to_be_visible()
     assert page.locator(".khung img").evaluate("img => img.naturalWidth") >= 600
     text = page.locator(".van-ban .chu")

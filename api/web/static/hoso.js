@@ -42,6 +42,7 @@ export const STATUS = {
   processing: "Đang đọc",
   done: "Xong",
   failed: "Lỗi",
+  disposed: "Đã tiêu hủy",
 };
 
 export const ROLES = {

@@ -31,6 +31,11 @@ signIn(async () => {
   if (doc.status === "done") await showPages(parseInt(asked.get("trang") || "1", 10));
 });
 
+function keptUntil(retention) {
+  if (!retention) return "—";
+  return retention.permanent ? "Vĩnh viễn" : `Đến ${formatTime(retention.retain_until)}`;
+}
+
 function show(dossier) {
   document.title = `${doc.filename} — HoSo`;
   $("#tai-lieu").hidden = false;
@@ -49,6 +54,9 @@ function show(dossier) {
     ["Trạng thái", `${STATUS[doc.status] || doc.status}${doc.reason ? `: ${doc.reason}` : ""}`],
     ["Số trang", String(doc.pages.length || "—")],
     ["Chữ ký số", signature],
+    ["Thời hạn bảo quản", keptUntil(doc.retention)],
+    ...(doc.legal_hold ? [["Giữ theo yêu cầu pháp lý",
+      `${doc.legal_hold.reason} (${doc.legal_hold.by}, ${formatTime(doc.legal_hold.at)})`]] : []),
   ].map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
   const done = doc.status === "done";
   $("#kiem-tra-chu-ky").disabled = !done;

@@ -200,7 +200,7 @@ function showDossier(dossier) {
 }
 
 function finished(doc) {
-  return doc.status === "done" || doc.status === "failed";
+  return ["done", "failed", "disposed"].includes(doc.status);
 }
 
 function schedulePoll(round) {
