@@ -7,6 +7,7 @@ import math
 import resource
 import signal
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ JAVASCRIPT, EMBEDDED_FILES, LAUNCH = "javascript", "embedded_files", "launch_act
 MAX_NODES = 2_000_000  # dictionaries and arrays walked; a real dossier PDF has a few ten thousand
 TEXT_SECONDS = 60  # to read one born-digital page's text; pdfminer takes well under a second
 TEXT_MEMORY = 2 << 30  # address space pdfminer may add while it reads one page
+INFLATE_CHUNK = 1 << 20  # compressed bytes fed to the bomb check at a time
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def inspect(path: Path, min_text_chars: int, max_pages: int, max_pixels: int, re
     page of it is read from its pixels: a born-digital page would be copied as it is into the
     archival copy, and with it the actions and attachments it carries.
     """
-    flags = _structure(path, max_pages)
+    flags = _structure(path, max_pages, max_pixels)
     pages = _pages(path, min_text_chars, max_pages)
     for number, (_, (width, height)) in enumerate(pages, 1):  # rendered for OCR or for a clerk's view
         if width * height * (render_dpi / 72) ** 2 > max_pixels:
@@ -57,8 +59,9 @@ def inspect(path: Path, min_text_chars: int, max_pages: int, max_pixels: int, re
     return Inspection(scanned, flags)
 
 
-def _structure(path: Path, max_pages: int) -> tuple[str, ...]:
-    """qpdf's reading: encryption, page count, and the active content the file carries."""
+def _structure(path: Path, max_pages: int, max_pixels: int) -> tuple[str, ...]:
+    """qpdf's reading: encryption, page count, the active content the file carries, and
+    compressed bombs (see `_walk`)."""
     try:
         with pikepdf.open(path) as pdf:
             if pdf.is_encrypted:
@@ -66,7 +69,7 @@ def _structure(path: Path, max_pages: int) -> tuple[str, ...]:
             count = len(pdf.pages)
             if count > max_pages:
                 raise InputTooLarge(f"more than {max_pages} pages in one PDF")
-            flags = _active_content(pdf)
+            flags = _walk(pdf, max_pixels)
     except pikepdf.PasswordError as e:
         raise EncryptedPdf(ENCRYPTED) from e
     except (pikepdf.PikepdfError, ValueError, OverflowError, RecursionError) as e:  # qpdf's errors; what
@@ -77,8 +80,10 @@ def _structure(path: Path, max_pages: int) -> tuple[str, ...]:
     return flags
 
 
-def _active_content(pdf: pikepdf.Pdf) -> tuple[str, ...]:
-    """Scripts, attached files and launch actions anywhere in the file, under any key.
+def _walk(pdf: pikepdf.Pdf, max_pixels: int) -> tuple[str, ...]:
+    """Scripts, attached files and launch actions anywhere in the file, under any key; and
+    decompression bombs: an image declaring more pixels than a page may have, or another stream
+    that would inflate beyond what the largest page image could be (`_check_stream`).
 
     Every indirect object is visited once, and the direct objects nested in it; references are
     not followed (their targets are in the object list), so loops cannot trap the walk.
@@ -92,6 +97,7 @@ def _active_content(pdf: pikepdf.Pdf) -> tuple[str, ...]:
         if walked > MAX_NODES:
             raise InputTooLarge(f"the PDF has more than {MAX_NODES} objects")
         if isinstance(obj, pikepdf.Stream):
+            _check_stream(obj, max_pixels)
             obj = obj.stream_dict
         if isinstance(obj, pikepdf.Dictionary):
             keys = set(obj.keys())
@@ -110,6 +116,39 @@ def _active_content(pdf: pikepdf.Pdf) -> tuple[str, ...]:
         stack.extend(child for child in children
                      if isinstance(child, (pikepdf.Dictionary, pikepdf.Array)) and not child.is_indirect)
     return tuple(sorted(found))
+
+
+def _check_stream(stream: pikepdf.Stream, max_pixels: int) -> None:
+    """Refuse a stream that would decode to more than the largest page image may be.
+
+    An image is judged by the size it declares (pdfium allocates that much to draw it). Any other
+    Flate stream (content, fonts, forms) is inflated here, at most to that size plus one chunk, so a
+    few kilobytes that would inflate to gigabytes stop the reception, not a worker later. Images are
+    not inflated: a 500-page scan holds gigabytes of them, and their declared size bounds them.
+    """
+    limit = max_pixels * 4
+    if stream.get("/Subtype") == Name.Image:
+        width, height = stream.get("/Width", 0), stream.get("/Height", 0)
+        if not (isinstance(width, int) and isinstance(height, int)):
+            return  # pdfium refuses an image without a size; nothing to allocate
+        if width * height > max_pixels:
+            raise InputTooLarge(f"an image in the PDF declares {width}×{height} pixels, more than {max_pixels}")
+        return
+    filters = stream.get("/Filter")
+    first = filters[0] if isinstance(filters, pikepdf.Array) and len(filters) else filters
+    if first != Name.FlateDecode:
+        return
+    inflater, raw, size = zlib.decompressobj(), stream.read_raw_bytes(), 0
+    for start in range(0, len(raw), INFLATE_CHUNK):
+        try:
+            size += len(inflater.decompress(raw[start:start + INFLATE_CHUNK], limit + 1 - size))
+            while inflater.unconsumed_tail and size <= limit:
+                size += len(inflater.decompress(inflater.unconsumed_tail, limit + 1 - size))
+        except zlib.error:
+            return  # not valid Flate: qpdf and pdfium refuse or skip it themselves
+        if size > limit:
+            raise InputTooLarge(f"a compressed stream in the PDF inflates to more than {limit >> 20} MiB "
+                                "(a decompression bomb)")
 
 
 def _pages(path: Path, min_text_chars: int, max_pages: int) -> list[tuple[bool, tuple[float, float]]]:

@@ -352,6 +352,46 @@ def test_mutated_pdfs_through_the_api(hostile, hostile_server, mutants):
     assert hostile.get("/healthz").status_code == 200
 
 
+def pdf_with_stream_bomb() -> bytes:
+    """A page whose content stream is a megabyte of Flate that inflates to a gibibyte of spaces
+    (valid page content: nothing to draw)."""
+    deflater, spaces = zlib.compressobj(9), b" " * (1 << 20)
+    bomb = b"".join(deflater.compress(spaces) for _ in range(1024)) + deflater.flush()
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page(page_size=(595, 842))
+        contents = pikepdf.Stream(pdf, b"")
+        contents.write(bomb, filter=Name.FlateDecode)  # already compressed: stored as it is
+        pdf.pages[0].obj.Contents = contents
+        return _save(pdf, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+
+
+def pdf_with_image_declaring(width: int, height: int) -> bytes:
+    """A page drawing an image that declares width × height grey pixels and holds one row."""
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page(page_size=(595, 842))
+        page = pdf.pages[0]
+        image = pikepdf.Stream(pdf, b"")
+        image.write(zlib.compress(b"\xff" * 1000), filter=Name.FlateDecode)
+        image.Type, image.Subtype, image.Width, image.Height = Name.XObject, Name.Image, width, height
+        image.ColorSpace, image.BitsPerComponent = Name.DeviceGray, 8
+        page.add_resource(image, Name.XObject, Name.Im0)
+        page.obj.Contents = pdf.make_stream(b"q 500 0 0 700 50 50 cm /Im0 Do Q")
+        return _save(pdf, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+
+
+@pytest.mark.parametrize("make, name", [(pdf_with_stream_bomb, "bom-luong.pdf"),
+                                        (lambda: pdf_with_image_declaring(100_000, 100_000), "bom-anh.pdf")])
+def test_pdf_decompression_bombs_are_refused_at_reception(hostile, hostile_server, make, name):
+    bomb = make()
+    assert len(bomb) < MAX_FILE
+    before = snapshot(hostile_server)
+    started = time.monotonic()
+    response = post(hostile, [("tot.png", small_png("Trang tốt."), "image/png"), (name, bomb, "application/pdf")])
+    assert time.monotonic() - started < 30  # refused while inflating at most the limit, never drawn
+    body = assert_refused(response, hostile_server, before, 413, "input_too_large")
+    assert name in body["detail"]
+
+
 # --- encrypted and active PDFs -----------------------------------------------------------------
 
 def test_encrypted_pdf_asks_for_the_unencrypted_file(hostile, hostile_server):
