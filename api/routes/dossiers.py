@@ -165,12 +165,16 @@ async def download_archival(code: str, document_id: str, services: ServicesDep, 
 @router.get("/{code}/documents/{document_id}/verify", response_model=VerificationReport,
             responses={404: {}, 409: {}, 410: {}})
 async def verify_document(code: str, document_id: str, services: ServicesDep, key: KeyDep,
-                          request: Request) -> Any:
+                          request: Request, online: bool = False) -> Any:
+    """The signature report. From the file alone by default (a B-LT copy or above carries its
+    own revocation answers); with `online=true` the OCSP responders and CRLs the certificates
+    name are asked for what the file lacks (each request limited to HOSO_SIGNING__NETWORK_TIMEOUT)."""
     document = await readable_document(services, key, request, code, document_id)
     if document.archival is None:
         return not_ready(document)
     data = await asyncio.to_thread(services.records.read, document.archival)
-    return await asyncio.to_thread(verify_pdf, data, services.trust_roots)
+    return await asyncio.to_thread(verify_pdf, data, services.trust_roots, allow_fetching=online,
+                                   timeout=services.settings.signing.network_timeout)
 
 
 class FieldCorrection(BaseModel):

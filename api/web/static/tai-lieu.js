@@ -95,7 +95,7 @@ $("#kiem-tra-chu-ky").addEventListener("click", async () => {
   clear(out, h("p", { class: "trang-thai" }, "Đang kiểm tra chữ ký…"));
   let report;
   try {
-    report = await apiJSON(doc.links.verify);
+    report = await apiJSON(doc.links.verify + ($("#truc-tuyen").checked ? "?online=true" : ""));
   } catch (e) {
     return clear(out, h("p", { class: "trang-thai loi" }, explain(e)));
   }
