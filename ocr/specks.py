@@ -42,8 +42,7 @@ def remove_specks(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, int]:
     letter[0] = False
     if not letter.any():
         return gray, 0
-    depth = cv2.distanceTransform(ink, cv2.DIST_L2, 3)
-    page = _Ink(labels, stats, letter, _x_height(stats[letter]), depth)
+    page = _Ink(labels, stats, letter, _x_height(stats[letter]))
     candidates = np.flatnonzero(small & (area > max(2, round(SPECK_AREA * (dpi / 300) ** 2))))
     specks = small & ~page.marks(candidates)
     if specks.sum() < 100:  # a clean page has a few stray marks; a photocopy has thousands
@@ -74,7 +73,6 @@ class _Ink:
     stats: np.ndarray
     letter: np.ndarray  # per component: big enough to be a letter
     x_height: float
-    depth: np.ndarray  # per ink pixel, its distance to the paper
 
     def __post_init__(self) -> None:
         self.letters = self.stats[self.letter, :4]  # boxes: x, y, width, height
@@ -105,7 +103,11 @@ class _Ink:
         """As thick as it is wide, and about as wide as tall, like a speck or a dot; strokes
         (acute, tilde, comma, a piece of a letter) are thin or long."""
         x, y, w, h = self._box(c)
-        thickness = 2 * float(self.depth[y:y + h, x:x + w][self.labels[y:y + h, x:x + w] == c].max()) - 1
+        # Its deepest pixel's distance to the paper, in a frame of paper round it: a distance
+        # transform of the small box, not of the whole page.
+        alone = np.zeros((h + 2, w + 2), np.uint8)
+        alone[1:-1, 1:-1] = self.labels[y:y + h, x:x + w] == c
+        thickness = 2 * float(cv2.distanceTransform(alone, cv2.DIST_L2, 3).max()) - 1
         return thickness >= BLOB * min(w, h) and max(w, h) <= 1.6 * min(w, h)
 
     def _near_letters(self) -> np.ndarray:
