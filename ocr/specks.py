@@ -76,15 +76,16 @@ class _Ink:
 
     def __post_init__(self) -> None:
         self.letters = self.stats[self.letter, :4]  # boxes: x, y, width, height
+        self._reach = round(0.3 * self.x_height), round(0.55 * self.x_height)  # a mark's zone: wide, tall
+        self._zone = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * self._reach[0] + 1, 2 * self._reach[1] + 1))
 
     def marks(self, candidates: np.ndarray) -> np.ndarray:
         """Per component: whether it is a mark of the text (True for none but `candidates`)."""
         strokes, dots, periods = (np.zeros(len(self.stats), bool) for _ in range(3))
-        near = self._near_letters()
         undecided = []
         for c in candidates:
             if not self._blob(c):
-                strokes[c] = near[c] or self._hyphen(c)
+                strokes[c] = self._near_letter(c) or self._hyphen(c)
             elif self._on_letter(c, above=True) or self._on_letter(c, above=False):
                 dots[c] = True
             elif self._period(c):
@@ -110,15 +111,14 @@ class _Ink:
         thickness = 2 * float(cv2.distanceTransform(alone, cv2.DIST_L2, 3).max()) - 1
         return thickness >= BLOB * min(w, h) and max(w, h) <= 1.6 * min(w, h)
 
-    def _near_letters(self) -> np.ndarray:
-        """Per component: whether any of it lies in the tall, narrow zone around a letter where
-        its marks and punctuation are."""
-        tall, wide = round(0.55 * self.x_height), round(0.3 * self.x_height)
-        letters = self.letter[self.labels].astype(np.uint8)
-        zone = cv2.dilate(letters, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * wide + 1, 2 * tall + 1)))
-        near = np.zeros(len(self.stats), bool)
-        near[self.labels[zone > 0]] = True
-        return near
+    def _near_letter(self, c: int) -> bool:
+        """Whether any of `c` lies in the tall, narrow zone around a letter where its marks and
+        punctuation are: `c`, grown by that zone's reach, meets a letter."""
+        x, y, w, h = self._box(c)
+        wide, tall = self._reach
+        window = self.labels[max(0, y - tall):y + h + tall + 1, max(0, x - wide):x + w + wide + 1]
+        grown = cv2.dilate((window == c).astype(np.uint8), self._zone)
+        return bool(self.letter[window[grown > 0]].any())
 
     def _hyphen(self, c: int) -> bool:
         """Flat, with a letter at most a word space to its left."""
