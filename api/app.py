@@ -13,13 +13,41 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ingest.indexing import rebuild
 
 from . import errors, web
-from .deps import require_key
+from .deps import count, identify, require_key
+from .limits import RateLimited
+from .oidc import ProviderUnavailable, TokenRejected
 from .routes import audit, citizens, dossiers, me, pages, receipts, retention, search
 from .routes import sign_in
 from .services import Services
 from .settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+class UploadLimit:
+    """Count an upload against its caller's limit before its body is read: a caller over the
+    limit is answered 429 at once, and the files it was sending are never received. A request
+    whose credentials name nobody goes on, for the route to refuse (and audit) as it does."""
+
+    def __init__(self, app: ASGIApp, path: str) -> None:
+        self.app, self.path = app, path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
+            return await self.app(scope, receive, send)
+        services: Services = scope["app"].state.services
+        scheme, _, token = (Headers(scope=scope).get("authorization") or "").partition(" ")
+        try:
+            caller = await asyncio.to_thread(identify, services, token.strip()) if scheme.lower() == "bearer" else None
+            if caller is not None:
+                await asyncio.to_thread(count, services, "uploads", caller, self.path)
+        except (TokenRejected, ProviderUnavailable):
+            pass
+        except RateLimited as e:
+            response = errors.error(429, e.code, str(e), headers={"Retry-After": str(e.retry_after),
+                                                                   "Connection": "close"})  # the body is not read
+            return await response(scope, receive, send)
+        await self.app(scope, receive, send)
 
 
 class _BodyTooLarge(Exception):
@@ -100,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
 
     app.add_middleware(RequestSizeLimit, limit=settings.max_request_bytes)
+    app.add_middleware(UploadLimit, path=f"/v1{dossiers.router.prefix}")  # before the files are read
 
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_key)])
     v1.include_router(dossiers.router)

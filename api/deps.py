@@ -36,18 +36,24 @@ def require_key(services: ServicesDep, request: Request,
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "an API key or SSO token is required: Authorization: Bearer <key>",
                             headers={"WWW-Authenticate": "Bearer"})
-    token = credentials.credentials
-    if token.startswith(PREFIX) or services.oidc is None:
-        key = services.keys.verify(token)
-        if key is None:
-            _refuse(services, request, 401, "the API key is not valid")
-        return key
     try:
-        return services.oidc.principal(token)
+        key = identify(services, credentials.credentials)
     except ProviderUnavailable as e:
         raise HTTPException(503, str(e), headers={"Retry-After": "30"}) from e
     except TokenRejected as e:
         _refuse(services, request, e.status, e.reason)
+    if key is None:
+        _refuse(services, request, 401, "the API key is not valid")
+    return key
+
+
+def identify(services: Services, token: str) -> dict | None:
+    """The caller a bearer token names: an API key entry, or an SSO principal shaped like one;
+    None for an unknown API key. An SSO token that does not hold raises TokenRejected (or
+    ProviderUnavailable when its keys cannot be fetched)."""
+    if token.startswith(PREFIX) or services.oidc is None:
+        return services.keys.verify(token)
+    return services.oidc.principal(token)
 
 
 def _refuse(services: Services, request: Request, status: int, reason: str) -> NoReturn:
@@ -77,15 +83,19 @@ def limited(kind: str):
     keeps trying, so that refusing stays cheap."""
 
     def check(services: ServicesDep, key: KeyDep, request: Request) -> None:
-        try:
-            getattr(services.limits, kind).take(key["id"])
-        except RateLimited as e:
-            if e.first:
-                services.audit.record(actor(key), "rate_limited", request.url.path, limit=e.kind,
-                                      retry_after=e.retry_after)
-            raise
+        count(services, kind, key, request.url.path)
 
     return check
+
+
+def count(services: Services, kind: str, key: dict, path: str) -> None:
+    """Count one request of `kind` against the caller's limit; RateLimited over it (audited)."""
+    try:
+        getattr(services.limits, kind).take(key["id"])
+    except RateLimited as e:
+        if e.first:
+            services.audit.record(actor(key), "rate_limited", path, limit=e.kind, retry_after=e.retry_after)
+        raise
 
 
 def own_agency(services: Services, key: dict, request: Request, agency_code: str, code: str) -> None:

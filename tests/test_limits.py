@@ -5,6 +5,7 @@ run of refusals, and works again after Retry-After; other keys and other kinds g
 from __future__ import annotations
 
 import hashlib
+import socket
 import subprocess
 import time
 
@@ -41,6 +42,20 @@ def _refused(response: httpx.Response) -> int:
     return retry_after
 
 
+def _refused_before_the_body(server: Server, client: httpx.Client) -> None:
+    """An upload announced by its headers alone (a megabyte to follow) is refused at once: the
+    files of a caller over its limit are never received."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+        connection.sendall(f"POST /v1/dossiers HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                           f"Authorization: {client.headers['Authorization']}\r\n"
+                           f"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: {1 << 20}\r\n"
+                           "\r\n".encode())
+        answer = connection.recv(65536).decode("latin-1")  # times out if the server waits for the body
+    head, _, body = answer.partition("\r\n\r\n")
+    assert head.startswith("HTTP/1.1 429") and "retry-after:" in head.lower(), answer
+    assert '"rate_limited"' in body
+
+
 def _stored_digests(server: Server) -> set[str]:
     return {hashlib.sha256(p.read_bytes()).hexdigest() for p in (server.data_dir / "store").rglob("*")
             if p.is_file() and "audit" not in p.parts}
@@ -67,6 +82,7 @@ def test_a_key_over_its_limits_is_refused_and_others_go_on(tmp_path):
             refused_page = _page("hồ sơ bị từ chối")
             retry_after = _refused(post(desk, refused_page))
             _refused(post(desk, refused_page))  # the same run of refusals: audited once
+            _refused_before_the_body(server, desk)
             accepted.append(post(other_desk, _page("bàn khác")))
             assert accepted[-1].status_code == 202, accepted[-1].text
 

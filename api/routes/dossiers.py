@@ -18,7 +18,7 @@ from repository.model import (FIELDS, Disposal, Document, DocumentStatus, Dossie
 from repository.errors import RepositoryError
 from repository.verification import VerificationReport, verify_pdf
 
-from ..deps import KeyDep, PipelineDep, ServicesDep, actor, allow, limited
+from ..deps import KeyDep, PipelineDep, ServicesDep, actor, allow
 from ..errors import RATE_LIMITED, error
 from ._access import not_ready, readable_document, readable_dossier
 
@@ -79,7 +79,7 @@ class DossierPublic(BaseModel):
 
 
 @router.post("", status_code=202, response_model=DossierPublic,
-             dependencies=[Writer, Depends(limited("uploads"))],
+             dependencies=[Writer],  # counted against the caller's upload limit by api.app.UploadLimit
              responses={400: {}, 403: {}, 413: {}, 415: {}, 422: {}, **RATE_LIMITED})
 async def receive_dossier(
     services: ServicesDep, pipeline: PipelineDep, key: KeyDep, request: Request,
