@@ -50,7 +50,10 @@ def _refused_before_the_body(server: Server, client: httpx.Client) -> None:
                            f"Authorization: {client.headers['Authorization']}\r\n"
                            f"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: {1 << 20}\r\n"
                            "\r\n".encode())
-        answer = connection.recv(65536).decode("latin-1")  # times out if the server waits for the body
+        answer = b""
+        while chunk := connection.recv(65536):  # to the end: the server closes after its 429 (or
+            answer += chunk                      # times out here if it waits for the body)
+        answer = answer.decode("latin-1")
     head, _, body = answer.partition("\r\n\r\n")
     assert head.startswith("HTTP/1.1 429") and "retry-after:" in head.lower(), answer
     assert '"rate_limited"' in body
