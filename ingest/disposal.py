@@ -42,14 +42,15 @@ def set_legal_hold(records: Records, audit: AuditLog, code: str, document_id: st
                    hold: bool) -> Document:
     """Put a finished document under legal hold, or release it. The store is changed first, so
     a failure leaves the document held rather than free."""
-    audit.record(by, "document.legal_hold" if hold else "document.legal_hold.release", f"{code}/{document_id}",
-                 reason=reason)
     dossier, document = find(records, code, document_id)
     if document.status == DocumentStatus.DISPOSED:
         raise DocumentDisposed(f"document {document_id} was disposed of on {document.disposal.at:%Y-%m-%d}")
     if not document.finished:
         raise DisposalRefused("not_finished", f"document {document_id} is {document.status.value}: "
                                               "hold it once it is finished")
+    # Audited once it is sure to be tried, and before anything changes: nothing happens unrecorded.
+    audit.record(by, "document.legal_hold" if hold else "document.legal_hold.release", f"{code}/{document_id}",
+                 reason=reason)
     records.hold_document(document, hold)
     document.legal_hold = LegalHold(by=by, at=datetime.now(timezone.utc), reason=reason) if hold else None
     records.save(dossier)
