@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import getpass
 import json
 import signal
 import sys
@@ -295,12 +296,10 @@ def _verify(settings: Settings, args) -> int:
 
 
 def _citizen(settings: Settings, args) -> int:
-    import getpass
-
     services = Services.open(settings)
     wanted = [f.strip() for f in (args.fields or "").split(",") if f.strip()]
     answer = services.reuse.citizen_data(args.citizen_id, wanted)
-    services.audit.record(f"cli:{getpass.getuser()}", "citizen_data.read", args.citizen_id, purpose=args.purpose,
+    services.audit.record(_operator(), "citizen_data.read", args.citizen_id, purpose=args.purpose,
                           requested=wanted or "all", returned=sorted(answer["fields"]))
     services.close()
     print(json.dumps({**answer, "purpose": args.purpose}, ensure_ascii=False, default=str, indent=2))
@@ -359,6 +358,11 @@ def _fsck(settings: Settings, args) -> int:
     return 0 if report.ok else 1
 
 
+def _operator() -> str:
+    """Who runs a command, as the audit log names them."""
+    return f"cli:{getpass.getuser()}"
+
+
 def _retention_due(settings: Settings, args) -> int:
     services = Services.open(settings)
     bar = tqdm(unit="dossier", desc="due", disable=not sys.stderr.isatty())
@@ -393,10 +397,8 @@ def _retention_targets(services: Services, targets: list[str], due: bool) -> lis
 
 
 def _retention_dispose(settings: Settings, args) -> int:
-    import getpass
-
     services = Services.open(settings)
-    who, refused = f"cli:{getpass.getuser()}", 0
+    who, refused = _operator(), 0
     try:
         targets = _retention_targets(services, args.targets, args.due)
         for code, document_id in tqdm(targets, unit="doc", desc="dispose", disable=not sys.stderr.isatty()):
@@ -415,14 +417,12 @@ def _retention_dispose(settings: Settings, args) -> int:
 
 
 def _retention_hold(settings: Settings, args) -> int:
-    import getpass
-
     code, _, document_id = args.target.partition("/")
     if not document_id:
         print("hoso: name the document as CODE/ID", file=sys.stderr)
         return 2
     services = Services.open(settings)
-    who = f"cli:{getpass.getuser()}"
+    who = _operator()
     try:
         disposal.set_legal_hold(services.records, services.audit, code, document_id, who, args.reason, args.hold)
     finally:
