@@ -16,6 +16,7 @@ import re
 
 from ocr.model import PageResult
 
+from .extract import card
 from .extract.admin import SUBJECT, TYPE_NAMES
 from .extract.fuzzy import folded, key, match_prefix, similar
 from .extract.layout import rows
@@ -31,7 +32,11 @@ TITLES: list[tuple[str, tuple[str, ...]]] = [
 LABELS: dict[str, tuple[str, ...]] = {
     "citizen_id_card": ("Personal identification number", "Full name", "Date of birth", "Nationality",
                         "Place of origin", "Place of residence", "Date of expiry", "Có giá trị đến",
-                        "Ngày hết hạn", "Nơi thường trú", "Nơi ĐKHK thường trú", "Nguyên quán", "Sinh ngày"),
+                        "Ngày hết hạn", "Nơi thường trú", "Nơi ĐKHK thường trú", "Nguyên quán", "Sinh ngày",
+                        # the backs
+                        "Đặc điểm nhân dạng", "Personal identification", "Dấu vết riêng và dị hình",
+                        "Ngón trỏ trái", "Ngón trỏ phải", "Left index finger", "Right index finger",
+                        "Date, month, year", "Place of birth registration"),
     "birth_certificate": ("Ngày, tháng, năm sinh", "ghi bằng chữ", "Nơi sinh", "tên người mẹ",
                           "tên người cha", "Quyển số", "Người đi đăng ký khai sinh", "Dân tộc"),
     "admin_document": ("Nơi nhận", "Kính gửi", "Căn cứ", "QUYẾT ĐỊNH:", "Điều 1"),
@@ -52,6 +57,8 @@ def classify(pages: list[PageResult] | str) -> str:
     """
     if isinstance(pages, str):
         return classify_text(pages)
+    if card.is_card(pages[:2]):  # a chip card's QR code or a card's MRZ says so for machines
+        return "citizen_id_card"
     lines = [r.text for r in rows([p for p in pages[:2] if p.words])]
     if not lines:
         return classify_text("\n\n".join(p.text for p in pages))

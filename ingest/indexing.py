@@ -17,19 +17,29 @@ def index_entries(dossier: Dossier, only: str | None = None) -> list[IndexEntry]
         IndexEntry(dossier_code=dossier.dossier_code, document_id=d.id, agency_code=dossier.agency_code,
                    procedure_code=dossier.procedure_code, applicant_id=dossier.applicant_id,
                    kind=dossier.kind.value, doc_type=d.doc_type or "other", filename=d.filename,
-                   received_at=dossier.received_at, pages=[p.text for p in d.pages], facts=citizen_facts(d))
+                   received_at=dossier.received_at, pages=[p.text for p in d.pages],
+                   facts=citizen_facts(d, _other_side(dossier, d)))
         for d in dossier.documents
         if d.status == DocumentStatus.DONE and (only is None or d.id == only)
     ]
 
 
-def citizen_facts(document: Document) -> list[CitizenFact]:
+def _other_side(dossier: Dossier, document: Document) -> Document | None:
+    if document.other_side is None:
+        return None
+    return next((d for d in dossier.documents if d.id == document.other_side), None)
+
+
+def citizen_facts(document: Document, other_side: Document | None = None) -> list[CitizenFact]:
     """The fields a signed personal document states about the citizen it names.
 
-    The citizen is the document's own citizen_id, and only when that number passed validation
-    or a clerk confirmed it: a misread number must not attach a person's data to another.
+    The citizen is the document's own citizen_id (or, for the back of an old ID card that
+    prints none, the number on its front), and only when that number passed validation or a
+    clerk confirmed it: a misread number must not attach a person's data to another.
     """
     subject = document.fields.get("citizen_id")
+    if subject is None and other_side is not None:
+        subject = other_side.fields.get("citizen_id")
     if (document.doc_type not in PERSONAL or document.signature is None or subject is None
             or (subject.problem and not subject.confirmed_at)):
         return []

@@ -29,7 +29,7 @@ from repository.records import DossierNotFound, Records
 from repository.retention import RetentionOptions
 from search import Index, IndexUnavailable
 
-from . import worker
+from . import cardsides, worker
 from .indexing import index_entries
 from .worker import DocumentJob, WorkerConfig
 
@@ -119,13 +119,27 @@ class Pipeline:
             dossier = await asyncio.to_thread(self.records.load, code)  # as the claim found it
             unfinished = [d for d in dossier.documents if not d.finished]
             await asyncio.gather(*(self._document(dossier, d) for d in unfinished))
-            final = await asyncio.to_thread(self.records.load, code)
+            final = await self._pair_card_sides(await asyncio.to_thread(self.records.load, code))
             if all(d.finished for d in final.documents):
                 await asyncio.to_thread(self.records.clear_pending, code)
                 await asyncio.to_thread(self.records.release, code)
             return final
         finally:
             self._in_flight.discard(code)
+
+    async def _pair_card_sides(self, dossier: Dossier) -> Dossier:
+        """Each ID card's front and back, read as two documents, made one card."""
+        for front, back in cardsides.pairs(dossier):
+            front_fields, back_fields = cardsides.cross_check(front, back)
+
+            def side(fields, other):
+                def change(document: Document) -> None:
+                    document.fields, document.other_side = fields, other
+                return change
+
+            await self.amend(dossier.dossier_code, front.id, side(front_fields, back.id))
+            dossier = await self.amend(dossier.dossier_code, back.id, side(back_fields, front.id))
+        return dossier
 
     async def watch(self, interval: float) -> None:
         """Pick up, every `interval` seconds, dossiers left pending by any process (a peer that

@@ -34,9 +34,11 @@ def version() -> str:
         raise EngineFailed("tesseract is not installed (Debian: apt-get install tesseract-ocr)") from e
 
 
-def recognise(image: Path, out_base: Path, *, language: str, dpi: int, timeout: float) -> Recognition:
-    """One Tesseract run giving both the word table (TSV) and the text-layer PDF page."""
-    config = f"--dpi {dpi} --psm 3 -c tessedit_create_tsv=1 -c textonly_pdf=1"
+def recognise(image: Path, out_base: Path, *, language: str, dpi: int, timeout: float,
+              psm: int = 3) -> Recognition:
+    """One Tesseract run giving both the word table (TSV) and the text-layer PDF page; ``psm``
+    11 (sparse text) for a card, whose print stands in scattered fields."""
+    config = f"--dpi {dpi} --psm {psm} -c tessedit_create_tsv=1 -c textonly_pdf=1"
     try:
         pytesseract.pytesseract.run_tesseract(
             str(image), str(out_base), "pdf", language, config=config, timeout=timeout
@@ -48,6 +50,22 @@ def recognise(image: Path, out_base: Path, *, language: str, dpi: int, timeout: 
     tsv = Path(f"{out_base}.tsv").read_text(encoding="utf-8")
     words, text = _parse_tsv(tsv)
     return Recognition(words, text, Path(f"{out_base}.pdf"))
+
+
+def read(image: Image.Image, *, language: str, dpi: int, timeout: float, psm: int = 7,
+         charset: str | None = None) -> tuple[list[Word], str]:
+    """Words and text of a small image (a line, a zone of a card) read in one page-segmentation
+    mode, restricted to ``charset`` when given (digits for a number, the MRZ alphabet)."""
+    config = f"--dpi {dpi} --psm {psm}"
+    if charset:
+        config += f" -c tessedit_char_whitelist={charset}"
+    try:
+        tsv = pytesseract.image_to_data(image, lang=language, config=config, timeout=timeout)
+    except RuntimeError as e:
+        raise EngineFailed(f"tesseract timed out after {timeout:.0f} s") from e
+    except (pytesseract.TesseractError, pytesseract.TesseractNotFoundError, OSError) as e:
+        raise EngineFailed(f"tesseract failed: {e}") from e
+    return _parse_tsv(tsv)
 
 
 def orientation(image: Image.Image, *, dpi: int, timeout: float) -> tuple[int, float]:

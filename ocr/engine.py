@@ -16,10 +16,10 @@ import pikepdf
 import numpy as np
 from PIL import Image
 
-from . import _pdf, _tesseract, cleanup, preprocess
+from . import _pdf, _tesseract, card, cardpage, cleanup, preprocess
 from .model import PageResult
 from .options import OcrOptions
-from .sources import load_page
+from .sources import exif_orientation, load_page
 
 # Below this mean word confidence a page may have been read the wrong way up: text upside
 # down still reads as lines of words, of low confidence (0.40-0.57 on bench/extraction.py's
@@ -37,6 +37,10 @@ def read_page(source: Path, media_type: str, index: int, scanned: bool,
         return PageResult(index + 1, "text-layer", round(width), round(height), None,
                           words=words, text=text)
     image, dpi = load_page(source, media_type, index, options)
+    if media_type != "application/pdf" and options.cleanup and "card" not in options.skip_steps:
+        found = card.find(image)  # a photo of an ID card: the card, flattened, is the page
+        if found is not None:
+            return _card_page(image, found, index + 1, options, workdir)
     return _recognise(image, dpi, index + 1, options, workdir, original_jpeg=_jpeg_bytes(source, media_type))
 
 
@@ -69,6 +73,19 @@ def _recognise(image: np.ndarray, dpi: int, number: int, options: OcrOptions, wo
     height, width = prepared.page.shape[:2]
     result.pdf = _with_page_image(result.pdf, jpeg, (width, height, grey), prepared.page_dpi,
                                   -(result.rotation + result.skew), workdir / f"page-{number:04d}.pdf")
+    return result
+
+
+def _card_page(image: np.ndarray, found: card.Found, number: int, options: OcrOptions,
+               workdir: Path) -> PageResult:
+    """A card cut out of a photo and read; its archival page is the flattened card in colour."""
+    read = cardpage.read(image, found, number, options, workdir)
+    result = read.result
+    result.words = [replace(w, review=w.confidence < options.review_confidence) for w in result.words]
+    height, width = read.image.shape[:2]
+    jpeg = _encode_jpeg(Image.fromarray(read.image), options.jpeg_quality)
+    result.pdf = _with_page_image(result.pdf, jpeg, (width, height, False), read.dpi, 0.0,
+                                  workdir / f"page-{number:04d}.pdf")
     return result
 
 
@@ -146,6 +163,8 @@ def _jpeg_bytes(source: Path, media_type: str) -> bytes | None:
         return None
     with Image.open(source) as image:
         if image.mode not in ("RGB", "L"):  # CMYK, for one, would need its own colour space
+            return None
+        if exif_orientation(image) != 1:  # a PDF shows a JPEG's pixels as stored, not as EXIF turns them
             return None
     return source.read_bytes()
 

@@ -17,6 +17,19 @@ class Word:
 
 
 @dataclass(frozen=True)
+class Code:
+    """What a paper states for machines, read before its print: the QR code of a chip ID card,
+    the machine-readable zone of its back (lines joined by newlines, as put right by their check
+    digits)."""
+
+    kind: Literal["qr", "mrz"]
+    text: str
+    bbox: tuple[float, float, float, float]  # on the upright page, in pixels
+    valid: bool = True  # QR: decoded (error-corrected by the code itself); MRZ: every check digit agrees
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SourcePage:
     index: int  # 0-based
     scanned: bool  # False for a born-digital PDF page whose text is read directly
@@ -49,6 +62,7 @@ class PageResult:
     text: str = ""
     steps: list[str] = field(default_factory=list)  # the clean-up and geometry steps applied
     pdf: Path | None = None  # one-page PDF: page image + invisible text layer (OCR pages)
+    codes: list[Code] = field(default_factory=list)  # machine-readable parts found on the page
 
     @property
     def confidence(self) -> float | None:

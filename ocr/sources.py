@@ -75,15 +75,35 @@ def load_page(path: Path, media_type: str, index: int, options: OcrOptions) -> t
         image.seek(index)
         _check_pixels(image, options)
         dpi = _dpi_of(image, options.default_dpi)
+        turn = exif_orientation(image)
         if image.format in ("PNG", "JPEG") and image.mode in ("RGB", "L"):
             pixels = _decode(path, image)
             if pixels is not None:
-                return pixels, dpi
+                return _upright(pixels, turn), dpi
         if image.mode not in ("RGB", "L"):
             page = image.convert("RGBA").convert("RGB") if "A" in image.getbands() else image.convert("RGB")
         else:
             page = image.copy()
-    return np.asarray(page), dpi
+    return _upright(np.asarray(page), turn), dpi
+
+
+def exif_orientation(image: Image.Image) -> int:
+    """The EXIF Orientation tag (1-8; 1 when absent): phones often set it instead of turning
+    the pixels of a photo taken sideways."""
+    try:
+        value = image.getexif().get(0x0112, 1)
+    except (OSError, ValueError, SyntaxError):
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _upright(pixels: np.ndarray, orientation: int) -> np.ndarray:
+    """The pixels as the EXIF orientation says to show them (TIFF/EXIF 2.3, tag 274)."""
+    if orientation in (2, 4, 5, 7):  # mirrored variants: flip first, then turn as their twin
+        pixels = pixels[:, ::-1]
+        orientation = {2: 1, 4: 3, 5: 8, 7: 6}[orientation]
+    turns = {3: 2, 6: 3, 8: 1}.get(orientation, 0)  # np.rot90 turns counter-clockwise
+    return np.ascontiguousarray(np.rot90(pixels, turns)) if turns else pixels
 
 
 def _decode(path: Path, image: Image.Image) -> np.ndarray | None:

@@ -27,7 +27,8 @@ DocType = Literal["citizen_id_card", "birth_certificate", "admin_document", "oth
 # The field names e-form services and benchmarks rely on (DESIGN.md).
 FIELDS: dict[str, tuple[str, ...]] = {
     "citizen_id_card": ("citizen_id", "full_name", "date_of_birth", "sex", "nationality", "place_of_origin",
-                        "place_of_birth_registration", "place_of_residence", "date_of_expiry"),
+                        "place_of_birth_registration", "place_of_residence", "date_of_expiry",
+                        "date_of_issue", "identifying_features", "old_id_number"),
     "birth_certificate": ("full_name", "date_of_birth", "sex", "ethnicity", "nationality", "place_of_birth",
                           "place_of_origin", "citizen_id", "father_name", "mother_name"),
     "admin_document": ("issuing_agency", "document_number", "document_type", "issue_place", "issue_date",
@@ -138,6 +139,9 @@ class Document(BaseModel):
     # byte for byte, never run, never copied into the archival copy.
     flags: list[str] = PydanticField(default_factory=list)
     incoming_signatures: list[IncomingSignature] = PydanticField(default_factory=list)
+    # An ID card's front and back received as two documents of one dossier are one card: each
+    # names the other, and the fields both state were checked against each other.
+    other_side: str | None = None
     retention: Retention | None = None  # set when the document is finished (done or failed)
     legal_hold: LegalHold | None = None
     disposal: Disposal | None = None  # the tombstone, once disposed

@@ -10,21 +10,21 @@ from datetime import date
 
 from ocr.model import PageResult
 
-from . import layout, validate
+from . import card, layout, validate
 from .admin import admin_document
 from .model import REVIEW_BELOW, ExtractedField
-from .personal import birth_certificate, citizen_id_card
+from .personal import birth_certificate
 
 __all__ = ["ExtractedField", "REVIEW_BELOW", "extract"]
 
 
 def extract(doc_type: str, pages: list[PageResult], today: date | None = None) -> dict[str, ExtractedField]:
     """The fields of a document of ``doc_type`` found on ``pages``; a field not found is absent."""
-    pages = [p for p in pages if p.words]
+    pages = [p for p in pages if p.words or p.codes]
     if not pages:
         return {}
     if doc_type == "citizen_id_card":
-        fields = citizen_id_card(layout.rows(pages))
+        fields = card.citizen_id_card(pages)
     elif doc_type == "birth_certificate":
         fields = birth_certificate(layout.rows(pages))
     elif doc_type == "admin_document":

@@ -28,7 +28,14 @@ CARD_LABELS = [
     Label("place_of_birth_registration", ("Nơi đăng ký khai sinh",), ("Place of birth",)),
     Label("place_of_residence", ("Nơi thường trú", "Nơi cư trú", "Nơi ĐKHK thường trú"),
           ("Place of residence",)),
-    Label("date_of_expiry", ("Có giá trị đến", "Ngày hết hạn"), ("Date of expiry",)),
+    Label("date_of_expiry", ("Có giá trị đến", "Ngày hết hạn", "Ngày, tháng, năm hết hạn"), ("Date of expiry",)),
+    # The back: "Ngày, tháng, năm / Date, month, year" of the 2021 card is the date of issue.
+    Label("date_of_issue", ("Ngày, tháng, năm cấp", "Ngày cấp", "Ngày, tháng, năm"),
+          ("Date of issue", "Date, month, year")),
+    Label("identifying_features", ("Đặc điểm nhân dạng", "Dấu vết riêng và dị hình"),
+          ("Personal identification",)),
+    # Printed on the backs but not kept: they only end the value before them.
+    Label(None, ("Ngón trỏ trái", "Ngón trỏ phải", "Dân tộc", "Tôn giáo"), ("Left index finger", "Right index finger")),
 ]
 
 BIRTH_LABELS = [
@@ -50,7 +57,7 @@ BIRTH_LABELS = [
 
 _KIND = {
     "full_name": "name", "father_name": "name", "mother_name": "name",
-    "date_of_birth": "date", "date_of_expiry": "date", "sex": "sex", "citizen_id": "id",
+    "date_of_birth": "date", "date_of_expiry": "date", "date_of_issue": "date", "identifying_features": "text", "sex": "sex", "citizen_id": "id",
     "nationality": "nationality", "place_of_origin": "place", "place_of_birth": "place",
     "place_of_birth_registration": "place", "place_of_residence": "place", "ethnicity": "ethnicity",
 }
@@ -111,7 +118,7 @@ def _fields(rows: list[Row], readings: dict[str, Reading], labels: list[Label]) 
     fields: dict[str, ExtractedField] = {}
     for name, reading in readings.items():
         kind = _KIND[name]
-        span = continuation(rows, reading, labels) if kind == "place" else reading.span
+        span = continuation(rows, reading, labels) if kind in ("place", "text") else reading.span
         value = _normalise(kind, span.text)
         if value:
             confidence = round(span.confidence * reading.quality, 4)
@@ -158,6 +165,8 @@ def _normalise(kind: str, text: str) -> str | None:
         return normalize.nationality(text)
     if kind == "ethnicity":
         return normalize.ethnicity(text)[0] or None
+    if kind == "text":
+        return " ".join(normalize.nfc(text).split()).strip(normalize.EDGES) or None
     return normalize.place(text) or None
 
 

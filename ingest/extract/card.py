@@ -1,0 +1,192 @@
+"""A citizen ID card's fields from every source it has, each checked against the others.
+
+A chip card states its holder's data for machines twice: the QR code on the front
+(``ID|old ID|Full Name|DDMMYYYY|Sex|Place of residence|DDMMYYYY``, exact, with diacritics) and
+the machine-readable zone on the back (ICAO 9303 TD1, no diacritics, each field checked by its
+check digit). The print, read by OCR, confirms them or fills in what they lack. A field two
+sources agree on is sure; where they disagree, the machine-readable value is kept (it is exact,
+or its check digit agrees) and the field goes to the clerk with what the print says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+
+from ocr import mrz
+from ocr.model import Code, PageResult
+from search.text import nfc
+
+from .fuzzy import key
+from .model import REVIEW_BELOW, ExtractedField
+from .personal import citizen_id_card as printed_fields
+from .layout import rows
+
+MACHINE = 1.0  # the confidence of a value the QR code states (error-corrected by the code)
+CHECKED = 0.97  # of a value whose MRZ check digit agrees but no second source confirms
+UNCHECKED = 0.4  # of an MRZ value whose check digit does not agree
+
+
+@dataclass(frozen=True)
+class Source:
+    """The values one machine-readable part gives, where it stands, and how sure each is."""
+
+    name: str  # "QR code" or "MRZ"
+    values: dict[str, str]
+    confidence: dict[str, float]
+    page: int
+    bbox: tuple[float, float, float, float]
+
+
+def is_card(pages: list[PageResult]) -> bool:
+    """Whether a page carries a chip card's QR code or a Vietnamese card's MRZ: the surest sign
+    of a card there is, whatever its print reads as."""
+    return any(_qr(c) is not None or _mrz(c) is not None for p in pages for c in p.codes)
+
+
+def citizen_id_card(pages: list[PageResult]) -> dict[str, ExtractedField]:
+    fields = printed_fields(rows(pages)) if any(p.words for p in pages) else {}
+    for source in _sources(pages):
+        fields = _merge(fields, source)
+    return fields
+
+
+def _sources(pages: list[PageResult]) -> list[Source]:
+    found: list[Source] = []
+    for page in pages:
+        for code in page.codes:
+            values = _qr(code) if code.kind == "qr" else _mrz(code)
+            if values is not None:
+                found.append(Source("QR code" if code.kind == "qr" else "MRZ", values[0], values[1],
+                                    page.number, code.bbox))
+    return found
+
+
+def _merge(fields: dict[str, ExtractedField], source: Source) -> dict[str, ExtractedField]:
+    merged = dict(fields)
+    for name, value in source.values.items():
+        sure = source.confidence[name]
+        machine = ExtractedField(value, sure, source.page, source.bbox)
+        printed = fields.get(name)
+        if name == "full_name" and source.name == "MRZ":
+            merged.update(_mrz_name(printed, machine))
+            continue
+        if printed is None:
+            merged[name] = machine if sure >= REVIEW_BELOW else replace(
+                machine, review=True, problem=f"the {source.name}'s check digit does not agree")
+        elif _same(name, printed.value, value):
+            # Two sources read apart agree: the value is sure (the print's spelling is kept only
+            # where it is the better one, i.e. never: the machine value is exact).
+            merged[name] = replace(printed, value=value, confidence=max(sure, printed.confidence, 0.99),
+                                   review=False, problem=None)
+        elif sure >= REVIEW_BELOW:
+            merged[name] = replace(machine, confidence=min(sure, 0.9), review=True,
+                                   problem=f"the {source.name} says {value}; the print reads {printed.value}")
+    return merged
+
+
+def _mrz_name(printed: ExtractedField | None, machine: ExtractedField) -> dict[str, ExtractedField]:
+    """The MRZ spells the name without marks: it confirms the print, it cannot replace it."""
+    if printed is None:
+        return {}
+    if key(printed.value) == key(machine.value):
+        return {"full_name": replace(printed, confidence=max(printed.confidence, 0.95), review=False,
+                                     problem=None)}
+    return {"full_name": replace(printed, confidence=min(printed.confidence, 0.5), review=True,
+                                 problem=f"the MRZ spells the name {machine.value}")}
+
+
+def _same(name: str, a: str, b: str) -> bool:
+    if name in ("place_of_residence", "place_of_origin", "place_of_birth_registration"):
+        return key(a) == key(b)  # printed places wrap and abbreviate differently from the code
+    return nfc(a).upper() == nfc(b).upper()
+
+
+# -- the QR code of a chip card ---------------------------------------------------------------
+
+_QR = re.compile(r"^(\d{12})\|(\d{9})?\|([^|]+)\|(\d{8})\|(Nam|Nữ)\|([^|]*)\|(\d{8})?(?:\|.*)?$")
+
+
+def _qr(code: Code) -> tuple[dict[str, str], dict[str, float]] | None:
+    if code.kind != "qr":
+        return None
+    m = _QR.match(nfc(code.text).strip())
+    if not m:
+        return None
+    cid, old, name, born, sex, residence, issued = m.groups()
+    values = {"citizen_id": cid, "full_name": " ".join(nfc(name).upper().split()), "sex": sex}
+    if (iso := _ddmmyyyy(born)) is not None:
+        values["date_of_birth"] = iso
+    if old:
+        values["old_id_number"] = old
+    if residence.strip():
+        values["place_of_residence"] = " ".join(residence.split())
+    if issued and (iso := _ddmmyyyy(issued)) is not None:
+        values["date_of_issue"] = iso
+    return values, {name: MACHINE for name in values}
+
+
+def _ddmmyyyy(text: str) -> str | None:
+    try:
+        return date(int(text[4:]), int(text[2:4]), int(text[:2])).isoformat()
+    except ValueError:
+        return None
+
+
+# -- the machine-readable zone of a card's back --------------------------------------------------
+
+def _mrz(code: Code) -> tuple[dict[str, str], dict[str, float]] | None:
+    if code.kind != "mrz":
+        return None
+    zone = mrz.parse(code.text.split("\n"))
+    if zone is None or zone.issuer != "VNM" or not zone.document_code.startswith("I"):
+        return None
+    values: dict[str, str] = {}
+    confidence: dict[str, float] = {}
+    cid = zone.optional[:12]
+    if cid.isdigit() and cid.endswith(zone.document_number.value):
+        # The 12-digit ID in the optional data ends with the checked document number: both agree.
+        values["citizen_id"] = cid
+        confidence["citizen_id"] = CHECKED if zone.document_number.valid else UNCHECKED
+    sex = {"M": "Nam", "F": "Nữ"}.get(zone.sex)
+    if sex:
+        values["sex"] = sex
+        confidence["sex"] = CHECKED if zone.composite else UNCHECKED
+    century = _century(cid) if cid.isdigit() else None
+    if century is not None and (born := _yymmdd(zone.birth.value, century)):
+        values["date_of_birth"] = born
+        confidence["date_of_birth"] = CHECKED if zone.birth.valid else UNCHECKED
+        if expires := _expiry(zone.expiry.value, int(born[:4])):
+            values["date_of_expiry"] = expires
+            confidence["date_of_expiry"] = CHECKED if zone.expiry.valid else UNCHECKED
+    if zone.surname:
+        values["full_name"] = f"{zone.surname} {zone.given_names}".strip()
+        confidence["full_name"] = CHECKED if zone.composite else UNCHECKED
+    return (values, confidence) if values else None
+
+
+def _century(cid: str) -> int | None:
+    return 1900 + 100 * (int(cid[3]) // 2) if len(cid) == 12 else None
+
+
+def _yymmdd(text: str, century: int) -> str | None:
+    if not text.isdigit() or len(text) != 6:
+        return None
+    try:
+        return date(century + int(text[:2]), int(text[2:4]), int(text[4:])).isoformat()
+    except ValueError:
+        return None
+
+
+def _expiry(text: str, birth_year: int) -> str | None:
+    """YYMMDD of an expiry: the first such date after the birth year."""
+    if not text.isdigit() or len(text) != 6:
+        return None
+    year = birth_year // 100 * 100 + int(text[:2])
+    if year <= birth_year:
+        year += 100
+    try:
+        return date(year, int(text[2:4]), int(text[4:])).isoformat()
+    except ValueError:
+        return None

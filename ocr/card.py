@@ -1,0 +1,219 @@
+"""An ID card in a photo: found, cut out, flattened to its own geometry and turned upright.
+
+A card on a desk is a rounded rectangle of ID-1 proportions (85.60 × 53.98 mm) that differs
+from what lies around it: lighter than wood, paler than cloth, edged by its own shadow on a
+white table. Several masks of "not the background" are tried (the background's colour is
+learnt from the frame's border, where the card never is), and the region whose outline is
+best fitted by a quadrilateral of a card's proportions wins. Its sides are fitted as lines
+through the outline, so the rounded corners do not pull them in, and the four intersections
+map the card to a flat image at a fixed resolution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+RATIO = 85.60 / 53.98
+WIDTH_MM = 85.60
+CARD_WIDTH = 1712  # pixels of the flattened card: 20 px/mm, capitals of 2-mm print about 28 px high
+WORK = 1000  # long side of the reduced photo the card is looked for in
+MIN_AREA, MAX_AREA = 0.02, 0.85  # of the frame
+RATIO_RANGE = (1.42, 1.90)  # of the quadrilateral's mean sides: perspective bends the true ratio
+# An A4 page (1.414) photographed at a slant can look as long as a card: a card that short must
+# also be small in the frame, as a card photographed whole is and a page rarely is.
+PAGE_LIKE_RATIO, PAGE_LIKE_AREA = 1.50, 0.30
+MIN_FILL = 0.90  # of the fitted quadrilateral's area covered by the region
+
+
+@dataclass(frozen=True)
+class Found:
+    corners: np.ndarray  # 4 × 2 float32, photo pixels: top-left, top-right, bottom-right, bottom-left
+    score: float
+
+
+def dpi() -> int:
+    return round(CARD_WIDTH / (WIDTH_MM / 25.4))
+
+
+def find(pixels: np.ndarray) -> Found | None:
+    """The card's corners in the photo, the long sides horizontal (which way up is not known
+    here), or None when nothing in the photo has a card's shape."""
+    height, width = pixels.shape[:2]
+    scale = WORK / max(height, width)
+    small = cv2.resize(pixels, (max(1, round(width * scale)), max(1, round(height * scale))),
+                       interpolation=cv2.INTER_AREA)
+    if small.ndim == 2:
+        small = cv2.cvtColor(small, cv2.COLOR_GRAY2RGB)
+    distance = _background_distance(small)
+    candidates: list[Found] = []
+    for mask in _masks(small, distance):
+        for contour in _regions(mask):
+            found = _fit(contour, small.shape[0] * small.shape[1])
+            if found is not None and _stands_out(distance, found.corners):
+                candidates.append(found)
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda f: f.score)
+    if any(not _overlap(best.corners, other.corners) for other in candidates):
+        return None  # two cards in one picture (a photocopy of front and back): read it as a page
+    return Found((best.corners / np.float32(scale)).astype(np.float32), best.score)
+
+
+def warp(pixels: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    """The card flattened to CARD_WIDTH × its height, as the corners give it."""
+    size = (CARD_WIDTH, round(CARD_WIDTH / RATIO))
+    target = np.float32([[0, 0], [size[0] - 1, 0], [size[0] - 1, size[1] - 1], [0, size[1] - 1]])
+    homography = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+    return cv2.warpPerspective(pixels, homography, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+
+def _background_distance(small: np.ndarray) -> np.ndarray:
+    """How far each pixel's colour is from the background's, in units of the background's own
+    spread (learnt along the frame's edge, where the card never is)."""
+    lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_RGB2LAB).astype(np.float32)
+    border = np.concatenate([lab[:8].reshape(-1, 3), lab[-8:].reshape(-1, 3),
+                             lab[:, :8].reshape(-1, 3), lab[:, -8:].reshape(-1, 3)])
+    centre = np.median(border, axis=0)
+    spread = np.maximum(np.percentile(np.abs(border - centre), 90, axis=0), 4.0)
+    distance = np.sqrt((((lab - centre) / spread) ** 2).sum(axis=2))
+    return cv2.GaussianBlur(distance, (0, 0), 3)
+
+
+STANDS_OUT = 1.5  # median distance from the background inside a card: a card is not the paper it lies on
+
+
+def _stands_out(distance: np.ndarray, corners: np.ndarray) -> bool:
+    """Whether the inside of the quadrilateral differs from the background: a card drawn or
+    photocopied on a page is the page's own paper inside its outline, and is read as a page."""
+    mask = np.zeros(distance.shape, np.uint8)
+    centre = corners.mean(axis=0)
+    inner = centre + (corners - centre) * 0.8
+    cv2.fillConvexPoly(mask, np.round(inner).astype(np.int32), 1)
+    return float(np.median(distance[mask > 0])) >= STANDS_OUT
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
+    return cv2.pointPolygonTest(a.reshape(-1, 1, 2), tuple(float(v) for v in b.mean(axis=0)), False) >= 0
+
+
+def _masks(small: np.ndarray, distance: np.ndarray):
+    """Binary images in which the card may stand out as one region."""
+    yield _otsu(np.clip(distance * 32, 0, 255).astype(np.uint8))
+    lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_RGB2LAB)
+    lightness = lab[..., 0]
+    yield _otsu(lightness)  # a light card on a dark desk
+    saturation = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)[..., 1]
+    yield _otsu(255 - cv2.GaussianBlur(saturation, (9, 9), 0))  # a pale card on coloured cloth
+    gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 30, 90)
+    closed = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+    filled = np.zeros_like(closed)
+    contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    cv2.drawContours(filled, contours, -1, 255, thickness=cv2.FILLED)
+    yield filled  # a card on a table of its own colour: only its outline tells
+
+
+def _otsu(channel: np.ndarray) -> np.ndarray:
+    _, mask = cv2.threshold(channel, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    return cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
+
+
+def _regions(mask: np.ndarray):
+    """Outlines of the mask's regions of a card's possible size, holes filled (the card's own
+    dark print and photo make holes)."""
+    area = mask.shape[0] * mask.shape[1]
+    for candidate in (mask, 255 - mask):
+        contours, _ = cv2.findContours(candidate, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+        for contour in contours:
+            if MIN_AREA * area <= cv2.contourArea(contour) <= MAX_AREA * area and not _touches(contour, mask.shape):
+                yield contour
+
+
+def _touches(contour: np.ndarray, shape: tuple[int, ...]) -> bool:
+    x, y, w, h = cv2.boundingRect(contour)
+    return x <= 1 or y <= 1 or x + w >= shape[1] - 1 or y + h >= shape[0] - 1
+
+
+def _fit(contour: np.ndarray, frame_area: float) -> Found | None:
+    hull = cv2.convexHull(contour)
+    perimeter = cv2.arcLength(hull, True)
+    quad = None
+    for epsilon in (0.02, 0.03, 0.04, 0.06, 0.08):
+        approx = cv2.approxPolyDP(hull, epsilon * perimeter, True)
+        if len(approx) == 4:
+            quad = approx.reshape(4, 2).astype(np.float32)
+            break
+        if len(approx) < 4:
+            break
+    if quad is None:
+        return None
+    corners = _refine(_order(quad), contour.reshape(-1, 2).astype(np.float32))
+    if corners is None:
+        return None
+    sides = [float(np.linalg.norm(corners[i] - corners[(i + 1) % 4])) for i in range(4)]
+    long, short = (sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2
+    if short > long:  # the card stands on its short side: start the corners at its long side
+        corners = np.roll(corners, -1, axis=0)
+        long, short = short, long
+    ratio = long / max(short, 1.0)
+    if not RATIO_RANGE[0] <= ratio <= RATIO_RANGE[1]:
+        return None
+    if ratio < PAGE_LIKE_RATIO and cv2.contourArea(corners) > PAGE_LIKE_AREA * frame_area:
+        return None
+    fill = cv2.contourArea(contour) / max(cv2.contourArea(corners), 1.0)
+    if not MIN_FILL <= fill <= 1.05:
+        return None
+    # Opposite sides of a card seen from above are nearly parallel and alike in length.
+    parallel = min(sides[0], sides[2]) / max(sides[0], sides[2]) * min(sides[1], sides[3]) / max(sides[1], sides[3])
+    if parallel < 0.7:
+        return None
+    score = parallel * (1 - abs(np.log(ratio / RATIO))) * min(fill, 1.0) + 0.001 * np.sqrt(cv2.contourArea(corners))
+    return Found(corners, float(score))
+
+
+def _refine(corners: np.ndarray, outline: np.ndarray) -> np.ndarray | None:
+    """Corners as the intersections of lines fitted to the middle of each side of the outline:
+    a rounded corner would otherwise cut the rectangle short."""
+    lines = []
+    for i in range(4):
+        a, b = corners[i], corners[(i + 1) % 4]
+        direction = b - a
+        length = float(np.linalg.norm(direction))
+        if length < 10:
+            return None
+        unit = direction / length
+        normal = np.float32([-unit[1], unit[0]])
+        relative = outline - a
+        along = relative @ unit
+        across = np.abs(relative @ normal)
+        near = outline[(along > 0.15 * length) & (along < 0.85 * length) & (across < max(3.0, 0.03 * length))]
+        if len(near) < 5:
+            lines.append((a, unit))
+            continue
+        vx, vy, x0, y0 = cv2.fitLine(near, cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.float32([x0, y0]), np.float32([vx, vy])))
+    refined = []
+    for i in range(4):
+        (p, u), (q, v) = lines[(i - 1) % 4], lines[i]
+        matrix = np.array([[u[0], -v[0]], [u[1], -v[1]]], dtype=np.float64)
+        if abs(np.linalg.det(matrix)) < 1e-6:
+            return None
+        t = np.linalg.solve(matrix, (q - p).astype(np.float64))[0]
+        refined.append(p + u * t)
+    result = np.float32(refined)
+    if np.abs(result - corners).max() > 0.1 * np.linalg.norm(corners[0] - corners[2]):
+        return corners  # the fit went astray (glare cut the outline): keep the polygon's corners
+    return result
+
+
+def _order(points: np.ndarray) -> np.ndarray:
+    """Clockwise from the point nearest the top-left, in image coordinates."""
+    centre = points.mean(axis=0)
+    angles = np.arctan2(points[:, 1] - centre[1], points[:, 0] - centre[0])
+    ordered = points[np.argsort(angles)]  # clockwise on screen (y points down)
+    start = int(np.argmin(ordered.sum(axis=1)))
+    return np.roll(ordered, -start, axis=0)

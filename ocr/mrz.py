@@ -1,0 +1,208 @@
+"""The machine-readable zone of an ID card (ICAO 9303 TD1: three lines of 30 characters), as
+Tesseract reads it, put right by its check digits.
+
+OCR-B is read with the MRZ alphabet only (A-Z, 0-9, `<`). What OCR still confuses is confused
+in known ways: a letter for a digit where the format wants a digit (O for 0, B for 8), a filler
+`<` read as K, a dropped or doubled filler. Each field is read in the form the format fixes for
+it, and a field with a check digit is accepted only when the digit agrees; one that does not is
+repaired only when exactly one swap of a confusable character makes it agree (then it says so).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from . import _tesseract
+
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
+LENGTH = 30
+_WEIGHTS = (7, 3, 1)
+# What OCR-B is read as by mistake: as a digit where a digit must be, as a letter where a letter must be.
+_AS_DIGIT = {"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "T": "1", "Z": "2", "S": "5",
+             "B": "8", "G": "6", "A": "4", "<": "0"}
+_AS_LETTER = {"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "4": "A"}
+# Digits OCR confuses with each other: the candidates a failed check digit is repaired with.
+_LOOKALIKE = {"0": "86", "1": "74", "2": "7", "3": "859", "4": "19", "5": "63", "6": "508", "7": "12",
+              "8": "0369", "9": "38"}
+
+
+def check_digit(text: str) -> str:
+    """ICAO 9303 check digit: weights 7, 3, 1; digits as themselves, A-Z as 10-35, `<` as 0."""
+    total = 0
+    for i, c in enumerate(text):
+        value = int(c) if c.isdigit() else (ord(c) - 55 if "A" <= c <= "Z" else 0)
+        total += value * _WEIGHTS[i % 3]
+    return str(total % 10)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A field with a check digit: its value, and whether the digit agrees (as read, or after
+    one repair)."""
+
+    value: str
+    valid: bool
+    repaired: bool = False
+
+
+@dataclass(frozen=True)
+class TD1:
+    """The fields of a TD1 zone, each as the format fixes it."""
+
+    lines: tuple[str, str, str]
+    document_code: str
+    issuer: str
+    document_number: Checked
+    optional: str  # line 1 after the document number: the 12-digit ID on Vietnamese cards
+    birth: Checked  # YYMMDD
+    sex: str  # M, F or <
+    expiry: Checked  # YYMMDD
+    nationality: str
+    composite: bool  # the check digit over all of the above agrees
+    surname: str
+    given_names: str
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return self.document_number.valid and self.birth.valid and self.expiry.valid and self.composite
+
+
+_LINE1 = re.compile(r"^([A-Z<]{2})([A-Z<]{3})(.{9})(.)(.*?)$")
+
+
+def parse(lines: list[str]) -> TD1 | None:
+    """The TD1 fields of three lines as read (spaces and case forgiven), or None when they do
+    not have the shape of a TD1 zone at all."""
+    if len(lines) != 3:
+        return None
+    raw = [re.sub(r"[^A-Z0-9<]", "", line.upper().replace(" ", "")) for line in lines]
+    one, two, three = (_fixed_length(r) for r in raw)
+    if one is None or two is None or three is None:
+        return None
+    problems: list[str] = []
+    code, issuer = _letters(one[0:2]), _letters(one[2:5])
+    number = _checked(one[5:14], one[14], digits=False)
+    optional = one[15:30]
+    birth = _checked(_digits(two[0:6]), _digits(two[6]), digits=True)
+    sex = {"M": "M", "F": "F", "P": "F", "H": "M", "N": "M"}.get(two[7], "<")
+    expiry = _checked(_digits(two[8:14]), _digits(two[14]), digits=True)
+    nationality = _letters(two[15:18])
+    # Vietnamese cards: the document number is the last nine digits of the ID, all digits.
+    if issuer == "VNM":
+        number = _checked(_digits(one[5:14]), _digits(one[14]), digits=True)
+        optional = _digits(optional[:12]) + optional[12:]
+    line1 = f"{code}{issuer}{number.value}{_digit_of(number)}{optional}"
+    line2 = f"{birth.value}{_digit_of(birth)}{sex}{expiry.value}{_digit_of(expiry)}{nationality}{two[18:29]}"
+    composite_digit = _digits(two[29])
+    composite = check_digit(line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29]) == composite_digit
+    surname, _, given = _letters(three).strip("<").partition("<<")
+    for name, value in (("document number", number), ("birth date", birth), ("expiry date", expiry)):
+        if value.repaired:
+            problems.append(f"the {name}'s check digit agreed only after one character was corrected")
+        elif not value.valid:
+            problems.append(f"the {name}'s check digit does not agree")
+    if not composite:
+        problems.append("the composite check digit does not agree")
+    return TD1((line1, line2 + composite_digit, three), code, issuer, number, optional, birth, sex, expiry,
+               nationality, composite, surname.replace("<", " ").strip(), given.replace("<", " ").strip(), problems)
+
+
+def _fixed_length(line: str) -> str | None:
+    """A line brought to 30 characters: fillers dropped or doubled by OCR are the usual cause of
+    a wrong length, so the longest filler run absorbs the difference."""
+    if len(line) == LENGTH:
+        return line
+    if not 24 <= len(line) <= 36:
+        return None
+    runs = list(re.finditer(r"<{2,}|K{3,}", line))
+    if not runs:
+        return (line + "<" * LENGTH)[:LENGTH] if len(line) < LENGTH else None
+    run = max(runs, key=lambda m: len(m.group()))
+    length = max(1, len(run.group()) + LENGTH - len(line))
+    return line[:run.start()] + "<" * length + line[run.end():]
+
+
+def _digits(text: str) -> str:
+    return "".join(_AS_DIGIT.get(c, c) for c in text)
+
+
+def _letters(text: str) -> str:
+    return "".join(_AS_LETTER.get(c, c) for c in text)
+
+
+def _digit_of(value: Checked) -> str:
+    return check_digit(value.value) if value.valid else "<"
+
+
+def _checked(value: str, digit: str, *, digits: bool) -> Checked:
+    if check_digit(value) == digit:
+        return Checked(value, True)
+    # One character read as a look-alike: the repair must be the only one that agrees.
+    candidates = set()
+    for i, c in enumerate(value):
+        for other in _LOOKALIKE.get(c, "") if digits or c.isdigit() else "":
+            trial = value[:i] + other + value[i + 1:]
+            if check_digit(trial) == digit:
+                candidates.add(trial)
+    for other in _LOOKALIKE.get(digit, ""):
+        if check_digit(value) == other:
+            candidates.add(value)
+    if len(candidates) == 1:
+        return Checked(candidates.pop(), True, repaired=True)
+    return Checked(value, False)
+
+
+# -- reading the zone from a flattened card ---------------------------------------------------
+
+ZONE = 0.42  # the zone lies in the bottom part of the card's height
+MIN_LINE_WIDTH = 0.6  # an MRZ line spans most of the card; no other line on a card does
+
+
+def lines_at_bottom(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Boxes (x0, y0, x1, y1, in ``gray``) of the long lines of dense print in the bottom part of
+    an upright card, top to bottom: the MRZ's lines, if the card has one."""
+    height, width = gray.shape
+    top = round(height * (1 - ZONE))
+    zone = gray[top:]
+    ink = cv2.adaptiveThreshold(zone, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                _odd(width // 40), 15)
+    # Characters of a line merge into one long blob; lines stay apart.
+    merged = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (width // 60, 1)))
+    merged = cv2.morphologyEx(merged, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (width // 80, 3)))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(merged)
+    boxes = []
+    for x, y, w, h, _ in stats[1:count]:
+        if w >= MIN_LINE_WIDTH * width and 0.015 * height <= h <= 0.09 * height:
+            boxes.append((int(x), int(y) + top, int(x + w), int(y + h) + top))
+    return sorted(boxes, key=lambda b: b[1])
+
+
+def read(gray: np.ndarray, *, dpi: int, timeout: float) -> tuple[list[str], TD1, tuple[int, int, int, int]] | None:
+    """The lines of the TD1 zone of an upright card (grey pixels) as read, what they say, and
+    their box; None when the card has no such zone."""
+    boxes = lines_at_bottom(gray)
+    if len(boxes) < 3:
+        return None
+    boxes = boxes[-3:]
+    texts = []
+    for x0, y0, x1, y1 in boxes:
+        pad = (y1 - y0) // 2
+        crop = gray[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad]
+        _, text = _tesseract.read(Image.fromarray(crop), language="eng", dpi=dpi, timeout=timeout,
+                                      psm=7, charset=ALPHABET)
+        texts.append(text.replace(" ", "").replace("\n", ""))
+    parsed = parse(texts)
+    if parsed is None:
+        return None
+    box = (min(b[0] for b in boxes), boxes[0][1], max(b[2] for b in boxes), boxes[-1][3])
+    return texts, parsed, box
+
+
+def _odd(n: int) -> int:
+    return max(3, n | 1)
