@@ -48,6 +48,7 @@ HELD_OUT = 100_000
 class Outcome:
     kind: str
     side: str
+    seed: int
     notes: list[str]
     doc_type: str
     machine: bool  # a QR code or an MRZ was read
@@ -55,6 +56,7 @@ class Outcome:
     bare_seconds: float
     fields: dict[str, str] = field(default_factory=dict)  # name: right | wrong | wrong-review | missing
     bare: dict[str, bool] = field(default_factory=dict)
+    misses: list[str] = field(default_factory=list)  # what was wrong, for --show
 
 
 def _same(name: str, want: str, got: str | None) -> bool:
@@ -90,7 +92,7 @@ def run(seed: int) -> list[Outcome]:
             bare = subprocess.run(["tesseract", str(path), "-", "-l", "vie"], capture_output=True, text=True,
                                   timeout=300).stdout
             bare_seconds = time.perf_counter() - started
-            outcome = Outcome(card.kind, card.side, photo.notes, doc_type, bool(page.codes), seconds, bare_seconds)
+            outcome = Outcome(card.kind, card.side, seed, photo.notes, doc_type, bool(page.codes), seconds, bare_seconds)
             flat_bare = " ".join(unicodedata.normalize("NFC", bare).split())
             for name, want in card.truth.items():
                 got = fields.get(name)
@@ -100,6 +102,9 @@ def run(seed: int) -> list[Outcome]:
                     outcome.fields[name] = "right"
                 else:
                     outcome.fields[name] = "wrong-review" if got.review else "wrong"
+                if outcome.fields[name] != "right":
+                    outcome.misses.append(f"seed {seed} {card.kind} {card.side} {photo.notes}: {name} "
+                                          f"{outcome.fields[name]}: want {want!r}, got {got.value if got else None!r}")
                 outcome.bare[name] = _printed(name, want) in flat_bare
             outcomes.append(outcome)
     return outcomes
@@ -123,7 +128,9 @@ def report(title: str, outcomes: list[Outcome]) -> None:
     print(f"\ndoc_type citizen_id_card: {_pct(right_type, len(outcomes))}")
     hoso = sorted(o.seconds for o in outcomes)
     bare = sorted(o.bare_seconds for o in outcomes)
-    print(f"seconds per photo (one core): HoSo median {hoso[len(hoso) // 2]:.2f}, max {hoso[-1]:.2f}; "
+    slowest = max(outcomes, key=lambda o: o.seconds)
+    print(f"seconds per photo (one core): HoSo median {hoso[len(hoso) // 2]:.2f}, max {hoso[-1]:.2f} "
+          f"({slowest.kind} {slowest.side}, {slowest.seed}); "
           f"bare Tesseract median {bare[len(bare) // 2]:.2f}; ratio {sum(hoso) / sum(bare):.2f}")
     print("\n| kind/side | photos | fields right | wrong without review | missing |")
     print("|---|---|---|---|---|")
@@ -150,6 +157,7 @@ def main() -> None:
     parser.add_argument("--part", choices=("held-out", "tuning", "both"), default="held-out")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--first", type=int, default=0, help="first seed of each part")
+    parser.add_argument("--show", choices=("wrong", "all"), help="list the wrong fields (not on the held-out part!)")
     args = parser.parse_args()
     parts = {"tuning": 0, "held-out": HELD_OUT}
     chosen = parts if args.part == "both" else {args.part: parts[args.part]}
@@ -158,6 +166,12 @@ def main() -> None:
         with ProcessPoolExecutor(args.workers) as pool:
             outcomes = [o for batch in pool.map(run, seeds) for o in batch]
         report(f"{title} part, seeds {seeds.start}-{seeds.stop - 1}", outcomes)
+        if args.show:
+            print()
+            for o in outcomes:
+                for miss in o.misses:
+                    if args.show == "all" or " wrong:" in miss:
+                        print(miss)
 
 
 if __name__ == "__main__":

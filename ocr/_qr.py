@@ -6,21 +6,41 @@ import cv2
 import numpy as np
 
 # OpenCV's classic detector finds a code by its finder patterns; the ArUco-based one copes
-# better with blur and perspective. Each is tried on the image and on an enlarged copy, since
-# a code of small modules (a card photographed from afar) decodes only once enlarged.
-_SCALES = (1.0, 2.0)
+# better with blur and perspective. A code found but not decoded is tried again enlarged: one
+# of small modules (a card photographed from afar) decodes only then.
+ENLARGE = 2.0
 
 
 def decode(pixels: np.ndarray) -> tuple[str, np.ndarray] | None:
     """The first QR code's text (UTF-8 as the code holds it) and its four corners in ``pixels``."""
     gray = pixels if pixels.ndim == 2 else cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
-    for scale in _SCALES:
-        image = gray if scale == 1 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        for detector in (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco()):
-            try:
-                text, points, _ = detector.detectAndDecode(image)
-            except cv2.error:
+    for detector in (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco()):
+        try:
+            found, points = detector.detect(gray)
+            if not found or points is None:
                 continue
-            if text and points is not None:
-                return text, points.reshape(-1, 2) / scale
+            text = detector.decode(gray, points)[0]
+            points = points.reshape(-1, 2)
+            if text:
+                return text, points
+            enlarged = _enlarged(gray, points)
+            if enlarged is not None:
+                text, _, _ = detector.detectAndDecode(enlarged[0])
+                if text:
+                    return text, points
+        except cv2.error:
+            continue
     return None
+
+
+def _enlarged(gray: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, tuple[int, int]] | None:
+    """The code's surroundings cut out and enlarged, and where the cut began."""
+    x0, y0 = np.floor(points.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(points.max(axis=0)).astype(int)
+    margin = max(8, (x1 - x0) // 4)
+    x0, y0 = max(0, x0 - margin), max(0, y0 - margin)
+    x1, y1 = min(gray.shape[1], x1 + margin), min(gray.shape[0], y1 + margin)
+    if x1 - x0 < 10 or y1 - y0 < 10:
+        return None
+    crop = gray[y0:y1, x0:x1]
+    return cv2.resize(crop, None, fx=ENLARGE, fy=ENLARGE, interpolation=cv2.INTER_CUBIC), (x0, y0)

@@ -20,11 +20,12 @@ import numpy as np
 from PIL import Image
 
 from . import _qr, _tesseract, card, mrz, preprocess
+from .errors import EngineFailed
 from .model import Code, PageResult, Word
 from .options import OcrOptions
 
 DIGITS = "0123456789/.-"
-OSD_MIN_CONFIDENCE = 1.0
+DOUBTFUL = 0.72  # mean word confidence under which a card not known to be upright is read both ways
 
 
 @dataclass
@@ -39,83 +40,113 @@ def read(photo: np.ndarray, found: card.Found, number: int, options: OcrOptions,
     if flat.ndim == 2:
         flat = cv2.cvtColor(flat, cv2.COLOR_GRAY2RGB)
     dpi = card.dpi()
-    steps = ["card"]
     qr = _qr.decode(flat)
     gray = _gray(flat)
-    if _upside_down(gray, qr, dpi, options):
-        flat, gray = np.ascontiguousarray(flat[::-1, ::-1]), np.ascontiguousarray(gray[::-1, ::-1])
-        if qr is not None:
-            qr = (qr[0], np.float32([flat.shape[1] - 1, flat.shape[0] - 1]) - qr[1])
-        steps.append("turn")
+    turned, settled = _upside_down(gray, qr)
+    if turned:
+        flat, gray, qr = _turned(flat, gray, qr)
+    zone = mrz.read(gray, dpi=dpi, timeout=options.timeout)
+    recognition = _recognise(gray, number, dpi, options, workdir)
+    if not settled and _doubtful(recognition.words):
+        # Nothing on the card said which way up it is: read it the other way up too.
+        other = _recognise(np.ascontiguousarray(gray[::-1, ::-1]), number, dpi, options, workdir, "r")
+        if _score(other.words) > _score(recognition.words):
+            recognition.text_layer_pdf.unlink(missing_ok=True)
+            recognition, turned = other, not turned
+            flat, gray, qr = _turned(flat, gray, qr)
+            zone = mrz.read(gray, dpi=dpi, timeout=options.timeout)
+        else:
+            other.text_layer_pdf.unlink(missing_ok=True)
     codes = []
     if qr is not None:
         codes.append(Code("qr", qr[0], _box(qr[1])))
-    zone = mrz.read(gray, dpi=dpi, timeout=options.timeout)
     if zone is not None:
         lines, parsed, box = zone
         codes.append(Code("mrz", "\n".join(lines), tuple(float(v) for v in box), parsed.valid,
                           tuple(parsed.problems)))
-    image_path = workdir / f"page-{number:04d}-card.pgm"
-    Image.fromarray(gray).save(image_path)
-    recognition = _tesseract.recognise(image_path, workdir / f"page-{number:04d}-text", language=options.language,
-                                       dpi=dpi, timeout=options.timeout, psm=11)
-    image_path.unlink()
     words = _digits_again(gray, recognition.words, dpi, options)
     if zone is not None:  # the zone's characters are in its code; read as Vietnamese they are noise
         words = [w for w in words if not _inside(w.bbox, zone[2])]
-    result = PageResult(number, "ocr", gray.shape[1], gray.shape[0], dpi, words=words,
-                        text=_text(words), steps=steps, pdf=recognition.text_layer_pdf, codes=codes)
+    result = PageResult(number, "ocr", gray.shape[1], gray.shape[0], dpi, words=words, text=_text(words),
+                        steps=["card"] + (["turn"] if turned else []), pdf=recognition.text_layer_pdf,
+                        codes=codes)
     return CardPage(result, flat, dpi)
+
+
+def _recognise(gray: np.ndarray, number: int, dpi: int, options: OcrOptions, workdir: Path,
+               variant: str = "") -> _tesseract.Recognition:
+    image_path = workdir / f"page-{number:04d}-card{variant}.pgm"
+    Image.fromarray(gray).save(image_path)
+    try:
+        # Sparse text: a card's print stands in scattered fields, not in paragraphs.
+        return _tesseract.recognise(image_path, workdir / f"page-{number:04d}{variant}-text",
+                                    language=options.language, dpi=dpi, timeout=options.timeout, psm=11)
+    finally:
+        image_path.unlink()
+
+
+def _turned(flat: np.ndarray, gray: np.ndarray, qr: tuple[str, np.ndarray] | None):
+    flat, gray = np.ascontiguousarray(flat[::-1, ::-1]), np.ascontiguousarray(gray[::-1, ::-1])
+    if qr is not None:
+        qr = (qr[0], np.float32([flat.shape[1] - 1, flat.shape[0] - 1]) - qr[1])
+    return flat, gray, qr
+
+
+def _doubtful(words: list[Word]) -> bool:
+    return len(words) < 8 or sum(w.confidence for w in words) / len(words) < DOUBTFUL
+
+
+def _score(words: list[Word]) -> float:
+    return sum(w.confidence * len(w.text) for w in words)
 
 
 def _gray(flat: np.ndarray) -> np.ndarray:
     """Grey for reading: the darkest channel keeps black print black on any tint of guilloche,
-    and the light and glare of the photo are divided out."""
+    and the light of the photo is divided out (the local paper is a grey dilation). Stretching
+    each pixel between local paper and local ink was tried too, to darken print under glare:
+    it raised the guilloche with it and read worse (bench/cards.py, tuning part)."""
     gray = flat.min(axis=2)
-    background = cv2.dilate(gray, np.ones((15, 15), np.uint8))
-    background = cv2.GaussianBlur(background, (0, 0), 9)
-    flat_light = np.clip(gray.astype(np.float32) / np.maximum(background, 1).astype(np.float32) * 235, 0, 255)
-    return flat_light.astype(np.uint8)
+    paper = cv2.GaussianBlur(cv2.dilate(gray, np.ones((15, 15), np.uint8)), (0, 0), 9)
+    flattened = gray.astype(np.float32) / np.maximum(paper, 1).astype(np.float32) * 235
+    return np.clip(flattened, 0, 255).astype(np.uint8)
 
 
-def _upside_down(gray: np.ndarray, qr: tuple[str, np.ndarray] | None, dpi: int, options: OcrOptions) -> bool:
+def _upside_down(gray: np.ndarray, qr: tuple[str, np.ndarray] | None) -> tuple[bool, bool]:
+    """Whether the flattened card is upside down, and whether that is settled: a chip card's
+    QR code stands top right, a card's MRZ at the bottom. Without either, the shape of the
+    text lines guesses, and reading checks the guess."""
     height, width = gray.shape
-    if qr is not None:  # top right on the front of a chip card
+    if qr is not None:
         x, y = qr[1].mean(axis=0)
-        return bool(x < width / 2 and y > height / 2)
+        return bool(x < width / 2 and y > height / 2), True
     if len(mrz.lines_at_bottom(gray)) >= 3:
-        return False
+        return False, True
     if len(mrz.lines_at_bottom(np.ascontiguousarray(gray[::-1, ::-1]))) >= 3:
-        return True
+        return True, True
     geometry = preprocess.analyse(Image.fromarray(gray), 5.0)
-    if geometry.upside_down is not None:
-        return geometry.upside_down
-    rotation, confidence = _tesseract.orientation(Image.fromarray(gray), dpi=dpi, timeout=options.timeout)
-    return rotation == 180 and confidence >= OSD_MIN_CONFIDENCE
+    return bool(geometry.above_below is not None and geometry.above_below < 1.0), False
 
 
 def _digits_again(gray: np.ndarray, words: list[Word], dpi: int, options: OcrOptions) -> list[Word]:
-    """Words that are mostly digits read once more alone, with digits only; the new reading is
-    kept when it is as long and surer."""
-    out = []
-    for word in words:
-        text = word.text
-        digits = sum(c.isdigit() for c in text)
-        if digits < 4 or digits < 0.6 * len(text):
-            out.append(word)
-            continue
-        x0, y0, x1, y1 = (round(v) for v in word.bbox)
+    """Words that are mostly digits (numbers, dates) read once more, alone and with digits only;
+    the new reading is kept when it has as many digits and is surer."""
+    numeric = [i for i, w in enumerate(words)
+               if sum(c.isdigit() for c in w.text) >= max(4, 0.6 * len(w.text))]
+    crops = []
+    for i in numeric:
+        x0, y0, x1, y1 = (round(v) for v in words[i].bbox)
         pad = max(4, (y1 - y0) // 3)
-        crop = gray[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad]
-        read, _ = _tesseract.read(Image.fromarray(crop), language="eng", dpi=dpi, timeout=options.timeout,
-                                  psm=7, charset=DIGITS)
-        again = "".join(w.text for w in read)
-        confidence = min((w.confidence for w in read), default=0.0)
-        kept_digits = sum(c.isdigit() for c in again)
-        if again and kept_digits >= digits and confidence >= word.confidence:
-            out.append(replace(word, text=again, confidence=confidence))
-        else:
-            out.append(word)
+        crops.append(gray[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad])
+    try:
+        again = _tesseract.read_each(crops, language="eng", dpi=dpi, timeout=options.timeout, charset=DIGITS)
+    except EngineFailed:  # Tesseract gives up on some crops: the first readings stand
+        return words
+    out = list(words)
+    for i, (text, confidence) in zip(numeric, again):
+        text = text.replace(" ", "")
+        digits = sum(c.isdigit() for c in words[i].text)
+        if text and sum(c.isdigit() for c in text) >= digits and confidence >= words[i].confidence:
+            out[i] = replace(words[i], text=text, confidence=confidence)
     return out
 
 

@@ -96,7 +96,7 @@ def parse(lines: list[str]) -> TD1 | None:
     # Vietnamese cards: the document number is the last nine digits of the ID, all digits.
     if issuer == "VNM":
         number = _checked(_digits(one[5:14]), _digits(one[14]), digits=True)
-        optional = _digits(optional[:12]) + optional[12:]
+        optional = _digits(optional[:12]) + optional[12:14].replace("K", "<") + _digits(optional[14:])
     line1 = f"{code}{issuer}{number.value}{_digit_of(number)}{optional}"
     line2 = f"{birth.value}{_digit_of(birth)}{sex}{expiry.value}{_digit_of(expiry)}{nationality}{two[18:29]}"
     composite_digit = _digits(two[29])
@@ -172,15 +172,33 @@ def lines_at_bottom(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
     zone = gray[top:]
     ink = cv2.adaptiveThreshold(zone, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
                                 _odd(width // 40), 15)
-    # Characters of a line merge into one long blob; lines stay apart.
-    merged = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (width // 60, 1)))
+    # Characters of a line merge into blobs; lines stay apart. Blobs side by side are one line.
+    merged = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (width // 30, 1)))
     merged = cv2.morphologyEx(merged, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (width // 80, 3)))
     count, _, stats, _ = cv2.connectedComponentsWithStats(merged)
-    boxes = []
-    for x, y, w, h, _ in stats[1:count]:
-        if w >= MIN_LINE_WIDTH * width and 0.015 * height <= h <= 0.09 * height:
-            boxes.append((int(x), int(y) + top, int(x + w), int(y + h) + top))
-    return sorted(boxes, key=lambda b: b[1])
+    blobs = sorted((int(x), int(y), int(x + w), int(y + h)) for x, y, w, h, _ in stats[1:count]
+                   if 0.015 * height <= h <= 0.09 * height and w >= width // 40)
+    rows: list[list[int]] = []
+    for x0, y0, x1, y1 in blobs:
+        for row in rows:
+            overlap = min(y1, row[3]) - max(y0, row[1])
+            if overlap > 0.5 * min(y1 - y0, row[3] - row[1]):
+                row[:] = [min(row[0], x0), min(row[1], y0), max(row[2], x1), max(row[3], y1)]
+                break
+        else:
+            rows.append([x0, y0, x1, y1])
+    # Rows from edge to edge are the card's edge or the zone's band, not print.
+    boxes = sorted((x0, y0 + top, x1, y1 + top) for x0, y0, x1, y1 in rows
+                   if x1 - x0 >= MIN_LINE_WIDTH * width and y1 - y0 <= 0.1 * height
+                   and not (x0 <= 2 and x1 >= width - 3))
+    boxes.sort(key=lambda b: b[1])
+    # The zone: the lowest three rows alike in height and left edge (a heading above is neither).
+    for i in range(len(boxes) - 3, -1, -1):
+        three = boxes[i:i + 3]
+        heights = [b[3] - b[1] for b in three]
+        if max(heights) < 1.4 * min(heights) and max(b[0] for b in three) - min(b[0] for b in three) < 0.05 * width:
+            return three
+    return []
 
 
 def read(gray: np.ndarray, *, dpi: int, timeout: float) -> tuple[list[str], TD1, tuple[int, int, int, int]] | None:
@@ -189,13 +207,12 @@ def read(gray: np.ndarray, *, dpi: int, timeout: float) -> tuple[list[str], TD1,
     boxes = lines_at_bottom(gray)
     if len(boxes) < 3:
         return None
-    boxes = boxes[-3:]
     texts = []
-    for x0, y0, x1, y1 in boxes:
+    for x0, y0, x1, y1 in boxes:  # one line at a time: three lines read as one block read worse
         pad = (y1 - y0) // 2
         crop = gray[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad]
         _, text = _tesseract.read(Image.fromarray(crop), language="eng", dpi=dpi, timeout=timeout,
-                                      psm=7, charset=ALPHABET)
+                                  psm=7, charset=ALPHABET)
         texts.append(text.replace(" ", "").replace("\n", ""))
     parsed = parse(texts)
     if parsed is None:

@@ -59,7 +59,7 @@ def render_id_card(*, new_style: bool = False, citizen_id: str | None = None, fu
                 ("Giới tính / Sex: ", "Nữ      Quốc tịch / Nationality: Việt Nam"),
                 # The back of the card, photocopied under the front as counters often do.
                 ("", None), ("", None),
-                ("Nơi cư trú / Place of residence: ", "45 Lê Lợi, Bến Nghé, Quận 1"),
+                ("Nơi cư trú / Place of residence: ", "45 Lê Lợi, Bến Nghé, Quận 1, TP. Hồ Chí Minh"),
                 ("Nơi đăng ký khai sinh / Place of birth: ", "Phường 6, Quận 3, TP. Hồ Chí Minh"),
                 ("Ngày hết hạn / Date of expiry: ", "20/11/2043")]
     else:

@@ -18,14 +18,17 @@ from ocr import mrz
 from ocr.model import Code, PageResult
 from search.text import nfc
 
+from . import lexicon
 from .fuzzy import key
 from .model import REVIEW_BELOW, ExtractedField
+from .validate import CARD_AGES
 from .personal import citizen_id_card as printed_fields
 from .layout import rows
 
 MACHINE = 1.0  # the confidence of a value the QR code states (error-corrected by the code)
 CHECKED = 0.97  # of a value whose MRZ check digit agrees but no second source confirms
 UNCHECKED = 0.4  # of an MRZ value whose check digit does not agree
+ALIGNED = 0.8  # of the sex when the dates on either side of it check but the whole zone does not
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ def is_card(pages: list[PageResult]) -> bool:
 
 
 def citizen_id_card(pages: list[PageResult]) -> dict[str, ExtractedField]:
-    fields = printed_fields(rows(pages)) if any(p.words for p in pages) else {}
+    fields = _doubted(printed_fields(rows(pages))) if any(p.words for p in pages) else {}
     for source in _sources(pages):
         fields = _merge(fields, source)
     return fields
@@ -61,6 +64,32 @@ def _sources(pages: list[PageResult]) -> list[Source]:
                 found.append(Source("QR code" if code.kind == "qr" else "MRZ", values[0], values[1],
                                     page.number, code.bbox))
     return found
+
+
+PLACES = ("place_of_origin", "place_of_residence", "place_of_birth_registration")
+_LEVEL = re.compile(r"^(?:tỉnh|thành phố|tp\.?|t\.)\s*", re.IGNORECASE)
+UNSURE = 0.5
+
+
+def _doubted(fields: dict[str, ExtractedField]) -> dict[str, ExtractedField]:
+    """Printed values that cannot be whole: a card's place ends with its province (a wrapped
+    line lost, or misread, leaves it short of one); a card's nationality is a nationality."""
+    out = dict(fields)
+    for name in PLACES:
+        f = out.get(name)
+        if f is None:
+            continue
+        if lexicon.province(_LEVEL.sub("", f.value.rsplit(",", 1)[-1].strip())) is None:
+            out[name] = replace(f, confidence=min(f.confidence, UNSURE), review=True,
+                                problem="does not end with a province: part of it may be missing or misread")
+        elif "," not in f.value:  # a card names the commune and district before the province
+            out[name] = replace(f, confidence=min(f.confidence, UNSURE), review=True,
+                                problem="only a province: the commune and district may be missing")
+    f = out.get("nationality")
+    if f is not None and f.value != "Việt Nam" and not re.fullmatch(r"[^\W\d_]+(?: [^\W\d_]+){0,2}", f.value):
+        out["nationality"] = replace(f, confidence=min(f.confidence, UNSURE), review=True,
+                                     problem="not read as a nationality")
+    return out
 
 
 def _merge(fields: dict[str, ExtractedField], source: Source) -> dict[str, ExtractedField]:
@@ -80,6 +109,10 @@ def _merge(fields: dict[str, ExtractedField], source: Source) -> dict[str, Extra
             # where it is the better one, i.e. never: the machine value is exact).
             merged[name] = replace(printed, value=value, confidence=max(sure, printed.confidence, 0.99),
                                    review=False, problem=None)
+        elif printed.review or printed.confidence < REVIEW_BELOW:
+            # A doubtful print is no witness against a value the code states exactly.
+            if sure >= REVIEW_BELOW:
+                merged[name] = machine
         elif sure >= REVIEW_BELOW:
             merged[name] = replace(machine, confidence=min(sure, 0.9), review=True,
                                    problem=f"the {source.name} says {value}; the print reads {printed.value}")
@@ -152,9 +185,11 @@ def _mrz(code: Code) -> tuple[dict[str, str], dict[str, float]] | None:
     sex = {"M": "Nam", "F": "Nữ"}.get(zone.sex)
     if sex:
         values["sex"] = sex
-        confidence["sex"] = CHECKED if zone.composite else UNCHECKED
-    century = _century(cid) if cid.isdigit() else None
-    if century is not None and (born := _yymmdd(zone.birth.value, century)):
+        # The sex stands between the two dates: when both check, the line was read in step.
+        confidence["sex"] = CHECKED if zone.composite else ALIGNED if zone.birth.valid and zone.expiry.valid \
+            else UNCHECKED
+    born = _birth(zone, _century(cid) if cid.isdigit() else None)
+    if born is not None:
         values["date_of_birth"] = born
         confidence["date_of_birth"] = CHECKED if zone.birth.valid else UNCHECKED
         if expires := _expiry(zone.expiry.value, int(born[:4])):
@@ -164,6 +199,19 @@ def _mrz(code: Code) -> tuple[dict[str, str], dict[str, float]] | None:
         values["full_name"] = f"{zone.surname} {zone.given_names}".strip()
         confidence["full_name"] = CHECKED if zone.composite else UNCHECKED
     return (values, confidence) if values else None
+
+
+def _birth(zone: mrz.TD1, century: int | None) -> str | None:
+    """The ISO birth date of a zone: the century from the ID's fourth digit, or, when the ID was
+    not read, the one that makes the expiry fall on a birthday a card expires on."""
+    if century is not None:
+        return _yymmdd(zone.birth.value, century)
+    if not (zone.birth.valid and zone.expiry.valid):
+        return None
+    years = {c + int(zone.birth.value[:2]) for c in (1900, 2000)}
+    expiry = int(zone.expiry.value[:2])
+    fitting = [y for y in years if (expiry - y) % 100 in CARD_AGES and y <= date.today().year]
+    return _yymmdd(zone.birth.value, fitting[0] // 100 * 100) if len(fitting) == 1 else None
 
 
 def _century(cid: str) -> int | None:

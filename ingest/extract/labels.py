@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .fuzzy import key, match_prefix
+from ocr.model import Word
+
 from .layout import Row, Span
 
 
@@ -50,8 +52,8 @@ def find_labels(row: Row, labels: list[Label]) -> list[Found]:
             continue
         _, length, label, distance = best
         end = k + length
-        for english in label.english:
-            m = match_prefix(key(english), row.key, end)
+        for english in _twins(label):
+            m = match_prefix(english, row.key, end)
             if m:
                 end += m[0]
                 break
@@ -59,6 +61,16 @@ def find_labels(row: Row, labels: list[Label]) -> list[Found]:
                            1.0 - distance / max(len(lk) for lk in label.keys)))
         k = end
     return found
+
+
+def _twins(label: Label) -> list[str]:
+    """Keys of the label's English twin, then of its last words alone: glare or a fold that
+    takes "/ Place" leaves "of origin:" before the value."""
+    keys = [key(e) for e in label.english]
+    for english in label.english:
+        words = english.split()
+        keys += [k for n in range(len(words) - 1, 0, -1) if len(k := key(" ".join(words[-n:]))) >= 6]
+    return keys
 
 
 def _word_end(row: Row, k: int) -> bool:
@@ -77,8 +89,12 @@ class Reading:
     label_row: int
 
 
-def read_fields(rows: list[Row], labels: list[Label]) -> dict[str, Reading]:
-    """The first value of every labelled field, in reading order."""
+def read_fields(rows: list[Row], labels: list[Label], *, columns: bool = False) -> dict[str, Reading]:
+    """The first value of every labelled field, in reading order.
+
+    With ``columns`` (an ID card: a photo, fingerprints or a seal beside the print) a value
+    ends at a wide gap, and a value printed under its label is looked for in the column under
+    the label, one or two rows down."""
     found = [find_labels(r, labels) for r in rows]
     result: dict[str, Reading] = {}
     for i, (row, hits) in enumerate(zip(rows, found)):
@@ -87,31 +103,110 @@ def read_fields(rows: list[Row], labels: list[Label]) -> dict[str, Reading]:
             if name is None or name in result:
                 continue
             end = hits[j + 1].start if j + 1 < len(hits) else len(row.text)
+            if columns:
+                end = min(end, _column_end(row, hit.end))
             span = row.span(hit.end, end)
             where = i
-            if span is None and j + 1 == len(hits) and i + 1 < len(rows):
-                below, below_hits = rows[i + 1], found[i + 1]
-                if below.page == row.page and below.bbox[1] - row.bbox[3] < 2.5 * row.height:
-                    where = i + 1
-                    span = below.span(0, below_hits[0].start if below_hits else len(below.text))
+            if span is None and (columns or j + 1 == len(hits)):
+                where, span = _below(rows, found, i, hit, labels, columns)
             if span is not None:
                 result[name] = Reading(span, hit.quality, where, i)
     return result
 
 
-def continuation(rows: list[Row], reading: Reading, labels: list[Label]) -> Span:
-    """A place that wraps: the value plus the next row, if that row is unlabelled and close."""
+def _below(rows: list[Row], found: list[list[Found]], i: int, hit: Found, labels: list[Label],
+           columns: bool) -> tuple[int, Span | None]:
+    """The value printed on the row under its label (or, with columns, the first of the next two
+    rows with print under the label)."""
+    row = rows[i]
+    if not columns:
+        if i + 1 < len(rows):
+            below, below_hits = rows[i + 1], found[i + 1]
+            if below.page == row.page and below.bbox[1] - row.bbox[3] < 2.5 * row.height:
+                return i + 1, below.span(0, below_hits[0].start if below_hits else len(below.text))
+        return i, None
+    label = row.span(hit.start, hit.end)
+    left = (label.bbox[0] if label else row.bbox[0]) - row.height
+    for k in range(i + 1, min(i + 3, len(rows))):
+        below = rows[k]
+        if below.page != row.page or below.bbox[1] - row.bbox[3] > 3.5 * row.height:
+            break
+        part = _under_value(below, left, labels, "under")
+        if part is _LABELLED:
+            break
+        if part is not None:
+            return k, part.span(0, len(part.text))
+    return i, None
+
+
+def _column_end(row: Row, start: int) -> int:
+    """Where the column that ``start`` (a character of ``row.text``) is in ends: at the first gap
+    between words wider than 2.5 line heights."""
+    owner = next((row.owner[c] for c in range(start, len(row.text)) if row.owner[c] >= 0), None)
+    if owner is None:
+        return len(row.text)
+    for w in range(owner, len(row.words) - 1):
+        if row.words[w + 1].bbox[0] - row.words[w].bbox[2] > 2.5 * row.height:
+            return row.owner.index(w + 1)
+    return len(row.text)
+
+
+def continuation(rows: list[Row], reading: Reading, labels: list[Label], *, from_left: bool = False,
+                 most: int = 2) -> Span:
+    """A value that wraps: the value plus up to ``most`` rows below, while they are close and
+    the part of them under the value is unlabelled. A row is cut where a wide gap separates
+    columns (a card's expiry line under its photo beside a wrapped place). With ``from_left``
+    the wrapped line may start left of the label, as an ID card's address runs on under the
+    photo column."""
     span, i = reading.span, reading.row
-    if i + 1 >= len(rows):
-        return span
-    row, below = rows[i], rows[i + 1]
     label_x = rows[reading.label_row].bbox[0]
-    if (below.page != row.page or find_labels(below, labels) or below.bbox[0] < label_x - row.height
-            or below.bbox[1] - row.bbox[3] > 1.2 * row.height):
-        return span
-    more = below.span(0, len(below.text))
-    if more is None:
-        return span
-    box = (min(span.bbox[0], more.bbox[0]), span.bbox[1], max(span.bbox[2], more.bbox[2]), more.bbox[3])
-    return Span(f"{span.text.rstrip(',')}, {more.text}", span.page, box,
-                (span.confidence + more.confidence) / 2)
+    text = rows[i].text
+    ends_with_comma = text[text.find(span.text) + len(span.text):].lstrip().startswith(",")
+    for _ in range(most):
+        if i + 1 >= len(rows):
+            break
+        row, below = rows[i], rows[i + 1]
+        if below.page != row.page or below.bbox[1] - row.bbox[3] > 1.2 * row.height:
+            break
+        part = _under_value(below, label_x - row.height, labels, "wrap" if from_left else "strict")
+        if part is None or part is _LABELLED:
+            break
+        more = part.span(0, len(part.text))
+        if more is None:
+            break
+        box = (min(span.bbox[0], more.bbox[0]), span.bbox[1], max(span.bbox[2], more.bbox[2]), more.bbox[3])
+        # A wrap falls where the line was full, inside a phrase as often as after a comma.
+        joined = f"{span.text}{',' if ends_with_comma else ''} {more.text}"
+        span = Span(joined, span.page, box, (span.confidence + more.confidence) / 2)
+        ends_with_comma = part.text.rstrip().endswith(",")
+        i += 1
+    return span
+
+
+_LABELLED = Row(0, [Word("", 0.0, (0, 0, 0, 0), 0)])  # a column that holds a label: the next field
+
+
+def _under_value(row: Row, left: float, labels: list[Label], mode: str) -> Row | None:
+    """The part of ``row`` that continues (or is) a value whose label starts at ``left``, None
+    when there is none, or _LABELLED when it holds a label (the next field).
+
+    The row is cut at ``left``; what stands left of it is another column (a card's photo side,
+    its expiry line, "BỘ CÔNG AN" beside a 2024 card's address) unless, in ``wrap`` mode, it is
+    unlabelled and runs on into the value without a gap: an address wrapped to the card's left
+    edge. In ``strict`` mode (forms) a row that starts left of the label is another paragraph."""
+    before = [w for w in row.words if (w.bbox[0] + w.bbox[2]) / 2 < left]
+    after = [w for w in row.words if (w.bbox[0] + w.bbox[2]) / 2 >= left]
+    if not after:
+        return None
+    part = Row(row.page, after)
+    if find_labels(part, labels):
+        return _LABELLED
+    if not before:
+        return part
+    if mode == "strict":
+        return None
+    whole = Row(row.page, row.words)
+    if mode == "wrap" and not find_labels(Row(row.page, before), labels) \
+            and after[0].bbox[0] - before[-1].bbox[2] < 2.5 * row.height:
+        return whole
+    return part

@@ -85,11 +85,19 @@ class Row:
         return Span(self.text[start:end], self.page, _union(boxes), mean(confidences))
 
 
+TALL = 3.5  # a "word" this many times taller than the page's usual word is a picture read as text
+
+
 def _lines(page: PageResult) -> dict[int, list[Word]]:
-    """The page's words by the OCR line they were read in."""
+    """The page's words by the OCR line they were read in. A word far taller than text is left
+    out: marks read in a photo or a fingerprint would join the rows it spans into one."""
+    words = [w for w in page.words if w.text.strip()]
+    if not words:
+        return {}
+    usual = median(w.bbox[3] - w.bbox[1] for w in words)
     lines: dict[int, list[Word]] = {}
-    for w in page.words:
-        if w.text.strip():
+    for w in words:
+        if w.bbox[3] - w.bbox[1] <= TALL * usual:
             lines.setdefault(w.line, []).append(w)
     return lines
 
@@ -99,18 +107,19 @@ def rows(pages: list[PageResult]) -> list[Row]:
     result: list[Row] = []
     for page in pages:
         lines = _lines(page)
-        bands: list[list[Word]] = []
+        # A line joins the row whose middle it shares: comparing with the row's growing box
+        # instead would chain two close rows together through one tall word.
+        bands: list[tuple[list[Word], float, float]] = []  # words, middle, height of the first line
         for line in sorted(lines.values(), key=lambda ws: _union([w.bbox for w in ws])[1]):
             box = _union([w.bbox for w in line])
-            for band in bands:
-                other = _union([w.bbox for w in band])
-                overlap = min(box[3], other[3]) - max(box[1], other[1])
-                if overlap > 0.5 * min(box[3] - box[1], other[3] - other[1]):
+            middle, height = (box[1] + box[3]) / 2, box[3] - box[1]
+            for band, band_middle, band_height in bands:
+                if abs(middle - band_middle) < 0.5 * min(height, band_height):
                     band.extend(line)
                     break
             else:
-                bands.append(list(line))
-        result.extend(Row(page.number, band) for band in bands)
+                bands.append((list(line), middle, height))
+        result.extend(Row(page.number, band) for band, _, _ in bands)
     return result
 
 

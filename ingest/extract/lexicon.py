@@ -50,6 +50,30 @@ NAME_SYLLABLES = frozenset(nfc(w).upper() for w in """
     Khải Tuyến Hà Diệu Nhạn Hiên Đào Lụa Mơ Nụ Tám Ba Hai Năm Sáu Bảy Chín Mười
 """.split())
 
+# The words of an ID card's identifying features (đặc điểm nhân dạng), the police's fixed way of
+# writing a mark and where it is: "Nốt ruồi C:1cm trên trước đầu mày trái", "Sẹo chấm C:2cm dưới
+# sau cánh mũi phải". Lower-case; the case of the word as read is kept.
+FEATURE_WORDS = frozenset(nfc(w) for w in """
+    nốt ruồi son sẹo chấm thâm lõm lồi vết bớt chàm đen nâu xăm mụn cơm lang lác
+    cách trên dưới trước sau giữa ngang trong ngoài cạnh gần
+    đầu đuôi mày mắt mũi cánh sống mép môi má gò trán cằm tai dái vành cổ gáy họng hàm
+    thái dương nhân trung khóe gốc chân tóc mi lông trái phải bên
+""".split())
+
+
+def feature_words(text: str) -> str:
+    """Identifying features with each word's marks put back where the vocabulary has one
+    spelling of its letters (SEO → Sẹo, ruôi → ruồi); measures ("C:1cm") and words not in it
+    are kept as read."""
+    out = []
+    for word in text.split(" "):
+        if re.fullmatch(r"[^\W\d_]+", word):
+            fixed = restore_word(word.lower(), FEATURE_WORDS)
+            word = _cased(fixed, word) if fixed != word.lower() else word
+        out.append(word)
+    return " ".join(out)
+
+
 # Bodies that issue documents (Decree 30/2020, Annex I: the agency and its superior, in capitals),
 # and the words that name a level of government before a place.
 AGENCY_PHRASES = tuple(nfc(p) for p in (

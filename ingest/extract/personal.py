@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from statistics import median
 
-from . import normalize
+from . import lexicon, normalize
 from .fuzzy import folded
 from .labels import Label, Reading, continuation, find_labels, read_fields
 from .layout import Row, Span
@@ -25,7 +25,7 @@ CARD_LABELS = [
     Label("sex", ("Giới tính",), ("Sex",)),
     Label("nationality", ("Quốc tịch",), ("Nationality",)),
     Label("place_of_origin", ("Quê quán", "Nguyên quán"), ("Place of origin",)),
-    Label("place_of_birth_registration", ("Nơi đăng ký khai sinh",), ("Place of birth",)),
+    Label("place_of_birth_registration", ("Nơi đăng ký khai sinh",), ("Place of birth registration", "Place of birth")),
     Label("place_of_residence", ("Nơi thường trú", "Nơi cư trú", "Nơi ĐKHK thường trú"),
           ("Place of residence",)),
     Label("date_of_expiry", ("Có giá trị đến", "Ngày hết hạn", "Ngày, tháng, năm hết hạn"), ("Date of expiry",)),
@@ -66,8 +66,8 @@ WORDED = REPAIRED  # the confidence, at most, of a date of birth taken from its 
 
 
 def citizen_id_card(rows: list[Row]) -> dict[str, ExtractedField]:
-    readings = read_fields(rows, CARD_LABELS)
-    fields = _fields(rows, readings, CARD_LABELS)
+    readings = read_fields(rows, CARD_LABELS, columns=True)
+    fields = _fields(rows, readings, CARD_LABELS, from_left=True)
     # The number is the largest print on the card, often with its label misread; look for it.
     if "citizen_id" not in fields or len(fields["citizen_id"].value) != 12:
         if (number := _largest_id(rows)) is not None:
@@ -75,7 +75,23 @@ def citizen_id_card(rows: list[Row]) -> dict[str, ExtractedField]:
     if "citizen_id" not in fields or len(fields["citizen_id"].value) != 12:
         if (number := _restored_id(rows)) is not None:
             fields["citizen_id"] = number
+    if "date_of_issue" not in fields and (issued := _issued_in_words(rows)) is not None:
+        fields["date_of_issue"] = issued
     return fields
+
+
+_ISSUED = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
+
+
+def _issued_in_words(rows: list[Row]) -> ExtractedField | None:
+    """The back of an old card dates its issue as "Ngày 10 tháng 08 năm 2008", without a label."""
+    for row in rows:
+        low = folded(row.text)
+        if (m := _ISSUED.search(low)) and (span := row.span(m.start(), m.end())):
+            value = normalize.iso_date(f"{m.group(1)}/{m.group(2)}/{m.group(3)}")
+            if value:
+                return ExtractedField(value, round(span.confidence, 4), span.page, span.bbox)
+    return None
 
 
 def birth_certificate(rows: list[Row]) -> dict[str, ExtractedField]:
@@ -114,11 +130,13 @@ def _witnessed_birth(figures: ExtractedField | None, words: str, span: Span) -> 
                    problem=f"read as {figures.value} in figures; the date in words says {words}")
 
 
-def _fields(rows: list[Row], readings: dict[str, Reading], labels: list[Label]) -> dict[str, ExtractedField]:
+def _fields(rows: list[Row], readings: dict[str, Reading], labels: list[Label],
+            from_left: bool = False) -> dict[str, ExtractedField]:
     fields: dict[str, ExtractedField] = {}
     for name, reading in readings.items():
         kind = _KIND[name]
-        span = continuation(rows, reading, labels) if kind in ("place", "text") else reading.span
+        span = continuation(rows, reading, labels, from_left=from_left) if kind in ("place", "text") \
+            else reading.span
         value = _normalise(kind, span.text)
         if value:
             confidence = round(span.confidence * reading.quality, 4)
@@ -166,7 +184,7 @@ def _normalise(kind: str, text: str) -> str | None:
     if kind == "ethnicity":
         return normalize.ethnicity(text)[0] or None
     if kind == "text":
-        return " ".join(normalize.nfc(text).split()).strip(normalize.EDGES) or None
+        return lexicon.feature_words(" ".join(normalize.nfc(text).split()).strip(normalize.EDGES)) or None
     return normalize.place(text) or None
 
 

@@ -61,7 +61,7 @@ def test_identity_card_2024(tmp_path):
         "date_of_birth": "2003-11-20",
         "sex": "Nữ",
         "nationality": "Việt Nam",
-        "place_of_residence": "45 Lê Lợi, Bến Nghé, Quận 1",
+        "place_of_residence": "45 Lê Lợi, Bến Nghé, Quận 1, TP. Hồ Chí Minh",
         "place_of_birth_registration": "Phường 6, Quận 3, TP. Hồ Chí Minh",
         "date_of_expiry": "2043-11-20",
     }
