@@ -62,6 +62,12 @@ def classify(pages: list[PageResult] | str) -> str:
     lines = [r.text for r in rows([p for p in pages[:2] if p.words])]
     if not lines:
         return classify_text("\n\n".join(p.text for p in pages))
+    if any("card" in p.steps for p in pages[:2]):
+        # Cut out of a photo as a card: one card cue is enough (glare and low resolution leave
+        # few), unless another kind of paper has more.
+        weights = scores(lines)
+        if weights["citizen_id_card"] >= LABEL and weights["citizen_id_card"] == max(weights.values()):
+            return "citizen_id_card"
     return _classify_lines(lines)
 
 

@@ -25,6 +25,7 @@ from .model import Code, PageResult, Word
 from .options import OcrOptions
 
 DIGITS = "0123456789/.-"
+GLARE_SPAN, GLARE_GAIN = 50.0, 2.5  # paper this much brighter than usual is glare; print there darkened
 DOUBTFUL = 0.72  # mean word confidence under which a card not known to be upright is read both ways
 
 
@@ -102,13 +103,16 @@ def _score(words: list[Word]) -> float:
 
 def _gray(flat: np.ndarray) -> np.ndarray:
     """Grey for reading: the darkest channel keeps black print black on any tint of guilloche,
-    and the light of the photo is divided out (the local paper is a grey dilation). Stretching
-    each pixel between local paper and local ink was tried too, to darken print under glare:
-    it raised the guilloche with it and read worse (bench/cards.py, tuning part)."""
+    and the light of the photo is divided out (the local paper is a grey dilation). Under glare
+    (paper much brighter than the card's usual paper) print keeps little contrast: there its
+    darkness is stretched, up to GLARE_GAIN times. Stretching everywhere raised the guilloche
+    with the print and read worse (bench/cards.py, tuning part)."""
     gray = flat.min(axis=2)
-    paper = cv2.GaussianBlur(cv2.dilate(gray, np.ones((15, 15), np.uint8)), (0, 0), 9)
-    flattened = gray.astype(np.float32) / np.maximum(paper, 1).astype(np.float32) * 235
-    return np.clip(flattened, 0, 255).astype(np.uint8)
+    paper = cv2.GaussianBlur(cv2.dilate(gray, np.ones((15, 15), np.uint8)), (0, 0), 9).astype(np.float32)
+    darkness = 1 - gray.astype(np.float32) / np.maximum(paper, 1)
+    glare = np.clip((paper - np.median(paper)) / GLARE_SPAN, 0, 1)
+    darkness *= 1 + (GLARE_GAIN - 1) * cv2.GaussianBlur(glare, (0, 0), 15)
+    return np.clip(235 * (1 - darkness), 0, 255).astype(np.uint8)
 
 
 def _upside_down(gray: np.ndarray, qr: tuple[str, np.ndarray] | None) -> tuple[bool, bool]:

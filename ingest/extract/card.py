@@ -21,7 +21,7 @@ from search.text import nfc
 from . import lexicon
 from .fuzzy import key
 from .model import REVIEW_BELOW, ExtractedField
-from .validate import CARD_AGES
+from .validate import CARD_AGES, citizen_id_problem
 from .personal import citizen_id_card as printed_fields
 from .layout import rows
 
@@ -179,9 +179,12 @@ def _mrz(code: Code) -> tuple[dict[str, str], dict[str, float]] | None:
     confidence: dict[str, float] = {}
     cid = zone.optional[:12]
     if cid.isdigit() and cid.endswith(zone.document_number.value):
-        # The 12-digit ID in the optional data ends with the checked document number: both agree.
+        # The 12-digit ID in the optional data ends with the document number; its first three
+        # digits only the composite check digit covers.
         values["citizen_id"] = cid
-        confidence["citizen_id"] = CHECKED if zone.document_number.valid else UNCHECKED
+        confidence["citizen_id"] = CHECKED if zone.document_number.valid and zone.composite else UNCHECKED
+    if not (zone.composite and cid.isdigit() and citizen_id_problem(cid) is None):
+        cid = ""  # its century digit is not to be trusted for the birth date
     sex = {"M": "Nam", "F": "Nữ"}.get(zone.sex)
     if sex:
         values["sex"] = sex

@@ -7,6 +7,7 @@ An English twin after it ("/ Full name:") is skipped. The value ends where the n
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .fuzzy import key, match_prefix
@@ -169,8 +170,8 @@ def continuation(rows: list[Row], reading: Reading, labels: list[Label], *, from
         if below.page != row.page or below.bbox[1] - row.bbox[3] > 1.2 * row.height:
             break
         part = _under_value(below, label_x - row.height, labels, "wrap" if from_left else "strict")
-        if part is None or part is _LABELLED:
-            break
+        if part is None or part is _LABELLED or _A_DATE.search(part.text):
+            break  # the next field (a date is never part of a place, and its label may be unreadable)
         more = part.span(0, len(part.text))
         if more is None:
             break
@@ -183,6 +184,7 @@ def continuation(rows: list[Row], reading: Reading, labels: list[Label], *, from
     return span
 
 
+_A_DATE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}")
 _LABELLED = Row(0, [Word("", 0.0, (0, 0, 0, 0), 0)])  # a column that holds a label: the next field
 
 

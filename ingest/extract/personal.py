@@ -75,9 +75,45 @@ def citizen_id_card(rows: list[Row]) -> dict[str, ExtractedField]:
     if "citizen_id" not in fields or len(fields["citizen_id"].value) != 12:
         if (number := _restored_id(rows)) is not None:
             fields["citizen_id"] = number
-    if "date_of_issue" not in fields and (issued := _issued_in_words(rows)) is not None:
+    if "date_of_issue" not in fields and (issued := _issued_in_words(rows) or _lone_date(rows, fields)) is not None:
         fields["date_of_issue"] = issued
+    if "identifying_features" not in fields and (features := _features_unlabelled(rows)) is not None:
+        fields["identifying_features"] = features
     return fields
+
+
+_DATE = re.compile(r"(?<!\d)\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}(?!\d)")
+UNLABELLED = 0.5  # the confidence, at most, of a value whose label could not be read
+
+
+def _lone_date(rows: list[Row], fields: dict[str, ExtractedField]) -> ExtractedField | None:
+    """The back of a card whose date label glare or wear made unreadable: the one date printed
+    on it that no other field took is its date of issue (for the clerk to check)."""
+    if "full_name" in fields or "date_of_birth" in fields:
+        return None  # a front: its dates are the birth and expiry
+    taken = {f.value for f in fields.values()}
+    found = []
+    for row in rows:
+        for m in _DATE.finditer(row.text):
+            value = normalize.iso_date(m.group())
+            if value and value not in taken and (span := row.span(m.start(), m.end())):
+                found.append(ExtractedField(value, min(round(span.confidence, 4), UNLABELLED), span.page,
+                                            span.bbox, review=True, problem="read where its label could not be"))
+    return found[0] if len(found) == 1 else None
+
+
+_MARK = re.compile(r"^(?:nốt ruồi|nốt|sẹo|vết|bớt|chấm)\b", re.IGNORECASE)
+
+
+def _features_unlabelled(rows: list[Row]) -> ExtractedField | None:
+    """Identifying features whose label is unreadable: a row that begins as they do ("Nốt ruồi
+    C:1cm …", "Sẹo chấm …")."""
+    for row in rows:
+        text = lexicon.feature_words(normalize.nfc(row.text))
+        if _MARK.match(text) and (span := row.span(0, len(row.text))):
+            return ExtractedField(text, min(round(span.confidence, 4), UNLABELLED), span.page, span.bbox,
+                                  review=True, problem="read where its label could not be")
+    return None
 
 
 _ISSUED = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")

@@ -22,6 +22,9 @@ export const FIELD_LABELS = {
   place_of_birth_registration: "Nơi đăng ký khai sinh",
   place_of_residence: "Nơi thường trú",
   date_of_expiry: "Có giá trị đến",
+  date_of_issue: "Ngày cấp",
+  identifying_features: "Đặc điểm nhân dạng",
+  old_id_number: "Số CMND cũ",
   ethnicity: "Dân tộc",
   place_of_birth: "Nơi sinh",
   father_name: "Họ và tên cha",
@@ -35,7 +38,7 @@ export const FIELD_LABELS = {
   signer: "Người ký",
 };
 
-export const DATE_FIELDS = new Set(["date_of_birth", "date_of_expiry", "issue_date"]);
+export const DATE_FIELDS = new Set(["date_of_birth", "date_of_expiry", "date_of_issue", "issue_date"]);
 
 export const STATUS = {
   received: "Đã nhận",
