@@ -48,18 +48,19 @@ def find(pixels: np.ndarray) -> Found | None:
     if small.ndim == 2:
         small = cv2.cvtColor(small, cv2.COLOR_GRAY2RGB)
     distance = _background_distance(small)
-    candidates: list[Found] = []
-    for mask in _masks(small, distance):
-        for contour in _regions(mask):
-            found = _fit(contour, small.shape[0] * small.shape[1])
-            if found is not None and _stands_out(distance, found.corners):
-                candidates.append(found)
-    if not candidates:
-        return None
-    best = max(candidates, key=lambda f: f.score)
-    if any(not _overlap(best.corners, other.corners) for other in candidates):
-        return None  # two cards in one picture (a photocopy of front and back): read it as a page
-    return Found((best.corners / np.float32(scale)).astype(np.float32), best.score)
+    # The masks in order of trust: the first that shows a card decides, so a rougher mask
+    # cannot win over a clean outline on points.
+    for mask, background in _masks(small, distance):
+        candidates = [found for contour in _regions(mask)
+                      if (found := _fit(contour, small.shape[0] * small.shape[1])) is not None
+                      and _stands_out(background, found.corners)]
+        if not candidates:
+            continue
+        best = max(candidates, key=lambda f: f.score)
+        if any(not _overlap(best.corners, other.corners) for other in candidates):
+            return None  # two cards in one picture (a photocopy of front and back): read it as a page
+        return Found((best.corners / np.float32(scale)).astype(np.float32), best.score)
+    return None
 
 
 def warp(pixels: np.ndarray, corners: np.ndarray) -> np.ndarray:
@@ -70,15 +71,35 @@ def warp(pixels: np.ndarray, corners: np.ndarray) -> np.ndarray:
     return cv2.warpPerspective(pixels, homography, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
 
 
-def _background_distance(small: np.ndarray) -> np.ndarray:
+def _background_distance(small: np.ndarray, smooth: bool = False) -> np.ndarray:
     """How far each pixel's colour is from the background's, in units of the background's own
-    spread (learnt along the frame's edge, where the card never is)."""
+    spread. The background is learnt along the frame's edge, where the card never is: as one
+    colour, or (``smooth``) as a surface, a quadratic in x and y per colour channel, for white
+    paper in the shade of the phone, which changes across the frame more than a pale card
+    differs from it."""
     lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_RGB2LAB).astype(np.float32)
-    border = np.concatenate([lab[:8].reshape(-1, 3), lab[-8:].reshape(-1, 3),
-                             lab[:, :8].reshape(-1, 3), lab[:, -8:].reshape(-1, 3)])
-    centre = np.median(border, axis=0)
-    spread = np.maximum(np.percentile(np.abs(border - centre), 90, axis=0), 4.0)
-    distance = np.sqrt((((lab - centre) / spread) ** 2).sum(axis=2))
+    height, width = lab.shape[:2]
+    ring = np.zeros((height, width), bool)
+    ring[:8], ring[-8:], ring[:, :8], ring[:, -8:] = True, True, True, True
+    ys, xs = np.nonzero(ring)
+    pick = slice(None, None, max(1, len(ys) // 4000))
+    ys, xs = ys[pick], xs[pick]
+
+    def terms(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+        y, x = y / height - 0.5, x / width - 0.5
+        return np.stack([np.ones_like(x), x, y, x * x, y * y, x * y], axis=-1)
+
+    samples = lab[ys, xs]
+    if not smooth:
+        centre = np.median(samples, axis=0)
+        spread = np.maximum(np.percentile(np.abs(samples - centre), 90, axis=0), 4.0)
+        return cv2.GaussianBlur(np.sqrt((((lab - centre) / spread) ** 2).sum(axis=2)), (0, 0), 3)
+    coefficients, *_ = np.linalg.lstsq(terms(ys.astype(np.float32), xs.astype(np.float32)), samples, rcond=None)
+    grid_y, grid_x = np.mgrid[0:height, 0:width].astype(np.float32)
+    surface = terms(grid_y, grid_x) @ coefficients
+    residual = samples - terms(ys.astype(np.float32), xs.astype(np.float32)) @ coefficients
+    spread = np.maximum(np.percentile(np.abs(residual), 90, axis=0), 3.0)
+    distance = np.sqrt((((lab - surface) / spread) ** 2).sum(axis=2))
     return cv2.GaussianBlur(distance, (0, 0), 3)
 
 
@@ -100,20 +121,23 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 def _masks(small: np.ndarray, distance: np.ndarray):
-    """Binary images in which the card may stand out as one region."""
-    yield _otsu(np.clip(distance * 32, 0, 255).astype(np.uint8))
+    """Binary images in which the card may stand out as one region, each with the distance from
+    the background its candidates must stand out by."""
+    yield _otsu(np.clip(distance * 32, 0, 255).astype(np.uint8)), distance
     lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_RGB2LAB)
     lightness = lab[..., 0]
-    yield _otsu(lightness)  # a light card on a dark desk
+    yield _otsu(lightness), distance  # a light card on a dark desk
     saturation = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)[..., 1]
-    yield _otsu(255 - cv2.GaussianBlur(saturation, (9, 9), 0))  # a pale card on coloured cloth
+    yield _otsu(255 - cv2.GaussianBlur(saturation, (9, 9), 0)), distance  # a pale card on coloured cloth
     gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 30, 90)
     closed = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
     filled = np.zeros_like(closed)
     contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     cv2.drawContours(filled, contours, -1, 255, thickness=cv2.FILLED)
-    yield filled  # a card on a table of its own colour: only its outline tells
+    yield filled, distance  # a card on a table of its own colour: only its outline tells
+    shaded = _background_distance(small, smooth=True)
+    yield _otsu(np.clip(shaded * 32, 0, 255).astype(np.uint8)), shaded
 
 
 def _otsu(channel: np.ndarray) -> np.ndarray:

@@ -58,6 +58,8 @@ def find_labels(row: Row, labels: list[Label]) -> list[Found]:
             if m:
                 end += m[0]
                 break
+        else:
+            end = _past_misread_twin(label, row, end)
         found.append(Found(label, row.char_of_key(k), row.char_of_key(end),
                            1.0 - distance / max(len(lk) for lk in label.keys)))
         k = end
@@ -72,6 +74,20 @@ def _twins(label: Label) -> list[str]:
         words = english.split()
         keys += [k for n in range(len(words) - 1, 0, -1) if len(k := key(" ".join(words[-n:]))) >= 6]
     return keys
+
+
+def _past_misread_twin(label: Label, row: Row, end: int) -> int:
+    """Past the English twin when OCR misread it beyond matching ("PIøce oƒ origin:"): its last
+    word, found near where the twin should stand, ends it."""
+    for english in label.english:
+        twin, last = key(english), key(english.split()[-1])
+        if len(last) < 5:
+            continue
+        for start in range(end, min(end + len(twin), len(row.key))):
+            m = match_prefix(last, row.key, start)
+            if m and _word_end(row, start + m[0]):
+                return start + m[0]
+    return end
 
 
 def _word_end(row: Row, k: int) -> bool:

@@ -152,7 +152,9 @@ def digits(text: str) -> str:
 
 
 def nationality(text: str) -> str:
-    return "Việt Nam" if similar("vietnam", key(text)) else " ".join(nfc(text).split())
+    k = key(text)
+    # The English twin of the label misread before it ("Nafionaliy: Việt Nam") is no nationality.
+    return "Việt Nam" if similar("vietnam", k) or similar("vietnam", k[-7:]) else " ".join(nfc(text).split())
 
 
 EDGES = " _-.'\"“”‘’,;:"  # stray punctuation OCR leaves at the edges of a value
@@ -168,6 +170,7 @@ def place(text: str) -> str:
     A colon is never part of a place, and a full stop only after an abbreviation ("TP. Hồ Chí
     Minh"): "TP: Hồ. Chí Minh" and "Thái:Thụy" are specks read as punctuation."""
     text = re.sub(r"\s+", " ", nfc(text)).strip(EDGES)
+    text = re.sub(r"\.{2,}", ".", text)  # "TP... Hồ Chí Minh": specks read as stops
     text = re.sub(r"(?<=[^\W\d_]):(?=[^\W\d_])", " ", text)  # "Thái:Thụy"
     text = re.sub(r"(?<=[^\W\d_]):", ".", text)  # "TP:" → "TP."
 
