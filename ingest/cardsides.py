@@ -33,6 +33,16 @@ def pairs(dossier: Dossier) -> list[tuple[Document, Document]]:
     return found
 
 
+def pair_all(dossier: Dossier) -> list[str]:
+    """Pair every card's sides in the dossier (in place); the ids of the documents changed."""
+    changed = []
+    for front, back in pairs(dossier):
+        front.fields, back.fields = cross_check(front, back)
+        front.other_side, back.other_side = back.id, front.id
+        changed += [front.id, back.id]
+    return changed
+
+
 def cross_check(front: Document, back: Document) -> tuple[dict[str, Field], dict[str, Field]]:
     """The fields of the front and of the back, each shared field checked against the other side."""
     front_fields, back_fields = dict(front.fields), dict(back.fields)

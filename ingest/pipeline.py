@@ -119,27 +119,13 @@ class Pipeline:
             dossier = await asyncio.to_thread(self.records.load, code)  # as the claim found it
             unfinished = [d for d in dossier.documents if not d.finished]
             await asyncio.gather(*(self._document(dossier, d) for d in unfinished))
-            final = await self._pair_card_sides(await asyncio.to_thread(self.records.load, code))
+            final = await asyncio.to_thread(self.records.load, code)
             if all(d.finished for d in final.documents):
                 await asyncio.to_thread(self.records.clear_pending, code)
                 await asyncio.to_thread(self.records.release, code)
             return final
         finally:
             self._in_flight.discard(code)
-
-    async def _pair_card_sides(self, dossier: Dossier) -> Dossier:
-        """Each ID card's front and back, read as two documents, made one card."""
-        for front, back in cardsides.pairs(dossier):
-            front_fields, back_fields = cardsides.cross_check(front, back)
-
-            def side(fields, other):
-                def change(document: Document) -> None:
-                    document.fields, document.other_side = fields, other
-                return change
-
-            await self.amend(dossier.dossier_code, front.id, side(front_fields, back.id))
-            dossier = await self.amend(dossier.dossier_code, back.id, side(back_fields, front.id))
-        return dossier
 
     async def watch(self, interval: float) -> None:
         """Pick up, every `interval` seconds, dossiers left pending by any process (a peer that
@@ -256,15 +242,19 @@ class Pipeline:
             document = dossier.document(document_id)
             change(document)
             if document.status == DocumentStatus.DONE:
+                # An ID card's front and back become one card in the same write that finishes
+                # the second of them: nobody sees the dossier done with its sides unpaired.
+                changed = [document_id, *cardsides.pair_all(dossier)]
                 # Indexed before the manifest says done: a client that sees "done" can find it.
                 # A crash in between re-runs the document, and upserting again is harmless.
                 # An index that is down must not lose the signed record: it is kept, marked,
                 # and indexed by the watch when the index is back.
-                try:
-                    await asyncio.to_thread(self.index.upsert, index_entries(dossier, only=document_id))
-                except IndexUnavailable as e:
-                    log.warning("document %s of %s is stored but not indexed yet: %s", document_id, code, e)
-                    await asyncio.to_thread(self.records.mark_unindexed, code, document_id)
+                for changed_id in dict.fromkeys(changed):
+                    try:
+                        await asyncio.to_thread(self.index.upsert, index_entries(dossier, only=changed_id))
+                    except IndexUnavailable as e:
+                        log.warning("document %s of %s is stored but not indexed yet: %s", changed_id, code, e)
+                        await asyncio.to_thread(self.records.mark_unindexed, code, changed_id)
             await asyncio.to_thread(self.records.save, dossier)
         if self.listener is not None:
             self.listener(dossier, document)

@@ -26,6 +26,7 @@ RATIO_RANGE = (1.42, 1.90)  # of the quadrilateral's mean sides: perspective ben
 # also be small in the frame, as a card photographed whole is and a page rarely is.
 PAGE_LIKE_RATIO, PAGE_LIKE_AREA = 1.50, 0.30
 MIN_FILL = 0.90  # of the fitted quadrilateral's area covered by the region
+LAST_RESORT = 4  # the mask of _masks tried only when the others show no card
 
 
 @dataclass(frozen=True)
@@ -48,19 +49,19 @@ def find(pixels: np.ndarray) -> Found | None:
     if small.ndim == 2:
         small = cv2.cvtColor(small, cv2.COLOR_GRAY2RGB)
     distance = _background_distance(small)
-    # The masks in order of trust: the first that shows a card decides, so a rougher mask
-    # cannot win over a clean outline on points.
-    for mask, background in _masks(small, distance):
-        candidates = [found for contour in _regions(mask)
-                      if (found := _fit(contour, small.shape[0] * small.shape[1])) is not None
-                      and _stands_out(background, found.corners)]
-        if not candidates:
-            continue
-        best = max(candidates, key=lambda f: f.score)
-        if any(not _overlap(best.corners, other.corners) for other in candidates):
-            return None  # two cards in one picture (a photocopy of front and back): read it as a page
-        return Found((best.corners / np.float32(scale)).astype(np.float32), best.score)
-    return None
+    area = small.shape[0] * small.shape[1]
+    candidates: list[tuple[Found, int]] = []  # each with the mask it came from
+    for number, (mask, background) in enumerate(_masks(small, distance)):
+        if number == LAST_RESORT and candidates:
+            break  # the shaded-paper model only when nothing else shows a card
+        candidates += [(found, number) for contour in _regions(mask)
+                       if (found := _fit(contour, area)) is not None and _stands_out(background, found.corners)]
+    if not candidates:
+        return None
+    best, number = max(candidates, key=lambda c: c[0].score)
+    if any(not _overlap(best.corners, other.corners) for other, n in candidates if n == number):
+        return None  # two cards in one picture (a photocopy of front and back): read it as a page
+    return Found((best.corners / np.float32(scale)).astype(np.float32), best.score)
 
 
 def warp(pixels: np.ndarray, corners: np.ndarray) -> np.ndarray:

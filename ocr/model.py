@@ -19,8 +19,8 @@ class Word:
 @dataclass(frozen=True)
 class Code:
     """What a paper states for machines, read before its print: the QR code of a chip ID card,
-    the machine-readable zone of its back (lines joined by newlines, as put right by their check
-    digits)."""
+    the machine-readable zone of its back (its lines as OCR read them, joined by newlines;
+    ``ocr.mrz.parse`` puts them right by their check digits, and ``valid`` says whether it could)."""
 
     kind: Literal["qr", "mrz"]
     text: str

@@ -101,7 +101,8 @@ def parse(lines: list[str]) -> TD1 | None:
     line2 = f"{birth.value}{_digit_of(birth)}{sex}{expiry.value}{_digit_of(expiry)}{nationality}{two[18:29]}"
     composite_digit = _digits(two[29])
     composite = check_digit(line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29]) == composite_digit
-    surname, _, given = _letters(three).strip("<").partition("<<")
+    name = _name_line(_letters(three)) if issuer == "VNM" else _letters(three)
+    surname, _, given = name.strip("<").partition("<<")
     for name, value in (("document number", number), ("birth date", birth), ("expiry date", expiry)):
         if value.repaired:
             problems.append(f"the {name}'s check digit agreed only after one character was corrected")
@@ -111,6 +112,11 @@ def parse(lines: list[str]) -> TD1 | None:
         problems.append("the composite check digit does not agree")
     return TD1((line1, line2 + composite_digit, three), code, issuer, number, optional, birth, sex, expiry,
                nationality, composite, surname.replace("<", " ").strip(), given.replace("<", " ").strip(), problems)
+
+
+def _name_line(line: str) -> str:
+    """A filler read as K put back: in a Vietnamese name K stands only before H, I, E or Y."""
+    return re.sub(r"K(?=[^HIEY]|$)", "<", line)
 
 
 def _fixed_length(line: str) -> str | None:
@@ -187,16 +193,21 @@ def lines_at_bottom(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
                 break
         else:
             rows.append([x0, y0, x1, y1])
-    # Rows from edge to edge are the card's edge or the zone's band, not print.
+    # Rows that reach the card's side are its edge, the zone's band or print run into them:
+    # the zone keeps a margin of some millimetres.
     boxes = sorted((x0, y0 + top, x1, y1 + top) for x0, y0, x1, y1 in rows
                    if x1 - x0 >= MIN_LINE_WIDTH * width and y1 - y0 <= 0.1 * height
-                   and not (x0 <= 2 and x1 >= width - 3))
+                   and x0 > 2 and x1 < width - 3)
     boxes.sort(key=lambda b: b[1])
     # The zone: the lowest three rows alike in height and left edge (a heading above is neither).
     for i in range(len(boxes) - 3, -1, -1):
         three = boxes[i:i + 3]
         heights = [b[3] - b[1] for b in three]
-        if max(heights) < 1.4 * min(heights) and max(b[0] for b in three) - min(b[0] for b in three) < 0.05 * width:
+        widths = [b[2] - b[0] for b in three]
+        # Thirty characters of a fixed pitch, fillers printed: the three lines are as long as each
+        # other, which three lines of a card's print (an upside-down back's top) never quite are.
+        if max(heights) < 1.4 * min(heights) and max(b[0] for b in three) - min(b[0] for b in three) < 0.05 * width \
+                and max(widths) < 1.06 * min(widths):
             return three
     return []
 

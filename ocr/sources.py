@@ -75,7 +75,7 @@ def load_page(path: Path, media_type: str, index: int, options: OcrOptions) -> t
         image.seek(index)
         _check_pixels(image, options)
         dpi = _dpi_of(image, options.default_dpi)
-        turn = exif_orientation(image)
+        turn = exif_orientation(image) if image.format != "TIFF" else 1  # Pillow turns a TIFF as it loads it
         if image.format in ("PNG", "JPEG") and image.mode in ("RGB", "L"):
             pixels = _decode(path, image)
             if pixels is not None:

@@ -45,6 +45,7 @@ class DocumentPublic(BaseModel):
     retention: Retention | None  # how long it is kept (retain_until, or permanent), set once finished
     legal_hold: LegalHold | None
     disposal: Disposal | None  # the tombstone: status disposed, its objects destroyed
+    other_side: str | None  # an ID card's other side, received as another document of the dossier
     links: dict[str, str]
 
     @classmethod
@@ -58,7 +59,7 @@ class DocumentPublic(BaseModel):
                    text=d.text if d.status == DocumentStatus.DONE else None, signature=d.signature,
                    processed_at=d.processed_at, flags=d.flags,
                    incoming_signatures=d.incoming_signatures, retention=d.retention, legal_hold=d.legal_hold,
-                   disposal=d.disposal, links=links)
+                   disposal=d.disposal, other_side=d.other_side, links=links)
 
 
 class DossierPublic(BaseModel):

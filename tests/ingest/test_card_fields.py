@@ -1,0 +1,299 @@
+"""An ID card's fields from every source it has: the QR code of a chip card, the MRZ of its back
+and the print, merged and cross-checked. Pages are made by hand (no OCR); the people, their QR
+payloads and MRZ lines come from tests/vncards.py."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+import vncards
+from ingest.classify import classify
+from ingest.extract import extract, validate
+from ocr import mrz
+from ocr.model import Code, PageResult, Word
+
+TODAY = date(2026, 1, 1)
+QR_BOX = (1380.0, 40.0, 1680.0, 340.0)
+MRZ_BOX = (60.0, 780.0, 1650.0, 1040.0)
+
+
+def person(seed: int) -> vncards.Citizen:
+    return vncards.citizen(random.Random(seed), "chip-2021")
+
+
+def dmy(d: date) -> str:
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+
+
+def page(rows: list[list[str]] = (), codes: list[Code] = (),
+         confidence: dict[int, float] | None = None) -> PageResult:
+    """A card page from rows of words (20 px a character, a row every 60 px), each row read with
+    confidence 0.9 unless ``confidence`` says otherwise for its index, and the codes found on it."""
+    words = []
+    for i, row in enumerate(rows):
+        x, y, sure = 40.0, 40.0 + 60 * i, (confidence or {}).get(i, 0.9)
+        for text in row:
+            words.append(Word(text, sure, (x, y, x + 20 * len(text), y + 40), i))
+            x += 20 * len(text) + 16
+    return PageResult(1, "ocr", 4000, 1200, 508, words=words, text="", codes=list(codes))
+
+
+def printed_front(*, citizen_id: str, full_name: str, birth: str, sex: str, residence: str,
+                  expiry: str, origin: str = "Xã Tân Lập, Đan Phượng, Hà Nội") -> list[list[str]]:
+    """The print of a 2021 chip card's front, row by row, as OCR gives it."""
+    return [
+        ["CỘNG", "HÒA", "XÃ", "HỘI", "CHỦ", "NGHĨA", "VIỆT", "NAM"],
+        ["CĂN", "CƯỚC", "CÔNG", "DÂN"],
+        ["Số", "/", "No.:", citizen_id],
+        ["Họ", "và", "tên", "/", "Full", "name:"],
+        full_name.split(),
+        ["Ngày", "sinh", "/", "Date", "of", "birth:", birth],
+        ["Giới", "tính", "/", "Sex:", sex, "Quốc", "tịch", "/", "Nationality:", "Việt", "Nam"],
+        ["Quê", "quán", "/", "Place", "of", "origin:"],
+        origin.split(),
+        ["Nơi", "thường", "trú", "/", "Place", "of", "residence:"] + residence.split(),
+        ["Có", "giá", "trị", "đến:", expiry],
+    ]
+
+
+NAME_ROW = 4
+
+
+def front_of(c: vncards.Citizen, **changes: str) -> list[list[str]]:
+    values = dict(citizen_id=c.citizen_id, full_name=c.full_name, birth=dmy(c.date_of_birth), sex=c.sex,
+                  residence=c.place_of_residence, expiry=dmy(c.date_of_expiry))
+    return printed_front(**{**values, **changes})
+
+
+def qr(c: vncards.Citizen) -> Code:
+    return Code("qr", vncards.qr_payload(c), QR_BOX)
+
+
+def zone(lines: list[str]) -> Code:
+    parsed = mrz.parse(lines)
+    return Code("mrz", "\n".join(lines), MRZ_BOX, parsed.valid, tuple(parsed.problems))
+
+
+def values(fields) -> dict[str, str]:
+    return {name: f.value for name, f in fields.items()}
+
+
+# --- The QR code of a chip card ------------------------------------------------------------------
+
+def test_a_qr_code_alone_is_a_card_and_gives_its_fields_exactly():
+    c = person(0)
+    assert c.old_id_number and c.sex == "Nữ"  # the payload has every field
+    # Some decoders hand the text over decomposed: the field values are NFC all the same.
+    payload = unicodedata.normalize("NFD", vncards.qr_payload(c))
+    only_qr = page(codes=[Code("qr", payload, QR_BOX)])
+    assert classify([only_qr]) == "citizen_id_card"
+    fields = extract("citizen_id_card", [only_qr], TODAY)
+    assert values(fields) == {
+        "citizen_id": "040192792518",
+        "old_id_number": "178934935",
+        "full_name": "VŨ KHÁNH THẢO OANH",
+        "date_of_birth": "1992-03-21",
+        "sex": "Nữ",
+        "place_of_residence": "Thôn Bắc Sơn, Xã Lộc Thủy, Phú Lộc, Thừa Thiên Huế",
+        "date_of_issue": "2023-01-18",
+    }
+    assert fields["full_name"].value == c.full_name and unicodedata.is_normalized("NFC", fields["full_name"].value)
+    assert fields["place_of_residence"].value == c.place_of_residence
+    assert unicodedata.is_normalized("NFC", fields["place_of_residence"].value)
+    for name, f in fields.items():
+        assert f.confidence == 1.0 and not f.review and f.problem is None, name
+        assert f.page == 1 and f.bbox == QR_BOX, name
+
+
+def test_a_card_code_wins_over_a_print_that_reads_as_another_paper():
+    printed = [["GIẤY", "KHAI", "SINH"], ["Họ,", "chữ", "đệm,", "tên:", "NGUYỄN", "THỊ", "BÌNH"],
+               ["Ngày,", "tháng,", "năm", "sinh:", "05/06/2021"], ["ghi", "bằng", "chữ:", "Ngày", "năm"],
+               ["Nơi", "sinh:", "Hà", "Nội"], ["Dân", "tộc:", "Kinh"]]
+    assert classify([page(printed)]) == "birth_certificate"
+    assert classify([page(printed, [qr(person(0))])]) == "citizen_id_card"
+    assert classify([page(printed, [zone(vncards.mrz_lines(person(1)))])]) == "citizen_id_card"
+    # A QR code that is not a card's payload (a link on a form) says nothing.
+    assert classify([page(printed, [Code("qr", "https://dichvucong.gov.vn/p/home", QR_BOX)])]) == "birth_certificate"
+
+
+def test_qr_and_print_that_agree_are_sure():
+    c = person(0)
+    fields = extract("citizen_id_card", [page(front_of(c), [qr(c)])], TODAY)
+    expected = {"citizen_id": c.citizen_id, "full_name": c.full_name, "date_of_birth": "1992-03-21",
+                "sex": "Nữ", "place_of_residence": c.place_of_residence}
+    for name, value in expected.items():
+        f = fields[name]
+        assert (f.value, f.confidence, f.review, f.problem) == (value, 1.0, False, None), name
+    # The print alone states what the code does not; the code alone what the print does not.
+    assert fields["date_of_expiry"].value == "2032-03-21" and fields["place_of_origin"].value == \
+        "Xã Tân Lập, Đan Phượng, Hà Nội"
+    assert fields["old_id_number"].value == "178934935" and fields["date_of_issue"].value == "2023-01-18"
+    assert fields["old_id_number"].confidence == fields["date_of_issue"].confidence == 1.0
+    assert not any(f.review for f in fields.values())
+
+
+def test_qr_and_a_confident_print_that_disagree_go_to_the_clerk_with_the_code_value():
+    c = replace(person(6), full_name="NGUYỄN VĂN ÂN")
+    rows = front_of(c, full_name="NGUYỄN VĂN AN")  # Â read as A
+    alone = extract("citizen_id_card", [page(rows)], TODAY)["full_name"]
+    assert alone.value == "NGUYỄN VĂN AN" and alone.confidence >= 0.7 and not alone.review  # a confident print
+    assert vncards.qr_payload(c).split("|")[2] == "Nguyễn Văn Ân"
+    name = extract("citizen_id_card", [page(rows, [qr(c)])], TODAY)["full_name"]
+    assert name.value == "NGUYỄN VĂN ÂN" and name.review and name.confidence < 1.0
+    assert name.problem == "the QR code says NGUYỄN VĂN ÂN; the print reads NGUYỄN VĂN AN"
+    assert name.bbox == QR_BOX
+
+
+def test_a_doubtful_print_does_not_stand_against_the_qr_code():
+    c = replace(person(6), full_name="NGUYỄN VĂN ÂN")
+    rows = front_of(c, full_name="NGUYỄN VĂN AN")  # Â read as A
+    doubtful = extract("citizen_id_card", [page(rows, confidence={NAME_ROW: 0.45})], TODAY)["full_name"]
+    assert doubtful.value == "NGUYỄN VĂN AN" and doubtful.confidence < 0.7 and doubtful.review
+    name = extract("citizen_id_card", [page(rows, [qr(c)], confidence={NAME_ROW: 0.45})], TODAY)["full_name"]
+    assert (name.value, name.confidence, name.review, name.problem) == ("NGUYỄN VĂN ÂN", 1.0, False, None)
+
+
+# --- The MRZ of a card's back ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed,born", [(10, "2003-02-13"), (4, "1965-04-21"), (0, "1992-03-21")])
+def test_an_mrz_alone_gives_the_id_birth_sex_and_expiry(seed, born):
+    c = person(seed)
+    assert c.date_of_birth.isoformat() == born
+    back = page(codes=[zone(vncards.mrz_lines(c))])
+    assert classify([back]) == "citizen_id_card"
+    fields = extract("citizen_id_card", [back], TODAY)
+    assert values(fields) == {"citizen_id": c.citizen_id, "date_of_birth": born, "sex": c.sex,
+                              "date_of_expiry": c.date_of_expiry.isoformat()}
+    for name, f in fields.items():
+        assert f.confidence >= 0.95 and not f.review and f.problem is None, name
+
+
+def test_the_mrz_name_confirms_the_printed_name_and_never_replaces_it():
+    c = person(6)  # NGUYỄN NGỌC AN
+    lines = vncards.mrz_lines(c)
+    assert lines[2].startswith("NGUYEN<<NGOC<AN<")
+    agreeing = extract("citizen_id_card", [page(front_of(c), [zone(lines)], confidence={NAME_ROW: 0.6})],
+                       TODAY)["full_name"]
+    assert agreeing.value == "NGUYỄN NGỌC AN" and agreeing.confidence >= 0.95 and not agreeing.review
+    differing = extract("citizen_id_card", [page(front_of(c, full_name="NGUYỄN NGỌC ANH"), [zone(lines)])],
+                        TODAY)["full_name"]
+    assert differing.value == "NGUYỄN NGỌC ANH" and differing.review and differing.confidence <= 0.5
+    assert differing.problem == "the MRZ spells the name NGUYEN NGOC AN"
+
+
+def test_an_mrz_whose_document_number_does_not_check_is_never_a_sure_id():
+    c = person(0)
+    good = vncards.mrz_lines(c)
+    for digit in "0123456789":
+        line1 = good[0][:14] + digit + good[0][15:]
+        parsed = mrz.parse([line1, good[1], good[2]])
+        if not parsed.document_number.valid:
+            break
+    assert digit != good[0][14] and not parsed.document_number.valid and not parsed.document_number.repaired
+    fields = extract("citizen_id_card", [page(codes=[zone([line1, good[1], good[2]])])], TODAY)
+    cid = fields.get("citizen_id")
+    assert cid is None or (cid.review and cid.confidence < 0.7 and "check digit" in cid.problem), cid
+    # The dates' own check digits agree: they stand.
+    assert fields["date_of_birth"].value == "1992-03-21" and fields["date_of_expiry"].value == "2032-03-21"
+    # A print that states the same number settles it.
+    printed = extract("citizen_id_card", [page(front_of(c), [zone([line1, good[1], good[2]])])], TODAY)
+    assert printed["citizen_id"].value == c.citizen_id and not printed["citizen_id"].review
+
+
+def test_an_mrz_and_a_print_that_disagree_on_the_birth_date():
+    c = person(0)
+    rows = front_of(c, birth="21/03/1993", expiry="21/03/2033")
+    fields = extract("citizen_id_card", [page(rows, [zone(vncards.mrz_lines(c))])], TODAY)
+    birth = fields["date_of_birth"]
+    assert birth.value == "1992-03-21" and birth.review
+    assert birth.problem == "the MRZ says 1992-03-21; the print reads 1993-03-21"
+
+
+# --- Cross-checks of the ID, the dates and the sex (validate.py) -----------------------------------
+
+CARD = dict(citizen_id="001090012345", full_name="NGUYỄN VĂN AN", birth="15/03/1990", sex="Nam",
+            residence="Số 8 Trần Thái Tông, Dịch Vọng, Cầu Giấy, Hà Nội", expiry="15/03/2030")
+
+
+def card_fields(confidence: float = 0.9, **changes: str):
+    rows = printed_front(**{**CARD, **changes})
+    return extract("citizen_id_card", [page(rows, confidence=dict.fromkeys(range(len(rows)), confidence))], TODAY)
+
+
+def test_fields_that_vouch_for_each_other_need_no_clerk():
+    fields = card_fields(confidence=0.6)
+    assert values(fields) == {"citizen_id": "001090012345", "full_name": "NGUYỄN VĂN AN",
+                              "date_of_birth": "1990-03-15", "sex": "Nam", "nationality": "Việt Nam",
+                              "place_of_origin": "Xã Tân Lập, Đan Phượng, Hà Nội",
+                              "place_of_residence": "Số 8 Trần Thái Tông, Dịch Vọng, Cầu Giấy, Hà Nội",
+                              "date_of_expiry": "2030-03-15"}
+    for name in ("sex", "date_of_birth", "date_of_expiry"):  # the ID's digits and the expiry vouch for them
+        assert fields[name].confidence == validate.CORROBORATED and not fields[name].review, name
+    assert fields["full_name"].review and fields["full_name"].problem is None  # nothing vouches for a name
+    assert not any(f.problem for f in fields.values())
+
+
+def test_an_id_whose_sex_digit_contradicts_the_printed_sex():
+    fields = card_fields(citizen_id="001190012345")
+    assert fields["citizen_id"].value == "001190012345" and fields["citizen_id"].review
+    assert fields["citizen_id"].problem == "digit 4 (1) says female, the card says Nam"
+    assert fields["sex"].review and fields["sex"].problem == \
+        "disagrees with the citizen ID: digit 4 (1) says female, the card says Nam"
+    assert fields["citizen_id"].confidence <= validate.DOUBTFUL
+
+
+def test_an_id_whose_year_digits_contradict_the_birth_date():
+    fields = card_fields(citizen_id="001091012345")
+    assert fields["citizen_id"].review
+    assert fields["citizen_id"].problem == "digits 5-6 (91) do not match the year of birth 1990"
+    assert fields["date_of_birth"].review and "disagrees with the citizen ID" in fields["date_of_birth"].problem
+    century = card_fields(citizen_id="001290012345")
+    assert century["citizen_id"].problem == "digit 4 (2) says born in the 2000s, the date of birth is 1990"
+
+
+def test_an_id_of_no_province():
+    fields = card_fields(citizen_id="003090012345")
+    assert fields["citizen_id"].review and fields["citizen_id"].problem == "no province has the code 003"
+
+
+def test_an_expiry_that_is_not_a_birthday():
+    fields = card_fields(expiry="22/07/2030")
+    assert fields["date_of_expiry"].value == "2030-07-22" and fields["date_of_expiry"].review
+    assert fields["date_of_expiry"].problem == "expires on 22/07, not on the birthday 15/03"
+    assert fields["date_of_birth"].review and "disagrees with the date of expiry" in fields["date_of_birth"].problem
+    assert not fields["citizen_id"].review  # the ID agrees with the birth year and the sex
+    wrong_age = card_fields(expiry="15/03/2031")
+    assert wrong_age["date_of_expiry"].problem == "expires at age 41; a card expires at 14, 25, 40 or 60"
+
+
+# --- Places -----------------------------------------------------------------------------------------
+
+def test_a_place_that_does_not_end_with_a_province_goes_to_the_clerk():
+    cut = card_fields(residence="Số 8 Trần Thái")["place_of_residence"]
+    assert cut.value == "Số 8 Trần Thái" and cut.review and cut.confidence <= 0.5
+    assert cut.problem == "does not end with a province: part of it may be missing or misread"
+    whole = card_fields()["place_of_residence"]
+    assert whole.value == CARD["residence"] and not whole.review and whole.problem is None
+    town = "Số 6 Trần Quốc Thảo, Phường 6, Quận 3, TP. Hồ Chí Minh"  # "TP." before the city's name
+    city = card_fields(residence=town)["place_of_residence"]
+    assert city.value == town and not city.review and city.problem is None
+
+
+def test_a_place_that_is_only_a_province_goes_to_the_clerk():
+    bare = card_fields(residence="Hà Nội")["place_of_residence"]
+    assert bare.value == "Hà Nội" and bare.review
+    assert bare.problem == "only a province: the commune and district may be missing"
+
+
+def test_a_qr_code_puts_right_a_place_the_print_cut_short():
+    c = person(0)
+    cut_short = front_of(c, residence="Thôn Bắc Sơn, Xã Lộc Thủy")  # the wrapped line lost
+    fields = extract("citizen_id_card", [page(cut_short, [qr(c)])], TODAY)
+    residence = fields["place_of_residence"]
+    assert (residence.value, residence.confidence, residence.review, residence.problem) == \
+        (c.place_of_residence, 1.0, False, None)

@@ -1,0 +1,371 @@
+"""ID cards in phone photos, read by real Tesseract: the card found and flattened, turned upright,
+its QR code and MRZ read and checked. Cards and photos come from tests/vncards.py, each drawn
+from a seed (the seeds below were picked for photos that read well and were checked by hand)."""
+
+from __future__ import annotations
+
+import io
+import random
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pikepdf
+import pytest
+from PIL import Image, ImageOps
+
+import ocr
+import vncards
+import vndocs
+from ingest.classify import classify
+from ingest.extract import extract
+from ocr import card, mrz
+from ocr.sources import exif_orientation, load_page
+
+OPTIONS = ocr.OcrOptions()
+CLOSE = 0.015  # of the card's diagonal: how far a found corner may be from the true one
+
+
+@lru_cache(maxsize=None)
+def sample(seed: int):
+    return vncards.sample(seed)
+
+
+@lru_cache(maxsize=None)
+def front(seed: int) -> tuple[vncards.Citizen, vncards.CardImage, vncards.Photo]:
+    """The front of ``sample(seed)`` alone, at half the cost: the same draws, the back left out."""
+    rng = random.Random(seed)
+    kind = rng.choices(vncards.KINDS, weights=(45, 25, 15, 15))[0]
+    c = vncards.citizen(rng, kind)
+    side = vncards.render(c, kind, "front", rng)
+    return c, side, vncards.photograph(side, rng)
+
+
+def side(seed: int, which: str) -> tuple[vncards.CardImage, vncards.Photo]:
+    if which == "front":
+        return front(seed)[1:]
+    return sample(seed)[1][1]
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cards")
+
+
+_read: dict[tuple[str, bytes], ocr.PageResult] = {}
+
+
+def read(jpeg: bytes, workdir: Path, name: str) -> ocr.PageResult:
+    """The photo read as HoSo's workers read a page (once per module for the same bytes)."""
+    if (name, jpeg) not in _read:
+        path = workdir / f"{name}.jpg"
+        path.write_bytes(jpeg)
+        folder = workdir / name
+        folder.mkdir(exist_ok=True)
+        _read[name, jpeg] = ocr.read_page(path, "image/jpeg", 0, True, OPTIONS, folder)
+    return _read[name, jpeg]
+
+
+def shown(jpeg: bytes) -> np.ndarray:
+    """The photo's pixels as a viewer shows them (the EXIF turn applied, by Pillow)."""
+    return np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(jpeg))).convert("RGB"))
+
+
+def corner_error(found: np.ndarray, truth: list[tuple[float, float]]) -> tuple[int, float]:
+    """(roll, error): the order of the true corners that ``found`` matches best (0, or 2 for a card
+    whose way up is not decided yet) and the largest distance of a corner, in card diagonals."""
+    truth = np.float32(truth)
+    diagonal = float(np.linalg.norm(truth[0] - truth[2]))
+    errors = {roll: float(np.linalg.norm(np.roll(truth, -roll, axis=0) - found, axis=1).max()) / diagonal
+              for roll in (0, 2)}
+    roll = min(errors, key=errors.get)
+    return roll, errors[roll]
+
+
+def fields_of(page: ocr.PageResult) -> dict[str, str]:
+    return {name: f.value for name, f in extract("citizen_id_card", [page]).items()}
+
+
+# --- Finding the card ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed,which,what", [
+    (25, "front", "wood, upright"),
+    (25, "back", "cloth, upright"),
+    (1, "back", "cloth, upside down, tilted 29°"),
+    (0, "front", "wood, upside down, perspective"),
+    (6, "back", "wood, sideways, stored sideways with EXIF orientation 8"),
+    (22, "front", "white paper, sideways, shadow and glare"),
+    (14, "back", "cloth, upright, tilted 35°, shadow, chat-app size"),
+])
+def test_the_card_is_found_where_it_lies(seed, which, what):
+    side_, photo = side(seed, which)
+    assert what.split(",")[0].split()[-1] in photo.notes  # the background: wood, cloth or paper
+    if "EXIF" in what:
+        assert photo.exif_orientation == 8
+    if "upside down" in what:
+        assert photo.rotation == 180
+    pixels = shown(photo.jpeg)  # width and height are the stored pixels'; the corners are where they are shown
+    assert pixels.shape[:2] == ((photo.height, photo.width) if photo.exif_orientation in (1, 3)
+                                else (photo.width, photo.height))
+    found = card.find(pixels)
+    assert found is not None, what
+    _, error = corner_error(found.corners, photo.corners)
+    assert error <= CLOSE, f"{what}: a corner is {error:.2%} of the diagonal away"
+    # The long side first, whichever way up: corners 0-1 and 2-3 are the long sides.
+    long_side = np.linalg.norm(found.corners[1] - found.corners[0])
+    assert long_side > 1.4 * np.linalg.norm(found.corners[2] - found.corners[1])
+
+
+def test_a_card_drawn_on_a_page_and_a_blank_page_are_no_card():
+    page = np.asarray(vndocs.render_id_card().convert("RGB"))  # the card's outline on white paper
+    assert card.find(page) is None
+    assert card.find(np.full((3000, 4000, 3), 255, np.uint8)) is None
+    assert card.find(np.full((3000, 4000), 255, np.uint8)) is None  # grey pixels too
+
+
+def test_two_cards_in_one_picture_are_read_as_a_page():
+    noise = np.random.default_rng(7)
+
+    def desk(*places: tuple[int, int]) -> np.ndarray:
+        image = np.empty((1500, 2000, 3), np.float32)
+        image[:] = (120, 78, 46)
+        image += noise.normal(0, 4, image.shape)
+        for x, y in places:  # a light card, 600 × 378 px: ID-1 proportions
+            image[y:y + 378, x:x + 600] = (236, 238, 230)
+        return np.clip(image, 0, 255).astype(np.uint8)
+
+    one = card.find(desk((200, 300)))
+    assert one is not None
+    truth = [(200, 300), (801, 300), (801, 679), (200, 679)]  # pixel edges: the last column ends at 801
+    assert corner_error(one.corners, truth)[1] <= 2 * CLOSE  # that card, whatever the precision
+    assert card.find(desk((200, 300), (1100, 800))) is None
+
+
+# --- EXIF orientation ------------------------------------------------------------------------------
+
+# What each EXIF orientation (TIFF/EXIF tag 274) asks a viewer to do with the stored pixels.
+SHOW = {1: lambda a: a, 2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1],
+        5: lambda a: a.transpose(1, 0, 2), 6: lambda a: np.rot90(a, -1),  # 6: a quarter turn clockwise
+        7: lambda a: a.transpose(1, 0, 2)[::-1, ::-1], 8: lambda a: np.rot90(a, 1)}
+STORED = np.arange(5 * 3 * 3, dtype=np.uint8).reshape(5, 3, 3) * 5  # every pixel differs
+
+
+def _tagged(path: Path, orientation: int, **save) -> Path:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.fromarray(STORED).save(path, exif=exif, **save)
+    return path
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_load_page_turns_pixels_as_exif_says(tmp_path, orientation):
+    path = _tagged(tmp_path / f"o{orientation}.png", orientation)
+    with Image.open(path) as image:
+        assert exif_orientation(image) == orientation
+    with Image.open(path) as image:
+        shown_by_pillow = np.asarray(ImageOps.exif_transpose(image))
+    loaded, _ = load_page(path, "image/png", 0, OPTIONS)
+    assert np.array_equal(shown_by_pillow, SHOW[orientation](STORED))
+    assert loaded.shape == shown_by_pillow.shape and np.array_equal(loaded, shown_by_pillow)
+    jpeg = _tagged(tmp_path / f"o{orientation}.jpg", orientation, quality=95)
+    with Image.open(jpeg) as image:
+        shown_by_pillow = np.asarray(ImageOps.exif_transpose(image))
+    loaded, _ = load_page(jpeg, "image/jpeg", 0, OPTIONS)
+    assert loaded.shape == shown_by_pillow.shape and np.array_equal(loaded, shown_by_pillow)
+
+
+def test_a_tiff_with_an_orientation_tag_is_turned_once(tmp_path):
+    wrong = []
+    for orientation in range(2, 9):
+        path = _tagged(tmp_path / f"o{orientation}.tif", orientation)
+        loaded, _ = load_page(path, "image/tiff", 0, OPTIONS)
+        if loaded.shape != SHOW[orientation](STORED).shape or not np.array_equal(loaded, SHOW[orientation](STORED)):
+            wrong.append(orientation)
+    assert wrong == []
+
+
+def test_a_photo_stored_sideways_with_an_exif_tag_reads_as_shown(workdir):
+    side_, photo = side(6, "back")
+    assert photo.exif_orientation == 8 and side_.kind == "cmnd-12"
+    path = workdir / "exif-8.jpg"
+    path.write_bytes(photo.jpeg)
+    loaded, _ = load_page(path, "image/jpeg", 0, OPTIONS)
+    # Stored landscape, shown portrait: the corners the photo was drawn with are where a viewer sees the card.
+    assert loaded.shape == (photo.width, photo.height, 3)
+    assert np.array_equal(loaded, shown(photo.jpeg))
+    found = card.find(loaded)
+    assert found is not None and corner_error(found.corners, photo.corners)[1] <= CLOSE
+
+    page = read(photo.jpeg, workdir, "exif-8")
+    assert page.steps[0] == "card" and (page.width, page.height) == (1712, 1080)
+    assert fields_of(page) == side_.truth == {"date_of_issue": "2016-10-25",
+                                              "identifying_features": "Sẹo C:3cm sau gò má phải"}
+
+
+# --- The QR code of a chip card's front ------------------------------------------------------------
+
+def test_a_chip_cards_qr_code_is_read_exactly_and_the_page_is_the_flattened_card(workdir):
+    c, side_, photo = front(25)
+    assert side_.kind == "chip-2021" and photo.rotation == 0
+    page = read(photo.jpeg, workdir, "front-25")
+    assert page.steps == ["card"] and (page.width, page.height) == (1712, 1080)
+    [code] = page.codes
+    assert code.kind == "qr" and code.valid and code.text == side_.qr == vncards.qr_payload(c)
+    assert c.full_name.split()[0] in code.text.upper() and any(ord(ch) > 127 for ch in code.text)
+    x0, y0, x1, y1 = code.bbox  # top right on an upright card
+    assert x0 > page.width / 2 and y1 < page.height / 2
+    assert classify([page]) == "citizen_id_card"
+    fields = extract("citizen_id_card", [page])
+    # The print's fields, and the date of issue the QR code states besides (the front does not print it).
+    assert {n: f.value for n, f in fields.items()} == side_.truth | {"date_of_issue": c.date_of_issue.isoformat()}
+    for name in ("citizen_id", "full_name", "date_of_birth", "sex", "place_of_residence", "old_id_number"):
+        assert fields[name].confidence == 1.0 and not fields[name].review, name
+    assert fields["date_of_issue"].confidence == 1.0 and fields["date_of_issue"].bbox == code.bbox
+
+    with pikepdf.open(page.pdf) as pdf:
+        assert len(pdf.pages) == 1
+        mediabox = [float(v) for v in pdf.pages[0].mediabox]
+        assert mediabox[2] - mediabox[0] == pytest.approx(242.6, abs=3)  # 85.6 mm
+        assert mediabox[3] - mediabox[1] == pytest.approx(153.0, abs=3)  # 54 mm
+        [image] = pdf.pages[0].get_images().values()
+        assert (int(image.Width), int(image.Height)) == (1712, 1080)
+        assert image.ColorSpace == pikepdf.Name.DeviceRGB and image.Filter == pikepdf.Name.DCTDecode
+
+
+# --- The MRZ of a card's back, and turning --------------------------------------------------------
+
+def test_a_chip_cards_mrz_is_read_and_checked_and_the_upside_down_card_turned(workdir):
+    c, sides = sample(1)
+    side_, photo = sides[1]
+    assert side_.kind == "chip-2021" and side_.side == "back" and photo.rotation == 180
+    page = read(photo.jpeg, workdir, "back-1")
+    assert page.steps == ["card", "turn"]
+    [code] = page.codes
+    assert code.kind == "mrz" and code.valid and code.problems == ()
+    zone = mrz.parse(code.text.split("\n"))
+    assert zone is not None and zone.valid and zone.issuer == "VNM"
+    assert zone.document_number.value == c.citizen_id[3:] and zone.optional[:12] == c.citizen_id
+    assert zone.birth.value == c.date_of_birth.strftime("%y%m%d")
+    assert zone.expiry.value == c.date_of_expiry.strftime("%y%m%d")
+    assert zone.sex == {"Nam": "M", "Nữ": "F"}[c.sex]
+    assert c.full_name == "LỤC CÔNG THẾ THỊNH"
+    assert zone.surname == "LUC" and zone.given_names.startswith("CONG THE")  # a filler may be read as K
+    assert code.bbox[1] > page.height / 2  # at the bottom of the card, once turned
+    assert "IDVNM" not in page.text and "<<" not in page.text  # the zone is in its code, not in the print
+    assert classify([page]) == "citizen_id_card"
+    fields = extract("citizen_id_card", [page])
+    assert {n: f.value for n, f in fields.items()} == side_.truth
+    assert not any(f.review for f in fields.values())
+
+
+def test_an_upside_down_card_without_codes_is_turned_by_its_print(workdir):
+    c, side_, photo = front(0)
+    assert side_.kind == "cmnd-12" and photo.rotation == 180 and not side_.qr
+    page = read(photo.jpeg, workdir, "front-0")
+    assert page.steps == ["card", "turn"] and page.codes == []
+    assert c.full_name in page.text
+    fields = extract("citizen_id_card", [page])
+    assert {n: f.value for n, f in fields.items()} == side_.truth
+
+
+@pytest.mark.parametrize("turn", [0, 180])
+def test_a_flat_back_on_a_plain_desk_either_way_up(workdir, turn):
+    """No photo's noise, glare or perspective: the card's back as printed, laid on a dark desk."""
+    rng = random.Random(0)
+    c = vncards.citizen(rng, "chip-2021")
+    back = vncards.render(c, "chip-2021", "back", rng)
+    desk = Image.new("RGB", (2400, 1800), (70, 52, 40))
+    desk.paste(back.image.resize((1712, 1080), Image.Resampling.LANCZOS).rotate(turn), (344, 360))
+    buffer = io.BytesIO()
+    desk.save(buffer, "JPEG", quality=92)
+    page = read(buffer.getvalue(), workdir, f"flat-back-{turn}")
+    assert page.steps == ["card"] + (["turn"] if turn else [])
+    assert [(code.kind, code.valid) for code in page.codes] == [("mrz", True)]
+    assert mrz.parse(page.codes[0].text.split("\n")).optional[:12] == c.citizen_id
+
+
+# --- ocr.mrz: the TD1 zone put right by its check digits ------------------------------------------
+
+ICAO = ["I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"]
+
+
+def test_check_digits():
+    assert mrz.check_digit("L898902C3") == "6" and mrz.check_digit("740812") == "2"
+    assert mrz.check_digit("120415") == "9" and mrz.check_digit("D23145890") == "7"
+    assert mrz.check_digit("<<<") == "0"
+    for text in ("001090012345", "AB<12", "090012345"):
+        assert mrz.check_digit(text) == vncards.check_digit(text)
+
+
+def test_the_icao_td1_specimen():
+    zone = mrz.parse(ICAO)
+    assert zone.valid and zone.composite and zone.problems == []
+    assert (zone.document_code, zone.issuer, zone.nationality) == ("I<", "UTO", "UTO")
+    assert zone.document_number == mrz.Checked("D23145890", True)
+    assert zone.birth == mrz.Checked("740812", True) and zone.expiry == mrz.Checked("120415", True)
+    assert zone.sex == "F" and (zone.surname, zone.given_names) == ("ERIKSSON", "ANNA MARIA")
+    assert mrz.parse([line.lower().replace("<", " <", 3) for line in ICAO]).valid  # case and spaces forgiven
+
+
+@pytest.mark.parametrize("seed", [0, 5, 18])
+def test_a_generated_cards_mrz(seed):
+    c = vncards.citizen(random.Random(seed), "chip-2021")
+    zone = mrz.parse(vncards.mrz_lines(c))
+    assert zone.valid and zone.problems == [] and zone.issuer == "VNM" and zone.document_code == "ID"
+    assert zone.document_number.value == c.citizen_id[3:] and zone.optional[:12] == c.citizen_id
+    assert zone.birth.value == c.date_of_birth.strftime("%y%m%d")
+    assert zone.expiry.value == c.date_of_expiry.strftime("%y%m%d")
+    assert zone.sex == ("F" if c.sex == "Nữ" else "M")
+
+
+def test_one_digit_misread_as_its_look_alike_is_repaired_and_said():
+    misread = ICAO[1][:3] + "6" + ICAO[1][4:]  # birth 740812 read 740612
+    zone = mrz.parse([ICAO[0], misread, ICAO[2]])
+    assert zone.birth == mrz.Checked("740812", True, repaired=True)
+    assert zone.valid and zone.composite and zone.lines[1] == ICAO[1]
+    assert zone.problems == ["the birth date's check digit agreed only after one character was corrected"]
+    # On a Vietnamese card's zone too: 861205 read 861206.
+    lines = vncards.mrz_lines(vncards.citizen(random.Random(1), "chip-2021"))
+    assert lines[1].startswith("861205")
+    zone = mrz.parse([lines[0], "861206" + lines[1][6:], lines[2]])
+    assert zone.birth == mrz.Checked("861205", True, repaired=True) and zone.valid
+
+
+def test_a_misread_with_more_than_one_repair_is_left_alone():
+    # 8 read as 3: 740812 agrees, but so do 240312, 790312, 740317 and 740312 with its digit read 7 for 2.
+    zone = mrz.parse([ICAO[0], "740312" + ICAO[1][6:], ICAO[2]])
+    assert not zone.birth.valid and zone.birth.value == "740312" and not zone.valid
+
+
+def test_two_digits_changed_stay_invalid():
+    zone = mrz.parse([ICAO[0], "730312" + ICAO[1][6:], ICAO[2]])
+    assert zone.birth == mrz.Checked("730312", False) and not zone.valid and not zone.composite
+    assert "the birth date's check digit does not agree" in zone.problems
+    assert "the composite check digit does not agree" in zone.problems
+
+
+def test_letters_read_for_digits_are_put_right():
+    line2 = "74O8122F12O4I59UTO<<<<<<<<<<<6"  # O for 0, I for 1
+    zone = mrz.parse([ICAO[0], line2, ICAO[2]])
+    assert zone.birth == mrz.Checked("740812", True) and zone.expiry == mrz.Checked("120415", True)
+    assert zone.valid and zone.problems == []
+    c = vncards.citizen(random.Random(0), "chip-2021")
+    one, two, three = vncards.mrz_lines(c)
+    assert one == "IDVNM1927925180040192792518<<2"
+    zone = mrz.parse(["IDVNM192792518OO4O192792518<<2", two.replace("0", "O"), three])
+    assert zone.valid and zone.document_number.value == "192792518" and zone.optional[:12] == c.citizen_id
+
+
+def test_a_dropped_or_doubled_filler_is_brought_back_to_thirty():
+    dropped = [ICAO[0][:-1], ICAO[1], ICAO[2][:-1]]
+    assert [len(line) for line in dropped] == [29, 30, 29]
+    zone = mrz.parse(dropped)
+    assert zone.valid and [len(line) for line in zone.lines] == [30, 30, 30] and zone.lines[0] == ICAO[0]
+    doubled = mrz.parse([ICAO[0] + "<", ICAO[1].replace("UTO<", "UTO<<"), ICAO[2]])
+    assert doubled.valid and doubled.lines[1] == ICAO[1]
+    # On a Vietnamese card the two fillers after the 12-digit ID are often read as K.
+    one, two, three = vncards.mrz_lines(vncards.citizen(random.Random(0), "chip-2021"))
+    assert one[27:29] == "<<"
+    zone = mrz.parse([one[:27] + "K<" + one[29:], two, three])
+    assert zone.valid and zone.lines[0] == one
+    assert mrz.parse(["I<UTOD2314589", ICAO[1], ICAO[2]]) is None  # too short to be a line
