@@ -123,10 +123,12 @@ def _upside_down(gray: np.ndarray, qr: tuple[str, np.ndarray] | None) -> tuple[b
     if qr is not None:
         x, y = qr[1].mean(axis=0)
         return bool(x < width / 2 and y > height / 2), True
-    if len(mrz.lines_at_bottom(gray)) >= 3:
-        return False, True
-    if len(mrz.lines_at_bottom(np.ascontiguousarray(gray[::-1, ::-1]))) >= 3:
-        return True, True
+    below = mrz.lines_at_bottom(gray)
+    above = mrz.lines_at_bottom(np.ascontiguousarray(gray[::-1, ::-1]))
+    if below and above:  # an MRZ at one end, three lines of print at the other: the MRZ's are alike
+        return mrz.unevenness(above) < mrz.unevenness(below), True
+    if below or above:
+        return bool(above), True
     geometry = preprocess.analyse(Image.fromarray(gray), 5.0)
     return bool(geometry.above_below is not None and geometry.above_below < 1.0), False
 

@@ -203,13 +203,17 @@ def lines_at_bottom(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
     for i in range(len(boxes) - 3, -1, -1):
         three = boxes[i:i + 3]
         heights = [b[3] - b[1] for b in three]
-        widths = [b[2] - b[0] for b in three]
-        # Thirty characters of a fixed pitch, fillers printed: the three lines are as long as each
-        # other, which three lines of a card's print (an upside-down back's top) never quite are.
-        if max(heights) < 1.4 * min(heights) and max(b[0] for b in three) - min(b[0] for b in three) < 0.05 * width \
-                and max(widths) < 1.06 * min(widths):
+        if max(heights) < 1.4 * min(heights) and max(b[0] for b in three) - min(b[0] for b in three) < 0.05 * width:
             return three
     return []
+
+
+def unevenness(lines: list[tuple[int, int, int, int]]) -> float:
+    """How unlike in length the lines are (1 for equal): thirty characters of a fixed pitch,
+    fillers printed, make an MRZ's lines as long as each other, which three lines of a card's
+    print (the top of an upside-down back) rarely are; glare can shorten one, though."""
+    widths = [x1 - x0 for x0, _, x1, _ in lines]
+    return max(widths) / max(min(widths), 1)
 
 
 def read(gray: np.ndarray, *, dpi: int, timeout: float) -> tuple[list[str], TD1, tuple[int, int, int, int]] | None:
