@@ -4,10 +4,12 @@ machines (QR code, MRZ), then its print.
 The steps, each deciding once from the best evidence it has:
 - flatten: the card's corners (ocr/card.py) map it to a fixed size, 20 pixels per millimetre;
 - turn: a chip card's QR code stands top right on the front, the MRZ's long lines at the bottom
-  of the back; failing both, the shape of the text lines decides, then Tesseract;
+  of the back; failing both, the shape of the text lines guesses, and a card that then reads
+  badly is read the other way up too (the better reading kept);
 - QR code and MRZ: decoded and checked (ocr/_qr.py, ocr/mrz.py) into the page's ``codes``;
-- print: Tesseract reads the card; a word that is mostly digits (a number, a date) is read again
-  alone with digits only, which a card's guilloche background otherwise spoils.
+- print: Tesseract reads the card; the words that are mostly digits (numbers, dates) are read
+  again, each cut out alone but all in one Tesseract run, with digits only, which a card's
+  guilloche background otherwise spoils.
 """
 
 from __future__ import annotations
