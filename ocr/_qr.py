@@ -25,7 +25,7 @@ def decode(pixels: np.ndarray) -> tuple[str, np.ndarray] | None:
                 return text, points
             enlarged = _enlarged(gray, points)
             if enlarged is not None:
-                text, _, _ = detector.detectAndDecode(enlarged[0])
+                text, _, _ = detector.detectAndDecode(enlarged)
                 if text:
                     return text, points
         except cv2.error:
@@ -33,8 +33,8 @@ def decode(pixels: np.ndarray) -> tuple[str, np.ndarray] | None:
     return None
 
 
-def _enlarged(gray: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, tuple[int, int]] | None:
-    """The code's surroundings cut out and enlarged, and where the cut began."""
+def _enlarged(gray: np.ndarray, points: np.ndarray) -> np.ndarray | None:
+    """The code's surroundings cut out and enlarged."""
     x0, y0 = np.floor(points.min(axis=0)).astype(int)
     x1, y1 = np.ceil(points.max(axis=0)).astype(int)
     margin = max(8, (x1 - x0) // 4)
@@ -43,4 +43,4 @@ def _enlarged(gray: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, tuple[i
     if x1 - x0 < 10 or y1 - y0 < 10:
         return None
     crop = gray[y0:y1, x0:x1]
-    return cv2.resize(crop, None, fx=ENLARGE, fy=ENLARGE, interpolation=cv2.INTER_CUBIC), (x0, y0)
+    return cv2.resize(crop, None, fx=ENLARGE, fy=ENLARGE, interpolation=cv2.INTER_CUBIC)

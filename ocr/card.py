@@ -19,6 +19,7 @@ import numpy as np
 RATIO = 85.60 / 53.98
 WIDTH_MM = 85.60
 CARD_WIDTH = 1712  # pixels of the flattened card: 20 px/mm, capitals of 2-mm print about 28 px high
+DPI = round(CARD_WIDTH / (WIDTH_MM / 25.4))
 WORK = 1000  # long side of the reduced photo the card is looked for in
 MIN_AREA, MAX_AREA = 0.02, 0.85  # of the frame
 RATIO_RANGE = (1.42, 1.90)  # of the quadrilateral's mean sides: perspective bends the true ratio
@@ -33,10 +34,6 @@ LAST_RESORT = 4  # the mask of _masks tried only when the others show no card
 class Found:
     corners: np.ndarray  # 4 × 2 float32, photo pixels: top-left, top-right, bottom-right, bottom-left
     score: float
-
-
-def dpi() -> int:
-    return round(CARD_WIDTH / (WIDTH_MM / 25.4))
 
 
 def find(pixels: np.ndarray) -> Found | None:

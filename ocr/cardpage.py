@@ -42,7 +42,7 @@ def read(photo: np.ndarray, found: card.Found, number: int, options: OcrOptions,
     flat = card.warp(photo, found.corners)
     if flat.ndim == 2:
         flat = cv2.cvtColor(flat, cv2.COLOR_GRAY2RGB)
-    dpi = card.dpi()
+    dpi = card.DPI
     qr = _qr.decode(flat)
     gray = _gray(flat)
     turned, settled = _upside_down(gray, qr)

@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from . import _pdf, _tesseract, card, cardpage, cleanup, preprocess
-from .model import PageResult
+from .model import PageResult, Word
 from .options import OcrOptions
 from .sources import exif_orientation, load_page
 
@@ -61,7 +61,7 @@ def _recognise(image: np.ndarray, dpi: int, number: int, options: OcrOptions, wo
     if options.orientation:
         result = _reconsider(result, gray, dpi, checked, options, workdir)
     result.steps = prepared.steps + (["turn"] if result.rotation else []) + (["deskew"] if result.skew else [])
-    result.words = [replace(w, review=w.confidence < options.review_confidence) for w in result.words]
+    result.words = _marked(result.words, options)
 
     # The archival page keeps the pixels as scanned (or as cut out of a photo): the turn and
     # the deskew are drawn by the PDF itself, under the text layer of the recognised page.
@@ -81,12 +81,17 @@ def _card_page(image: np.ndarray, found: card.Found, number: int, options: OcrOp
     """A card cut out of a photo and read; its archival page is the flattened card in colour."""
     read = cardpage.read(image, found, number, options, workdir)
     result = read.result
-    result.words = [replace(w, review=w.confidence < options.review_confidence) for w in result.words]
+    result.words = _marked(result.words, options)
     height, width = read.image.shape[:2]
     jpeg = _encode_jpeg(Image.fromarray(read.image), options.jpeg_quality)
     result.pdf = _with_page_image(result.pdf, jpeg, (width, height, False), read.dpi, 0.0,
                                   workdir / f"page-{number:04d}.pdf")
     return result
+
+
+def _marked(words: list[Word], options: OcrOptions) -> list[Word]:
+    """The words, those under the review threshold marked for the clerk."""
+    return [replace(w, review=w.confidence < options.review_confidence) for w in words]
 
 
 def _run(gray: Image.Image, dpi: int, number: int, rotation: int, skew: float,

@@ -21,8 +21,8 @@ from search.text import nfc
 from . import lexicon
 from .fuzzy import key
 from .model import REVIEW_BELOW, ExtractedField
-from .validate import CARD_AGES, citizen_id_problem
-from .personal import citizen_id_card as printed_fields
+from .validate import CARD_AGES, citizen_id_problem, id_century
+from .personal import UNSURE, citizen_id_card as printed_fields
 from .layout import rows
 
 MACHINE = 1.0  # the confidence of a value the QR code states (error-corrected by the code)
@@ -68,7 +68,6 @@ def _sources(pages: list[PageResult]) -> list[Source]:
 
 PLACES = ("place_of_origin", "place_of_residence", "place_of_birth_registration")
 _LEVEL = re.compile(r"^(?:tỉnh|thành phố|tp\.?|t\.)\s*", re.IGNORECASE)
-UNSURE = 0.5
 
 
 def _doubted(fields: dict[str, ExtractedField]) -> dict[str, ExtractedField]:
@@ -191,7 +190,7 @@ def _mrz(code: Code) -> tuple[dict[str, str], dict[str, float]] | None:
         # The sex stands between the two dates: when both check, the line was read in step.
         confidence["sex"] = CHECKED if zone.composite else ALIGNED if zone.birth.valid and zone.expiry.valid \
             else UNCHECKED
-    born = _birth(zone, _century(cid) if cid.isdigit() else None)
+    born = _birth(zone, id_century(cid) if len(cid) == 12 else None)
     if born is not None:
         values["date_of_birth"] = born
         confidence["date_of_birth"] = CHECKED if zone.birth.valid else UNCHECKED
@@ -215,10 +214,6 @@ def _birth(zone: mrz.TD1, century: int | None) -> str | None:
     expiry = int(zone.expiry.value[:2])
     fitting = [y for y in years if (expiry - y) % 100 in CARD_AGES and y <= date.today().year]
     return _yymmdd(zone.birth.value, fitting[0] // 100 * 100) if len(fitting) == 1 else None
-
-
-def _century(cid: str) -> int | None:
-    return 1900 + 100 * (int(cid[3]) // 2) if len(cid) == 12 else None
 
 
 def _yymmdd(text: str, century: int) -> str | None:

@@ -7,12 +7,12 @@ An English twin after it ("/ Full name:") is skipped. The value ends where the n
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from .fuzzy import key, match_prefix
 from ocr.model import Word
 
+from . import normalize
+from .fuzzy import key, match_prefix
 from .layout import Row, Span
 
 
@@ -186,7 +186,7 @@ def continuation(rows: list[Row], reading: Reading, labels: list[Label], *, from
         if below.page != row.page or below.bbox[1] - row.bbox[3] > 1.2 * row.height:
             break
         part = _under_value(below, label_x - row.height, labels, "wrap" if from_left else "strict")
-        if part is None or part is _LABELLED or _A_DATE.search(part.text):
+        if part is None or part is _LABELLED or normalize.dates(part.text):
             break  # the next field (a date is never part of a place, and its label may be unreadable)
         more = part.span(0, len(part.text))
         if more is None:
@@ -200,7 +200,6 @@ def continuation(rows: list[Row], reading: Reading, labels: list[Label], *, from
     return span
 
 
-_A_DATE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}")
 _LABELLED = Row(0, [Word("", 0.0, (0, 0, 0, 0), 0)])  # a column that holds a label: the next field
 
 

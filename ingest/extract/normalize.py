@@ -32,6 +32,15 @@ def _date_digits(text: str) -> str:
                            if sum(c.isdigit() for c in m.group()) >= 4 else m.group(), text)
 
 
+def dates(text: str) -> list[tuple[int, int, str, bool]]:
+    """Every date in ``text`` (NFC) in figures or in words: (start, end, ISO, in words), the
+    positions those of ``text``'s characters; the shape only, as ``iso_date``."""
+    low = folded(_date_digits(nfc(text)))  # one character per character of text
+    found = [(m, False) for m in _NUMERIC_DATE.finditer(low)] + [(m, True) for m in _WORDED_DATE.finditer(low)]
+    return sorted((m.start(), m.end(), "{2:04d}-{1:02d}-{0:02d}".format(*(int(g) for g in m.groups())), worded)
+                  for m, worded in found)
+
+
 def date_parts(text: str) -> tuple[int, int, int] | None:
     """(year, month, day) of the first date in ``text``: 16/04/2020, 16-4-2020, 16.04.2020 or
     "ngày 16 tháng 4 năm 2020". The parts are not checked against the calendar here."""

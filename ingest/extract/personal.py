@@ -75,30 +75,28 @@ def citizen_id_card(rows: list[Row]) -> dict[str, ExtractedField]:
     if "citizen_id" not in fields or len(fields["citizen_id"].value) != 12:
         if (number := _restored_id(rows)) is not None:
             fields["citizen_id"] = number
-    if "date_of_issue" not in fields and (issued := _issued_in_words(rows) or _lone_date(rows, fields)) is not None:
+    if "date_of_issue" not in fields and (issued := _unlabelled_issue(rows, fields)) is not None:
         fields["date_of_issue"] = issued
     if "identifying_features" not in fields and (features := _features_unlabelled(rows)) is not None:
         fields["identifying_features"] = features
     return fields
 
 
-_DATE = re.compile(r"(?<!\d)\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}(?!\d)")
-UNLABELLED = 0.5  # the confidence, at most, of a value whose label could not be read
-
-
-def _lone_date(rows: list[Row], fields: dict[str, ExtractedField]) -> ExtractedField | None:
-    """The back of a card whose date label glare or wear made unreadable: the one date printed
-    on it that no other field took is its date of issue (for the clerk to check)."""
+def _unlabelled_issue(rows: list[Row], fields: dict[str, ExtractedField]) -> ExtractedField | None:
+    """The date of issue of a card's back printed without a label: an old card's "Ngày 10 tháng 08
+    năm 2008" is one; otherwise, when glare or wear took the label, the one date on the back that
+    no other field took (for the clerk to check)."""
     if "full_name" in fields or "date_of_birth" in fields:
         return None  # a front: its dates are the birth and expiry
     taken = {f.value for f in fields.values()}
     found = []
     for row in rows:
-        for m in _DATE.finditer(row.text):
-            value = normalize.iso_date(m.group())
-            if value and value not in taken and (span := row.span(m.start(), m.end())):
-                found.append(ExtractedField(value, min(round(span.confidence, 4), UNLABELLED), span.page,
-                                            span.bbox, review=True, problem="read where its label could not be"))
+        for start, end, value, worded in normalize.dates(row.text):
+            if value not in taken and (span := row.span(start, end)):
+                if worded:
+                    return ExtractedField(value, round(span.confidence, 4), span.page, span.bbox)
+                found.append(ExtractedField(value, min(round(span.confidence, 4), UNSURE), span.page, span.bbox,
+                                            review=True, problem="read where its label could not be"))
     return found[0] if len(found) == 1 else None
 
 
@@ -111,22 +109,8 @@ def _features_unlabelled(rows: list[Row]) -> ExtractedField | None:
     for row in rows:
         text = lexicon.feature_words(normalize.nfc(row.text))
         if _MARK.match(text) and (span := row.span(0, len(row.text))):
-            return ExtractedField(text, min(round(span.confidence, 4), UNLABELLED), span.page, span.bbox,
+            return ExtractedField(text, min(round(span.confidence, 4), UNSURE), span.page, span.bbox,
                                   review=True, problem="read where its label could not be")
-    return None
-
-
-_ISSUED = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
-
-
-def _issued_in_words(rows: list[Row]) -> ExtractedField | None:
-    """The back of an old card dates its issue as "Ngày 10 tháng 08 năm 2008", without a label."""
-    for row in rows:
-        low = folded(row.text)
-        if (m := _ISSUED.search(low)) and (span := row.span(m.start(), m.end())):
-            value = normalize.iso_date(f"{m.group(1)}/{m.group(2)}/{m.group(3)}")
-            if value:
-                return ExtractedField(value, round(span.confidence, 4), span.page, span.bbox)
     return None
 
 

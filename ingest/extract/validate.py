@@ -56,7 +56,7 @@ def citizen_id_problem(value: str, date_of_birth: str | None = None, sex: str | 
     if value[:3] not in PROVINCES:
         return f"no province has the code {value[:3]}"
     gene = int(value[3])
-    century = 1900 + 100 * (gene // 2)  # 0/1 → 1900s, 2/3 → 2000s, 4/5 → 2100s …
+    century = id_century(value)
     if sex in ("Nam", "Nữ") and (gene % 2 == 1) != (sex == "Nữ"):
         return f"digit 4 ({gene}) says {'female' if gene % 2 else 'male'}, the card says {sex}"
     if date_of_birth and _real_date(date_of_birth):
@@ -226,8 +226,13 @@ def check(doc_type: str, fields: dict[str, ExtractedField],
     return result
 
 
+def id_century(cid: str) -> int:
+    """The century of birth a 12-digit ID's fourth digit says: 0/1 → 1900s, 2/3 → 2000s, 4/5 → 2100s …"""
+    return 1900 + 100 * (int(cid[3]) // 2)
+
+
 def _id_birth_year(cid: str) -> int:
-    return 1900 + 100 * (int(cid[3]) // 2) + int(cid[4:6])
+    return id_century(cid) + int(cid[4:6])
 
 
 def _real_date(iso: str) -> bool:
