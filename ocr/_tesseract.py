@@ -57,16 +57,36 @@ def read(image: Image.Image, *, language: str, dpi: int, timeout: float, psm: in
          charset: str | None = None) -> tuple[list[Word], str]:
     """Words and text of a small image (a line, a zone of a card) read in one page-segmentation
     mode, restricted to ``charset`` when given (digits for a number, the MRZ alphabet)."""
+    return _parse_tsv(_small(pytesseract.image_to_data, image, language, dpi, timeout, psm, charset))
+
+
+def read_symbols(image: Image.Image, *, language: str, dpi: int, timeout: float, psm: int = 7,
+                 charset: str | None = None) -> list[tuple[str, tuple[int, int, int, int]]]:
+    """Each character of a small image as read, with its box (x0, y0, x1, y1, top-left origin),
+    left to right: for print of a fixed pitch, where a character's place says what it is."""
+    boxes = _small(pytesseract.image_to_boxes, image, language, dpi, timeout, psm, charset)
+    height = image.height
+    symbols = []
+    for line in boxes.splitlines():
+        parts = line.split(" ")
+        if len(parts) == 6 and parts[0].strip():
+            x0, y0, x1, y1 = (int(v) for v in parts[1:5])  # Tesseract counts y from the bottom
+            symbols.append((parts[0], (x0, height - y1, x1, height - y0)))
+    return sorted(symbols, key=lambda s: s[1][0])
+
+
+def _small(run, image: Image.Image, language: str, dpi: int, timeout: float, psm: int,
+           charset: str | None) -> str:
+    """One pytesseract call on a small image, its failures as HoSo's."""
     config = f"--dpi {dpi} --psm {psm}"
     if charset:
         config += f" -c tessedit_char_whitelist={charset}"
     try:
-        tsv = pytesseract.image_to_data(image, lang=language, config=config, timeout=timeout)
+        return run(image, lang=language, config=config, timeout=timeout)
     except (pytesseract.TesseractError, pytesseract.TesseractNotFoundError, OSError) as e:
         raise EngineFailed(f"tesseract failed: {e}") from e
     except RuntimeError as e:
         raise EngineFailed(f"tesseract timed out after {timeout:.0f} s") from e
-    return _parse_tsv(tsv)
 
 
 def read_each(crops: list[np.ndarray], *, language: str, dpi: int, timeout: float,

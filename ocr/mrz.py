@@ -1,15 +1,20 @@
 """The machine-readable zone of an ID card (ICAO 9303 TD1: three lines of 30 characters), as
 Tesseract reads it, put right by its check digits.
 
-OCR-B is read with the MRZ alphabet only (A-Z, 0-9, `<`). What OCR still confuses is confused
-in known ways: a letter for a digit where the format wants a digit (O for 0, B for 8), a filler
-`<` read as K, a dropped or doubled filler. Each field is read in the form the format fixes for
-it, and a field with a check digit is accepted only when the digit agrees; one that does not is
-repaired only when exactly one swap of a confusable character makes it agree (then it says so).
+OCR-B is read with the MRZ alphabet only (A-Z, 0-9, `<`), each character put in the place of
+the line its position gives (the pitch is fixed), so a character lost to glare leaves a gap
+(``?``) rather than shifting the rest. What OCR still confuses is confused in known ways: a
+letter for a digit where the format wants a digit (O for 0, B for 8), a filler `<` read as K.
+Each field is read in the form the format fixes for it, and a field with a check digit is
+accepted only when the digit agrees; one that does not is put right only when exactly one way
+agrees (a gap filled, the card's other printing of the same digits, or one look-alike swap),
+and then it says so.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -73,45 +78,73 @@ class TD1:
         return self.document_number.valid and self.birth.valid and self.expiry.valid and self.composite
 
 
-_LINE1 = re.compile(r"^([A-Z<]{2})([A-Z<]{3})(.{9})(.)(.*?)$")
+UNREAD = "?"  # a character place the reading left empty (glare, a dropped character)
 
 
 def parse(lines: list[str]) -> TD1 | None:
-    """The TD1 fields of three lines as read (spaces and case forgiven), or None when they do
-    not have the shape of a TD1 zone at all."""
+    """The TD1 fields of three lines as read (spaces and case forgiven, ``?`` for a place read
+    empty), or None when they do not have the shape of a TD1 zone at all.
+
+    Every redundancy a Vietnamese card's zone has is used, each checked by a check digit: the
+    document number is the 12-digit ID's last nine digits, printed twice on line 1; a card
+    expires on a birthday, so the birth and expiry dates share their month and day; and a
+    single place read empty in a checked field is the one digit the check digit allows."""
     if len(lines) != 3:
         return None
-    raw = [re.sub(r"[^A-Z0-9<]", "", line.upper().replace(" ", "")) for line in lines]
-    one, two, three = (_fixed_length(r) for r in raw)
-    if one is None or two is None or three is None:
+    raw = [re.sub(r"[^A-Z0-9<?]", "", line.upper()) for line in lines]
+    one, two = _fixed_length(raw[0]), _fixed_length(raw[1])
+    three = _fixed_length(raw[2]) if len(raw[2]) >= LENGTH else (raw[2] + "<" * LENGTH)[:LENGTH]
+    if one is None or two is None or three is None or sum(c.isalpha() for c in three) < 2:
         return None
     problems: list[str] = []
+    vietnamese = _fits(one[2:5], "VNM") and _fits(two[15:18], "VNM")
+    if vietnamese:  # the format's fixed parts fill what was read empty there
+        one = "ID" + "VNM" + one[5:27] + "<<" + one[29]
+        two = two[:15] + "VNM" + "<" * 11 + two[29]
+        two = two[:7] + (two[7] if two[7] != UNREAD else "<") + two[8:]
     code, issuer = _letters(one[0:2]), _letters(one[2:5])
-    number = _checked(one[5:14], one[14], digits=False)
-    optional = one[15:30]
-    birth = _checked(_digits(two[0:6]), _digits(two[6]), digits=True)
+    if vietnamese:
+        number = _checked(_digits(one[5:14]), _digits(one[14]), digits=True, witness=_digits(one[18:27]))
+        optional = _digits(one[15:18]) + number.value + one[27:29] + _digits(one[29:])
+        birth = _checked(_digits(two[0:6]), _digits(two[6]), digits=True, witness="??" + _digits(two[10:14]))
+        expiry = _checked(_digits(two[8:14]), _digits(two[14]), digits=True, witness="??" + birth.value[2:])
+    else:
+        number = _checked(one[5:14], one[14], digits=False)
+        optional = one[15:30]
+        birth = _checked(_digits(two[0:6]), _digits(two[6]), digits=True)
+        expiry = _checked(_digits(two[8:14]), _digits(two[14]), digits=True)
     sex = {"M": "M", "F": "F", "P": "F", "H": "M", "N": "M"}.get(two[7], "<")
-    expiry = _checked(_digits(two[8:14]), _digits(two[14]), digits=True)
     nationality = _letters(two[15:18])
-    # Vietnamese cards: the document number is the last nine digits of the ID, all digits.
-    if issuer == "VNM":
-        number = _checked(_digits(one[5:14]), _digits(one[14]), digits=True)
-        optional = _digits(optional[:12]) + optional[12:14].replace("K", "<") + _digits(optional[14:])
     line1 = f"{code}{issuer}{number.value}{_digit_of(number)}{optional}"
     line2 = f"{birth.value}{_digit_of(birth)}{sex}{expiry.value}{_digit_of(expiry)}{nationality}{two[18:29]}"
     composite_digit = _digits(two[29])
-    composite = check_digit(line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29]) == composite_digit
+    covered = line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29]
+    if covered.count(UNREAD) == 1 and composite_digit != UNREAD:
+        # One place left empty (a digit of the ID's province code, say): the composite fills it.
+        at = covered.index(UNREAD)
+        fits = [d for d in "0123456789" if check_digit(covered[:at] + d + covered[at + 1:]) == composite_digit]
+        if len(fits) == 1:
+            covered = covered.replace(UNREAD, fits[0])
+            line1 = line1[:5] + covered[:25]
+            line2 = covered[25:32] + line2[7] + covered[32:39] + line2[15:18] + covered[39:]
+            optional = line1[15:30]
+    composite = UNREAD not in covered and check_digit(covered) == composite_digit
     name = _name_line(_letters(three)) if issuer == "VNM" else _letters(three)
-    surname, _, given = name.strip("<").partition("<<")
+    surname, _, given = name.replace(UNREAD, "<").strip("<").partition("<<")
     for name, value in (("document number", number), ("birth date", birth), ("expiry date", expiry)):
         if value.repaired:
-            problems.append(f"the {name}'s check digit agreed only after one character was corrected")
+            problems.append(f"the {name}'s check digit agreed only after a character was corrected or filled in")
         elif not value.valid:
             problems.append(f"the {name}'s check digit does not agree")
     if not composite:
         problems.append("the composite check digit does not agree")
     return TD1((line1, line2 + composite_digit, three), code, issuer, number, optional, birth, sex, expiry,
                nationality, composite, surname.replace("<", " ").strip(), given.replace("<", " ").strip(), problems)
+
+
+def _fits(read: str, fixed: str) -> bool:
+    """Whether a fixed part, read with at most one place empty or misread, is ``fixed``."""
+    return sum(a != b for a, b in zip(_letters(read), fixed)) <= 1
 
 
 def _name_line(line: str) -> str:
@@ -146,9 +179,30 @@ def _digit_of(value: Checked) -> str:
     return check_digit(value.value) if value.valid else "<"
 
 
-def _checked(value: str, digit: str, *, digits: bool) -> Checked:
-    if check_digit(value) == digit:
-        return Checked(value, True)
+def _checked(value: str, digit: str, *, digits: bool, witness: str = "") -> Checked:
+    """A field and its check digit as read, put right only where exactly one way agrees: a place
+    read empty takes the digit the check digit allows, or the witness's (the same digits printed
+    elsewhere on the card); where the two readings differ, the check digit chooses; failing
+    those, one look-alike swap."""
+    if digit == UNREAD:
+        return Checked(value, False)
+    choices = []
+    for i, c in enumerate(value):
+        other = witness[i] if i < len(witness) and witness[i] not in (UNREAD, c) else ""
+        if c == UNREAD:
+            choices.append(other or ("0123456789" if digits else ""))
+        else:
+            choices.append(c + other)
+    if all(choices) and math.prod(len(c) for c in choices) <= 1000:
+        fitting = [t for t in map("".join, itertools.product(*choices)) if check_digit(t) == digit]
+        if value in fitting:
+            return Checked(value, True)
+        if len(fitting) == 1:
+            return Checked(fitting[0], True, repaired=True)
+        if fitting:
+            return Checked(value, False)
+    if UNREAD in value:
+        return Checked(value, False)
     # One character read as a look-alike: the repair must be the only one that agrees.
     candidates = set()
     for i, c in enumerate(value):
@@ -178,6 +232,13 @@ def lines_at_bottom(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
     zone = gray[top:]
     ink = cv2.adaptiveThreshold(zone, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
                                 _odd(width // 40), 15)
+    # Only what has a character's size: the card's edge, the zone's band and lines drawn on
+    # the card would otherwise join the lines they touch.
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink)
+    sizes = stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_WIDTH]
+    glyph = (sizes[0] >= 0.012 * height) & (sizes[0] <= 0.08 * height) & (sizes[1] <= 0.05 * width)
+    glyph[0] = False
+    ink = np.where(glyph[labels], 255, 0).astype(np.uint8)
     # Characters of a line merge into blobs; lines stay apart. Blobs side by side are one line.
     merged = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (width // 30, 1)))
     merged = cv2.morphologyEx(merged, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (width // 80, 3)))
@@ -193,11 +254,8 @@ def lines_at_bottom(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
                 break
         else:
             rows.append([x0, y0, x1, y1])
-    # Rows that reach the card's side are its edge, the zone's band or print run into them:
-    # the zone keeps a margin of some millimetres.
     boxes = sorted((x0, y0 + top, x1, y1 + top) for x0, y0, x1, y1 in rows
-                   if x1 - x0 >= MIN_LINE_WIDTH * width and y1 - y0 <= 0.1 * height
-                   and x0 > 2 and x1 < width - 3)
+                   if x1 - x0 >= MIN_LINE_WIDTH * width and y1 - y0 <= 0.1 * height)
     boxes.sort(key=lambda b: b[1])
     # The zone: the lowest three rows alike in height and left edge (a heading above is neither).
     for i in range(len(boxes) - 3, -1, -1):
@@ -218,22 +276,45 @@ def unevenness(lines: list[tuple[int, int, int, int]]) -> float:
 
 def read(gray: np.ndarray, *, dpi: int, timeout: float) -> tuple[list[str], TD1, tuple[int, int, int, int]] | None:
     """The lines of the TD1 zone of an upright card (grey pixels) as read, what they say, and
-    their box; None when the card has no such zone."""
+    their box; None when the card has no such zone.
+
+    OCR-B has a fixed pitch and every place of a line is printed (fillers too), so each
+    character read is put in the place its position says: a character glare hid or Tesseract
+    dropped leaves its place empty (``?``) instead of pulling the rest of the line out of step."""
     boxes = lines_at_bottom(gray)
     if len(boxes) < 3:
         return None
+    left, right = min(b[0] for b in boxes), max(b[2] for b in boxes)
+    pitch = (right - left) / (LENGTH - 1 + GLYPH)
     texts = []
     for x0, y0, x1, y1 in boxes:  # one line at a time: three lines read as one block read worse
         pad = (y1 - y0) // 2
-        crop = gray[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad]
-        _, text = _tesseract.read(Image.fromarray(crop), language="eng", dpi=dpi, timeout=timeout,
-                                  psm=7, charset=ALPHABET)
-        texts.append(text.replace(" ", "").replace("\n", ""))
+        x_from = max(0, x0 - pad)
+        crop = gray[max(0, y0 - pad):y1 + pad, x_from:x1 + pad]
+        symbols = _tesseract.read_symbols(Image.fromarray(crop), language="eng", dpi=dpi, timeout=timeout,
+                                          psm=7, charset=ALPHABET)
+        texts.append(_placed(symbols, x_from - left, pitch))
     parsed = parse(texts)
     if parsed is None:
         return None
     box = (min(b[0] for b in boxes), boxes[0][1], max(b[2] for b in boxes), boxes[-1][3])
     return texts, parsed, box
+
+
+GLYPH = 0.72  # an OCR-B character's width, in pitches
+
+
+def _placed(symbols: list[tuple[str, tuple[int, int, int, int]]], offset: float, pitch: float) -> str:
+    """A line of 30 places from the characters read and where they stand (``offset``: the
+    crop's left from the zone's); of two read into one place the one nearer its centre stays."""
+    places = [UNREAD] * LENGTH
+    miss = [1.0] * LENGTH
+    for text, (x0, _, x1, _) in symbols:
+        at = (offset + (x0 + x1) / 2) / pitch - GLYPH / 2
+        i = round(at)
+        if 0 <= i < LENGTH and abs(at - i) < miss[i]:
+            places[i], miss[i] = text, abs(at - i)
+    return "".join(places)
 
 
 def _odd(n: int) -> int:

@@ -21,7 +21,7 @@ from search.text import nfc
 from . import lexicon
 from .fuzzy import key
 from .model import REVIEW_BELOW, ExtractedField
-from .validate import CARD_AGES, citizen_id_problem, id_century
+from .validate import CARD_AGES, id_century
 from .personal import UNSURE, citizen_id_card as printed_fields
 from .layout import rows
 
@@ -182,15 +182,16 @@ def _mrz(code: Code) -> tuple[dict[str, str], dict[str, float]] | None:
         # digits only the composite check digit covers.
         values["citizen_id"] = cid
         confidence["citizen_id"] = CHECKED if zone.document_number.valid and zone.composite else UNCHECKED
-    if not (zone.composite and cid.isdigit() and citizen_id_problem(cid) is None):
-        cid = ""  # its century digit is not to be trusted for the birth date
     sex = {"M": "Nam", "F": "Nữ"}.get(zone.sex)
     if sex:
         values["sex"] = sex
-        # The sex stands between the two dates: when both check, the line was read in step.
-        confidence["sex"] = CHECKED if zone.composite else ALIGNED if zone.birth.valid and zone.expiry.valid \
+        # The sex stands between the two dates: when both check, the line was read in step; the
+        # document number's first digit (the ID's fourth) is even for men, odd for women.
+        number = zone.document_number
+        stated = number.valid and number.value[:1].isdigit() and int(number.value[0]) % 2 == (sex == "Nữ")
+        confidence["sex"] = CHECKED if zone.composite or stated else ALIGNED if zone.birth.valid and zone.expiry.valid \
             else UNCHECKED
-    born = _birth(zone, id_century(cid) if len(cid) == 12 else None)
+    born = _birth(zone)
     if born is not None:
         values["date_of_birth"] = born
         confidence["date_of_birth"] = CHECKED if zone.birth.valid else UNCHECKED
@@ -203,17 +204,19 @@ def _mrz(code: Code) -> tuple[dict[str, str], dict[str, float]] | None:
     return (values, confidence) if values else None
 
 
-def _birth(zone: mrz.TD1, century: int | None) -> str | None:
-    """The ISO birth date of a zone: the century from the ID's fourth digit, or, when the ID was
-    not read, the one that makes the expiry fall on a birthday a card expires on."""
-    if century is not None:
-        return _yymmdd(zone.birth.value, century)
+def _birth(zone: mrz.TD1) -> str | None:
+    """The ISO birth date of a zone. Its century: the one the document number's first digit
+    states (it is the ID's fourth digit: century and sex), when the number checks and its next
+    two digits are the birth year's; else the one that makes the card expire at an age a card
+    expires at (an MRZ card expires in this century)."""
+    number, birth = zone.document_number, zone.birth.value
+    if number.valid and number.value.isdigit() and number.value[1:3] == birth[:2]:
+        return _yymmdd(birth, id_century("000" + number.value))
     if not (zone.birth.valid and zone.expiry.valid):
         return None
-    years = {c + int(zone.birth.value[:2]) for c in (1900, 2000)}
-    expiry = int(zone.expiry.value[:2])
-    fitting = [y for y in years if (expiry - y) % 100 in CARD_AGES and y <= date.today().year]
-    return _yymmdd(zone.birth.value, fitting[0] // 100 * 100) if len(fitting) == 1 else None
+    expiry = 2000 + int(zone.expiry.value[:2])
+    fitting = [c for c in (1900, 2000) if expiry - (c + int(birth[:2])) in CARD_AGES]
+    return _yymmdd(birth, fitting[0]) if len(fitting) == 1 else None
 
 
 def _yymmdd(text: str, century: int) -> str | None:
