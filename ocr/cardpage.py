@@ -29,6 +29,7 @@ from .options import OcrOptions
 DIGITS = "0123456789/.-"
 GLARE_SPAN, GLARE_GAIN = 50.0, 2.5  # paper this much brighter than usual is glare; print there darkened
 DOUBTFUL = 0.72  # mean word confidence under which a card not known to be upright is read both ways
+SHARP = 8.0  # pixels per millimetre of the card in the photo under which its print is guessed at
 
 
 @dataclass
@@ -70,10 +71,19 @@ def read(photo: np.ndarray, found: card.Found, number: int, options: OcrOptions,
     words = _digits_again(gray, recognition.words, dpi, options)
     if zone is not None:  # the zone's characters are in its code; read as Vietnamese they are noise
         words = [w for w in words if not _inside(w.bbox, zone[2])]
+    # A card small in the photo (far away, or a photo a chat app shrank) was enlarged to be read:
+    # its print's small marks and digits were guessed at, which the fields must say.
+    enlarged = _pixels_per_mm(found.corners) < SHARP
     result = PageResult(number, "ocr", gray.shape[1], gray.shape[0], dpi, words=words, text=_text(words),
-                        steps=["card"] + (["turn"] if turned else []), pdf=recognition.text_layer_pdf,
+                        steps=["card"] + (["turn"] if turned else []) + (["enlarged"] if enlarged else []),
+                        pdf=recognition.text_layer_pdf,
                         codes=codes)
     return CardPage(result, flat, dpi)
+
+
+def _pixels_per_mm(corners: np.ndarray) -> float:
+    sides = [float(np.linalg.norm(corners[i] - corners[(i + 1) % 4])) for i in range(4)]
+    return max(sides[0] + sides[2], sides[1] + sides[3]) / 2 / card.WIDTH_MM
 
 
 def _recognise(gray: np.ndarray, number: int, dpi: int, options: OcrOptions, workdir: Path,

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-from ocr import mrz
+from ocr import mrz, syllable
 from ocr.model import Code, PageResult
 from search.text import nfc
 
@@ -49,7 +49,7 @@ def is_card(pages: list[PageResult]) -> bool:
 
 
 def citizen_id_card(pages: list[PageResult]) -> dict[str, ExtractedField]:
-    fields = _doubted(printed_fields(rows(pages))) if any(p.words for p in pages) else {}
+    fields = _doubted(printed_fields(rows(pages)), pages) if any(p.words for p in pages) else {}
     for source in _sources(pages):
         fields = _merge(fields, source)
     return fields
@@ -68,26 +68,49 @@ def _sources(pages: list[PageResult]) -> list[Source]:
 
 PLACES = ("place_of_origin", "place_of_residence", "place_of_birth_registration")
 _LEVEL = re.compile(r"^(?:tỉnh|thành phố|tp\.?|t\.)\s*", re.IGNORECASE)
+# Level words no place's own name is spelt like without its marks ("Quan", "Tinh", "Thanh" are).
+_LEVEL_WORDS = frozenset(nfc(w) for w in ("xã", "huyện"))
+_LEVEL_KEYS = frozenset(key(w) for w in _LEVEL_WORDS)
 
 
-def _doubted(fields: dict[str, ExtractedField]) -> dict[str, ExtractedField]:
-    """Printed values that cannot be whole: a card's place ends with its province (a wrapped
-    line lost, or misread, leaves it short of one); a card's nationality is a nationality."""
+def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict[str, ExtractedField]:
+    """Printed values that cannot be whole or right: a card's place ends with its province (a
+    wrapped line lost, or misread, leaves it short of one) and names its levels as they are
+    spelt; its words are Vietnamese syllables (a misread letter seldom leaves one); features end
+    with where on the face; a nationality is a nationality; and no print is sure that was read
+    off a card too small in the photo (the QR code or MRZ may still confirm it)."""
     out = dict(fields)
+
+    def doubt(name: str, problem: str) -> None:
+        f = out[name]
+        out[name] = replace(f, confidence=min(f.confidence, UNSURE), review=True, problem=problem)
+
     for name in PLACES:
         f = out.get(name)
         if f is None:
             continue
-        if lexicon.province(_LEVEL.sub("", f.value.rsplit(",", 1)[-1].strip())) is None:
-            out[name] = replace(f, confidence=min(f.confidence, UNSURE), review=True,
-                                problem="does not end with a province: part of it may be missing or misread")
-        elif "," not in f.value:  # a card names the commune and district before the province
-            out[name] = replace(f, confidence=min(f.confidence, UNSURE), review=True,
-                                problem="only a province: the commune and district may be missing")
+        parts = [p.strip() for p in f.value.split(",")]
+        if lexicon.province(_LEVEL.sub("", parts[-1])) is None:
+            doubt(name, "does not end with a province: part of it may be missing or misread")
+        elif len(parts) == 1:  # a card names the commune and district before the province
+            doubt(name, "only a province: the commune and district may be missing")
+        elif misspelt := [w for p in parts if (w := p.split(" ")[0]) and key(w) in _LEVEL_KEYS
+                          and nfc(w).casefold() not in _LEVEL_WORDS]:
+            doubt(name, f"{misspelt[0]} is not how the level is spelt: misread")
+    for name in (*PLACES, "full_name", "identifying_features"):
+        f = out.get(name)
+        if f is not None and not f.review and (strange := syllable.strange_words(f.value)):
+            doubt(name, f"not spelt as Vietnamese is ({' '.join(strange)}): misread")
+    f = out.get("identifying_features")
+    if f is not None and not f.review and nfc(f.value.split()[-1]).lower() not in lexicon.FEATURE_WORDS:
+        doubt("identifying_features", "does not end with where on the face: part of it may be missing")
     f = out.get("nationality")
     if f is not None and f.value != "Việt Nam" and not re.fullmatch(r"[^\W\d_]+(?: [^\W\d_]+){0,2}", f.value):
-        out["nationality"] = replace(f, confidence=min(f.confidence, UNSURE), review=True,
-                                     problem="not read as a nationality")
+        doubt("nationality", "not read as a nationality")
+    if any("enlarged" in p.steps for p in pages):
+        for name, f in out.items():
+            if not f.review:
+                doubt(name, "the card is small in the photo: its print was read enlarged; take it closer")
     return out
 
 

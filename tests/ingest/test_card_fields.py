@@ -290,6 +290,43 @@ def test_a_place_that_is_only_a_province_goes_to_the_clerk():
     assert bare.problem == "only a province: the commune and district may be missing"
 
 
+def test_a_printed_word_no_vietnamese_syllable_is_spelt_like_goes_to_the_clerk():
+    garbled = "Xã Lộc Thủy, Phú &/oa/2oas Lộc, Thừa Thiên Huế"  # glare read as marks
+    place = card_fields(origin=garbled)["place_of_origin"]
+    assert place.value == garbled and place.review and place.problem.startswith("not spelt as Vietnamese")
+    doubled_tone = card_fields(origin="Xã Nổốt Sơn, Phú Lộc, Thừa Thiên Huế")["place_of_origin"]
+    assert doubled_tone.review and "Nổốt" in doubled_tone.problem
+    highlands = card_fields(origin="Xã Cư Huê, Ea Kar, Đắk Lắk")["place_of_origin"]
+    assert not highlands.review
+
+
+def test_a_misspelt_level_word_is_a_misread():
+    place = card_fields(origin="Xa An, Hội An, Quảng Nam")["place_of_origin"]  # "Xã" lost its mark
+    assert place.review and place.problem == "Xa is not how the level is spelt: misread"
+    assert not card_fields(origin="Xã Thanh Thủy, Thanh Oai, Hà Nội")["place_of_origin"].review
+
+
+def test_features_cut_short_go_to_the_clerk():
+    rows = [["Đặc", "điểm", "nhận", "dạng", "/", "Personal", "identification:"], ["Nốt", "ruồi", "C:1cm", "trước", "mé"],
+            ["Ngày,", "tháng,", "năm", "/", "Date,", "month,", "year:", "03/08/2021"]]
+    features = extract("citizen_id_card", [page(rows)], TODAY)["identifying_features"]
+    assert features.value == "Nốt ruồi C:1cm trước mé" and features.review
+    rows[1].append("phải")
+    assert not extract("citizen_id_card", [page(rows)], TODAY)["identifying_features"].review
+
+
+def test_print_read_off_a_card_small_in_the_photo_is_never_sure():
+    c = person(0)
+    rows = front_of(c)
+    small = replace(page(rows), steps=["card", "enlarged"])
+    fields = extract("citizen_id_card", [small], TODAY)
+    assert fields and all(f.review for f in fields.values())
+    assert fields["full_name"].problem == "the card is small in the photo: its print was read enlarged; take it closer"
+    # The QR code still confirms what it states.
+    fields = extract("citizen_id_card", [replace(small, codes=[qr(c)])], TODAY)
+    assert not fields["citizen_id"].review and not fields["full_name"].review
+
+
 def test_a_qr_code_puts_right_a_place_the_print_cut_short():
     c = person(0)
     cut_short = front_of(c, residence="Thôn Bắc Sơn, Xã Lộc Thủy")  # the wrapped line lost

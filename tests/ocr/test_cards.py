@@ -430,3 +430,16 @@ def test_glare_over_the_zone_of_a_photographed_back(workdir):
     fields = extract("citizen_id_card", [page])
     for name in ("citizen_id", "date_of_birth", "sex"):
         assert fields[name].value == back.truth[name]
+
+
+def test_a_card_small_in_a_shrunk_photo_is_read_enlarged_and_said_so(workdir):
+    """Tuning seed 24: a 12-digit ID card in a photo a chat app shrank; what its print gives is
+    never sure, however confident Tesseract is (a tone mark lost at this size reads as another name)."""
+    c, side_, photo = front(24)
+    assert "low-res" in photo.notes and side_.kind == "cmnd-12"
+    page = read(photo.jpeg, workdir, "small-front-24")
+    assert "enlarged" in page.steps
+    fields = extract("citizen_id_card", [page])
+    assert fields and all(f.review for f in fields.values())
+    big = read(side(1, "back")[1].jpeg, workdir, "back-1")
+    assert "enlarged" not in big.steps
