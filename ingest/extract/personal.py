@@ -79,6 +79,8 @@ def citizen_id_card(rows: list[Row]) -> dict[str, ExtractedField]:
         fields["date_of_issue"] = issued
     if "identifying_features" not in fields and (features := _features_unlabelled(rows)) is not None:
         fields["identifying_features"] = features
+    if "nationality" not in fields and (nation := _nationality_unlabelled(rows)) is not None:
+        fields["nationality"] = nation
     return fields
 
 
@@ -110,6 +112,19 @@ def _features_unlabelled(rows: list[Row]) -> ExtractedField | None:
         text = lexicon.feature_words(normalize.nfc(row.text))
         if _MARK.match(text) and (span := row.span(0, len(row.text))):
             return ExtractedField(text, min(round(span.confidence, 4), UNSURE), span.page, span.bbox,
+                                  review=True, problem="read where its label could not be")
+    return None
+
+
+_NATION = re.compile(r"(?:^|[\s:/])\S?iệt Nam$")
+
+
+def _nationality_unlabelled(rows: list[Row]) -> ExtractedField | None:
+    """A front's nationality whose label glare took: a row that ends in "Việt Nam" written as a
+    value is (not the capitals of the national title, not the end of an address)."""
+    for row in rows:
+        if _NATION.search(row.text) and "," not in row.text and (span := row.span(len(row.text) - 8, len(row.text))):
+            return ExtractedField("Việt Nam", min(round(span.confidence, 4), UNSURE), span.page, span.bbox,
                                   review=True, problem="read where its label could not be")
     return None
 

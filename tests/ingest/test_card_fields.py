@@ -306,6 +306,17 @@ def test_a_misspelt_level_word_is_a_misread():
     assert not card_fields(origin="Xã Thanh Thủy, Thanh Oai, Hà Nội")["place_of_origin"].review
 
 
+def test_a_nationality_whose_label_glare_took_is_offered_for_review():
+    rows = printed_front(**CARD)
+    sex_row = next(i for i, row in enumerate(rows) if row[:2] == ["Giới", "tính"])
+    rows[sex_row] = ["Giới", "tính", "/", "Sex:", "Nam", "¬a/ity:", "Việt", "Nam"]
+    nation = extract("citizen_id_card", [page(rows)], TODAY)["nationality"]
+    assert (nation.value, nation.review, nation.problem) == ("Việt Nam", True, "read where its label could not be")
+    del rows[sex_row]  # the title's capitals and the addresses' "Việt Nam" are not it
+    rows.append(["Thôn", "4,", "Xã", "Nhơn", "Hậu,", "Bình", "Định,", "Việt", "Nam"])
+    assert "nationality" not in extract("citizen_id_card", [page(rows)], TODAY)
+
+
 def test_features_cut_short_go_to_the_clerk():
     rows = [["Đặc", "điểm", "nhận", "dạng", "/", "Personal", "identification:"], ["Nốt", "ruồi", "C:1cm", "trước", "mé"],
             ["Ngày,", "tháng,", "năm", "/", "Date,", "month,", "year:", "03/08/2021"]]
