@@ -3,6 +3,7 @@ rasterizing scanned pages (pypdfium2)."""
 
 from __future__ import annotations
 
+import io
 import math
 import resource
 import signal
@@ -10,7 +11,7 @@ import threading
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pdfplumber
@@ -20,6 +21,7 @@ from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1
 from PIL import Image
 from pikepdf import Name
 
+from . import syllable
 from .errors import CorruptInput, EncryptedPdf, InputTooLarge
 from .model import Word
 
@@ -63,9 +65,9 @@ def _structure(path: Path, max_pages: int, max_pixels: int) -> tuple[str, ...]:
     """qpdf's reading: encryption, page count, the active content the file carries, and
     compressed bombs (see `_walk`)."""
     try:
+        # A file encrypted with an owner password only opens for anyone (its user password is
+        # empty): it is read, and kept as sent. One that needs a password to open raises.
         with pikepdf.open(path) as pdf:
-            if pdf.is_encrypted:
-                raise EncryptedPdf(ENCRYPTED)
             count = len(pdf.pages)
             if count > max_pages:
                 raise InputTooLarge(f"more than {max_pages} pages in one PDF")
@@ -167,7 +169,10 @@ def _pages(path: Path, min_text_chars: int, max_pages: int) -> list[tuple[bool, 
             width, height = page.get_size()
             if not (0 < width < math.inf and 0 < height < math.inf):
                 raise CorruptInput(f"page {index + 1} of the PDF has no usable size")
-            pages.append((sum(not c.isspace() for c in text) < min_text_chars, (width, height)))
+            # A text layer is used only when it reads as Vietnamese: scanner software adds layers
+            # that lost every diacritic, which would be searched and extracted as they are.
+            lacking = sum(not c.isspace() for c in text) < min_text_chars or not syllable.plausibly_vietnamese(text)
+            pages.append((lacking, (width, height)))
         if not pages:
             raise CorruptInput("the PDF has no pages")
         return pages
@@ -185,7 +190,7 @@ def _text_readable(path: Path, count: int) -> bool:
     pages are read from their pixels instead, so every exception it raises is an answer here.
     """
     try:
-        with pdfplumber.open(path) as pdf:
+        with pdfplumber.open(_as_shown(path)) as pdf:
             seen: set[int] = set()
             return len(pdf.pages) == count and all(
                 page.width > 0 and page.height > 0 and _resources_sound(page.page_obj.resources, seen)
@@ -238,24 +243,73 @@ def render(path: Path, index: int, dpi: int) -> Image.Image:
         raise CorruptInput(f"page {index + 1} of the PDF cannot be rendered: {e}") from e
 
 
+def _as_shown(path: Path, index: int | None = None) -> io.BytesIO:
+    """The PDF (or its page ``index`` alone) as a reader sees it: decrypted (an owner password
+    does not stop reading), its annotations' appearances part of the page. Office and signing
+    software write parts of a letter's text in them: the number and day a signature stamped in
+    ("Số: 507 /UBND-KGVX", "ngày 24"), which the page's own text lacks."""
+    out = io.BytesIO()
+    with pikepdf.open(path) as pdf:
+        if index is None:
+            pdf.flatten_annotations("all")
+            pdf.save(out)
+        else:
+            alone = pikepdf.new()
+            alone.pages.append(pdf.pages[index])
+            alone.flatten_annotations("all")
+            alone.save(out)
+    out.seek(0)
+    return out
+
+
 def page_words(path: Path, index: int) -> tuple[list[Word], str, float, float]:
-    """Words (boxes in points from the top left), text and page size of a born-digital page.
+    """Words (boxes in points from the top left), text and page size of a born-digital page, as
+    it is shown (see `_as_shown`).
 
     pdfminer builds tables from numbers in the file (character code ranges of CMaps, widths),
     which the reception cannot check all of: it runs under a time and memory bound."""
     try:
-        with _bounded(TEXT_SECONDS, TEXT_MEMORY), pdfplumber.open(path) as pdf:
-            page = pdf.pages[index]
-            words = [
+        with _bounded(TEXT_SECONDS, TEXT_MEMORY), pdfplumber.open(_as_shown(path, index)) as pdf:
+            page = pdf.pages[0]
+            words = _in_lines([
                 Word(w["text"], 1.0, (w["x0"], w["top"], w["x1"], w["bottom"]), line=round(w["top"]))
                 for w in page.extract_words(keep_blank_chars=False, use_text_flow=True)
-            ]
+            ])
             return words, page.extract_text() or "", float(page.width), float(page.height)
     except Exception as e:  # noqa: BLE001 - pdfminer's errors, whatever their type: the file's fault
         if isinstance(e, (MemoryError, _Overrun)) or isinstance(e.__context__, (MemoryError, _Overrun)):
             raise CorruptInput(f"the text of page {index + 1} of the PDF takes more than {TEXT_SECONDS} s or "
                                f"{TEXT_MEMORY >> 30} GiB to read") from e
         raise CorruptInput(f"the text of page {index + 1} of the PDF cannot be read: {e}") from e
+
+
+DIGIT_GAP = 0.6  # of the print's height: digits closer than this on one line are one number
+
+
+def _in_lines(words: list[Word]) -> list[Word]:
+    """The words in reading order, each with the line it stands on: words whose middles agree
+    share a line even when they come from different content (a signature's appearance stamps
+    the number into the "Số: …" line a point higher); digits a signing tool stamped one at a
+    time, spaced ("5 0 7"), are joined back into their number."""
+    lines: list[tuple[float, float, int]] = []  # middle, height, id
+    placed = []
+    for word in words:
+        middle, height = (word.bbox[1] + word.bbox[3]) / 2, word.bbox[3] - word.bbox[1]
+        line = next((n for m, h, n in lines if abs(middle - m) < 0.3 * min(height, h)), None)
+        if line is None:
+            line = round(word.bbox[1])
+            lines.append((middle, height, line))
+        placed.append(replace(word, line=line))
+    out: list[Word] = []
+    for word in sorted(placed, key=lambda w: (w.line, w.bbox[0])):
+        last = out[-1] if out else None
+        if (last is not None and last.text.isdigit() and word.text[:1].isdigit() and last.line == word.line
+                and 0 <= word.bbox[0] - last.bbox[2] < DIGIT_GAP * (word.bbox[3] - word.bbox[1])):
+            out[-1] = replace(last, text=last.text + word.text, bbox=(
+                last.bbox[0], min(last.bbox[1], word.bbox[1]), word.bbox[2], max(last.bbox[3], word.bbox[3])))
+        else:
+            out.append(word)
+    return out
 
 
 class _Overrun(Exception):

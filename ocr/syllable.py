@@ -66,3 +66,19 @@ def strange_words(text: str) -> list[str]:
         elif (core := token.strip(_PUNCTUATION)) and not (_WORD.fullmatch(core) and is_syllable(core)):
             out.append(token)
     return out
+
+
+MIN_WORDS = 20  # fewer words than this say nothing about the language of a text
+SYLLABLES, MARKED = 0.7, 0.15  # shares of a Vietnamese text's words: spelt as syllables, marked
+
+
+def plausibly_vietnamese(text: str) -> bool:
+    """Whether ``text`` reads as Vietnamese: most of its words spelt as syllables, and enough of
+    them marked (a text layer that lost its diacritics, "SO GIAO DVC vA DA° TAO", is not). A
+    text of fewer than MIN_WORDS words is given the benefit of the doubt."""
+    words = [w for w in (t.strip(_PUNCTUATION) for t in text.split()) if w and not any(c.isdigit() for c in w)]
+    if len(words) < MIN_WORDS:
+        return True
+    spelt = sum(bool(_WORD.fullmatch(w)) and is_syllable(w) for w in words)
+    marked = sum(any(not c.isascii() for c in w) for w in words)
+    return spelt >= SYLLABLES * len(words) and marked >= MARKED * len(words)

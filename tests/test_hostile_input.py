@@ -405,6 +405,24 @@ def test_encrypted_pdf_asks_for_the_unencrypted_file(hostile, hostile_server):
     assert "unencrypted" in body["detail"] and "không mã hóa" in body["detail"]
 
 
+def test_a_pdf_locked_by_its_owner_only_is_read_and_kept_as_sent(hostile):
+    """Anyone may open it (its user password is empty); its owner password only restricts
+    printing or copying. It is read like any PDF and kept byte for byte."""
+    locked = io.BytesIO()
+    with pikepdf.open(io.BytesIO(born_digital_pdf(pages=1))) as pdf:
+        pdf.save(locked, encryption=pikepdf.Encryption(user="", owner="chủ", allow=pikepdf.Permissions(extract=False)))
+    locked = locked.getvalue()
+    response = post(hostile, [("chi-xem.pdf", locked, "application/pdf")])
+    assert response.status_code == 202, response.text
+    dossier = wait_done(hostile, response.json()["dossier_code"])
+    document = dossier["documents"][0]
+    assert dossier["status"] == "done", document["reason"]
+    assert [p["source"] for p in document["pages"]] == ["text-layer"] and "684" in document["text"]
+    assert hostile.get(document["links"]["original"]).content == locked
+    with pikepdf.open(io.BytesIO(hostile.get(document["links"]["archival"]).content)) as archival:
+        assert not archival.is_encrypted
+
+
 ACTIVE = {"/JS", "/JavaScript", "/AA", "/OpenAction", "/EmbeddedFiles", "/EmbeddedFile", "/EF",
           "/FileAttachment", "/Launch"}
 

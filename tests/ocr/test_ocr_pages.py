@@ -14,6 +14,7 @@ from PIL import Image
 import ocr
 import vndocs
 import vnpages
+from ocr import _pdf as ocr_pdf
 from ocr import preprocess
 
 sys.path.append(str(Path(__file__).resolve().parents[2] / "bench"))
@@ -94,6 +95,69 @@ def test_pdf_page_kinds(tmp_path):
     scanned = tmp_path / "scanned.pdf"
     vnpages.render_page(LINES[:3]).save(scanned, "PDF", resolution=300)
     assert [p.scanned for p in ocr.inspect(scanned, OPTIONS).pages] == [True]
+
+
+def test_a_text_layer_that_lost_its_diacritics_is_not_trusted(tmp_path):
+    """Scanner software's hidden layer without marks ("SO GIAO DUC VA DAO TAO"): the page is read
+    from its pixels instead; the same text with its marks is used as it is."""
+    from search.text import fold
+    plain = vnpages.born_digital_pdf(tmp_path / "plain.pdf", [fold(line) for line in LINES])
+    assert [p.scanned for p in ocr.inspect(plain, OPTIONS).pages] == [True]
+    marked = vnpages.born_digital_pdf(tmp_path / "marked.pdf", LINES)
+    assert [p.scanned for p in ocr.inspect(marked, OPTIONS).pages] == [False]
+
+
+def with_stamped_number(path: Path, number: str, at: tuple[float, float]) -> Path:
+    """The PDF with a signature field whose appearance prints ``number`` at ``at`` (points from
+    the top left), digit by digit and spaced, as Vietnamese e-office signing tools stamp the
+    number and day into a letter when it is signed."""
+    import pikepdf
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        page = pdf.pages[0]
+        height = float(page.mediabox[3])
+        font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                    BaseFont=pikepdf.Name.Helvetica))
+        shows = " ".join(f"[({d})] TJ 9 0 Td" for d in number)
+        appearance = pikepdf.Stream(pdf, f"BT /F1 12 Tf 0 2 Td {shows} ET".encode(), Type=pikepdf.Name.XObject,
+                                    Subtype=pikepdf.Name.Form, BBox=[0, 0, 60, 16],
+                                    Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)))
+        x, y = at
+        widget = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Widget, FT=pikepdf.Name.Sig, T=pikepdf.String("Signature1"),
+            F=4, Rect=[x, height - y - 14, x + 60, height - y + 2], AP=pikepdf.Dictionary(N=appearance), P=page.obj))
+        page.obj.Annots = pdf.make_indirect(pikepdf.Array([widget]))
+        pdf.Root.AcroForm = pikepdf.Dictionary(Fields=[widget], SigFlags=3)
+        pdf.save(path)
+    return path
+
+
+def test_a_number_stamped_by_a_signature_is_part_of_the_born_digital_page(tmp_path):
+    digital = vnpages.born_digital_pdf(tmp_path / "letter.pdf", ["Số:          /UBND-VP", *LINES[:4]])
+    words, _, _, _ = ocr_pdf.page_words(digital, 0)
+    first = [w for w in words if w.line == words[0].line]
+    assert [w.text for w in first] == ["Số:", "/UBND-VP"]
+    y = first[0].bbox[1]
+    words, _, _, _ = ocr_pdf.page_words(with_stamped_number(digital, "507", (first[0].bbox[2] + 4, y)), 0)
+    first = [w.text for w in words if w.line == words[0].line]
+    assert first == ["Số:", "507", "/UBND-VP"]  # on the label's line, its digits one number
+
+
+def test_a_pdf_locked_with_an_owner_password_only_is_read(tmp_path):
+    import pikepdf
+    digital = vnpages.born_digital_pdf(tmp_path / "open.pdf", LINES[:6])
+    locked = tmp_path / "owner.pdf"
+    with pikepdf.open(digital) as pdf:
+        pdf.save(locked, encryption=pikepdf.Encryption(user="", owner="chủ sở hữu", allow=pikepdf.Permissions(extract=False)))
+    with pikepdf.open(locked) as pdf:
+        assert pdf.is_encrypted
+    info = ocr.inspect(locked, OPTIONS)
+    assert [p.scanned for p in info.pages] == [False]
+    page = ocr.read_page(locked, info.media_type, 0, False, OPTIONS, tmp_path)
+    assert LINES[0].split()[0] in page.text and page.source == "text-layer"
+    with pikepdf.open(digital) as pdf:  # one that needs a password to open is still refused
+        pdf.save(tmp_path / "user.pdf", encryption=pikepdf.Encryption(user="mật khẩu", owner="chủ"))
+    with pytest.raises(ocr.EncryptedPdf):
+        ocr.inspect(tmp_path / "user.pdf", OPTIONS)
 
 
 @pytest.mark.parametrize("head,media_type", [
