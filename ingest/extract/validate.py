@@ -14,6 +14,7 @@ with what was read; several, or none, leave the values as read and the checks fl
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -71,6 +72,18 @@ def citizen_id_problem(value: str, date_of_birth: str | None = None, sex: str | 
 def date_problem(iso: str) -> str | None:
     """Why ``iso`` (YYYY-MM-DD as read) is no calendar date, or None."""
     return None if _real_date(iso) else f"no such date: {iso}"
+
+
+# Decree 30/2020/NĐ-CP: "684/QĐ-BTTTT", or with the year for legal texts "12/2021/NĐ-CP".
+_DOCUMENT_NUMBER = re.compile(r"^\d{1,5}(?:/(?:19|20)\d\d)?/[^\W\d_][\w.]*(?:-[\w.]+)*$")
+
+
+def document_number_problem(value: str) -> str | None:
+    """What makes ``value`` not a document number as agencies write them (a handwritten number
+    misread often is: "4/35/SGDĐT-CTrTT" for "1535/SGDĐT-CTrTT")."""
+    if _DOCUMENT_NUMBER.match(value):
+        return None
+    return "not shaped as a document number (number/symbol, or number/year/symbol): the number may be misread"
 
 
 def birth_date_problem(iso: str, today: date | None = None) -> str | None:
@@ -187,6 +200,8 @@ def check(doc_type: str, fields: dict[str, ExtractedField],
     for name in ("issue_date",):
         if (v := value(name)) is not None and (p := date_problem(v)):
             problems[name] = p
+    if (number := value("document_number")) is not None and (p := document_number_problem(number)):
+        problems["document_number"] = p
     if (expiry := value("date_of_expiry")) is not None:
         if p := expiry_problem(expiry, birth):
             problems["date_of_expiry"] = p

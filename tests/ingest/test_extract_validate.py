@@ -67,6 +67,16 @@ def test_check_keeps_a_doubtful_value_but_sends_it_to_the_clerk():
     assert not checked["nationality"].review and checked["nationality"].confidence == 0.95
 
 
+@pytest.mark.parametrize("number,shaped", [("684/QĐ-BTTTT", True), ("12/2021/NĐ-CP", True), ("1535/SGDĐT-CTrTT", True),
+                                           ("123/BC-UBND.VX", True), ("4/35/SGDĐT-CTrTT", False), ("/UBND-VP", False),
+                                           ("47/QĐ-", False), ("12/1875/NĐ-CP", False)])
+def test_a_document_number_not_shaped_as_one_goes_to_the_clerk(number, shaped):
+    """A handwritten number read wrong seldom keeps the shape agencies write: number/symbol."""
+    checked = validate.check("admin_document", {"document_number": _field(number)}, TODAY)["document_number"]
+    assert checked.review is not shaped and checked.value == number
+    assert (checked.problem is None) is shaped
+
+
 def test_a_future_birth_date_and_a_wrong_year_in_the_id():
     fields = {"citizen_id": _field("001391012345"), "date_of_birth": _field("2091-05-01"),
               "sex": _field("Nữ"), "date_of_expiry": _field("2030-01-01")}
