@@ -55,9 +55,11 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
             break
     if number_row is None:
         number_row = _bare_number(top, width, fields)
+    if number_row is None:
+        number_row = _handwritten_number(top, width, fields)
 
     for s in top:
-        m = _PLACE_DATE.search(folded(s.text))
+        m = _PLACE_DATE.search(folded(s.text)) or _HANDWRITTEN_DATE.search(folded(s.text))
         # A place is a few words without digits: "Hà Nội", "TP. Hồ Chí Minh", "Thanh Hóa".
         if m and len(m.group(1).split()) <= 6 and not re.search(r"\d", m.group(1)):
             if place := s.span(m.start(1), m.end(1)):
@@ -65,6 +67,13 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
             date_span = s.span(m.end(1), len(s.text))
             if date_span and (iso := normalize.iso_date(date_span.text)):
                 fields["issue_date"] = _field(iso, date_span)
+            elif date_span and (typed := _typed_month(m)):
+                day = normalize.digits(m.group(2).upper())
+                whole = day.isdigit() and 1 <= int(day) <= 31 and normalize.iso_date(f"{day}/{typed[5:]}/{typed[:4]}")
+                fields["issue_date"] = replace(
+                    _field(whole or typed, date_span), confidence=HANDWRITTEN, review=True,
+                    problem="the day is handwritten and may be misread: read it off the page" if whole
+                    else "the day is handwritten and was not read: read it off the page")
             break
 
     limit = number_row.bbox[1] if number_row else 0.2 * height
@@ -116,6 +125,49 @@ def _bare_number(top: list[Row], width: float, fields: dict[str, ExtractedField]
                                                 confidence=round(span.confidence * BARE, 4))
             return s
     return None
+
+
+# The day and number are often written by hand into the typed line after signing; OCR reads them
+# as noise. The typed words around them still say where the place, month and year are.
+_HANDWRITTEN_DATE = re.compile(r"(?:^|(?<=\s))[^\w\s]*((?:[^\W\d_][^\s\d]*\s+){0,5}[^\W\d_][^\s\d]*?),?\s+"
+                               r"ngay\b(.{0,8}?)\bthang\b(.{0,8}?)\bnam\b\s*(\S{0,8})")
+_HANDWRITTEN_NUMBER = re.compile(r"^so\s*[:.]?\s*(\S{0,6}?)\s*/?\W*([a-z][\w.]*(?:\s*-\s*[\w.]+)+)")
+HANDWRITTEN = 0.3  # the confidence of a value whose handwritten part was not read
+
+
+def _typed_month(m: re.Match) -> str | None:
+    """YYYY-MM (ISO 8601's month) from the typed month and year of a date whose day is handwritten."""
+    month = normalize.digits(m.group(3).upper())
+    year = normalize.digits(m.group(4).upper())
+    if len(year) == 4 and 1945 <= int(year) <= 2100 and month.isdigit() and 1 <= int(month) <= 12:
+        return f"{year}-{int(month):02d}"
+    return None
+
+
+def _handwritten_number(top: list[Row], width: float, fields: dict[str, ExtractedField]) -> Row | None:
+    """"Số: 4‡ /(QĐ-UBND": the typed symbol after the slash is read; the number written by hand
+    before it is kept as far as it reads as digits, for the clerk to check on the page."""
+    for s in top:
+        if s.bbox[0] >= 0.5 * width:
+            continue
+        if re.fullmatch(r"so\s*[:.]?", folded(s.text).strip()):
+            # The handwriting between "Số:" and the symbol left a gap the line was cut at.
+            beside = [t for t in top if s.bbox[2] < t.bbox[0] < 0.5 * width and _same_line(s, t)]
+            if beside:
+                s = Row(s.page, s.words + min(beside, key=lambda t: t.bbox[0]).words)
+        if not (m := _HANDWRITTEN_NUMBER.match(folded(s.text))):
+            continue
+        if span := s.span(m.start(1), m.end(2)):
+            written = re.sub(r"\D", "", s.text[m.start(1):m.end(1)])
+            value = normalize.document_number(f"{written}/{s.text[m.start(2):m.end(2)]}")
+            fields["document_number"] = replace(_field(value, span), confidence=HANDWRITTEN, review=True,
+                                                problem="the number is handwritten and may be misread: read it off the page")
+            return s
+    return None
+
+
+def _same_line(a: Row, b: Row) -> bool:
+    return min(a.bbox[3], b.bbox[3]) - max(a.bbox[1], b.bbox[1]) > 0.5 * min(a.height, b.height)
 
 
 def _issue_place(text: str) -> str:

@@ -247,6 +247,31 @@ def test_an_issue_place_that_is_a_province_is_spelled_as_the_province():
     assert extract("admin_document", [page], TODAY)["issue_place"].value == "Quảng Ngãi"
 
 
+def test_a_handwritten_number_and_day_leave_the_typed_parts_extracted_and_the_rest_for_review():
+    """Scans of signed decisions: the number and day written by hand into the typed line, read by
+    OCR as noise (rows as Tesseract read such a scan; the agency and values made up)."""
+    page = page_of_lines([(200, 200, "ỦY BAN NHÂN DÂN"), (1300, 200, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+                          (200, 260, "TỈNH HÀ TĨNH"), (200, 340, "Số: 8‡ /(QD-UBND"),
+                          (1200, 340, "Ha Tĩnh, ngày ‡† tháng UI năm 2025"), (1000, 500, "QUYẾT ĐỊNH")])
+    fields = extract("admin_document", [page], TODAY)
+    number = fields["document_number"]
+    assert (number.value, number.review) == ("8/QĐ-UBND", True) and "handwritten" in number.problem
+    issued = fields["issue_date"]
+    assert (issued.value, issued.review) == ("2025-01", True)  # ISO 8601's month: the day was not read
+    assert issued.problem == "the day is handwritten and was not read: read it off the page"
+    assert fields["issue_place"].value == "Hà Tĩnh"
+
+
+def test_a_number_whose_handwriting_cut_the_line_keeps_its_symbol_and_a_day_read_is_offered():
+    page = page_of_lines([(200, 200, "ỦY BAN NHÂN DÂN"), (1300, 200, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+                          (200, 260, "TỈNH HÀ TĨNH"), (200, 340, "Số:"), (560, 342, "UBND-KTTH"),
+                          (1200, 340, "Hà Tĩnh, ngày 9+tháng 02 năm 2025"), (220, 420, "V/v góp ý dự thảo")])
+    fields = extract("admin_document", [page], TODAY)
+    assert (fields["document_number"].value, fields["document_number"].review) == ("/UBND-KTTH", True)
+    issued = fields["issue_date"]
+    assert (issued.value, issued.review, issued.confidence) == ("2025-02-09", True, 0.3)
+
+
 # --- Classification from several cues ---------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "expected"), [
