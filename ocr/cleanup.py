@@ -87,7 +87,10 @@ def prepare(pixels: np.ndarray, dpi: int, skip: Collection[str] = ()) -> Prepare
         gray, specks = remove_specks(gray, dpi)
     if specks:
         steps.append("specks")
-    clear = remove_show_through(gray) if "show-through" not in skip else None
+    # Below MIN_DPI a stroke is a pixel or two wide and most of its pixels are grey edges: the
+    # grey that would show bleed-through is the text itself (a 576×960 letter read 15% of its
+    # characters wrong with it removed, 9.7% without, bare Tesseract 11%).
+    clear = remove_show_through(gray) if "show-through" not in skip and dpi >= MIN_DPI else None
     if clear is not None:
         gray = clear
         steps.append("show-through")

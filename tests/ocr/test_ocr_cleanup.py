@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 import ocr
+from ocr import cleanup
 import vnpages
 from ocr import cleanup
 
@@ -123,8 +124,20 @@ def test_specks_go_and_the_marks_of_the_text_stay(tmp_path):
     assert vnpages.cer(truth, without.text) > 0.05  # the specks are read as punctuation
 
 
+def test_a_low_resolution_page_keeps_its_grey_strokes(tmp_path):
+    """At 100 dpi most of a stroke's pixels are grey edges: taking that grey for bleed-through and
+    turning it into paper spoiled real low-resolution letters (15% of characters wrong, against
+    11% for bare Tesseract)."""
+    page = vnpages.render_page(dpi=100, size_pt=12, font="sans")
+    assert cleanup.remove_show_through(np.asarray(page.convert("L"))) is not None  # the grey looks like it
+    path = vnpages.save(page, tmp_path / "low.png")
+    result = ocr.read_page(path, "image/png", 0, True, OPTIONS, tmp_path)
+    assert "show-through" not in result.steps and "upscale" in result.steps
+    assert vnpages.cer(vnpages.expected_text(), result.text) < 0.01
+
+
 def test_upscaling_earns_its_place(tmp_path):
-    path = vnpages.save(vnpages.render_page(dpi=100, size_pt=12, font="sans"), tmp_path / "fax.png")
+    path = vnpages.save(vnpages.render_page(dpi=80, size_pt=12, font="sans"), tmp_path / "fax.png")
     info = ocr.inspect(path, OPTIONS)
     with_step = ocr.read_page(path, info.media_type, 0, True, OPTIONS, tmp_path)
     without = ocr.read_page(path, info.media_type, 0, True, OPTIONS.model_copy(update={"skip_steps": ["upscale"]}),
