@@ -106,7 +106,7 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
 
     if signer := _signer(segments, width):
         span = _whole(signer)
-        fields["signer"] = _field(" ".join(span.text.split()), span)
+        fields["signer"] = _field(normalize.signer(span.text), span)
     return fields
 
 

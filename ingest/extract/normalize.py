@@ -142,6 +142,16 @@ def name(text: str) -> str:
     return " ".join(words[:1] + [lexicon.name_word(w) for w in words[1:]])
 
 
+def signer(text: str) -> str:
+    """A signer's name in the case it is printed in (title case under a signature), its family
+    name's marks restored as ``name`` restores them: "Nguyên Hoàng Giang" → "Nguyễn Hoàng Giang"."""
+    printed = " ".join(nfc(text).split())
+    restored = name(printed).split()
+    if len(restored) != len(printed.split()):
+        return printed
+    return " ".join(r if w.isupper() else r.capitalize() for w, r in zip(printed.split(), restored))
+
+
 def stray_marks(text: str) -> bool:
     """Whether a name as read has something inside it that no name has ("NGUYỄN “HUY"): a sign
     that a letter was misread, so the value needs a clerk's eye."""

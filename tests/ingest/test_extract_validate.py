@@ -8,7 +8,7 @@ import pytest
 
 from ingest.classify import classify, classify_text
 from ingest.extract import ExtractedField, validate
-from ingest.extract.normalize import document_number, iso_date, name, sex
+from ingest.extract.normalize import document_number, iso_date, name, sex, signer
 from ingest.extract.personal import citizen_id_card
 from ingest.extract.layout import rows
 from wordrows import page_of_lines, page_of_rows
@@ -105,6 +105,13 @@ def test_dates_are_iso(text, expected):
 ])
 def test_sex_is_nam_or_nu(text, expected):
     assert sex(text) == expected
+
+
+def test_a_signers_family_name_gets_its_marks_back_in_the_case_it_is_printed():
+    """Bold title case under a signature loses the tilde over a circumflex like capitals do."""
+    assert signer("Nguyên Hoàng Giang") == "Nguyễn Hoàng Giang"
+    assert signer("Trân  Văn Hùng") == "Trần Văn Hùng" and signer("NGUYÊN VĂN AN") == "NGUYỄN VĂN AN"
+    assert signer("Phùng Tô Long") == "Phùng Tô Long"
 
 
 def test_names_and_numbers():
