@@ -54,16 +54,20 @@ _PUNCTUATION = ".,;:()/-\"'"
 
 
 def strange_words(text: str) -> list[str]:
-    """The words of ``text`` that no Vietnamese syllable is spelt like. Tokens with digits (a
-    house number, ``C:1cm``, ``12A``) are judged only by their letters: runs of at most two."""
+    """The words of ``text`` that no Vietnamese syllable is spelt like. Acronyms (capitals without
+    marks: UBND, TTATGT) are not judged; tokens with digits (a house number, ``C:1cm``,
+    ``2269/QĐ-TTg``) only by their letters: a lower-case run of more than two is strange."""
     out = []
     for token in text.split():
+        core = token.strip(_PUNCTUATION)
         if any(not (c.isalnum() or c in _PUNCTUATION) for c in token):
             out.append(token)
         elif any(c.isdigit() for c in token):
-            if any(len(run) > 2 for run in re.findall(r"[^\W\d_]+", token)):
+            if any(len(run) > 2 and run[0].islower() for run in re.findall(r"[^\W\d_]+", token)):
                 out.append(token)
-        elif (core := token.strip(_PUNCTUATION)) and not (_WORD.fullmatch(core) and is_syllable(core)):
+        elif core and core.isupper() and core.isascii():
+            continue
+        elif core and not (_WORD.fullmatch(core) and is_syllable(core)):
             out.append(token)
     return out
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ocr import syllable
 from search.text import nfc
 
 from . import lexicon, normalize
@@ -103,6 +104,9 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
             fields["document_type"] = ExtractedField("CÔNG VĂN", 0.75, summary[0].page, summary[0].bbox)
     if summary:
         fields["summary"] = _field(normalize.prose(" ".join(s.text for s in summary)), *summary)
+        if strange := syllable.strange_words(fields["summary"].value):
+            fields["summary"] = replace(fields["summary"], review=True,
+                                        problem=f"not spelt as Vietnamese is ({' '.join(strange)}): misread")
 
     if signer := _signer(segments, width):
         span = _whole(signer)

@@ -272,6 +272,18 @@ def test_a_number_whose_handwriting_cut_the_line_keeps_its_symbol_and_a_day_read
     assert (issued.value, issued.review, issued.confidence) == ("2025-02-09", True, 0.3)
 
 
+def test_a_summary_with_a_word_no_syllable_is_spelt_like_goes_to_the_clerk():
+    page = page_of_lines([(200, 200, "ỦY BAN NHÂN DÂN"), (1300, 200, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+                          (200, 260, "TỈNH HÀ TĨNH"), (200, 340, "Số: 75/UBND-KTTH"),
+                          (1200, 340, "Hà Tĩnh, ngày 9 tháng 02 năm 2025"),
+                          (220, 420, "V/v tham gia ý kiến các dự thảo Nsh†ị định")])
+    summary = extract("admin_document", [page], TODAY)["summary"]
+    assert summary.review and summary.problem == "not spelt as Vietnamese is (Nsh†ị): misread"
+    # Acronyms and a decree's symbol are no misreading.
+    page = page_of_lines([(200, 340, "Số: 75/UBND-KTTH"), (220, 420, "V/v bảo đảm TTATGT theo Quyết định số 2269/QĐ-TTg")])
+    assert not extract("admin_document", [page], TODAY)["summary"].review
+
+
 # --- Classification from several cues ---------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "expected"), [
