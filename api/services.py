@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from ingest.pipeline import Pipeline
@@ -16,6 +16,7 @@ from search import Index, open_index
 
 from .keys import ApiKeys
 from .limits import Limits
+from .metrics import Metrics, observed
 from .oidc import OidcVerifier
 from .reuse import Reuse
 from .settings import Settings
@@ -26,11 +27,15 @@ class Services:
     settings: Settings
     records: Records
     index: Index
+    metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
-    def open(cls, settings: Settings) -> "Services":
+    def open(cls, settings: Settings, metrics: Metrics | None = None) -> "Services":
+        """The clients, each call to the store, the index and the audit log timed in `metrics`."""
         settings.data_path.mkdir(parents=True, exist_ok=True)
-        return cls(settings, Records(open_store(settings.store_url, settings.s3)), open_index(settings.index_url))
+        metrics = metrics or Metrics()
+        store = observed(open_store(settings.store_url, settings.s3), metrics, "store")
+        return cls(settings, Records(store), observed(open_index(settings.index_url), metrics, "index"), metrics)
 
     @cached_property
     def keys(self) -> ApiKeys:
@@ -61,7 +66,7 @@ class Services:
 
     @cached_property
     def audit(self) -> AuditLog:
-        return AuditLog(self.records.store, self.signer)
+        return observed(AuditLog(self.records.store, self.signer), self.metrics, "audit", counted="record")
 
     @cached_property
     def reuse(self) -> Reuse:
@@ -71,7 +76,7 @@ class Services:
         s = self.settings
         config = WorkerConfig(store_url=s.store_url, store=s.s3, work_dir=s.work_dir, keys_dir=s.keys_dir, ocr=s.ocr,
                               signing=s.signing, signing_location=s.signing_location, pdfa=s.pdfa)
-        return Pipeline(self.records, self.index, config, s.workers, listener, s.retention)
+        return Pipeline(self.records, self.index, config, s.workers, listener, s.retention, monitors=(self.metrics,))
 
     def close(self) -> None:
         if "audit" in self.__dict__:  # seal the end of this process's audit chain
