@@ -18,7 +18,7 @@ from .deps import count, identify, require_key
 from .limits import RateLimited
 from .metrics import Metrics, RequestMetrics, may_read
 from .oidc import ProviderUnavailable, TokenRejected
-from .routes import audit, citizens, dossiers, me, pages, receipts, retention, search
+from .routes import audit, citizens, dossiers, me, pages, receipts, retention, search, stats
 from .routes import sign_in
 from .services import Services
 from .settings import Settings
@@ -144,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         v1.include_router(router)
     v1.include_router(audit.router)
     v1.include_router(retention.router)
+    v1.include_router(stats.router)
     app.include_router(v1)
     app.include_router(sign_in.router, prefix="/v1")  # public: how the pages sign in
 

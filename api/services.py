@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import cached_property
 
 from ingest.pipeline import Pipeline
 from ingest.reception import Reception
+from ingest.tallies import Place, activity
 from ingest.worker import WorkerConfig
 from repository.audit import AuditLog
+from repository.model import Dossier
 from repository.records import Records
 from repository.signing import ArchivalSigner, load_signer
 from repository.store import open_store
-from search import Index, open_index
+from search import Index, SearchError, open_index
 
 from .keys import ApiKeys
 from .limits import Limits
@@ -20,6 +24,8 @@ from .metrics import Metrics, observed
 from .oidc import OidcVerifier
 from .reuse import Reuse
 from .settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -67,6 +73,20 @@ class Services:
     @cached_property
     def audit(self) -> AuditLog:
         return observed(AuditLog(self.records.store, self.signer), self.metrics, "audit", counted="record")
+
+    def audited(self, actor: str, action: str, target: str, dossier: Dossier | None = None, **details) -> str:
+        """Write an audit entry, then count it in the statistics when it counts (ingest/tallies.py;
+        ``dossier``: the one the target names). One the index cannot take now is counted by the
+        next `hoso reindex`, which reads the log itself."""
+        entry_id = self.audit.record(actor, action, target, **details)
+        entry = {"id": entry_id, "at": datetime.now(timezone.utc), "action": action, "target": target, **details}
+        counted = activity(entry, {target: Place.of(dossier)} if dossier else {})
+        if counted is not None:
+            try:
+                self.index.note([counted])
+            except SearchError as e:
+                log.warning("audit entry %s not counted in the statistics: %s", entry_id, e)
+        return entry_id
 
     @cached_property
     def reuse(self) -> Reuse:

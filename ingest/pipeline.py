@@ -31,6 +31,7 @@ from search import Index, IndexUnavailable
 
 from . import cardsides, worker
 from .indexing import index_entries
+from .tallies import document_tallies
 from .worker import DocumentJob, WorkerConfig
 
 log = logging.getLogger(__name__)
@@ -131,6 +132,7 @@ class Pipeline:
             if not await asyncio.to_thread(self.records.claim, code, self.owner, CLAIM_LEASE, _alive):
                 return dossier  # another HoSo process is reading it
             dossier = await asyncio.to_thread(self.records.load, code)  # as the claim found it
+            await self._tally(dossier)  # counted as received before any is read
             unfinished = [d for d in dossier.documents if not d.finished]
             await asyncio.gather(*(self._document(dossier, d) for d in unfinished))
             final = await asyncio.to_thread(self.records.load, code)
@@ -165,6 +167,7 @@ class Pipeline:
                         await asyncio.to_thread(self.index.upsert, entries)
                     else:  # disposed of meanwhile: the index forgets it
                         await asyncio.to_thread(self.index.delete_document, document_id)
+                    await asyncio.to_thread(self.index.tally, document_tallies(dossier))
                 except DossierNotFound:
                     pass  # removed since: nothing to index
                 except IndexUnavailable:
@@ -174,6 +177,14 @@ class Pipeline:
         if indexed:
             log.warning("indexed %d documents that waited for the search index", indexed)
         return indexed
+
+    async def _tally(self, dossier: Dossier) -> None:
+        """Count the dossier's documents as they now stand. An index that is down misses it: the
+        next change of the dossier, or `hoso reindex`, counts them again."""
+        try:
+            await asyncio.to_thread(self.index.tally, document_tallies(dossier))
+        except IndexUnavailable as e:
+            log.warning("dossier %s not counted in the statistics: %s", dossier.dossier_code, e)
 
     async def _document(self, dossier: Dossier, document: Document) -> None:
         self.waiting += 1
@@ -310,6 +321,7 @@ class Pipeline:
                         log.warning("document %s of %s is stored but not indexed yet: %s", changed_id, code, e)
                         await asyncio.to_thread(self.records.mark_unindexed, code, changed_id)
             await asyncio.to_thread(self.records.save, dossier)
+            await self._tally(dossier)
         if self.listener is not None:
             self.listener(dossier, document)
         return dossier
