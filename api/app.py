@@ -16,7 +16,8 @@ from ingest.indexing import rebuild
 from . import errors, web
 from .deps import count, identify, require_key
 from .limits import RateLimited
-from .metrics import Metrics, RequestMetrics, may_read
+from . import logs
+from .metrics import Metrics, RequestWatch, may_read
 from .oidc import ProviderUnavailable, TokenRejected
 from .routes import audit, citizens, dossiers, me, pages, receipts, retention, search, stats
 from .routes import sign_in
@@ -107,6 +108,8 @@ class RequestSizeLimit:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     metrics = Metrics()
+    if settings.log_json:
+        logs.enable()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -134,7 +137,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(RequestSizeLimit, limit=settings.max_request_bytes)
     app.add_middleware(UploadLimit, path=f"/v1{dossiers.router.prefix}")  # before the files are read
-    app.add_middleware(RequestMetrics, metrics=metrics)  # outermost: sees the answers of the others too
+    watchers = (metrics.request_answered, *([logs.request_answered] if settings.log_json else []))
+    app.add_middleware(RequestWatch, watchers=watchers)  # outermost: sees the answers of the others too
 
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_key)])
     v1.include_router(dossiers.router)

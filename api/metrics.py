@@ -73,6 +73,11 @@ class Metrics:
         else:
             self.pages.inc(len(document.pages))
 
+    def request_answered(self, scope: Scope, status: int, seconds: float) -> None:
+        route = route_template(scope)
+        self.requests.labels(scope["method"], route, str(status)).inc()
+        self.request_seconds.labels(scope["method"], route).observe(seconds)
+
     def exposition(self) -> tuple[bytes, str]:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
 
@@ -114,11 +119,12 @@ class _Observed:
         setattr(self._target, name, value)
 
 
-class RequestMetrics:
-    """Count and time every HTTP request by the template of the route it matched."""
+class RequestWatch:
+    """Tell each watcher of every HTTP request answered: its scope (with the route it matched),
+    its status and the seconds it took."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app, self.metrics = app, metrics
+    def __init__(self, app: ASGIApp, watchers: tuple[Callable[[Scope, int, float], None], ...]) -> None:
+        self.app, self.watchers = app, watchers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -134,12 +140,12 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, sent)
         finally:
-            route = _template(scope)
-            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
-            self.metrics.request_seconds.labels(scope["method"], route).observe(time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            for watcher in self.watchers:
+                watcher(scope, status, seconds)
 
 
-def _template(scope: Scope) -> str:
+def route_template(scope: Scope) -> str:
     """The path template of the route a request matched: FastAPI's full path of a route of an
     included router (its own `route.path` lacks the prefix), else Starlette's route path."""
     effective = (scope.get("fastapi") or {}).get("effective_route_context")

@@ -20,6 +20,7 @@ from search import Index, SearchError, open_index
 
 from .keys import ApiKeys
 from .limits import Limits
+from .logs import DocumentLog
 from .metrics import Metrics, observed
 from .oidc import OidcVerifier
 from .reuse import Reuse
@@ -96,7 +97,8 @@ class Services:
         s = self.settings
         config = WorkerConfig(store_url=s.store_url, store=s.s3, work_dir=s.work_dir, keys_dir=s.keys_dir, ocr=s.ocr,
                               signing=s.signing, signing_location=s.signing_location, pdfa=s.pdfa)
-        return Pipeline(self.records, self.index, config, s.workers, listener, s.retention, monitors=(self.metrics,))
+        monitors = (self.metrics, *([DocumentLog()] if s.log_json else []))
+        return Pipeline(self.records, self.index, config, s.workers, listener, s.retention, monitors=monitors)
 
     def close(self) -> None:
         if "audit" in self.__dict__:  # seal the end of this process's audit chain

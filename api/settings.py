@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     oidc: OidcOptions = OidcOptions()
     limits: LimitOptions = LimitOptions()  # requests per minute per caller
     metrics: MetricsOptions = MetricsOptions()  # who may read GET /metrics
+    log_json: bool = False  # a JSON line on stderr per request and per document processed
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings, env_settings,

@@ -138,6 +138,7 @@ class SqliteIndex:
         self._registry_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._closed = False
+        self._statistics = _sqlite_stats.Copy()  # the statistics tables in memory, as numbers
         #: True when this open found an older schema and dropped it: the caller should reindex.
         self.schema_reset = False
         try:
@@ -322,20 +323,23 @@ class SqliteIndex:
 
     def tally(self, tallies: Iterable[DocumentTally]) -> None:
         with self._write_lock, self._transaction(immediate=True) as conn:
-            _sqlite_stats.tally(conn, tallies)
+            follow = _sqlite_stats.tally(conn, self._statistics, tallies)
+        follow()
 
     def note(self, activity: Iterable[Activity]) -> None:
         with self._write_lock, self._transaction(immediate=True) as conn:
-            _sqlite_stats.note(conn, activity)
+            follow = _sqlite_stats.note(conn, self._statistics, activity)
+        follow()
 
     def replace_statistics(self, tallies: Iterable[DocumentTally], activity: Iterable[Activity]) -> None:
         with self._write_lock, self._transaction(immediate=True) as conn:
-            _sqlite_stats.replace(conn, tallies, activity)
+            follow = _sqlite_stats.replace(conn, self._statistics, tallies, activity)
+        follow()
 
     # -- reading ----------------------------------------------------------------------------
     def statistics(self, query: StatsQuery) -> Statistics:
         with self._transaction(immediate=False) as conn:
-            return _sqlite_stats.statistics(conn, query)
+            return _sqlite_stats.statistics(conn, self._statistics, query)
 
 
     def facts(self, citizen_id: str, fields: list[str] | None = None) -> list[Fact]:

@@ -1,7 +1,10 @@
 """What an operator watches, on real servers: /metrics counters move with the work a real
-`hoso serve` does, and only allowed clients read them (readiness: tests/test_backend_faults.py)."""
+`hoso serve` does, only allowed clients read them, and the JSON-lines log tells each request and
+document (readiness: tests/test_backend_faults.py)."""
 
 from __future__ import annotations
+
+import json
 
 import httpx
 import pytest
@@ -34,7 +37,7 @@ def total(samples: dict, name: str, **labels) -> float:
 @pytest.fixture(scope="module")
 def watched(tmp_path_factory):
     server = Server(tmp_path_factory.mktemp("metrics"), {
-        "HOSO_WORKERS": "1", "HOSO_METRICS__TOKEN": TOKEN,
+        "HOSO_WORKERS": "1", "HOSO_METRICS__TOKEN": TOKEN, "HOSO_LOG_JSON": "true",
         "HOSO_LIMITS__CITIZEN_READS_PER_MINUTE": "1", "HOSO_LIMITS__CITIZEN_READ_BURST": "1"}).start()
     yield server
     server.stop()
@@ -47,7 +50,8 @@ def test_metrics_counters_move_with_real_work(watched):
     with watched.client() as client:
         response = post(client, [("trang.png", page, "image/png")])
         assert response.status_code == 202, response.text
-        dossier = wait_done(client, response.json()["dossier_code"])
+        code = response.json()["dossier_code"]
+        dossier = wait_done(client, code)
         assert dossier["documents"][0]["status"] == "done"
         client.get("/v1/dossiers/NO-SUCH-CODE")
         reads = [client.get("/v1/citizens/001090012345/data", params={"purpose": "kiểm tra"}).status_code
@@ -72,6 +76,15 @@ def test_metrics_counters_move_with_real_work(watched):
     assert moved("hoso_backend_call_duration_seconds_count", backend="store") > 0
     assert moved("hoso_backend_call_duration_seconds_count", backend="index", operation="upsert") >= 1
     assert value(after, "hoso_documents_waiting") == 0 and value(after, "hoso_documents_in_progress") == 0
+
+    lines = [json.loads(line) for line in watched.log.read_text().splitlines() if line.startswith('{"')]
+    posted = [e for e in lines if e["event"] == "request" and e["route"] == "/v1/dossiers" and e["status"] == 202]
+    assert len(posted) == 1 and posted[0]["method"] == "POST" and posted[0]["ms"] > 0
+    read = [e for e in lines if e["event"] == "request" and e.get("dossier_code") == code]
+    assert read and all(e["route"].startswith("/v1/dossiers/{code}") for e in read)
+    [document] = [e for e in lines if e["event"] == "document" and e["dossier_code"] == code]
+    assert document["status"] == "done" and document["pages"] == 1 and document["doc_type"]
+    assert set(document["seconds"]) == {"fetch", "read", "finish", "total"} and document["seconds"]["total"] > 0
 
 
 def test_metrics_need_the_token_when_one_is_set(watched):
