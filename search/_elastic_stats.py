@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from .stats import DIMENSIONS, Activity, DocumentTally, StatsQuery, Statistics, Tallied, summarise
+from .stats import DIMENSIONS, Activity, DocumentTally, StatsQuery, Statistics, Tallied, quantiles_of, summarise
 
 _INT = {"type": "integer"}
 _KEYWORD = {"type": "keyword"}
@@ -64,7 +64,7 @@ def _filters(query: StatsQuery, names: tuple[str, ...]) -> list[dict]:
 
 def _grouped(dimensions: dict[str, str], sums: dict[str, str], histogram: str) -> dict:
     inner = {**{name: {"sum": {"field": source}} for name, source in sums.items()},
-             histogram: {"terms": {"field": histogram, "size": 1000}}}
+             histogram: {"histogram": {"field": histogram, "interval": 1, "min_doc_count": 1}}}
     aggs = {"total": {"filter": {"match_all": {}}, "aggs": inner}}
     for dimension, source in dimensions.items():
         aggs[dimension] = {"terms": {"field": source, "size": _SIZE}, "aggs": inner}
@@ -94,14 +94,14 @@ def statistics(query: StatsQuery, tallies: dict, activity: dict) -> Statistics:
     groups: dict[tuple[str, str], Tallied] = {}
     for aggregations, sums, histogram in ((tallies, _DOCUMENT_SUMS, "processing"),
                                           (activity, _ACTIVITY_SUMS, "desk")):
-        for dimension in ("total", *DIMENSIONS):
-            found = aggregations.get(dimension)
-            if found is None:  # activity has no document type
-                continue
-            for key, b in [("", found)] if dimension == "total" else [(b["key"], b) for b in found["buckets"]]:
-                group = groups.setdefault((dimension, key), Tallied())
-                group.counts.update({name: int(b[name]["value"]) for name in sums})
-                getattr(group, histogram).update({int(h["key"]): h["doc_count"] for h in b[histogram]["buckets"]})
+        found = [(dimension, key, b) for dimension in ("total", *DIMENSIONS) if dimension in aggregations
+                 for key, b in ([("", aggregations[dimension])] if dimension == "total" else
+                                [(b["key"], b) for b in aggregations[dimension]["buckets"]])]
+        times = quantiles_of([{int(h["key"]): h["doc_count"] for h in b[histogram]["buckets"]} for _, _, b in found])
+        for (dimension, key, b), times_of in zip(found, times):
+            group = groups.setdefault((dimension, key), Tallied())
+            group.counts.update({name: int(b[name]["value"]) for name in sums})
+            setattr(group, histogram, times_of)
     confirmed = {k["key"]: k["doc_count"] for k in tallies["confirmed_fields"]["buckets"]}
     corrected = {k["key"]: k["doc_count"] for k in tallies["corrected_fields"]["buckets"]}
     fields = {tuple(name.split("/", 1)): (confirmed.get(name, 0), corrected.get(name, 0))

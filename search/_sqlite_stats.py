@@ -19,7 +19,7 @@ from datetime import date
 
 import numpy as np
 
-from .stats import (DIMENSIONS, Activity, DocumentTally, StatsQuery, Statistics, Tallied, summarise)
+from .stats import DIMENSIONS, Activity, DocumentTally, StatsQuery, Statistics, Tallied, quantiles, summarise
 
 SCHEMA = """
 CREATE TABLE tallies (
@@ -62,7 +62,6 @@ _DOCUMENT_COUNTS = ("dossiers", "documents", "digitised", "pages", "components",
                     "fields_read", "fields_confirmed", "fields_corrected")
 _ACTIVITY_COUNTS = ("citizen_requests", "autofills", "fields_asked", "fields_served", "receipts")
 _NONE = -(1 << 30)  # no time bucket
-_LOWEST, _SPAN = -(1 << 15), 1 << 16  # time buckets (about ±1e300 s) packed beside a group number
 
 
 def _tally_row(t: DocumentTally) -> tuple:
@@ -93,23 +92,26 @@ class Vocabulary:
 
 @dataclass
 class _Columns:
-    """One table as arrays (rows in any order), built from its rows when asked for."""
+    """One table as a matrix of numbers (rows in any order), built from its rows when asked for;
+    the first columns are the figures summed per group."""
 
     names: tuple[str, ...]
     rows: dict[str, tuple]  # id -> the row's numbers
-    arrays: dict[str, np.ndarray] | None = None
+    matrix: np.ndarray | None = None
 
-    def array(self) -> dict[str, np.ndarray]:
-        if self.arrays is None:
-            matrix = np.array(list(self.rows.values()), dtype=np.int64).reshape(len(self.rows), len(self.names))
-            self.arrays = {name: matrix[:, n] for n, name in enumerate(self.names)}
-        return self.arrays
+    def array(self) -> np.ndarray:
+        if self.matrix is None:
+            self.matrix = np.array(list(self.rows.values()), dtype=np.int64).reshape(len(self.rows), len(self.names))
+        return self.matrix
+
+    def column(self, name: str) -> int:
+        return self.names.index(name)
 
     def put(self, key: str, row: tuple, keep_first: bool = False) -> None:
         if keep_first and key in self.rows:
             return
         self.rows[key] = row
-        self.arrays = None
+        self.matrix = None
 
 
 class Copy:
@@ -122,12 +124,13 @@ class Copy:
     def empty(self) -> None:
         self.generation: int | None = None  # what the copy reflects; None: load before answering
         self.words = Vocabulary()  # agencies, procedures, doc types, reasons, "doc_type/field" names
-        self.tallies = _Columns(("day", "month", "agency", "procedure", "doc_type", "result", "first", "done",
-                                 "failed", "pages", "fields_read", "confirmed", "corrected", "processing", "reason"),
-                                {})
-        self.outcomes: dict[str, list[tuple[int, int]]] = {}  # document -> (doc_type/field, corrected)
-        self.activity = _Columns(("day", "month", "agency", "procedure", "citizen_data", "autofill", "receipt",
-                                  "asked", "served", "desk"), {})
+        self.tallies = _Columns(("first", "one", "done", "pages", "component", "result", "failed", "fields_read",
+                                 "confirmed", "corrected",  # _DOCUMENT_COUNTS, in order
+                                 "day", "month", "agency", "procedure", "doc_type", "processing", "reason"), {})
+        self.outcomes: dict[str, list[tuple[int, int]]] = {}  # document -> (doc_type/field id, corrected)
+        self._outcomes: tuple[np.ndarray, np.ndarray] | None = None  # (document row, field id * 2 + corrected)
+        self.activity = _Columns(("citizen_data", "autofill", "asked", "served", "receipt",  # _ACTIVITY_COUNTS
+                                  "day", "month", "agency", "procedure", "desk"), {})
 
     # -- rows as numbers ---------------------------------------------------------------------
     def take_tally(self, row: tuple) -> None:
@@ -135,19 +138,33 @@ class Copy:
          confirmed, corrected, processing) = row
         w = self.words.id
         confirmed, corrected = [f for f in confirmed.split(",") if f], [f for f in corrected.split(",") if f]
+        result = int(kind == "result")
         self.tallies.put(document_id, (
-            *_day(day), w(agency), w(procedure), w(doc_type), int(kind == "result"), first, int(status == "done"),
-            int(status == "failed"), pages, fields_read, len(confirmed), len(corrected),
+            first, 1, int(status == "done"), pages, 1 - result, result, int(status == "failed"), fields_read,
+            len(confirmed), len(corrected), *_day(day), w(agency), w(procedure), w(doc_type),
             _NONE if processing is None else processing, w(reason) if status == "failed" else -1))
         self.outcomes[document_id] = ([(w(f"{doc_type}/{f}"), 0) for f in confirmed]
                                       + [(w(f"{doc_type}/{f}"), 1) for f in corrected])
+        self._outcomes = None
+
+    def outcome_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every field a clerk confirmed or corrected: the row of its document in the tally
+        arrays, and its field id * 2 + 1 if corrected."""
+        if self._outcomes is None:
+            rows, keys = [], []
+            for row, document_id in enumerate(self.tallies.rows):
+                for field, corrected in self.outcomes[document_id]:
+                    rows.append(row)
+                    keys.append(field * 2 + corrected)
+            self._outcomes = np.array(rows, dtype=np.int64), np.array(keys, dtype=np.int64)
+        return self._outcomes
 
     def take_note(self, row: tuple) -> None:
         entry_id, action, day, agency, procedure, _, asked, served, desk = row
         w = self.words.id
         self.activity.put(entry_id, (
+            int(action == "citizen_data"), int(action == "autofill"), asked, served, int(action == "receipt"),
             *_day(day), w(agency) if agency else -1, w(procedure) if procedure else -1,
-            int(action == "citizen_data"), int(action == "autofill"), int(action == "receipt"), asked, served,
             _NONE if desk is None else desk), keep_first=True)
 
     # -- keeping up with the file ----------------------------------------------------------------
@@ -227,71 +244,73 @@ def statistics(conn: sqlite3.Connection, copy: Copy, query: StatsQuery) -> Stati
     with copy.lock:
         if copy.generation != generation:
             copy.load(conn, generation)
-        t, a = copy.tallies.array(), copy.activity.array()
         words = copy.words
         groups: dict[tuple[str, str], Tallied] = {}
-        chosen = _chosen(t, query, first, last, words, ("agency_code", "procedure_code", "doc_type", "kind"))
-        _group(groups, t, chosen, query, words, DIMENSIONS, _DOCUMENT_COUNTS, (
-            t["first"], np.ones_like(t["first"]), t["done"], t["pages"], 1 - t["result"], t["result"], t["failed"],
-            t["fields_read"], t["confirmed"], t["corrected"]), "processing", t["processing"])
+        tallies = copy.tallies
+        chosen = _chosen(tallies, query, first, last, words, ("agency_code", "procedure_code", "doc_type", "kind"))
+        _group(groups, tallies, chosen, query, words, DIMENSIONS, _DOCUMENT_COUNTS, "processing")
         # Audit activity has no document type or kind; a filter on agency or procedure leaves out
         # what names none (citizen-data reads).
-        picked = _chosen(a, query, first, last, words, ("agency_code", "procedure_code"))
-        _group(groups, a, picked, query, words, DIMENSIONS[:-1], _ACTIVITY_COUNTS,
-               (a["citizen_data"], a["autofill"], a["asked"], a["served"], a["receipt"]), "desk", a["desk"])
-        fields: dict[tuple[str, str], list[int]] = {}
-        ids = list(copy.tallies.rows)
-        for n in np.flatnonzero(chosen & ((t["confirmed"] + t["corrected"]) > 0)):
-            for field, corrected in copy.outcomes[ids[n]]:
-                fields.setdefault(tuple(words.names[field].split("/", 1)), [0, 0])[corrected] += 1
-        reasons = t["reason"][chosen & (t["failed"] == 1)]
+        picked = _chosen(copy.activity, query, first, last, words, ("agency_code", "procedure_code"))
+        _group(groups, copy.activity, picked, query, words, DIMENSIONS[:-1], _ACTIVITY_COUNTS, "desk")
+        rows, keys = copy.outcome_arrays()
+        counted = np.bincount(keys[chosen[rows]], minlength=2 * len(words.names)).reshape(-1, 2)
+        fields = {tuple(words.names[n].split("/", 1)): (int(ok), int(bad))
+                  for n, (ok, bad) in enumerate(counted.tolist()) if ok or bad}
+        matrix = tallies.array()
+        reasons = matrix[chosen & (matrix[:, tallies.column("failed")] == 1), tallies.column("reason")]
         values, counts = np.unique(reasons, return_counts=True)
         failures = {words.names[v] or "": int(c) for v, c in zip(values, counts)}
-    return summarise(query, groups, {k: (v[0], v[1]) for k, v in fields.items()}, failures)
+    return summarise(query, groups, fields, failures)
 
 
-def _chosen(arrays: dict[str, np.ndarray], query: StatsQuery, first: int, last: int, words: Vocabulary,
+def _chosen(table: _Columns, query: StatsQuery, first: int, last: int, words: Vocabulary,
             filters: tuple[str, ...]) -> np.ndarray:
     columns = {"agency_code": "agency", "procedure_code": "procedure", "doc_type": "doc_type", "kind": "result"}
-    chosen = (arrays["day"] >= first) & (arrays["day"] <= last)
+    matrix = table.array()
+    day = matrix[:, table.column("day")]
+    chosen = (day >= first) & (day <= last)
     for name in filters:
         value = getattr(query, name)
         if value is None:
             continue
         wanted = int(value == "result") if name == "kind" else words.ids.get(value, -2)  # unknown: nothing
-        chosen &= arrays[columns[name]] == wanted
+        chosen &= matrix[:, table.column(columns[name])] == wanted
     return chosen
 
 
-def _group(groups: dict[tuple[str, str], Tallied], arrays: dict[str, np.ndarray], chosen: np.ndarray,
-           query: StatsQuery, words: Vocabulary, dimensions: tuple[str, ...], names: tuple[str, ...],
-           sums: tuple[np.ndarray, ...], histogram: str, buckets: np.ndarray) -> None:
-    """Add, per group of each dimension (and the total), the sums and the time histogram."""
+def _group(groups: dict[tuple[str, str], Tallied], table: _Columns, chosen: np.ndarray, query: StatsQuery,
+           words: Vocabulary, dimensions: tuple[str, ...], names: tuple[str, ...], histogram: str) -> None:
+    """Add, per group of each dimension (and the total), the sums (the first columns of the
+    table, one per name) and the median and p95 of the time column ``histogram``."""
     if not chosen.any():
         return
-    matrix = np.stack([s[chosen] for s in sums], axis=1)
-    times = buckets[chosen]
-    keys = {"total": (np.zeros(len(matrix), dtype=np.int64), lambda _: ""),
-            "period": ((arrays["day"], _day_name) if query.period == "day" else (arrays["month"], _month_name)),
-            "agency_code": (arrays["agency"], words.names.__getitem__),
-            "procedure_code": (arrays["procedure"], words.names.__getitem__),
-            "doc_type": (arrays.get("doc_type"), words.names.__getitem__)}
+    matrix = table.array()[chosen]
+    sums, times = matrix[:, :len(names)], matrix[:, table.column(histogram)]
+    timed = times != _NONE
+    lowest = int(times[timed].min()) if timed.any() else 0
+    span = int(times[timed].max()) - lowest + 1 if timed.any() else 1
+    label = words.names.__getitem__
+    keys = {"total": (None, lambda _: ""),
+            "period": ("day", _day_name) if query.period == "day" else ("month", _month_name),
+            "agency_code": ("agency", label), "procedure_code": ("procedure", label), "doc_type": ("doc_type", label)}
     for dimension in ("total", *dimensions):
         column, name = keys[dimension]
-        if dimension != "total":
-            column = column[chosen]
-        values, inverse = np.unique(column, return_inverse=True)
-        order = np.argsort(inverse, kind="stable")
-        starts = np.flatnonzero(np.r_[True, np.diff(inverse[order]) != 0])
-        totals = np.add.reduceat(matrix[order], starts, axis=0)
-        timed = times != _NONE
-        pairs, counts = np.unique(inverse[timed] * _SPAN + (times[timed] - _LOWEST), return_counts=True)
-        for n, value in enumerate(values):
-            if value < 0:  # activity that names no agency or procedure
-                continue
-            group = groups.setdefault((dimension, name(int(value))), Tallied())
-            group.counts.update(dict(zip(names, totals[n].tolist())))
-        for pair, count in zip(pairs.tolist(), counts.tolist()):
-            n, b = divmod(pair, _SPAN)
-            if values[n] >= 0:
-                getattr(groups[(dimension, name(int(values[n])))], histogram)[b + _LOWEST] = count
+        if column is None:
+            values, inverse, totals = np.zeros(1, np.int64), np.zeros(len(matrix), np.int64), sums.sum(axis=0)[None]
+        else:  # one sort: the groups, each one's sums, and which group each row is in
+            key = matrix[:, table.column(column)]
+            order = np.argsort(key, kind="stable")
+            ordered = key[order]
+            new = np.r_[True, ordered[1:] != ordered[:-1]]
+            starts = np.flatnonzero(new)
+            values, totals = ordered[starts], np.add.reduceat(sums[order], starts, axis=0)
+            inverse = np.empty(len(key), np.int64)
+            inverse[order] = np.cumsum(new) - 1
+        dense = np.bincount(inverse[timed] * span + (times[timed] - lowest),
+                            minlength=len(values) * span).reshape(len(values), span)
+        for value, counts, times_of in zip(values.tolist(), totals.tolist(), quantiles(dense, lowest)):
+            if value >= 0 or column is None:  # < 0: activity that names no agency or procedure
+                group = groups.setdefault((dimension, name(value)), Tallied())
+                group.counts.update(dict(zip(names, counts)))
+                setattr(group, histogram, times_of)
