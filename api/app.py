@@ -6,7 +6,8 @@ import asyncio
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -15,13 +16,16 @@ from ingest.indexing import rebuild
 from . import errors, web
 from .deps import count, identify, require_key
 from .limits import RateLimited
+from . import logs
+from .metrics import Metrics, RequestWatch, may_read
 from .oidc import ProviderUnavailable, TokenRejected
-from .routes import audit, citizens, dossiers, me, pages, receipts, retention, search
+from .routes import audit, citizens, dossiers, me, pages, receipts, retention, search, stats
 from .routes import sign_in
 from .services import Services
 from .settings import Settings
 
 log = logging.getLogger(__name__)
+READY_TIMEOUT = 5.0  # seconds the store and the index have to answer /readyz
 
 
 class UploadLimit:
@@ -103,10 +107,13 @@ class RequestSizeLimit:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    metrics = Metrics()
+    if settings.log_json:
+        logs.enable()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        services = Services.open(settings)
+        services = Services.open(settings, metrics)
         if getattr(services.index, "schema_reset", False):  # an older index file was dropped
             log.warning("the search index format changed; rebuilding it from the store before serving")
             count = await asyncio.to_thread(rebuild, services.records, services.index)
@@ -114,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services.trust_roots  # noqa: B018 - make the signing identity before workers race to
         pipeline = services.pipeline()
         pipeline.start()
+        metrics.watch_queue(lambda: pipeline.waiting, lambda: pipeline.in_progress)
         app.state.services, app.state.pipeline = services, pipeline
         watcher = asyncio.create_task(pipeline.watch(settings.rescan_seconds))  # resumes at once
         try:
@@ -129,6 +137,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(RequestSizeLimit, limit=settings.max_request_bytes)
     app.add_middleware(UploadLimit, path=f"/v1{dossiers.router.prefix}")  # before the files are read
+    watchers = (metrics.request_answered, *([logs.request_answered] if settings.log_json else []))
+    app.add_middleware(RequestWatch, watchers=watchers)  # outermost: sees the answers of the others too
 
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_key)])
     v1.include_router(dossiers.router)
@@ -138,12 +148,40 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         v1.include_router(router)
     v1.include_router(audit.router)
     v1.include_router(retention.router)
+    v1.include_router(stats.router)
     app.include_router(v1)
     app.include_router(sign_in.router, prefix="/v1")  # public: how the pages sign in
 
     @app.get("/healthz", tags=["operations"])
     async def health() -> dict:
+        """Liveness: the process answers."""
         return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], responses={503: {}})
+    async def ready() -> JSONResponse:
+        """Readiness: the object store and the search index both answer, within READY_TIMEOUT."""
+        services: Services = app.state.services
+        checks = {"store": lambda: services.records.store.exists("readyz"), "index": services.index.count}
+
+        async def answer(check) -> str:
+            try:
+                await asyncio.wait_for(asyncio.to_thread(check), READY_TIMEOUT)
+                return "ok"
+            except Exception as e:  # noqa: BLE001 - any failure means not ready, and says why
+                return f"{type(e).__name__}: {e}"[:300] if str(e) else type(e).__name__
+
+        found = dict(zip(checks, await asyncio.gather(*map(answer, checks.values()))))
+        ok = all(v == "ok" for v in found.values())
+        return JSONResponse({"status": "ready" if ok else "not ready", **found}, status_code=200 if ok else 503)
+
+    @app.get("/metrics", tags=["operations"], response_class=Response, responses={403: {}})
+    async def prometheus(request: Request) -> Response:
+        """Prometheus text format; from loopback, or with HOSO_METRICS__TOKEN as bearer token."""
+        if not may_read(settings.metrics, request.client.host if request.client else None,
+                        request.headers.get("authorization")):
+            return errors.error(403, "forbidden", "metrics are served to loopback clients, or with the metrics token")
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
 
     app.include_router(web.router)  # the reception and archive pages
 

@@ -28,11 +28,12 @@ from repository.model import DocumentStatus
 from repository.store import open_store
 from repository.signing import load_signer
 from repository.verification import verify_pdf
-from search import SearchError, SearchQuery
+from search import SearchError, SearchQuery, StatsQuery
 
 from .keys import ROLES, ApiKeys
 from .settings import Settings
 from .services import Services
+from .stats_tables import rows, to_csv
 
 DEV_AGENCY = "000.00.00.H00"
 
@@ -112,6 +113,19 @@ def _parser() -> argparse.ArgumentParser:
     revoke = key_commands.add_parser("revoke", help="remove a key by its id")
     revoke.add_argument("key_id")
     revoke.set_defaults(run=_keys_revoke)
+
+    stats = commands.add_parser("stats", help="statistics of digitisation and reuse, from the index")
+    stats.add_argument("--agency")
+    stats.add_argument("--procedure")
+    stats.add_argument("--doc-type")
+    stats.add_argument("--kind", choices=["component", "result"])
+    stats.add_argument("--from", dest="received_from", type=date.fromisoformat, help="first day YYYY-MM-DD")
+    stats.add_argument("--to", dest="received_to", type=date.fromisoformat, help="last day YYYY-MM-DD")
+    stats.add_argument("--period", choices=["day", "month"], default="month")
+    shape = stats.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true")
+    shape.add_argument("--csv", choices=["groups", "fields", "failures"], help="one table as CSV")
+    stats.set_defaults(run=_stats)
 
     reindex = commands.add_parser("reindex", help="rebuild the search index from the object store")
     reindex.set_defaults(run=_reindex)
@@ -299,8 +313,8 @@ def _citizen(settings: Settings, args) -> int:
     services = Services.open(settings)
     wanted = [f.strip() for f in (args.fields or "").split(",") if f.strip()]
     answer = services.reuse.citizen_data(args.citizen_id, wanted)
-    services.audit.record(_operator(), "citizen_data.read", args.citizen_id, purpose=args.purpose,
-                          requested=wanted or "all", returned=sorted(answer["fields"]))
+    services.audited(_operator(), "citizen_data.read", args.citizen_id, purpose=args.purpose,
+                     requested=wanted or "all", returned=sorted(answer["fields"]))
     services.close()
     print(json.dumps({**answer, "purpose": args.purpose}, ensure_ascii=False, default=str, indent=2))
     return 0 if answer["fields"] else 1
@@ -325,6 +339,22 @@ def _keys_revoke(settings: Settings, args) -> int:
     if not ApiKeys(settings.api_keys_path).revoke(args.key_id):
         print(f"hoso: no key {args.key_id}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _stats(settings: Settings, args) -> int:
+    services = Services.open(settings)
+    found = services.index.statistics(StatsQuery(
+        agency_code=args.agency, procedure_code=args.procedure, doc_type=args.doc_type, kind=args.kind,
+        received_from=args.received_from, received_to=args.received_to, period=args.period))
+    services.close()
+    if args.json:
+        print(found.model_dump_json(indent=2))
+    elif args.csv:
+        sys.stdout.write(to_csv(found, args.csv))
+    else:
+        for row in rows(found, "groups"):
+            print("\t".join("" if value is None else str(value) for value in row))
     return 0
 
 

@@ -93,6 +93,7 @@ def count(services: Services, kind: str, key: dict, path: str) -> None:
     try:
         getattr(services.limits, kind).take(key["id"])
     except RateLimited as e:
+        services.metrics.rate_limited.labels(e.kind).inc()
         if e.first:
             services.audit.record(actor(key), "rate_limited", path, limit=e.kind, retry_after=e.retry_after)
         raise

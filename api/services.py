@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import cached_property
 
 from ingest.pipeline import Pipeline
 from ingest.reception import Reception
+from ingest.tallies import Place, activity
 from ingest.worker import WorkerConfig
 from repository.audit import AuditLog
+from repository.model import Dossier
 from repository.records import Records
 from repository.signing import ArchivalSigner, load_signer
 from repository.store import open_store
-from search import Index, open_index
+from search import Index, SearchError, open_index
 
 from .keys import ApiKeys
 from .limits import Limits
+from .logs import DocumentLog
+from .metrics import Metrics, observed
 from .oidc import OidcVerifier
 from .reuse import Reuse
 from .settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -26,11 +34,15 @@ class Services:
     settings: Settings
     records: Records
     index: Index
+    metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
-    def open(cls, settings: Settings) -> "Services":
+    def open(cls, settings: Settings, metrics: Metrics | None = None) -> "Services":
+        """The clients, each call to the store, the index and the audit log timed in `metrics`."""
         settings.data_path.mkdir(parents=True, exist_ok=True)
-        return cls(settings, Records(open_store(settings.store_url, settings.s3)), open_index(settings.index_url))
+        metrics = metrics or Metrics()
+        store = observed(open_store(settings.store_url, settings.s3), metrics, "store")
+        return cls(settings, Records(store), observed(open_index(settings.index_url), metrics, "index"), metrics)
 
     @cached_property
     def keys(self) -> ApiKeys:
@@ -61,7 +73,21 @@ class Services:
 
     @cached_property
     def audit(self) -> AuditLog:
-        return AuditLog(self.records.store, self.signer)
+        return observed(AuditLog(self.records.store, self.signer), self.metrics, "audit", counted="record")
+
+    def audited(self, actor: str, action: str, target: str, dossier: Dossier | None = None, **details) -> str:
+        """Write an audit entry, then count it in the statistics when it counts (ingest/tallies.py;
+        ``dossier``: the one the target names). One the index cannot take now is counted by the
+        next `hoso reindex`, which reads the log itself."""
+        entry_id = self.audit.record(actor, action, target, **details)
+        entry = {"id": entry_id, "at": datetime.now(timezone.utc), "action": action, "target": target, **details}
+        counted = activity(entry, {target: Place.of(dossier)} if dossier else {})
+        if counted is not None:
+            try:
+                self.index.note([counted])
+            except SearchError as e:
+                log.warning("audit entry %s not counted in the statistics: %s", entry_id, e)
+        return entry_id
 
     @cached_property
     def reuse(self) -> Reuse:
@@ -71,7 +97,8 @@ class Services:
         s = self.settings
         config = WorkerConfig(store_url=s.store_url, store=s.s3, work_dir=s.work_dir, keys_dir=s.keys_dir, ocr=s.ocr,
                               signing=s.signing, signing_location=s.signing_location, pdfa=s.pdfa)
-        return Pipeline(self.records, self.index, config, s.workers, listener, s.retention)
+        monitors = (self.metrics, *([DocumentLog()] if s.log_json else []))
+        return Pipeline(self.records, self.index, config, s.workers, listener, s.retention, monitors=monitors)
 
     def close(self) -> None:
         if "audit" in self.__dict__:  # seal the end of this process's audit chain

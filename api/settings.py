@@ -15,6 +15,7 @@ from repository.retention import RetentionOptions
 from repository.signing import SigningOptions
 
 from .limits import LimitOptions
+from .metrics import MetricsOptions
 from .oidc import OidcOptions
 
 
@@ -40,6 +41,8 @@ class Settings(BaseSettings):
     signing: SigningOptions = SigningOptions()
     oidc: OidcOptions = OidcOptions()
     limits: LimitOptions = LimitOptions()  # requests per minute per caller
+    metrics: MetricsOptions = MetricsOptions()  # who may read GET /metrics
+    log_json: bool = False  # a JSON line on stderr per request and per document processed
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings, env_settings,

@@ -26,6 +26,7 @@ from repository.retention import check_disposable, is_due
 from search import Index
 
 from .indexing import index_entries
+from .tallies import document_tallies
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ def _dispose(records: Records, index: Index, code: str, document_id: str, by: st
         document.status = DocumentStatus.DISPOSED
         document.fields, document.pages, document.incoming_signatures, document.reason = {}, [], [], None
         records.save(dossier)
+        index.tally(document_tallies(dossier))  # still received; no longer pages or fields
     records.clear_unindexed(code, document_id)
     try:
         records.purge_manifest_history(code)

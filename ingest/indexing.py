@@ -1,12 +1,16 @@
-"""What the search index holds for a document: derived from the manifest alone."""
+"""What the search index holds for a document: derived from the manifest alone (and, for the
+statistics, the audit log: see tallies.py)."""
 
 from __future__ import annotations
 
 from typing import Callable, Iterator
 
+from repository.audit import AuditLog
 from repository.model import Document, DocumentStatus, Dossier
 from repository.records import Records
-from search import CitizenFact, Index, IndexEntry
+from search import CitizenFact, DocumentTally, Index, IndexEntry
+
+from .tallies import Place, activities, document_tallies
 
 
 PERSONAL = ("citizen_id_card", "birth_certificate")  # documents that state facts about a citizen
@@ -49,12 +53,19 @@ def citizen_facts(document: Document, other_side: Document | None = None) -> lis
 
 
 def rebuild(records: Records, index: Index, progress: Callable[[], None] | None = None) -> int:
-    """Rebuild the whole index from the object store alone; readers never see it half-built."""
+    """Rebuild the whole index from the object store alone, the statistics with it (from the
+    manifests and the audit log); readers never see either half-built."""
+    tallies: list[DocumentTally] = []
+    places: dict[str, Place] = {}
 
     def entries() -> Iterator[IndexEntry]:
         for dossier in records.dossiers():
             yield from index_entries(dossier)
+            tallies.extend(document_tallies(dossier))
+            places[dossier.dossier_code] = Place.of(dossier)
             if progress is not None:
                 progress()
 
-    return index.replace_all(entries())
+    count = index.replace_all(entries())
+    index.replace_statistics(tallies, activities(AuditLog(records.store).entries(), places))
+    return count

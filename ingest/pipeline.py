@@ -18,7 +18,7 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Callable, Protocol
 
 from ulid import ULID
 
@@ -31,6 +31,7 @@ from search import Index, IndexUnavailable
 
 from . import cardsides, worker
 from .indexing import index_entries
+from .tallies import document_tallies
 from .worker import DocumentJob, WorkerConfig
 
 log = logging.getLogger(__name__)
@@ -41,10 +42,24 @@ RECEPTION_GRACE = 10 * 60.0  # a reception taking longer than this (a pending ma
 Listener = Callable[[Dossier, Document], None]
 
 
+class Monitor(Protocol):
+    """Who watches the work (metrics, structured logs): told of every page read and every
+    document finished, done or failed, with its timings in seconds."""
+
+    def page_read(self, seconds: float) -> None: ...
+
+    def document_finished(self, dossier: Dossier, document: Document, timings: dict[str, float],
+                          error: Exception | None) -> None: ...
+
+
 class Pipeline:
     def __init__(self, records: Records, index: Index, config: WorkerConfig, workers: int,
-                 listener: Listener | None = None, retention: RetentionOptions | None = None) -> None:
+                 listener: Listener | None = None, retention: RetentionOptions | None = None,
+                 monitors: tuple[Monitor, ...] = ()) -> None:
         self.records = records
+        self.monitors = monitors
+        self.waiting = 0  # documents waiting for a slot
+        self.in_progress = 0
         self.retention = retention or RetentionOptions()
         self.index = index
         self.config = config
@@ -117,6 +132,7 @@ class Pipeline:
             if not await asyncio.to_thread(self.records.claim, code, self.owner, CLAIM_LEASE, _alive):
                 return dossier  # another HoSo process is reading it
             dossier = await asyncio.to_thread(self.records.load, code)  # as the claim found it
+            await self._tally(dossier)  # counted as received before any is read
             unfinished = [d for d in dossier.documents if not d.finished]
             await asyncio.gather(*(self._document(dossier, d) for d in unfinished))
             final = await asyncio.to_thread(self.records.load, code)
@@ -151,6 +167,7 @@ class Pipeline:
                         await asyncio.to_thread(self.index.upsert, entries)
                     else:  # disposed of meanwhile: the index forgets it
                         await asyncio.to_thread(self.index.delete_document, document_id)
+                    await asyncio.to_thread(self.index.tally, document_tallies(dossier))
                 except DossierNotFound:
                     pass  # removed since: nothing to index
                 except IndexUnavailable:
@@ -161,42 +178,90 @@ class Pipeline:
             log.warning("indexed %d documents that waited for the search index", indexed)
         return indexed
 
+    async def _tally(self, dossier: Dossier) -> None:
+        """Count the dossier's documents as they now stand. An index that is down misses it: the
+        next change of the dossier, or `hoso reindex`, counts them again."""
+        try:
+            await asyncio.to_thread(self.index.tally, document_tallies(dossier))
+        except IndexUnavailable as e:
+            log.warning("dossier %s not counted in the statistics: %s", dossier.dossier_code, e)
+
     async def _document(self, dossier: Dossier, document: Document) -> None:
+        self.waiting += 1
+        entered = False
+        try:
+            async with self._slots:
+                entered = True
+                self.waiting -= 1
+                self.in_progress += 1
+                try:
+                    await self._read(dossier, document)
+                finally:
+                    self.in_progress -= 1
+        finally:
+            if not entered:  # cancelled while waiting for a slot
+                self.waiting -= 1
+
+    async def _read(self, dossier: Dossier, document: Document) -> None:
         job = DocumentJob(dossier.dossier_code, document.id, document.filename, document.media_type,
                           dossier.agency_code, document.original)
-        async with self._slots:
-            # The status write and the first step go together: the workers need not wait for
-            # the manifest (other documents' writes may hold its lock).
-            marked = asyncio.create_task(
-                self._update(dossier.dossier_code, document.id, status=DocumentStatus.PROCESSING))
-            try:
-                info: ocr.SourceInfo = await self._run(worker.fetch_and_inspect, job)
-                await marked
-                pages = await asyncio.gather(*(self._run(worker.read_page, job, p) for p in info.pages))
-                done: worker.FinishedDocument = await self._run(worker.finish, job, list(pages))
-                # Locked in the store before the manifest says done; a crash in between
-                # re-runs the document, and writing over a locked object keeps its version.
-                archived = document.model_copy(update={
-                    "archival": done.archival, "ocr": done.ocr,
-                    "retention": self.retention.assign(done.doc_type, datetime.now(timezone.utc))})
-                await asyncio.to_thread(self.records.retain_document, archived)
-            except Exception as e:  # noqa: BLE001 - any failure of one document must not stop the others
-                expected = isinstance(e, (ocr.OcrError, RepositoryError, BrokenProcessPool))
-                log.log(logging.WARNING if expected else logging.ERROR, "document %s of %s failed: %s",
-                        document.id, dossier.dossier_code, e, exc_info=None if expected else e)
-                await asyncio.gather(marked, return_exceptions=True)  # its write must not come last
-                await self._run_quietly(worker.discard, job)
-                retention = self.retention.assign(None, datetime.now(timezone.utc))  # unread: the default
-                kept = document.model_copy(update={"retention": retention})
-                await self._retain_quietly(kept)  # the original the citizen handed in is a record too
-                await self._update(dossier.dossier_code, document.id, status=DocumentStatus.FAILED,
-                                   reason=_reason(e), retention=kept.retention)
-                return
-        await self._update(
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+
+        def lap(step: str) -> None:
+            timings[step] = round(time.perf_counter() - started - sum(timings.values()), 4)
+
+        # The status write and the first step go together: the workers need not wait for
+        # the manifest (other documents' writes may hold its lock).
+        marked = asyncio.create_task(
+            self._update(dossier.dossier_code, document.id, status=DocumentStatus.PROCESSING))
+        try:
+            info: ocr.SourceInfo = await self._run(worker.fetch_and_inspect, job)
+            await marked
+            lap("fetch")
+            pages = await asyncio.gather(*(self._run(worker.read_page, job, p) for p in info.pages))
+            lap("read")
+            for page in pages:
+                self._tell("page_read", page.seconds)
+            done: worker.FinishedDocument = await self._run(worker.finish, job, list(pages))
+            # Locked in the store before the manifest says done; a crash in between
+            # re-runs the document, and writing over a locked object keeps its version.
+            archived = document.model_copy(update={
+                "archival": done.archival, "ocr": done.ocr,
+                "retention": self.retention.assign(done.doc_type, datetime.now(timezone.utc))})
+            await asyncio.to_thread(self.records.retain_document, archived)
+            lap("finish")
+        except Exception as e:  # noqa: BLE001 - any failure of one document must not stop the others
+            expected = isinstance(e, (ocr.OcrError, RepositoryError, BrokenProcessPool))
+            log.log(logging.WARNING if expected else logging.ERROR, "document %s of %s failed: %s",
+                    document.id, dossier.dossier_code, e, exc_info=None if expected else e)
+            await asyncio.gather(marked, return_exceptions=True)  # its write must not come last
+            await self._run_quietly(worker.discard, job)
+            retention = self.retention.assign(None, datetime.now(timezone.utc))  # unread: the default
+            kept = document.model_copy(update={"retention": retention})
+            await self._retain_quietly(kept)  # the original the citizen handed in is a record too
+            final = await self._update(dossier.dossier_code, document.id, status=DocumentStatus.FAILED,
+                                       reason=_reason(e), retention=kept.retention)
+            self._finished(final, document.id, started, timings, e)
+            return
+        final = await self._update(
             dossier.dossier_code, document.id, status=DocumentStatus.DONE, reason=None,
             archival=done.archival, ocr=done.ocr, pages=done.pages, doc_type=done.doc_type, fields=done.fields,
             signature=done.signature, incoming_signatures=done.incoming_signatures,
             retention=archived.retention, processed_at=archived.retention.assigned_at)
+        self._finished(final, document.id, started, timings, None)
+
+    def _finished(self, dossier: Dossier, document_id: str, started: float, timings: dict[str, float],
+                  error: Exception | None) -> None:
+        timings["total"] = round(time.perf_counter() - started, 4)
+        self._tell("document_finished", dossier, dossier.document(document_id), timings, error)
+
+    def _tell(self, event: str, *args) -> None:
+        for monitor in self.monitors:
+            try:
+                getattr(monitor, event)(*args)
+            except Exception:  # noqa: BLE001 - watching the work must never stop it
+                log.exception("monitor %r failed on %s", monitor, event)
 
     async def _run(self, step, *args):
         if self._pool is None:
@@ -256,6 +321,7 @@ class Pipeline:
                         log.warning("document %s of %s is stored but not indexed yet: %s", changed_id, code, e)
                         await asyncio.to_thread(self.records.mark_unindexed, code, changed_id)
             await asyncio.to_thread(self.records.save, dossier)
+            await self._tally(dossier)
         if self.listener is not None:
             self.listener(dossier, document)
         return dossier

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -109,7 +110,10 @@ def fetch_and_inspect(job: DocumentJob) -> ocr.SourceInfo:
 
 
 def read_page(job: DocumentJob, page: ocr.SourcePage) -> ocr.PageResult:
-    return ocr.read_page(job.source, job.media_type, page.index, page.scanned, _config().ocr, job.workdir)
+    started = time.perf_counter()
+    result = ocr.read_page(job.source, job.media_type, page.index, page.scanned, _config().ocr, job.workdir)
+    result.seconds = round(time.perf_counter() - started, 4)
+    return result
 
 
 def finish(job: DocumentJob, pages: list[ocr.PageResult]) -> FinishedDocument:

@@ -63,6 +63,7 @@ class PageResult:
     steps: list[str] = field(default_factory=list)  # the clean-up and geometry steps applied
     pdf: Path | None = None  # one-page PDF: page image + invisible text layer (OCR pages)
     codes: list[Code] = field(default_factory=list)  # machine-readable parts found on the page
+    seconds: float = 0.0  # how long reading the page took in its worker
 
     @property
     def confidence(self) -> float | None:

@@ -11,8 +11,13 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .errors import BadQuery, IndexUnavailable, SearchError
 from .index import CitizenFact, FacetCount, Fact, Hit, Index, IndexEntry, SearchQuery, SearchResults
+from .stats import Activity, DocumentTally, Statistics, StatsQuery
 
 __all__ = [
+    "Activity",
+    "DocumentTally",
+    "Statistics",
+    "StatsQuery",
     "BadQuery",
     "CitizenFact",
     "FacetCount",

@@ -24,14 +24,17 @@ from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
+from . import _elastic_stats
 from ._query import Term, marked_terms, parse_query
 from ._snippet import find_terms, make_snippet
 from .errors import BadQuery, IndexUnavailable, SearchError
 from .index import (FACET_SIZE, FACETS, TOTAL_CAP, FacetCount, Fact, Hit, IndexEntry, SearchQuery,
                     SearchResults, check_query, received_range)
+from .stats import Activity, DocumentTally, Statistics, StatsQuery
 from .text import nfc
 
-MAPPING_VERSION = 2  # 2: words split as SQLite splits them (684/QĐ-UBND, 000.17.22: several); dossier code words
+MAPPING_VERSION = 3  # 2: words split as SQLite splits them (684/QĐ-UBND, 000.17.22: several); dossier code words
+#                     3: statistics beside (a rebuild fills them)
 EXACT_BOOST = 10.0
 #: Terms a code's last part (a prefix, see _query.py) may stand for; Lucene reads no more.
 PREFIX_EXPANSIONS = 1000
@@ -122,6 +125,7 @@ class ElasticIndex:
                  timeout: float = 30.0, retries: int = 3) -> None:
         self.alias = f"{prefix}-documents"
         self.facts_alias = f"{prefix}-citizens"  # the citizen data for reuse, in its own index
+        self.tallies_alias, self.activity_alias = f"{prefix}-tallies", f"{prefix}-activity"  # statistics
         self._shards, self._replicas = shards, replicas
         #: True when the alias points at an index built with an older mapping: the caller should
         #: reindex (replace_all builds a current one).
@@ -134,11 +138,13 @@ class ElasticIndex:
         self.client.indices.put_index_template(
             name=self.alias, index_patterns=[f"{self.alias}-*"], priority=100,
             template={"settings": _settings(self._shards, self._replicas), "mappings": MAPPINGS})
-        self.client.indices.put_index_template(
-            name=self.facts_alias, index_patterns=[f"{self.facts_alias}-*"], priority=100,
-            template={"settings": {"number_of_shards": self._shards, "number_of_replicas": self._replicas},
-                      "mappings": FACT_MAPPINGS})
-        for alias in (self.alias, self.facts_alias):
+        for alias, mappings in ((self.facts_alias, FACT_MAPPINGS), (self.tallies_alias, _elastic_stats.TALLY_MAPPINGS),
+                                (self.activity_alias, _elastic_stats.ACTIVITY_MAPPINGS)):
+            self.client.indices.put_index_template(
+                name=alias, index_patterns=[f"{alias}-*"], priority=100,
+                template={"settings": {"number_of_shards": self._shards, "number_of_replicas": self._replicas},
+                          "mappings": mappings})
+        for alias in self._aliases:
             if not self.client.indices.exists_alias(name=alias):
                 name = self._new_index(alias)
                 try:
@@ -150,6 +156,10 @@ class ElasticIndex:
         mappings = self.client.indices.get_mapping(index=self.alias)
         self.schema_reset = any(m["mappings"].get("_meta", {}).get("version") != MAPPING_VERSION
                                 for m in mappings.values())
+
+    @property
+    def _aliases(self) -> tuple[str, ...]:
+        return self.alias, self.facts_alias, self.tallies_alias, self.activity_alias
 
     def _new_index(self, alias: str) -> str:
         name = f"{alias}-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
@@ -187,7 +197,8 @@ class ElasticIndex:
             for ok, item in helpers.streaming_bulk(self.client, pending, raise_on_error=False,
                                                    raise_on_exception=False, max_retries=2,
                                                    chunk_size=500, refresh=refresh):
-                if not ok and item.get("delete", {}).get("status") != 404:  # already gone is fine
+                # already gone, or already there to create (an activity noted once), is fine
+                if not ok and item.get("delete", {}).get("status") != 404 and item.get("create", {}).get("status") != 409:
                     failures.append(item)
             if not failures:
                 return
@@ -228,7 +239,6 @@ class ElasticIndex:
 
     def replace_all(self, entries: Iterable[IndexEntry]) -> int:
         """Fill a new index, then switch the alias to it in one action and drop the old ones."""
-        new = {alias: self._call(self._new_index, alias) for alias in (self.alias, self.facts_alias)}
         documents: set[str] = set()
 
         def counted() -> Iterator[IndexEntry]:
@@ -236,11 +246,33 @@ class ElasticIndex:
                 documents.add(entry.document_id)
                 yield entry
 
+        self._swap((self.alias, self.facts_alias),
+                   lambda new: self._actions(counted(), new[self.alias], new[self.facts_alias]))
+        return len(documents)
+
+    def tally(self, tallies: Iterable[DocumentTally]) -> None:
+        # Not refreshed: a figure may lag a second behind, a document's processing need not wait.
+        self._call(self._bulk, _elastic_stats.tally_actions(tallies, self.tallies_alias), refresh=False)
+
+    def note(self, activity: Iterable[Activity]) -> None:
+        self._call(self._bulk, _elastic_stats.activity_actions(activity, self.activity_alias), refresh=False)
+
+    def replace_statistics(self, tallies: Iterable[DocumentTally], activity: Iterable[Activity]) -> None:
+        def actions(new: dict[str, str]) -> Iterator[dict]:
+            yield from _elastic_stats.tally_actions(tallies, new[self.tallies_alias])
+            yield from _elastic_stats.activity_actions(activity, new[self.activity_alias])
+
+        self._swap((self.tallies_alias, self.activity_alias), actions)
+
+    def _swap(self, aliases: tuple[str, ...], actions) -> None:
+        """Fill new indices for ``aliases`` with ``actions(new names)``, then move every alias to
+        its new index in one action and drop the old ones."""
+        new = {alias: self._call(self._new_index, alias) for alias in aliases}
         try:
-            self._call(self._bulk, self._actions(counted(), new[self.alias], new[self.facts_alias]), refresh=False)
+            self._call(self._bulk, actions(new), refresh=False)
             self._call(self.client.indices.refresh, index=",".join(new.values()))
             old = {alias: list(self._call(self.client.indices.get_alias, name=alias)) for alias in new}
-            self._call(self.client.indices.update_aliases, actions=[  # both aliases in one action
+            self._call(self.client.indices.update_aliases, actions=[  # all aliases in one action
                 *({"remove": {"index": name, "alias": alias}} for alias, names in old.items() for name in names),
                 *({"add": {"index": name, "alias": alias}} for alias, name in new.items())])
         except BaseException:
@@ -249,7 +281,6 @@ class ElasticIndex:
         for names in old.values():
             for name in names:
                 self._call(self.client.indices.delete, index=name, ignore_unavailable=True)
-        return len(documents)
 
     # -- reading --------------------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResults:
@@ -329,10 +360,10 @@ class ElasticIndex:
     def _either(queries: list[dict]) -> dict:
         return queries[0] if len(queries) == 1 else {"bool": {"should": queries, "minimum_should_match": 1}}
 
-    def _msearch(self, bodies: list[dict]) -> list[dict]:
+    def _msearch(self, bodies: list[dict], indices: list[str] | None = None) -> list[dict]:
         searches: list[dict] = []
-        for body in bodies:
-            searches += [{"index": self.alias}, body]
+        for body, index in zip(bodies, indices or [self.alias] * len(bodies)):
+            searches += [{"index": index}, body]
         responses = self.client.msearch(searches=searches)["responses"]
         for response in responses:
             if "error" in response:  # msearch answers 200 and puts each search's error inside
@@ -354,6 +385,11 @@ class ElasticIndex:
                               query={"bool": {"filter": filters}})
         return [Fact.model_validate(hit["_source"]) for hit in response["hits"]["hits"]]
 
+    def statistics(self, query: StatsQuery) -> Statistics:
+        tallies, activity = _elastic_stats.search_bodies(query)
+        responses = self._call(self._msearch, [tallies, activity], [self.tallies_alias, self.activity_alias])
+        return _elastic_stats.statistics(query, *(r["aggregations"] for r in responses))
+
     def count(self) -> int:
         response = self._call(self.client.search, index=self.alias, size=0, aggs={
             "documents": {"cardinality": {"field": "document_id", "precision_threshold": 40000}}})
@@ -364,7 +400,7 @@ class ElasticIndex:
 
     def drop(self) -> None:
         """Remove this index's indices, alias and template; tests use it to clean up."""
-        for alias in (self.alias, self.facts_alias):
+        for alias in self._aliases:
             try:
                 names = list(self.client.indices.get_alias(name=alias))
             except NotFoundError:

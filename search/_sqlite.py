@@ -42,16 +42,18 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from . import _sqlite_stats
 from ._query import (FOLDED_MARK, ParsedQuery, mark_folded, marked_terms, match_expression, parse_query,
                      word_strings)
 from ._snippet import find_terms, make_snippet
 from .errors import IndexUnavailable, SearchError
 from .index import (FACET_SIZE, FACETS, TOTAL_CAP, FacetCount, Fact, Hit, IndexEntry, SearchQuery,
                     SearchResults, check_query, received_range)
+from .stats import Activity, DocumentTally, Statistics, StatsQuery
 from .text import canonical_tones, fold, nfc
 
-SCHEMA_VERSION = 4  # 2: citizen facts; 3: metadata tokens in the full-text index;
-#                    4: keys in received order, dossier codes, marked folded words
+SCHEMA_VERSION = 5  # 2: citizen facts; 3: metadata tokens in the full-text index;
+#                    4: keys in received order, dossier codes, marked folded words; 5: statistics
 BUSY_TIMEOUT_S = 10.0
 EXACT_WEIGHT = 10.0
 FOLDED_WEIGHT = 1.0
@@ -136,6 +138,7 @@ class SqliteIndex:
         self._registry_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._closed = False
+        self._statistics = _sqlite_stats.Copy()  # the statistics tables in memory, as numbers
         #: True when this open found an older schema and dropped it: the caller should reindex.
         self.schema_reset = False
         try:
@@ -214,7 +217,7 @@ class SqliteIndex:
                 conn.execute(f'DROP TABLE IF EXISTS "{name}"')
             for name, _ in tables:
                 conn.execute(f'DROP TABLE IF EXISTS "{name}"')
-        for statement in _SCHEMA.split(";"):
+        for statement in (_SCHEMA + _sqlite_stats.SCHEMA).split(";"):
             if statement.strip():
                 conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -318,7 +321,26 @@ class SqliteIndex:
             self._fill(conn, 0, _ROWID_MAX)
             return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
 
+    def tally(self, tallies: Iterable[DocumentTally]) -> None:
+        with self._write_lock, self._transaction(immediate=True) as conn:
+            follow = _sqlite_stats.tally(conn, self._statistics, tallies)
+        follow()
+
+    def note(self, activity: Iterable[Activity]) -> None:
+        with self._write_lock, self._transaction(immediate=True) as conn:
+            follow = _sqlite_stats.note(conn, self._statistics, activity)
+        follow()
+
+    def replace_statistics(self, tallies: Iterable[DocumentTally], activity: Iterable[Activity]) -> None:
+        with self._write_lock, self._transaction(immediate=True) as conn:
+            follow = _sqlite_stats.replace(conn, self._statistics, tallies, activity)
+        follow()
+
     # -- reading ----------------------------------------------------------------------------
+    def statistics(self, query: StatsQuery) -> Statistics:
+        with self._transaction(immediate=False) as conn:
+            return _sqlite_stats.statistics(conn, self._statistics, query)
+
 
     def facts(self, citizen_id: str, fields: list[str] | None = None) -> list[Fact]:
         where, params = "f.citizen_id = ?", [citizen_id]

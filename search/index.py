@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from pydantic import AwareDatetime, BaseModel, Field
 
 from .errors import BadQuery
+
+if TYPE_CHECKING:
+    from .stats import Activity, DocumentTally, Statistics, StatsQuery
 
 MAX_LIMIT = 100
 #: Totals are exact up to this many matching documents; beyond it a search reports at least
@@ -161,6 +164,19 @@ class Index(Protocol):
 
     def count(self) -> int:
         """Number of documents indexed."""
+
+    def tally(self, tallies: Iterable["DocumentTally"]) -> None:
+        """Count documents for the statistics, replacing what was counted under the same id."""
+
+    def note(self, activity: Iterable["Activity"]) -> None:
+        """Count audit entries for the statistics; an id noted again is ignored (the first counts)."""
+
+    def replace_statistics(self, tallies: Iterable["DocumentTally"], activity: Iterable["Activity"]) -> None:
+        """Swap in everything the statistics count, at once."""
+
+    def statistics(self, query: "StatsQuery") -> "Statistics":
+        """The figures of search/stats.py for the documents and activity the query selects."""
+        ...
 
     def close(self) -> None:
         """Release connections; the index must not be used afterwards."""

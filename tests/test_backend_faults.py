@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
 
 import vnpages
@@ -66,3 +67,21 @@ def test_minio_down_refuses_uploads_with_503_and_keeps_nothing(scaleout, minio_s
         wait_done(client, accepted.json()["dossier_code"])
         found = client.get("/v1/search", params={"q": token}).json()
         assert [h["dossier_code"] for h in found["hits"]] == [accepted.json()["dossier_code"]]
+
+
+def test_readiness_follows_the_index_while_liveness_stays(scaleout, elastic_server):
+    ready = httpx.get(f"{scaleout.url}/readyz", timeout=30)
+    assert ready.status_code == 200 and ready.json() == {"status": "ready", "store": "ok", "index": "ok"}
+    elastic_server.stop()
+    try:
+        down = httpx.get(f"{scaleout.url}/readyz", timeout=30)
+        assert down.status_code == 503, down.text
+        assert down.json()["status"] == "not ready" and down.json()["store"] == "ok"
+        assert down.json()["index"] != "ok"
+        assert httpx.get(f"{scaleout.url}/healthz").status_code == 200
+    finally:
+        elastic_server.start()
+    deadline = time.monotonic() + 60
+    while httpx.get(f"{scaleout.url}/readyz", timeout=30).status_code != 200:
+        assert time.monotonic() < deadline, "not ready a minute after Elasticsearch came back"
+        time.sleep(0.5)

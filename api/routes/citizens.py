@@ -35,7 +35,7 @@ async def citizen_data(
     wanted = [f.strip() for f in fields.split(",") if f.strip()] if fields else []
     answer = await asyncio.to_thread(services.reuse.citizen_data, citizen_id, wanted)
     # Written before the answer leaves: a read that is not in the log does not happen.
-    await asyncio.to_thread(services.audit.record, actor(key), "citizen_data.read", citizen_id,
+    await asyncio.to_thread(services.audited, actor(key), "citizen_data.read", citizen_id,
                             purpose=purpose, requested=wanted or "all", returned=sorted(answer["fields"]))
     return {**answer, "purpose": purpose}
 
@@ -50,7 +50,8 @@ async def autofill(request: AutofillRequest, services: ServicesDep, key: KeyDep)
     if request.form not in services.reuse.forms:
         raise HTTPException(404, f"no form template {request.form!r}; GET /v1/forms lists them")
     answer = await asyncio.to_thread(services.reuse.autofill, request.form, request.citizen_id)
-    await asyncio.to_thread(services.audit.record, actor(key), "autofill.read", request.citizen_id,
+    await asyncio.to_thread(services.audited, actor(key), "autofill.read", request.citizen_id,
                             purpose=request.purpose, form=request.form,
-                            returned=sorted(n for n, f in answer["fields"].items() if not f["missing"]))
+                            returned=sorted(n for n, f in answer["fields"].items() if not f["missing"]),
+                            missing=sorted(n for n, f in answer["fields"].items() if f["missing"]))
     return {**answer, "purpose": request.purpose}

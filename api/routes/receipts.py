@@ -27,7 +27,7 @@ async def dossier_receipt(code: str, services: ServicesDep, key: KeyDep, request
         pdf = await asyncio.to_thread(receipt.receipt_pdf, dossier, lookup)
     except receipt.FontMissing as e:
         return error(503, "font_missing", str(e))
-    await asyncio.to_thread(services.audit.record, actor(key), "receipt.read", code)
+    await asyncio.to_thread(services.audited, actor(key), "receipt.read", code, dossier)
     name = f"bien-nhan-{code}.pdf"
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(name)}",

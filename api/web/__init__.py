@@ -1,4 +1,4 @@
-"""The web pages people use all day: reception (tiếp nhận) and archive (lưu trữ).
+"""The web pages people use all day: reception (tiếp nhận), archive (lưu trữ), statistics (thống kê).
 
 Plain HTML, CSS and JavaScript modules shipped in this package — no build step, no CDN. The
 pages are public files; every datum they show comes from the `/v1` API with the API key or the
@@ -21,7 +21,7 @@ HERE = Path(__file__).parent
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
 PAGES = {"/": "tiep-nhan.html", "/tiep-nhan": "tiep-nhan.html", "/luu-tru": "luu-tru.html",
-         "/luu-tru/tai-lieu": "tai-lieu.html"}
+         "/luu-tru/tai-lieu": "tai-lieu.html", "/thong-ke": "thong-ke.html"}
 # Pictures of pages are fetched with the key and shown from blob: URLs; receipts print from one.
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' blob: data:; frame-src 'self' blob:; "
@@ -43,7 +43,7 @@ class Asset:
 # A page file starts with this line and holds its <main>; the frame around it (head, the header
 # with the navigation, the sign-in form) is pages/_khung.html, the same for every page.
 _FRAME_LINE = re.compile(r"<!-- frame: title=(?P<title>[^;]+); script=(?P<script>[\w-]+); "
-                         r"section=(?P<section>tiep-nhan|luu-tru) -->\n")
+                         r"section=(?P<section>tiep-nhan|luu-tru|thong-ke) -->\n")
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +66,8 @@ def _framed(frame: str, page: str) -> str:
     head = _FRAME_LINE.match(page)
     if head is None:
         raise ValueError("a page must start with its <!-- frame: … --> line")
-    current = {name: ' aria-current="page"' if name == head["section"] else "" for name in ("tiep-nhan", "luu-tru")}
+    current = {name: ' aria-current="page"' if name == head["section"] else ""
+               for name in ("tiep-nhan", "luu-tru", "thong-ke")}
     for token, value in (("title", head["title"]), ("script", head["script"]), *current.items()):
         frame = frame.replace(f"@@{token}@@", value)
     return frame + page[head.end():]
