@@ -8,6 +8,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ingest.pipeline import Pipeline
+from repository.records import DossierNotFound
 
 from .keys import PREFIX
 from .limits import RateLimited
@@ -99,11 +100,12 @@ def count(services: Services, kind: str, key: dict, path: str) -> None:
 
 
 def own_agency(services: Services, key: dict, request: Request, agency_code: str, code: str) -> None:
-    """A reception key sees only its agency's dossiers: any other is answered as not found
-    (its existence is not disclosed) and the attempt is audited."""
+    """A reception key sees only its agency's dossiers: any other is answered as one that does
+    not exist, word for word (codes are sequential: a different answer would count another
+    agency's dossiers), and the attempt is audited."""
     if key["role"] == "reception" and agency_code != key["agency"]:
         services.audit.record(actor(key), "forbidden", request.url.path, role=key["role"], agency=key["agency"])
-        raise HTTPException(404, f"no dossier {code}")
+        raise DossierNotFound(f"no dossier {code}")
 
 
 def actor(key: dict) -> str:

@@ -72,6 +72,17 @@ class Server:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
 
+    def hoso(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run `hoso ARGS…` on this server's data directory."""
+        return subprocess.run([str(HOSO), *args], env=self.env, capture_output=True, text=True, timeout=120,
+                              check=check)
+
+    def make_key(self, role: str, agency: str | None = None) -> dict[str, str]:
+        """A new API key of `role` (of `agency`), as the headers that present it."""
+        args = ["keys", "create", "--role", role, "--name", f"{role} {agency or ''}".strip()]
+        token = self.hoso(*args, *(["--agency", agency] if agency else [])).stdout.strip()
+        return {"Authorization": f"Bearer {token}"}
+
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.key}"}, timeout=60)
 

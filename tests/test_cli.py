@@ -176,3 +176,16 @@ def test_a_signed_pdf_is_kept_byte_for_byte_and_its_signature_reported(tmp_path)
     archival = subprocess.run(["pdfsig", str(stored / "archival.pdf")], capture_output=True, text=True).stdout
     assert archival.count("Signature #") == 1 and "Signature is Valid" in archival, archival
     assert "Signature is Valid" in subprocess.run(["pdfsig", str(original)], capture_output=True, text=True).stdout
+
+
+@pytest.mark.parametrize("args", [["--role", "archivist", "--agency", "000.17.22.H56"],
+                                  ["--role", "eform", "--agency", "000.17.22.H56"],
+                                  ["--role", "reception", "--agency", "../x"],
+                                  ["--role", "reception", "--agency", "000.17.22.H56/.."]],
+                         ids=["archivist-with-agency", "eform-with-agency", "dot-dot-agency", "agency-and-more"])
+def test_keys_that_would_not_mean_what_they_say_are_refused(tmp_path, args):
+    """An archivist reads every agency whatever its key says, and `../x` is no agency: a key
+    made so would look limited (or named) in a way that does not hold."""
+    refused = hoso(tmp_path, "keys", "create", "--name", "thử", *args, check=False)
+    assert refused.returncode == 2 and "agency" in refused.stderr
+    assert hoso(tmp_path, "keys", "list").stdout == ""

@@ -20,7 +20,7 @@ from repository.verification import VerificationReport, verify_pdf
 
 from ..deps import KeyDep, PipelineDep, ServicesDep, actor, allow
 from ..errors import RATE_LIMITED, error
-from ._access import not_ready, readable_document, readable_dossier
+from ._access import DocumentId, DossierCode, not_ready, readable_document, readable_dossier
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/dossiers", tags=["dossiers"],
@@ -115,7 +115,7 @@ async def receive_dossier(
 
 
 @router.get("/{code}", response_model=DossierPublic, responses={404: {}})
-async def show_dossier(code: str, services: ServicesDep, key: KeyDep, request: Request) -> DossierPublic:
+async def show_dossier(code: DossierCode, services: ServicesDep, key: KeyDep, request: Request) -> DossierPublic:
     dossier = await readable_dossier(services, key, request, code)
     await asyncio.to_thread(services.audit.record, actor(key), "dossier.read", code)
     return DossierPublic.of(dossier)
@@ -134,7 +134,7 @@ class DossierProgress(BaseModel):
 
 
 @router.get("/{code}/status", response_model=DossierProgress, responses={404: {}})
-async def dossier_progress(code: str, services: ServicesDep, key: KeyDep, request: Request) -> DossierProgress:
+async def dossier_progress(code: DossierCode, services: ServicesDep, key: KeyDep, request: Request) -> DossierProgress:
     """How far the reading is, and nothing about the citizen: what a page polls while it waits
     (not audited, unlike a read of the dossier)."""
     dossier = await readable_dossier(services, key, request, code)
@@ -143,7 +143,7 @@ async def dossier_progress(code: str, services: ServicesDep, key: KeyDep, reques
 
 
 @router.get("/{code}/documents/{document_id}/original", response_class=Response, responses={404: {}, 410: {}})
-async def download_original(code: str, document_id: str, services: ServicesDep, key: KeyDep,
+async def download_original(code: DossierCode, document_id: DocumentId, services: ServicesDep, key: KeyDep,
                             request: Request) -> Response:
     document = await readable_document(services, key, request, code, document_id)
     data = await asyncio.to_thread(services.records.read, document.original)
@@ -153,7 +153,7 @@ async def download_original(code: str, document_id: str, services: ServicesDep, 
 
 @router.get("/{code}/documents/{document_id}/archival.pdf", response_class=Response,
             responses={404: {}, 409: {}, 410: {}})
-async def download_archival(code: str, document_id: str, services: ServicesDep, key: KeyDep,
+async def download_archival(code: DossierCode, document_id: DocumentId, services: ServicesDep, key: KeyDep,
                             request: Request) -> Response:
     document = await readable_document(services, key, request, code, document_id)
     if document.archival is None:
@@ -165,7 +165,7 @@ async def download_archival(code: str, document_id: str, services: ServicesDep, 
 
 @router.get("/{code}/documents/{document_id}/verify", response_model=VerificationReport,
             responses={404: {}, 409: {}, 410: {}})
-async def verify_document(code: str, document_id: str, services: ServicesDep, key: KeyDep,
+async def verify_document(code: DossierCode, document_id: DocumentId, services: ServicesDep, key: KeyDep,
                           request: Request, online: bool = False) -> Any:
     """The signature report. From the file alone by default (a B-LT copy or above carries its
     own revocation answers); with `online=true` the OCSP responders and CRLs the certificates
@@ -190,7 +190,7 @@ class FieldsPatch(BaseModel):
 
 @router.patch("/{code}/documents/{document_id}/fields", response_model=DocumentPublic, dependencies=[Writer],
               responses={404: {}, 409: {}, 410: {}, 422: {}})
-async def correct_fields(code: str, document_id: str, patch: FieldsPatch, services: ServicesDep,
+async def correct_fields(code: DossierCode, document_id: DocumentId, patch: FieldsPatch, services: ServicesDep,
                          pipeline: PipelineDep, key: KeyDep, request: Request) -> Any:
     """Correct or confirm fields: confidence 1, the OCR value kept beside, the clerk named."""
     document = await readable_document(services, key, request, code, document_id)
