@@ -157,7 +157,9 @@ def _serve(settings: Settings, args) -> None:
     print(f"HoSo: http://{settings.host}:{settings.port}  (API: /docs, data: {settings.data_path})", flush=True)
     if new_key:
         print(f"Admin API key (shown once, keep it): {new_key}", flush=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    trusted = ",".join(settings.trusted_proxies)  # uvicorn's own default would trust 127.0.0.1
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+                proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)
 
 
 def _worker(settings: Settings, args) -> None:

@@ -58,8 +58,12 @@ def identify(services: Services, token: str) -> dict | None:
 
 
 def _refuse(services: Services, request: Request, status: int, reason: str) -> NoReturn:
+    """Refuse a credential, audited; a client address refused more often than its limit is
+    answered 429 instead, and only the first of such a run is audited."""
+    client = request.client.host if request.client else "unknown"
+    _take(services, "refusals", client, "unknown", request.url.path, client=client)
     services.audit.record("unknown", "authentication.failed", request.url.path, status=status, reason=reason,
-                          client=request.client.host if request.client else None)
+                          client=client)
     raise HTTPException(status, reason, headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
 
 
@@ -91,11 +95,17 @@ def limited(kind: str):
 
 def count(services: Services, kind: str, key: dict, path: str) -> None:
     """Count one request of `kind` against the caller's limit; RateLimited over it (audited)."""
+    _take(services, kind, key["id"], actor(key), path)
+
+
+def _take(services: Services, kind: str, counted: str, who: str, path: str, **details) -> None:
+    """Count one request of `counted` (a caller, a client address) against its limit for `kind`;
+    RateLimited over it, of which the first of a run is audited."""
     try:
-        getattr(services.limits, kind).take(key["id"])
+        getattr(services.limits, kind).take(counted)
     except RateLimited as e:
         if e.first:
-            services.audit.record(actor(key), "rate_limited", path, limit=e.kind, retry_after=e.retry_after)
+            services.audit.record(who, "rate_limited", path, limit=e.kind, retry_after=e.retry_after, **details)
         raise
 
 

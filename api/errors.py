@@ -82,7 +82,7 @@ DESCRIPTIONS = {400: "Bad input", 401: "No valid API key or token", 403: "Not al
                 404: "Not found", 409: "Not ready yet", 410: "Disposed of after its retention period",
                 413: "Too large", 415: "Unsupported file type",
                 422: "Invalid request or input", 503: "A backing service is unavailable; retry later"}
-RATE_LIMITED = {429: {"description": "Too many requests from this key; retry after `Retry-After` seconds",
+RATE_LIMITED = {429: {"description": "Too many requests from this caller; retry after `Retry-After` seconds",
                       "headers": {"Retry-After": {"schema": {"type": "integer"}}}}}  # a limited route's
 
 

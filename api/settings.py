@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     index: str | None = None  # search index URL: sqlite:///file or http://host:9200?prefix=hoso
     host: str = "127.0.0.1"
     port: int = 8000
+    # Addresses of the reverse proxies whose X-Forwarded-For / -Proto is believed (the client
+    # address the audit log and the refusal limit see); from any other caller they are ignored.
+    trusted_proxies: list[str] = []
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     max_file_bytes: int = Field(default=100 * 2**20, ge=1)
     max_request_bytes: int = Field(default=500 * 2**20, ge=1)

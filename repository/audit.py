@@ -29,6 +29,8 @@ from .store import ObjectStore
 
 CHECKPOINT_EVERY = 100
 GENESIS = "0" * 64
+MAX_TEXT = 500  # characters of one string an entry keeps (a path, a filter, a corrected value)
+MAX_ITEMS = 1000  # items of one list or mapping an entry keeps
 _ENTRY = re.compile(r"^audit/(\d{4}-\d{2}-\d{2})/([0-9A-Z]{26})-(\d{10})\.json$")
 _CHECKPOINT = re.compile(r"^audit/checkpoints/([0-9A-Z]{26})-(\d{10})\.json$")
 
@@ -61,7 +63,8 @@ class AuditLog:
             seq = self._seq + 1
             entry_id = f"{self.writer}-{seq:010d}"
             entry = {"id": entry_id, "writer": self.writer, "seq": seq, "prev": self._prev,
-                     "at": now.isoformat(), "actor": actor, "action": action, "target": target, **details}
+                     "at": now.isoformat(), **bounded({"actor": actor, "action": action, "target": target,
+                                                       **details})}
             data = json.dumps(entry, ensure_ascii=False, default=str, sort_keys=True).encode()
             if not self.store.create(f"audit/{now:%Y-%m-%d}/{entry_id}.json", data):
                 raise RuntimeError(f"audit entry {entry_id} exists already")  # a writer id is a fresh ULID
@@ -95,6 +98,20 @@ class AuditLog:
             if (since and day < since) or (until and day > until):
                 continue
             yield json.loads(self.store.get(key))
+
+
+def bounded(value: Any) -> Any:
+    """``value`` cut to what an entry keeps: a caller chooses paths, filters and field values,
+    and must not be able to make one entry megabytes long (a flood of them fills the store)."""
+    if isinstance(value, str):
+        return value if len(value) <= MAX_TEXT else f"{value[:MAX_TEXT]}… ({len(value) - MAX_TEXT} more)"
+    if isinstance(value, dict):
+        return {bounded(str(k)): bounded(v) for k, v in list(value.items())[:MAX_ITEMS]}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [bounded(v) for v in list(value)[:MAX_ITEMS]]
+    if isinstance(value, (bool, int, float)) or value is None:
+        return value
+    return bounded(str(value))  # dates, enums: as the log has always written them (default=str)
 
 
 @dataclass

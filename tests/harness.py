@@ -19,7 +19,8 @@ from PIL import Image
 HOSO = Path(sys.executable).parent / "hoso"
 # Test servers are not rate limited unless a test says so: hundreds of uploads and reads are how
 # the other tests probe HoSo, and a 429 would hide what they look for (tests/test_limits.py).
-UNLIMITED = {"HOSO_LIMITS__UPLOADS_PER_MINUTE": "0", "HOSO_LIMITS__CITIZEN_READS_PER_MINUTE": "0"}
+UNLIMITED = {"HOSO_LIMITS__UPLOADS_PER_MINUTE": "0", "HOSO_LIMITS__CITIZEN_READS_PER_MINUTE": "0",
+             "HOSO_LIMITS__REFUSALS_PER_MINUTE": "0"}
 
 
 def free_port() -> int:

@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 
+import httpx
+
 from harness import HOSO, Server
 
 
@@ -42,3 +44,46 @@ def test_refusals_are_audited_readable_by_admins_and_the_chain_verifies(tmp_path
     tampered = subprocess.run([str(HOSO), "audit", "verify"], env=env, capture_output=True, text=True)
     assert tampered.returncode == 1
     assert "NOT INTACT" in tampered.stdout
+
+
+def _entries(data, action: str | None = None) -> list[tuple[int, dict]]:
+    """(size in bytes, entry) of every audit entry in the embedded store."""
+    files = (p for p in (data / "store" / "audit").rglob("*.json") if "checkpoints" not in p.parts)
+    found = [(p.stat().st_size, json.loads(p.read_bytes())) for p in files]
+    return [(size, e) for size, e in found if action is None or e["action"] == action]
+
+
+def test_refused_keys_cannot_flood_the_log_nor_choose_their_address(tmp_path):
+    """50 requests with a wrong key and a 60,000-character path once made 3 MB of audit log in
+    3 s, each under an address of the caller's choosing (X-Forwarded-For from any local caller)."""
+    data = tmp_path / "data"
+    server = Server(data, {"HOSO_LIMITS__REFUSALS_PER_MINUTE": "6", "HOSO_LIMITS__REFUSAL_BURST": "3"}).start()
+    forged = {"Authorization": "Bearer hoso_wrong", "X-Forwarded-For": "203.0.113.7"}
+    try:
+        with server.client() as admin:
+            answers = [admin.get("/v1/dossiers/" + "x" * 60_000, headers=forged).status_code for _ in range(20)]
+            assert answers[:3] == [401] * 3 and answers[3:] == [429] * 17, answers
+            throttled = admin.get("/v1/search", params={"q": "x"}, headers=forged)
+            assert throttled.json()["error"] == "rate_limited" and int(throttled.headers["Retry-After"]) >= 1
+            found = admin.get("/v1/search", params={"q": "hồ sơ", "agency_code": "A" * 60_000})
+            assert found.status_code == 200, found.text
+    finally:
+        server.stop()
+    entries = _entries(data)
+    assert max(size for size, _ in entries) < 4096, sorted(size for size, _ in entries)[-3:]
+    refusals = [e for _, e in entries if e["action"] == "authentication.failed"]
+    [throttling] = [e for _, e in entries if e["action"] == "rate_limited"]
+    assert len(refusals) == 3 and throttling["limit"] == "refused credentials"
+    assert {e["client"] for e in refusals + [throttling]} == {"127.0.0.1"}  # not the forged one
+    [search] = [e for _, e in entries if e["action"] == "search"]
+    assert search["filters"]["agency_code"].startswith("A" * 500 + "…")
+    verified = server.hoso("audit", "verify", check=False)
+    assert verified.returncode == 0, verified.stdout
+
+    proxied = Server(tmp_path / "proxied", {"HOSO_TRUSTED_PROXIES": '["127.0.0.1"]'}).start()
+    try:
+        assert httpx.get(proxied.url + "/v1/search?q=x", headers=forged).status_code == 401
+    finally:
+        proxied.stop()
+    [refusal] = [e for _, e in _entries(tmp_path / "proxied", "authentication.failed")]
+    assert refusal["client"] == "203.0.113.7"  # a configured proxy's word is taken
