@@ -258,10 +258,15 @@ def _ocr(settings: Settings, args) -> int:
 
 def _search(settings: Settings, args) -> int:
     services = Services.open(settings)
-    results = services.index.search(SearchQuery(
-        text=args.query, limit=args.limit, agency_code=args.agency, procedure_code=args.procedure,
-        doc_type=args.doc_type, received_from=args.received_from, received_to=args.received_to, sort=args.sort))
-    services.close()
+    query = SearchQuery(text=args.query, limit=args.limit, agency_code=args.agency, procedure_code=args.procedure,
+                        doc_type=args.doc_type, received_from=args.received_from, received_to=args.received_to,
+                        sort=args.sort)
+    try:
+        results = services.index.search(query)
+        # Hits show names, ID numbers and birth dates: a read of personal data, logged before it is shown.
+        services.audit.record(_operator(), "search", args.query, filters=query.filters(), hits=len(results.hits))
+    finally:
+        services.close()
     if args.json:
         print(results.model_dump_json())
         return 0

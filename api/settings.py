@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     # Addresses of the reverse proxies whose X-Forwarded-For / -Proto is believed (the client
     # address the audit log and the refusal limit see); from any other caller they are ignored.
     trusted_proxies: list[str] = []
+    public_url: str | None = None  # how citizens reach HoSo (the receipt's QR link); never the Host header
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     max_file_bytes: int = Field(default=100 * 2**20, ge=1)
     max_request_bytes: int = Field(default=500 * 2**20, ge=1)
@@ -53,6 +54,10 @@ class Settings(BaseSettings):
     @property
     def data_path(self) -> Path:
         return self.data_dir.resolve()
+
+    @property
+    def public_base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def store_url(self) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -14,6 +16,7 @@ import random
 from pathlib import Path
 
 import httpx
+import pytest
 from PIL import Image
 
 HOSO = Path(sys.executable).parent / "hoso"
@@ -118,3 +121,15 @@ def unique_line() -> tuple[str, str]:
     # (6/G, 0/o) are what OCR gets wrong, and the test is not about that.
     token = str(random.randrange(10**9, 10**10))
     return token, f"Hồ sơ {token} được tiếp nhận tại bộ phận một cửa."
+
+
+def read_qr_code(pdf) -> dict:
+    """Decode the receipt's QR code with zbar, an independent reader, from the printed page."""
+    if shutil.which("zbarimg") is None:
+        pytest.fail("zbarimg is missing: apt-get install zbar-tools")
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", "-f", "1", "-l", "1", str(pdf),
+                    str(pdf.with_suffix(""))], check=True, timeout=60)
+    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sbinary", str(pdf.with_suffix(".png"))],
+                             capture_output=True, timeout=60)
+    assert decoded.returncode == 0, decoded.stderr
+    return json.loads(decoded.stdout.decode("utf-8"))

@@ -189,3 +189,16 @@ def test_keys_that_would_not_mean_what_they_say_are_refused(tmp_path, args):
     refused = hoso(tmp_path, "keys", "create", "--name", "thử", *args, check=False)
     assert refused.returncode == 2 and "agency" in refused.stderr
     assert hoso(tmp_path, "keys", "list").stdout == ""
+
+
+def test_search_on_the_command_line_is_audited(archive):
+    """Hits show names, ID numbers and birth dates: a read through the CLI is in the log as one
+    through the API is, written before anything is printed, and the chain stays whole."""
+    data, _, _ = archive
+    hoso(data, "search", "dang ky ho tich", "--doc-type", "other")
+    entries = [json.loads(p.read_text()) for p in (data / "store" / "audit").rglob("*.json")
+               if "checkpoints" not in p.parts]
+    searches = [e for e in entries if e["action"] == "search" and e["target"] == "dang ky ho tich"]
+    assert searches and searches[-1]["actor"].startswith("cli:") and searches[-1]["hits"] == 1
+    assert searches[-1]["filters"]["doc_type"] == "other"
+    assert hoso(data, "audit", "verify").returncode == 0

@@ -22,7 +22,7 @@ async def dossier_receipt(code: DossierCode, services: ServicesDep, key: KeyDep,
     """Giấy biên nhận: dossier code, time received, applicant, agency, procedure, the documents,
     and a QR code holding them with a link to the dossier's page."""
     dossier = await readable_dossier(services, key, request, code)
-    lookup = str(request.base_url).rstrip("/") + f"/tiep-nhan?ma={quote(code)}"
+    lookup = f"{services.settings.public_base_url}/tiep-nhan?ma={quote(code)}"  # not from the Host header
     try:
         pdf = await asyncio.to_thread(receipt.receipt_pdf, dossier, lookup)
     except receipt.FontMissing as e:
