@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import getpass
 import json
+import re
 import signal
 import sys
 import tempfile
@@ -31,6 +32,7 @@ from repository.verification import verify_pdf
 from search import SearchError, SearchQuery
 
 from .keys import ROLES, ApiKeys
+from .reuse import PURPOSE_MAX, PURPOSE_PATTERN
 from .settings import Settings
 from .services import Services
 
@@ -297,12 +299,18 @@ def _verify(settings: Settings, args) -> int:
             print(f"{name}: {'VALID' if report.valid else 'NOT VALID'}")
             for s in report.signatures:
                 print(f"  {s.field}: {s.signer} — {s.summary}")
-            if report.error:
-                print(f"  {report.error}")
+            shown = {f"{s.field}: {s.summary}" for s in report.signatures}
+            for problem in report.problems:  # those of a signature are on its line already
+                if problem not in shown:
+                    print(f"  {problem}")
     return 0 if reports and all(r.valid for r in reports.values()) else 1
 
 
 def _citizen(settings: Settings, args) -> int:
+    if not re.match(PURPOSE_PATTERN, args.purpose) or len(args.purpose) > PURPOSE_MAX:
+        print(f"hoso: say why the data is needed: --purpose of 3 to {PURPOSE_MAX} characters, not blanks",
+              file=sys.stderr)
+        return 2
     services = Services.open(settings)
     wanted = [f.strip() for f in (args.fields or "").split(",") if f.strip()]
     answer = services.reuse.citizen_data(args.citizen_id, wanted)

@@ -24,6 +24,10 @@ from repository.verification import verify_pdf
 from search import Fact, Index
 
 log = logging.getLogger(__name__)
+# Why citizen data is read, as the audit log keeps it: three characters that are not blanks at
+# least (three spaces say nothing), 200 at most.
+PURPOSE_PATTERN = r"^(?:\s*\S){3}"
+PURPOSE_MAX = 200
 
 
 @dataclass(frozen=True)

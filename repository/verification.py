@@ -93,7 +93,8 @@ class VerificationReport(BaseModel):
     valid: bool
     signatures: list[SignatureReport]
     timestamps: list[TimestampReport] = []
-    error: str | None = None
+    problems: list[str] = []  # each once: a signature's or timestamp's as `field: summary`
+    error: str | None = None  # the problems in one sentence
     development_signer: bool = False
 
 
@@ -179,6 +180,7 @@ async def async_verify_pdf(
         valid=not problems,
         signatures=reports,
         timestamps=stamps,
+        problems=problems,
         error="; ".join(problems) or None,
         development_signer=any(DEV_MARKER in r.signer for r in reports),
     )
@@ -532,4 +534,4 @@ def _field_name(sig: EmbeddedPdfSignature) -> str:
 
 
 def _failed(error: str) -> VerificationReport:
-    return VerificationReport(valid=False, signatures=[], error=error)
+    return VerificationReport(valid=False, signatures=[], problems=[error], error=error)

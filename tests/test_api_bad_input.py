@@ -183,3 +183,26 @@ def test_odd_codes_and_ids_are_refused_at_the_edge(server, odd):
             response = raw.send(request)
             assert response.status_code in (404, 422), (path[:80], response.status_code, response.text[:200])
             assert response.headers["content-type"] == "application/json" and response.json()["error"]
+
+
+def test_records_are_neither_cached_nor_sniffed(client):
+    """An original, a dossier's JSON, citizen data: nothing a browser or proxy may keep, and an
+    upload that is HTML inside is never run as a page."""
+    accepted = post(client, [("tot.png", good_png(), "image/png")]).json()
+    code, document = accepted["dossier_code"], accepted["documents"][0]
+    for path in (f"/v1/dossiers/{code}", document["links"]["original"],
+                 "/v1/citizens/001090012345/data?purpose=ki%E1%BB%83m%20tra", "/v1/dossiers/000.17.22.H56-200101-9"):
+        response = client.get(path)
+        assert response.headers.get("cache-control") == "no-store", (path, response.headers)
+        assert response.headers.get("x-content-type-options") == "nosniff", (path, response.headers)
+
+
+def test_api_documentation_loads_nothing_from_elsewhere_and_needs_a_key(server, client):
+    """Swagger UI and ReDoc fetch their scripts from a CDN into a page that holds a key: not
+    served. The schema is for callers with a key."""
+    import httpx
+
+    for path in ("/docs", "/redoc", "/openapi.json"):
+        assert httpx.get(server.url + path).status_code == 404, path
+    assert httpx.get(server.url + "/v1/openapi.json").status_code == 401
+    assert client.get("/v1/openapi.json").json()["info"]["title"] == "HoSo"

@@ -70,6 +70,7 @@ def test_verify_a_tampered_file_fails(archive, tmp_path):
     (tmp_path / "changed.pdf").write_bytes(bytes(changed))
     result = hoso(data, "verify", str(tmp_path / "changed.pdf"), check=False)
     assert result.returncode == 1 and "changed.pdf: NOT VALID" in result.stdout
+    assert result.stdout.count("the signed bytes were changed after signing") == 1, result.stdout  # once
 
 
 def test_reindex_from_the_store_alone(archive):
@@ -202,3 +203,8 @@ def test_search_on_the_command_line_is_audited(archive):
     assert searches and searches[-1]["actor"].startswith("cli:") and searches[-1]["hits"] == 1
     assert searches[-1]["filters"]["doc_type"] == "other"
     assert hoso(data, "audit", "verify").returncode == 0
+
+
+def test_citizen_data_needs_a_purpose_that_says_something(tmp_path):
+    refused = hoso(tmp_path, "citizen", "001090012345", "--purpose", "   ", check=False)
+    assert refused.returncode == 2 and "purpose" in refused.stderr

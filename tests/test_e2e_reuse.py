@@ -117,6 +117,10 @@ def test_an_indexed_source_the_store_does_not_hold_is_not_offered(client, server
 
 def test_citizen_data_needs_a_purpose_and_a_real_id(client):
     assert client.get("/v1/citizens/001090012345/data").status_code == 422
+    for blank in ("   ", " \t a  \n"):  # no purpose is said by blanks
+        assert client.get("/v1/citizens/001090012345/data", params={"purpose": blank}).status_code == 422
+        assert client.post("/v1/autofill", json={"form": "personal-information", "citizen_id": "001090012345",
+                                                 "purpose": blank}).status_code == 422
     assert data(client, "12345").status_code == 422
     response = client.post("/v1/autofill", json={"form": "nope", "citizen_id": "001090012345", "purpose": "thử"})
     assert response.status_code == 404 and response.json()["error"] == "not_found"
