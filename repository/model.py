@@ -57,6 +57,12 @@ class Field(BaseModel):
     confirmed_by: str | None = None
     confirmed_at: datetime | None = None
 
+    @property
+    def typed(self) -> bool:
+        """A value a clerk typed (``confirmed_by``, ``confirmed_at``), not the one read from the
+        paper: the signed archival copy does not hold it."""
+        return self.confirmed_at is not None and self.value != self.ocr_value
+
 
 class Page(BaseModel):
     number: int

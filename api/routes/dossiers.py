@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import unicodedata
 from datetime import datetime, timezone
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, StringConstraints
 
+from ingest.extract.validate import TYPED_LENGTH, typed_problems
 from ingest.reception import DossierForm, StagedFile
 from repository.model import (FIELDS, Disposal, Document, DocumentStatus, Dossier, Field, IncomingSignature,
                               LegalHold, Page, Retention, SignatureSummary)
@@ -181,7 +183,7 @@ async def verify_document(code: DossierCode, document_id: DocumentId, services: 
 class FieldCorrection(BaseModel):
     """A clerk's word on one field: a corrected value, or a confirmation of the value read."""
 
-    value: Any = None  # absent: confirm the value as read
+    value: Annotated[str, StringConstraints(max_length=max(TYPED_LENGTH.values()))] | None = None  # absent: confirm
 
 
 class FieldsPatch(BaseModel):
@@ -192,7 +194,9 @@ class FieldsPatch(BaseModel):
               responses={404: {}, 409: {}, 410: {}, 422: {}})
 async def correct_fields(code: DossierCode, document_id: DocumentId, patch: FieldsPatch, services: ServicesDep,
                          pipeline: PipelineDep, key: KeyDep, request: Request) -> Any:
-    """Correct or confirm fields: confidence 1, the OCR value kept beside, the clerk named."""
+    """Correct or confirm fields: confidence 1, the OCR value kept beside, the clerk named. A
+    typed value is checked as its field requires (12-digit citizen ID agreeing with the birth
+    date and sex, ISO dates, `Nam`/`Nữ`, lengths): 422 `invalid_field_value` otherwise."""
     document = await readable_document(services, key, request, code, document_id)
     if document.status != DocumentStatus.DONE:
         return not_ready(document)
@@ -201,20 +205,25 @@ async def correct_fields(code: DossierCode, document_id: DocumentId, patch: Fiel
     if unknown or not patch.fields:
         return error(422, "invalid_field", f"fields {unknown} are not fields of a {document.doc_type}; "
                                            f"allowed: {', '.join(allowed) or 'none'}")
+    typed = {n: unicodedata.normalize("NFC", c.value.strip()) for n, c in patch.fields.items()
+             if c.value is not None}
+    values = {n: f.value for n, f in document.fields.items()} | typed
+    if problems := typed_problems(typed, values):
+        return error(422, "invalid_field_value", "; ".join(f"{n}: {p}" for n, p in problems.items()))
     now, clerk = datetime.now(timezone.utc), actor(key)
 
     def apply(doc: Document) -> None:
-        for name, correction in patch.fields.items():
+        for name in patch.fields:
             old = doc.fields.get(name)
             read = old.value if old is not None else None
             first_read = old.ocr_value if old is not None and old.confirmed_at else read
             doc.fields[name] = Field(
-                value=read if correction.value is None else correction.value, confidence=1.0,
+                value=typed.get(name, read), confidence=1.0,
                 page=old.page if old else 1, bbox=old.bbox if old else None,
                 ocr_value=first_read, confirmed_by=clerk, confirmed_at=now)
 
     await asyncio.to_thread(services.audit.record, clerk, "fields.correct", f"{code}/{document_id}",
-                            fields={n: c.value for n, c in patch.fields.items()})
+                            fields={n: typed.get(n) for n in patch.fields})
     dossier = await pipeline.amend(code, document_id, apply)
     return DocumentPublic.of(code, dossier.document(document_id))
 
