@@ -456,6 +456,8 @@ def _audit_verify(settings: Settings, args) -> int:
               f"{'intact' if report.ok else 'NOT INTACT'}")
         for problem in report.problems:
             print(f"  {problem}")
+        for note in report.notes:
+            print(f"  note: {note}")
     return 0 if report.ok else 1
 
 

@@ -61,7 +61,7 @@ class Services:
 
     @cached_property
     def audit(self) -> AuditLog:
-        return AuditLog(self.records.store, self.signer)
+        return AuditLog(self.records.store, self.signer, self.settings.audit_seal_seconds)
 
     @cached_property
     def reuse(self) -> Reuse:

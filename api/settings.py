@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from ocr import OcrOptions
 from repository.archival import Flavour
+from repository.audit import SEAL_WITHIN
 from repository.options import StoreOptions
 from repository.retention import RetentionOptions
 from repository.signing import SigningOptions
@@ -38,6 +39,7 @@ class Settings(BaseSettings):
     pdfa: Flavour = "2b"  # archival copies: PDF/A-2b, or 1b (TCVN 14159-1 is PDF/A-1)
     signing_keys_dir: Path | None = None  # default {data_dir}/keys; shared by processes of one deployment
     rescan_seconds: float = Field(default=30.0, gt=0)  # how often pending dossiers are looked for
+    audit_seal_seconds: float = Field(default=SEAL_WITHIN, gt=0)  # the longest an audit entry waits for its seal
     ocr: OcrOptions = OcrOptions()
     s3: StoreOptions = StoreOptions()
     retention: RetentionOptions = RetentionOptions()  # periods per document type, object-lock mode

@@ -123,6 +123,15 @@ def unique_line() -> tuple[str, str]:
     return token, f"Hồ sơ {token} được tiếp nhận tại bộ phận một cửa."
 
 
+def audit_files(data_dir: Path) -> list[Path]:
+    """The audit entries of a server's embedded store (not its checkpoints or writer register)."""
+    return sorted((data_dir / "store" / "audit").glob("????-??-??/*.json"))
+
+
+def audit_entries(data_dir: Path) -> list[dict]:
+    return [json.loads(p.read_bytes()) for p in audit_files(data_dir)]
+
+
 def read_qr_code(pdf) -> dict:
     """Decode the receipt's QR code with zbar, an independent reader, from the printed page."""
     if shutil.which("zbarimg") is None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 
 import httpx
 
-from harness import HOSO, Server
+from harness import HOSO, Server, audit_entries, audit_files
 
 
 def test_refusals_are_audited_readable_by_admins_and_the_chain_verifies(tmp_path):
@@ -37,7 +38,7 @@ def test_refusals_are_audited_readable_by_admins_and_the_chain_verifies(tmp_path
     assert verified.returncode == 0 and report["ok"], report
     assert report["entries"] >= 4 and report["checkpoints"] >= 1
 
-    first = sorted(p for p in (data / "store" / "audit").rglob("*.json") if "checkpoints" not in p.parts)[0]
+    first = audit_files(data)[0]
     entry = json.loads(first.read_text())
     entry["action"] = "nothing to see"
     first.write_text(json.dumps(entry, ensure_ascii=False, sort_keys=True))
@@ -48,8 +49,7 @@ def test_refusals_are_audited_readable_by_admins_and_the_chain_verifies(tmp_path
 
 def _entries(data, action: str | None = None) -> list[tuple[int, dict]]:
     """(size in bytes, entry) of every audit entry in the embedded store."""
-    files = (p for p in (data / "store" / "audit").rglob("*.json") if "checkpoints" not in p.parts)
-    found = [(p.stat().st_size, json.loads(p.read_bytes())) for p in files]
+    found = [(p.stat().st_size, json.loads(p.read_bytes())) for p in audit_files(data)]
     return [(size, e) for size, e in found if action is None or e["action"] == action]
 
 
@@ -87,3 +87,29 @@ def test_refused_keys_cannot_flood_the_log_nor_choose_their_address(tmp_path):
         proxied.stop()
     [refusal] = [e for _, e in _entries(tmp_path / "proxied", "authentication.failed")]
     assert refusal["client"] == "203.0.113.7"  # a configured proxy's word is taken
+
+
+def test_a_vanished_cli_run_or_tail_of_a_killed_server_is_found(tmp_path):
+    """`hoso audit verify` said intact after a one-off CLI run's entry was deleted with its
+    checkpoint, and after the entries past a killed server's last checkpoint were deleted."""
+    data = tmp_path / "data"
+    server = Server(data, {"HOSO_AUDIT_SEAL_SECONDS": "1"}).start()
+    with server.client() as admin:
+        for q in ("một", "hai", "ba"):
+            assert admin.get("/v1/search", params={"q": q}).status_code == 200
+        server.hoso("citizen", "001090012345", "--purpose", "kiểm tra", check=False)  # a CLI run of its own
+        time.sleep(3)  # the server seals its reads and what it saw of the run
+    server.kill()  # no final checkpoint
+    verified = server.hoso("audit", "verify", check=False)
+    assert verified.returncode == 0 and "note: " in verified.stdout, verified.stdout
+
+    [run] = {e["writer"] for e in audit_entries(data) if e["actor"].startswith("cli:")}
+    [served] = {e["writer"] for e in audit_entries(data) if e["action"] == "search"}
+    for path in (data / "store" / "audit").rglob(f"{run}*.json"):
+        path.unlink()  # every trace of the CLI run: entry, checkpoint, register
+    newest = [p for p in audit_files(data) if p.name.startswith(served)][-1]
+    newest.unlink()  # the killed server's newest entry
+    verified = server.hoso("audit", "verify", check=False)
+    assert verified.returncode == 1 and "NOT INTACT" in verified.stdout
+    assert f"of writer {run}, which is missing" in verified.stdout, verified.stdout
+    assert f"entry 3 of writer {served} is missing" in verified.stdout, verified.stdout

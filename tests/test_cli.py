@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import vnpages
-from harness import HOSO
+from harness import HOSO, audit_entries
 
 
 def hoso(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -197,8 +197,7 @@ def test_search_on_the_command_line_is_audited(archive):
     through the API is, written before anything is printed, and the chain stays whole."""
     data, _, _ = archive
     hoso(data, "search", "dang ky ho tich", "--doc-type", "other")
-    entries = [json.loads(p.read_text()) for p in (data / "store" / "audit").rglob("*.json")
-               if "checkpoints" not in p.parts]
+    entries = audit_entries(data)
     searches = [e for e in entries if e["action"] == "search" and e["target"] == "dang ky ho tich"]
     assert searches and searches[-1]["actor"].startswith("cli:") and searches[-1]["hits"] == 1
     assert searches[-1]["filters"]["doc_type"] == "other"

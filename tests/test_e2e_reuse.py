@@ -7,7 +7,7 @@ import json
 import random
 
 import vndocs
-from harness import FORM, png_bytes, post, wait_done
+from harness import FORM, audit_entries, png_bytes, post, wait_done
 
 
 def ingest_card(client, agency_code: str = FORM["agency_code"], **card) -> dict:
@@ -76,8 +76,7 @@ def test_citizen_data_with_provenance_corrections_and_autofill(client, server):
     assert filled["so_dien_thoai"] == {"label": "5. Số điện thoại liên hệ", "source": "phone", "missing": True}
 
     # Every read of personal data is in the audit log, with its purpose.
-    entries = [json.loads(p.read_text()) for p in (server.data_dir / "store" / "audit").rglob("*.json")
-               if "checkpoints" not in p.parts]
+    entries = audit_entries(server.data_dir)
     reads = [e for e in entries if e["target"] == citizen_id]
     assert {e["action"] for e in reads} == {"citizen_data.read", "autofill.read"}
     assert all(e["purpose"] == "đăng ký thường trú" for e in reads)
@@ -163,8 +162,7 @@ def test_eform_keys_read_citizen_data_only(client, server):
 
     printed = json.loads(hoso("citizen", citizen_id, "--fields", "full_name,sex", "--purpose", "kiểm tra"))
     assert printed["fields"]["sex"]["value"] == "Nam" and printed["purpose"] == "kiểm tra"
-    entries = [json.loads(p.read_text()) for p in (server.data_dir / "store" / "audit").rglob("*.json")
-               if "checkpoints" not in p.parts]
+    entries = audit_entries(server.data_dir)
     assert any(e["actor"].startswith("cli:") and e["target"] == citizen_id for e in entries)
     assert any(e["action"] == "forbidden" and e["actor"].startswith("Cổng dịch vụ công") for e in entries)
 
