@@ -115,6 +115,11 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("key_id")
     revoke.set_defaults(run=_keys_revoke)
 
+    again = commands.add_parser("reprocess", help="read failed documents again (after a full disk, an engine failure)")
+    again.add_argument("targets", nargs="*", metavar="CODE[/ID]", help="a failed document, or every one of a dossier")
+    again.add_argument("--failed", action="store_true", help="every failed document in the store")
+    again.set_defaults(run=_reprocess)
+
     reindex = commands.add_parser("reindex", help="rebuild the search index from the object store")
     reindex.set_defaults(run=_reindex)
 
@@ -343,6 +348,40 @@ def _keys_revoke(settings: Settings, args) -> int:
     return 0
 
 
+def _reprocess(settings: Settings, args) -> int:
+    services = Services.open(settings)
+    failed = [(d.dossier_code, doc.id) for d in services.records.dossiers() for doc in d.documents
+              if doc.status == DocumentStatus.FAILED] if args.failed else []
+    for target in args.targets:
+        code, _, document_id = target.partition("/")
+        failed += [(code, document_id)] if document_id else [
+            (code, d.id) for d in services.records.load(code).documents if d.status == DocumentStatus.FAILED]
+
+    async def run() -> list:
+        pipeline = services.pipeline()
+        pipeline.start()
+        try:
+            for code, document_id in failed:
+                services.audit.record(_operator(), "document.reprocess", f"{code}/{document_id}")
+                await pipeline.reprocess(code, document_id)
+            codes = dict.fromkeys(code for code, _ in failed)
+            return await asyncio.gather(*(pipeline.process(services.records.load(c)) for c in codes))
+        finally:
+            await pipeline.close()
+
+    try:
+        finished = asyncio.run(run())
+    finally:
+        services.close()
+    wanted = set(failed)
+    for dossier in finished:
+        for d in dossier.documents:
+            if (dossier.dossier_code, d.id) in wanted:
+                print(f"{dossier.dossier_code}/{d.id}: {d.status.value} {d.reason or ''}".rstrip())
+    return 0 if all(d.status == DocumentStatus.DONE for x in finished for d in x.documents
+                    if (x.dossier_code, d.id) in wanted) else 1
+
+
 def _reindex(settings: Settings, args) -> int:
     services = Services.open(settings)
     bar = tqdm(unit="dossier", desc="reindex", disable=not sys.stderr.isatty())
@@ -365,8 +404,8 @@ def _fsck(settings: Settings, args) -> int:
         print(json.dumps({"ok": report.ok, **dataclasses.asdict(report)}, ensure_ascii=False))
     else:
         print(f"{report.dossiers} dossiers, {report.documents} documents ({report.done} done, "
-              f"{report.disposed} disposed of, {report.waiting_for_index} waiting for the index), "
-              f"index {report.indexed}: "
+              f"{report.failed} failed, {report.disposed} disposed of, "
+              f"{report.waiting_for_index} waiting for the index), index {report.indexed}: "
               f"{'clean' if report.ok else 'PROBLEMS'}")
         for problem in report.problems:
             print(f"  {problem}")

@@ -180,6 +180,19 @@ async def verify_document(code: DossierCode, document_id: DocumentId, services: 
                                    timeout=services.settings.signing.network_timeout)
 
 
+@router.post("/{code}/documents/{document_id}/reprocess", status_code=202, response_model=DocumentPublic,
+             dependencies=[Depends(allow("admin"))], responses={404: {}, 409: {}})
+async def reprocess_document(code: DossierCode, document_id: DocumentId, services: ServicesDep,
+                             pipeline: PipelineDep, key: KeyDep, request: Request) -> DocumentPublic:
+    """Read a failed document again (it failed on HoSo's side: a full disk, an engine that
+    failed): 202, then it is read as on receipt. 409 `not_failed` for any other document."""
+    await readable_document(services, key, request, code, document_id)
+    await asyncio.to_thread(services.audit.record, actor(key), "document.reprocess", f"{code}/{document_id}")
+    dossier = await pipeline.reprocess(code, document_id)
+    pipeline.submit(dossier)
+    return DocumentPublic.of(code, dossier.document(document_id))
+
+
 class FieldCorrection(BaseModel):
     """A clerk's word on one field: a corrected value, or a confirmation of the value read."""
 
