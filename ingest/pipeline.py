@@ -63,7 +63,7 @@ class Pipeline:
         self.config.work_dir.mkdir(parents=True, exist_ok=True)
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=worker.initialise, initargs=(self.config,))
+            initializer=worker.initialise, initargs=(self.config, os.getpid()))
 
     async def close(self) -> None:
         for task in list(self._tasks):
