@@ -207,3 +207,35 @@ def test_search_on_the_command_line_is_audited(archive):
 def test_citizen_data_needs_a_purpose_that_says_something(tmp_path):
     refused = hoso(tmp_path, "citizen", "001090012345", "--purpose", "   ", check=False)
     assert refused.returncode == 2 and "purpose" in refused.stderr
+
+
+def test_an_incoming_signature_widget_is_not_carried_onto_the_archival_copy(tmp_path):
+    """A signed PDF whose signature widget has no appearance (as invisible signatures of many
+    tools have; nothing to draw into the page) had that widget, with the uploader's signature,
+    copied onto the archival page: poppler showed a second, broken signature named by the
+    uploader."""
+    import pikepdf
+
+    from repository.signing import SigningOptions, load_signer
+
+    uploader = load_signer(SigningOptions(stamp=False), tmp_path / "uploader-keys")
+    unsigned = vnpages.born_digital_pdf(tmp_path / "qd.pdf", ["QUYẾT ĐỊNH", "Về việc cấp giấy phép."])
+    signed = tmp_path / "qd-da-ky.pdf"
+    signed.write_bytes(uploader.sign(unsigned.read_bytes(), reason="Ban hành", location="Hà Nội"))
+    hidden = tmp_path / "chu-ky-vo-hinh.pdf"
+    with pikepdf.open(signed) as pdf:
+        for widget in pdf.pages[0].obj.Annots:
+            del widget["/AP"]
+            widget.T = pikepdf.String("Chữ ký của người gửi")
+        pdf.save(hidden)
+
+    [manifest] = [json.loads(line) for line in hoso(tmp_path / "var", "ingest", str(hidden), "--json").stdout.splitlines()]
+    [document] = manifest["documents"]
+    assert document["status"] == "done", document
+    archival = tmp_path / "var" / "store" / document["archival"]["key"]
+    with pikepdf.open(archival) as pdf:
+        ours = {str(f.T) for f in pdf.Root.AcroForm.Fields}
+        widgets = [a for page in pdf.pages for a in page.obj.get("/Annots", []) if a.get("/Subtype") == "/Widget"]
+        assert {str(w.get("/T", w.get("/Parent", {}).get("/T", ""))) for w in widgets} <= ours, widgets
+    listed = subprocess.run(["pdfsig", str(archival)], capture_output=True, text=True).stdout
+    assert listed.count("Signature #") == 1 and "người gửi" not in listed, listed
