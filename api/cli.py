@@ -303,7 +303,8 @@ def _verify(settings: Settings, args) -> int:
         else:
             print(f"{name}: {'VALID' if report.valid else 'NOT VALID'}")
             for s in report.signatures:
-                print(f"  {s.field}: {s.signer} — {s.summary}")
+                verdict = "/".join(filter(None, (s.indication, s.sub_indication)))
+                print(f"  {s.field}: {s.signer} — {verdict}: {s.summary}")
             shown = {f"{s.field}: {s.summary}" for s in report.signatures}
             for problem in report.problems:  # those of a signature are on its line already
                 if problem not in shown:

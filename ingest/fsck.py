@@ -3,8 +3,8 @@
 Checked, dossier by dossier: the manifest reads and names its own code; every object it
 references exists under the dossier's prefix with the SHA-256 recorded (fixity); a done document
 has its archival copy, OCR result and signature; a failed one is reported, to be read again
-(`hoso reprocess`); an unfinished one is queued (a pending marker) so it will be finished; a disposed document's objects are gone (its tombstone keeps their
-SHA-256); no object under the dossier is unaccounted for. Then: no marker names a
+(`hoso reprocess`); an unfinished one is queued (a pending marker) so it will be finished; a
+disposed document's objects are gone (its tombstone keeps their SHA-256); no object under the dossier is unaccounted for. Then: no marker names a
 dossier that does not exist, and the index holds as many documents as the store has done (less
 those still waiting for the index). A store that is whole prints nothing but its counts.
 """

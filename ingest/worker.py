@@ -162,8 +162,9 @@ def finish(job: DocumentJob, pages: list[ocr.PageResult]) -> FinishedDocument:
 def _incoming_signatures(job: DocumentJob, signer: ArchivalSigner) -> list[IncomingSignature]:
     """The signatures a received PDF already carries, verified against HoSo's trust roots."""
     report = verify_pdf(job.source.read_bytes(), signer.trust_roots)
-    return [IncomingSignature(field=s.field, signer=s.signer, signing_time=s.signing_time, intact=s.intact,
-                              valid=s.valid, trusted=s.trusted, level=s.level, summary=s.summary)
+    return [IncomingSignature(field=s.field, signer=s.signer, signing_time=s.signing_time, indication=s.indication,
+                              sub_indication=s.sub_indication, intact=s.intact, valid=s.valid, trusted=s.trusted,
+                              level=s.level, summary=s.summary)
             for s in report.signatures]
 
 

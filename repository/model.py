@@ -92,8 +92,10 @@ class IncomingSignature(BaseModel):
     field: str
     signer: str
     signing_time: datetime | None
+    indication: str | None = None  # TOTAL-PASSED, INDETERMINATE or TOTAL-FAILED (None: received before)
+    sub_indication: str | None = None
     intact: bool
-    valid: bool
+    valid: bool  # TOTAL-PASSED
     trusted: bool
     level: str
     summary: str

@@ -229,7 +229,8 @@ def test_an_incoming_signature_widget_is_not_carried_onto_the_archival_copy(tmp_
             widget.T = pikepdf.String("Chữ ký của người gửi")
         pdf.save(hidden)
 
-    [manifest] = [json.loads(line) for line in hoso(tmp_path / "var", "ingest", str(hidden), "--json").stdout.splitlines()]
+    ingested = hoso(tmp_path / "var", "ingest", str(hidden), "--json").stdout
+    [manifest] = [json.loads(line) for line in ingested.splitlines()]
     [document] = manifest["documents"]
     assert document["status"] == "done", document
     archival = tmp_path / "var" / "store" / document["archival"]["key"]

@@ -198,7 +198,8 @@ def test_typed_values_are_checked_and_never_pass_for_signed(client):
         assert response.status_code == 422 and response.json()["error"] == code, (str(body)[:80], response.text[:300])
     assert client.get(f"/v1/dossiers/{ours['code']}").json()["documents"][0]["fields"] == ours["fields"]
 
-    typed = client.patch(path, json={"fields": {"full_name": {"value": " nguyễn văn bình "}, "sex": {"value": "Nam"}}})
+    typed = client.patch(path, json={"fields": {"full_name": {"value": " nguyễn văn bình "},
+                                                "sex": {"value": "Nam"}}})
     assert typed.status_code == 200, typed.text
     assert typed.json()["fields"]["full_name"]["value"] == "nguyễn văn bình"  # NFC, trimmed
     name = data(client, citizen_id, fields="full_name,sex").json()["fields"]["full_name"]

@@ -59,7 +59,8 @@ def test_index_of_an_older_format_is_rebuilt_from_the_store_on_start(tmp_path):
     token, line = unique_line()
     try:
         with server.client() as client:
-            response = post(client, [("a.png", png_bytes(vnpages.render_page([line] + vnpages.PROSE[:4])), "image/png")])
+            page = png_bytes(vnpages.render_page([line] + vnpages.PROSE[:4]))
+            response = post(client, [("a.png", page, "image/png")])
             code = response.json()["dossier_code"]
             wait_done(client, code)
     finally:
@@ -109,7 +110,7 @@ def test_workers_die_with_a_server_killed_with_sigkill(tmp_path):
     server = Server(tmp_path / "data", {"HOSO_WORKERS": "2"}).start()
     try:
         with server.client() as client:
-            token, line = unique_line()
+            _, line = unique_line()
             response = post(client, [("a.png", png_bytes(vnpages.render_page([line] + vnpages.PROSE)), "image/png")])
             assert response.status_code == 202
             code = response.json()["dossier_code"]

@@ -119,8 +119,8 @@ def _delete_writer_after(store, writer: str, seq: int, checkpoint: int | None = 
         if not name.startswith(writer):
             continue
         number = int(name.removesuffix(".json").rsplit("-", 1)[1]) if "-" in name else 0
-        if ("/checkpoints/" in key and checkpoint is not None and number > checkpoint) or ("/checkpoints/" not in key and "/writers/" not in key
-                                                               and number > seq):
+        checkpoint_file, entry_file = "/checkpoints/" in key, "/checkpoints/" not in key and "/writers/" not in key
+        if (checkpoint_file and checkpoint is not None and number > checkpoint) or (entry_file and number > seq):
             store.delete(key)
     if checkpoint is None:
         return
