@@ -161,7 +161,8 @@ def _serve(settings: Settings, args) -> None:
     if args.port:
         settings.port = args.port
     new_key = ApiKeys(settings.api_keys_path).ensure_admin()
-    print(f"HoSo: http://{settings.host}:{settings.port}  (API: /docs, data: {settings.data_path})", flush=True)
+    print(f"HoSo: http://{settings.host}:{settings.port}  (API schema: /v1/openapi.json, "
+          f"data: {settings.data_path})", flush=True)
     if new_key:
         print(f"Admin API key (shown once, keep it): {new_key}", flush=True)
     trusted = ",".join(settings.trusted_proxies)  # uvicorn's own default would trust 127.0.0.1

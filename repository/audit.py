@@ -101,6 +101,8 @@ class AuditLog:
     def close(self) -> None:
         """Seal the end of the chain (a final checkpoint), so nothing after the last periodic
         checkpoint can go."""
+        if self._closed.is_set():
+            return
         self._closed.set()
         with self._lock:
             if self._seq:
@@ -233,7 +235,7 @@ def verify(store: ObjectStore, sealer: Sealer | None) -> AuditReport:
                                 f"{SEAL_WITHIN:.0f} s)")
         elif newest > last.get("seq", 0) and last.get("final"):
             report.problems.append(f"writer {writer}: entries after its final seal ({last['seq']})")
-        elif not last.get("final", True):
+        elif newest > last.get("seq", 0) or last.get("final") is False:  # (None: a checkpoint of before)
             report.notes.append(f"writer {writer}: not closed (running, or killed); sealed up to entry "
                                 f"{last.get('seq')} of {newest}")
     registered = {writer for _, writer in register}
