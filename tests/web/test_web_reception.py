@@ -8,7 +8,6 @@ import random
 import re
 import subprocess
 
-import pytest
 from playwright.sync_api import expect
 
 import vndocs
