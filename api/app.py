@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ingest.indexing import rebuild
@@ -105,6 +105,30 @@ class RequestSizeLimit:
         await response(scope, receive, send)
 
 
+class RecordHeaders:
+    """Every answer says `nosniff` (an original uploaded as a PNG is never run as HTML), and an
+    API answer that sets no caching of its own is `no-store`: originals, dossier JSON and
+    citizen data must not stay in a browser's or a proxy's cache."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        api = scope["path"].startswith("/v1/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                if api:
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     metrics = Metrics()
@@ -131,12 +155,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await pipeline.close()
             await asyncio.to_thread(services.close)  # seals the audit chain: pyHanko runs its own loop
 
-    app = FastAPI(title="HoSo", version="0.1.0", lifespan=lifespan,
-                  description="Digitised dossiers as signed, searchable electronic records.")
+    # Swagger UI and ReDoc would load their scripts from a CDN into a page holding an API key:
+    # not served. The schema is served to callers with a key (`/v1/openapi.json`).
+    app = FastAPI(title="HoSo", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None, description="Digitised dossiers as signed, searchable electronic records.")
     errors.install(app)
 
     app.add_middleware(RequestSizeLimit, limit=settings.max_request_bytes)
     app.add_middleware(UploadLimit, path=f"/v1{dossiers.router.prefix}")  # before the files are read
+    app.add_middleware(RecordHeaders)  # on the answers of the two above as well
     watchers = (metrics.request_answered, *([logs.request_answered] if settings.log_json else []))
     app.add_middleware(RequestWatch, watchers=watchers)  # outermost: sees the answers of the others too
 
@@ -149,6 +176,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(audit.router)
     v1.include_router(retention.router)
     v1.include_router(stats.router)
+
+    @v1.get("/openapi.json", tags=["operations"], include_in_schema=False)
+    async def schema() -> dict:
+        return app.openapi()
+
     app.include_router(v1)
     app.include_router(sign_in.router, prefix="/v1")  # public: how the pages sign in
 

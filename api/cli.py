@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import getpass
 import json
+import re
 import signal
 import sys
 import tempfile
@@ -31,6 +32,7 @@ from repository.verification import verify_pdf
 from search import SearchError, SearchQuery, StatsQuery
 
 from .keys import ROLES, ApiKeys
+from .reuse import PURPOSE_MAX, PURPOSE_PATTERN
 from .settings import Settings
 from .services import Services
 from .stats_tables import rows, to_csv
@@ -127,6 +129,11 @@ def _parser() -> argparse.ArgumentParser:
     shape.add_argument("--csv", choices=["groups", "fields", "failures"], help="one table as CSV")
     stats.set_defaults(run=_stats)
 
+    again = commands.add_parser("reprocess", help="read failed documents again (after a full disk, an engine failure)")
+    again.add_argument("targets", nargs="*", metavar="CODE[/ID]", help="a failed document, or every one of a dossier")
+    again.add_argument("--failed", action="store_true", help="every failed document in the store")
+    again.set_defaults(run=_reprocess)
+
     reindex = commands.add_parser("reindex", help="rebuild the search index from the object store")
     reindex.set_defaults(run=_reindex)
 
@@ -168,10 +175,13 @@ def _serve(settings: Settings, args) -> None:
     if args.port:
         settings.port = args.port
     new_key = ApiKeys(settings.api_keys_path).ensure_admin()
-    print(f"HoSo: http://{settings.host}:{settings.port}  (API: /docs, data: {settings.data_path})", flush=True)
+    print(f"HoSo: http://{settings.host}:{settings.port}  (API schema: /v1/openapi.json, "
+          f"data: {settings.data_path})", flush=True)
     if new_key:
         print(f"Admin API key (shown once, keep it): {new_key}", flush=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    trusted = ",".join(settings.trusted_proxies)  # uvicorn's own default would trust 127.0.0.1
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
+                proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)
 
 
 def _worker(settings: Settings, args) -> None:
@@ -270,10 +280,15 @@ def _ocr(settings: Settings, args) -> int:
 
 def _search(settings: Settings, args) -> int:
     services = Services.open(settings)
-    results = services.index.search(SearchQuery(
-        text=args.query, limit=args.limit, agency_code=args.agency, procedure_code=args.procedure,
-        doc_type=args.doc_type, received_from=args.received_from, received_to=args.received_to, sort=args.sort))
-    services.close()
+    query = SearchQuery(text=args.query, limit=args.limit, agency_code=args.agency, procedure_code=args.procedure,
+                        doc_type=args.doc_type, received_from=args.received_from, received_to=args.received_to,
+                        sort=args.sort)
+    try:
+        results = services.index.search(query)
+        # Hits show names, ID numbers and birth dates: a read of personal data, logged before it is shown.
+        services.audit.record(_operator(), "search", args.query, filters=query.filters(), hits=len(results.hits))
+    finally:
+        services.close()
     if args.json:
         print(results.model_dump_json())
         return 0
@@ -303,13 +318,20 @@ def _verify(settings: Settings, args) -> int:
         else:
             print(f"{name}: {'VALID' if report.valid else 'NOT VALID'}")
             for s in report.signatures:
-                print(f"  {s.field}: {s.signer} — {s.summary}")
-            if report.error:
-                print(f"  {report.error}")
+                verdict = "/".join(filter(None, (s.indication, s.sub_indication)))
+                print(f"  {s.field}: {s.signer} — {verdict}: {s.summary}")
+            shown = {f"{s.field}: {s.summary}" for s in report.signatures}
+            for problem in report.problems:  # those of a signature are on its line already
+                if problem not in shown:
+                    print(f"  {problem}")
     return 0 if reports and all(r.valid for r in reports.values()) else 1
 
 
 def _citizen(settings: Settings, args) -> int:
+    if not re.match(PURPOSE_PATTERN, args.purpose) or len(args.purpose) > PURPOSE_MAX:
+        print(f"hoso: say why the data is needed: --purpose of 3 to {PURPOSE_MAX} characters, not blanks",
+              file=sys.stderr)
+        return 2
     services = Services.open(settings)
     wanted = [f.strip() for f in (args.fields or "").split(",") if f.strip()]
     answer = services.reuse.citizen_data(args.citizen_id, wanted)
@@ -358,6 +380,40 @@ def _stats(settings: Settings, args) -> int:
     return 0
 
 
+def _reprocess(settings: Settings, args) -> int:
+    services = Services.open(settings)
+    failed = [(d.dossier_code, doc.id) for d in services.records.dossiers() for doc in d.documents
+              if doc.status == DocumentStatus.FAILED] if args.failed else []
+    for target in args.targets:
+        code, _, document_id = target.partition("/")
+        failed += [(code, document_id)] if document_id else [
+            (code, d.id) for d in services.records.load(code).documents if d.status == DocumentStatus.FAILED]
+
+    async def run() -> list:
+        pipeline = services.pipeline()
+        pipeline.start()
+        try:
+            for code, document_id in failed:
+                services.audit.record(_operator(), "document.reprocess", f"{code}/{document_id}")
+                await pipeline.reprocess(code, document_id)
+            codes = dict.fromkeys(code for code, _ in failed)
+            return await asyncio.gather(*(pipeline.process(services.records.load(c)) for c in codes))
+        finally:
+            await pipeline.close()
+
+    try:
+        finished = asyncio.run(run())
+    finally:
+        services.close()
+    wanted = set(failed)
+    for dossier in finished:
+        for d in dossier.documents:
+            if (dossier.dossier_code, d.id) in wanted:
+                print(f"{dossier.dossier_code}/{d.id}: {d.status.value} {d.reason or ''}".rstrip())
+    return 0 if all(d.status == DocumentStatus.DONE for x in finished for d in x.documents
+                    if (x.dossier_code, d.id) in wanted) else 1
+
+
 def _reindex(settings: Settings, args) -> int:
     services = Services.open(settings)
     bar = tqdm(unit="dossier", desc="reindex", disable=not sys.stderr.isatty())
@@ -380,8 +436,8 @@ def _fsck(settings: Settings, args) -> int:
         print(json.dumps({"ok": report.ok, **dataclasses.asdict(report)}, ensure_ascii=False))
     else:
         print(f"{report.dossiers} dossiers, {report.documents} documents ({report.done} done, "
-              f"{report.disposed} disposed of, {report.waiting_for_index} waiting for the index), "
-              f"index {report.indexed}: "
+              f"{report.failed} failed, {report.disposed} disposed of, "
+              f"{report.waiting_for_index} waiting for the index), index {report.indexed}: "
               f"{'clean' if report.ok else 'PROBLEMS'}")
         for problem in report.problems:
             print(f"  {problem}")
@@ -471,6 +527,8 @@ def _audit_verify(settings: Settings, args) -> int:
               f"{'intact' if report.ok else 'NOT INTACT'}")
         for problem in report.problems:
             print(f"  {problem}")
+        for note in report.notes:
+            print(f"  note: {note}")
     return 0 if report.ok else 1
 
 

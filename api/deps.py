@@ -8,6 +8,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ingest.pipeline import Pipeline
+from repository.records import DossierNotFound
 
 from .keys import PREFIX
 from .limits import RateLimited
@@ -57,8 +58,12 @@ def identify(services: Services, token: str) -> dict | None:
 
 
 def _refuse(services: Services, request: Request, status: int, reason: str) -> NoReturn:
+    """Refuse a credential, audited; a client address refused more often than its limit is
+    answered 429 instead, and only the first of such a run is audited."""
+    client = request.client.host if request.client else "unknown"
+    _take(services, "refusals", client, "unknown", request.url.path, client=client)
     services.audit.record("unknown", "authentication.failed", request.url.path, status=status, reason=reason,
-                          client=request.client.host if request.client else None)
+                          client=client)
     raise HTTPException(status, reason, headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
 
 
@@ -90,21 +95,28 @@ def limited(kind: str):
 
 def count(services: Services, kind: str, key: dict, path: str) -> None:
     """Count one request of `kind` against the caller's limit; RateLimited over it (audited)."""
+    _take(services, kind, key["id"], actor(key), path)
+
+
+def _take(services: Services, kind: str, counted: str, who: str, path: str, **details) -> None:
+    """Count one request of `counted` (a caller, a client address) against its limit for `kind`;
+    RateLimited over it, of which the first of a run is audited."""
     try:
-        getattr(services.limits, kind).take(key["id"])
+        getattr(services.limits, kind).take(counted)
     except RateLimited as e:
         services.metrics.rate_limited.labels(e.kind).inc()
         if e.first:
-            services.audit.record(actor(key), "rate_limited", path, limit=e.kind, retry_after=e.retry_after)
+            services.audit.record(who, "rate_limited", path, limit=e.kind, retry_after=e.retry_after, **details)
         raise
 
 
 def own_agency(services: Services, key: dict, request: Request, agency_code: str, code: str) -> None:
-    """A reception key sees only its agency's dossiers: any other is answered as not found
-    (its existence is not disclosed) and the attempt is audited."""
+    """A reception key sees only its agency's dossiers: any other is answered as one that does
+    not exist, word for word (codes are sequential: a different answer would count another
+    agency's dossiers), and the attempt is audited."""
     if key["role"] == "reception" and agency_code != key["agency"]:
         services.audit.record(actor(key), "forbidden", request.url.path, role=key["role"], agency=key["agency"])
-        raise HTTPException(404, f"no dossier {code}")
+        raise DossierNotFound(f"no dossier {code}")
 
 
 def actor(key: dict) -> str:

@@ -12,9 +12,9 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 import ocr
-from ingest.errors import EmptyFile, FileTooLarge, IngestError, InvalidDossier
-from repository.errors import (DisposalRefused, DocumentDisposed, FixityError, ObjectNotFound, RepositoryError,
-                               RetentionLocked, StoreUnavailable)
+from ingest.errors import EmptyFile, FileTooLarge, IngestError, InvalidDossier, NotFailed
+from repository.errors import (NO_SPACE, DisposalRefused, DocumentDisposed, FixityError, ObjectNotFound,
+                               RepositoryError, RetentionLocked, StoreFull, StoreUnavailable)
 from search.errors import BadQuery, IndexUnavailable, SearchError
 
 from .limits import RateLimited
@@ -29,10 +29,12 @@ STATUS: list[tuple[type[Exception], int]] = [  # most specific first
     (EmptyFile, 400),
     (FileTooLarge, 413),
     (InvalidDossier, 422),
+    (NotFailed, 409),
     (ObjectNotFound, 404),
     (DisposalRefused, 409),  # retention not ended, legal hold, permanent record, not finished
     (RetentionLocked, 409),  # the object store itself refuses
     (DocumentDisposed, 410),
+    (StoreFull, 507),  # before StoreUnavailable, which it is
     (StoreUnavailable, 503),
     (FixityError, 500),
     (BadQuery, 400),
@@ -58,6 +60,16 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     return error(status, getattr(exc, "code", "error"), str(exc), headers)
 
 
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """What no handler above knows still answers in HoSo's JSON: a full disk anywhere (an
+    upload spooled by the framework, a scratch file) as the store's 507, the rest as a 500."""
+    if isinstance(exc, OSError) and exc.errno in NO_SPACE:
+        full = StoreFull(f"no space left on the server: {exc}")
+        return await _domain_error(request, full)
+    log.error("%s %s failed: %s", request.method, request.url.path, exc, exc_info=exc)
+    return error(500, "internal_error", "HoSo could not answer this request; it is logged")
+
+
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
             405: "method_not_allowed", 413: "request_too_large"}.get(exc.status_code, "http_error")
@@ -81,8 +93,9 @@ FASTAPI_422 = {"$ref": "#/components/schemas/HTTPValidationError"}
 DESCRIPTIONS = {400: "Bad input", 401: "No valid API key or token", 403: "Not allowed for this key's role",
                 404: "Not found", 409: "Not ready yet", 410: "Disposed of after its retention period",
                 413: "Too large", 415: "Unsupported file type",
-                422: "Invalid request or input", 503: "A backing service is unavailable; retry later"}
-RATE_LIMITED = {429: {"description": "Too many requests from this key; retry after `Retry-After` seconds",
+                422: "Invalid request or input", 503: "A backing service is unavailable; retry later",
+                507: "No space left to store anything new; retry after `Retry-After` seconds"}
+RATE_LIMITED = {429: {"description": "Too many requests from this caller; retry after `Retry-After` seconds",
                       "headers": {"Retry-After": {"schema": {"type": "integer"}}}}}  # a limited route's
 
 
@@ -101,7 +114,7 @@ def _document_errors(app: FastAPI) -> None:
             responses = operation.setdefault("responses", {})
             statuses = {int(s) for s in responses if s[0] in "45"}
             if operation.get("security"):
-                statuses |= {401, 403, 503}
+                statuses |= {401, 403, 503, 507}  # 507: a read whose audit entry finds no space
             if operation.get("parameters") or operation.get("requestBody"):
                 statuses.add(422)
             if operation.get("requestBody"):
@@ -125,4 +138,5 @@ def install(app: FastAPI) -> None:
         app.add_exception_handler(root, _domain_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(Exception, _unexpected)
     _document_errors(app)

@@ -11,6 +11,8 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ingest.codes import is_agency_code
+
 PREFIX = "hoso_"
 # admin: everything; reception: receive, read and correct the dossiers of its own agency (and
 # search them); archivist: search and read every dossier, no citizen data; eform: citizen data
@@ -65,6 +67,11 @@ class ApiKeys:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
         if role == "reception" and not agency:
             raise ValueError("a reception key belongs to an agency: give its 13-character code")
+        if role != "reception" and agency is not None:  # it would read as a limit that does not hold
+            raise ValueError(f"an {role} key reaches every agency's dossiers its role allows: "
+                             "--agency is for reception keys only")
+        if agency is not None and not is_agency_code(agency):
+            raise ValueError(f"agency {agency!r} is not a 13-character agency code such as 000.17.22.H56")
         token = PREFIX + secrets.token_urlsafe(32)
         self._save(self._load() + [{
             "id": secrets.token_hex(6), "name": name, "role": role, "agency": agency,

@@ -29,6 +29,10 @@ class LimitOptions(BaseModel):
     # An e-form portal reads a citizen's data once or twice per form it fills.
     citizen_reads_per_minute: float = Field(default=120, ge=0)
     citizen_read_burst: int = Field(default=60, ge=1)
+    # Refused credentials per client address: a person mistyping a key retries a few times; a
+    # script trying keys (and filling the audit log with refusals) is answered 429 unaudited.
+    refusals_per_minute: float = Field(default=30, ge=0)
+    refusal_burst: int = Field(default=20, ge=1)
 
 
 class RateLimited(Exception):
@@ -38,7 +42,7 @@ class RateLimited(Exception):
     code = "rate_limited"
 
     def __init__(self, kind: str, retry_after: int, first: bool) -> None:
-        super().__init__(f"too many {kind} from this key; retry after {retry_after} s")
+        super().__init__(f"too many {kind} from this caller; retry after {retry_after} s")
         self.kind, self.retry_after, self.first = kind, retry_after, first
 
 
@@ -89,9 +93,11 @@ class Limits:
 
     uploads: TokenBuckets
     citizen_reads: TokenBuckets
+    refusals: TokenBuckets  # per client address, not per caller: a refused caller is nobody
 
     @classmethod
     def of(cls, options: LimitOptions) -> "Limits":
         return cls(TokenBuckets("uploads", options.uploads_per_minute, options.upload_burst),
                    TokenBuckets("citizen data reads", options.citizen_reads_per_minute,
-                                options.citizen_read_burst))
+                                options.citizen_read_burst),
+                   TokenBuckets("refused credentials", options.refusals_per_minute, options.refusal_burst))

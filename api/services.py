@@ -73,7 +73,8 @@ class Services:
 
     @cached_property
     def audit(self) -> AuditLog:
-        return observed(AuditLog(self.records.store, self.signer), self.metrics, "audit", counted="record")
+        audit = AuditLog(self.records.store, self.signer, self.settings.audit_seal_seconds)
+        return observed(audit, self.metrics, "audit", counted="record")
 
     def audited(self, actor: str, action: str, target: str, dossier: Dossier | None = None, **details) -> str:
         """Write an audit entry, then count it in the statistics when it counts (ingest/tallies.py;

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from ocr import OcrOptions
 from repository.archival import Flavour
+from repository.audit import SEAL_WITHIN
 from repository.options import StoreOptions
 from repository.retention import RetentionOptions
 from repository.signing import SigningOptions
@@ -28,6 +29,10 @@ class Settings(BaseSettings):
     index: str | None = None  # search index URL: sqlite:///file or http://host:9200?prefix=hoso
     host: str = "127.0.0.1"
     port: int = 8000
+    # Addresses of the reverse proxies whose X-Forwarded-For / -Proto is believed (the client
+    # address the audit log and the refusal limit see); from any other caller they are ignored.
+    trusted_proxies: list[str] = []
+    public_url: str | None = None  # how citizens reach HoSo (the receipt's QR link); never the Host header
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     max_file_bytes: int = Field(default=100 * 2**20, ge=1)
     max_request_bytes: int = Field(default=500 * 2**20, ge=1)
@@ -35,6 +40,7 @@ class Settings(BaseSettings):
     pdfa: Flavour = "2b"  # archival copies: PDF/A-2b, or 1b (TCVN 14159-1 is PDF/A-1)
     signing_keys_dir: Path | None = None  # default {data_dir}/keys; shared by processes of one deployment
     rescan_seconds: float = Field(default=30.0, gt=0)  # how often pending dossiers are looked for
+    audit_seal_seconds: float = Field(default=SEAL_WITHIN, gt=0)  # the longest an audit entry waits for its seal
     ocr: OcrOptions = OcrOptions()
     s3: StoreOptions = StoreOptions()
     retention: RetentionOptions = RetentionOptions()  # periods per document type, object-lock mode
@@ -53,6 +59,10 @@ class Settings(BaseSettings):
     @property
     def data_path(self) -> Path:
         return self.data_dir.resolve()
+
+    @property
+    def public_base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def store_url(self) -> str:

@@ -13,7 +13,10 @@ from datetime import date
 from repository.store import ObjectStore
 
 AGENCY = re.compile(r"^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[0-9A-Z]{3}$")
-DOSSIER_CODE = re.compile(r"^(?P<agency>[0-9A-Za-z.]{1,32})-(?P<date>\d{6})-(?P<sequence>\d{1,9})$")
+# The agency part: letters and digits in dot-separated segments (never a leading, trailing or
+# double dot: a code names an object key in the store).
+DOSSIER_CODE = re.compile(
+    r"^(?P<agency>[0-9A-Za-z]{1,13}(?:\.[0-9A-Za-z]{1,13}){0,7})-(?P<date>\d{6})-(?P<sequence>\d{1,9})$")
 CLAIMS = "codes/"
 
 

@@ -17,3 +17,9 @@ class InvalidDossier(IngestError):
     """The dossier's own data (codes, kind, file list) is not acceptable."""
 
     code = "invalid_dossier"
+
+
+class NotFailed(IngestError):
+    """Only a failed document is read again."""
+
+    code = "not_failed"

@@ -2,9 +2,9 @@
 
 Checked, dossier by dossier: the manifest reads and names its own code; every object it
 references exists under the dossier's prefix with the SHA-256 recorded (fixity); a done document
-has its archival copy, OCR result and signature; an unfinished one is queued (a pending marker)
-so it will be finished; a disposed document's objects are gone (its tombstone keeps their
-SHA-256); no object under the dossier is unaccounted for. Then: no marker names a
+has its archival copy, OCR result and signature; a failed one is reported, to be read again
+(`hoso reprocess`); an unfinished one is queued (a pending marker) so it will be finished; a
+disposed document's objects are gone (its tombstone keeps their SHA-256); no object under the dossier is unaccounted for. Then: no marker names a
 dossier that does not exist, and the index holds as many documents as the store has done (less
 those still waiting for the index). A store that is whole prints nothing but its counts.
 """
@@ -25,6 +25,7 @@ class FsckReport:
     dossiers: int = 0
     documents: int = 0
     done: int = 0
+    failed: int = 0
     disposed: int = 0
     waiting_for_index: int = 0
     indexed: int | None = None
@@ -99,6 +100,10 @@ def _check_dossier(records: Records, code: str, queued: bool, report: FsckReport
             missing = [n for n in ("archival", "ocr") if refs[n] is None] + (["signature"] if document.signature is None else [])
             if missing:
                 report.problems.append(f"{where}: done without {', '.join(missing)}")
+        elif document.status == DocumentStatus.FAILED:
+            report.failed += 1
+            report.problems.append(f"{where}: failed ({document.reason}): read it again with "
+                                   f"`hoso reprocess {code}/{document.id}` once the cause is gone")
         elif not document.finished and not queued:
             report.problems.append(f"{where}: {document.status.value} but not queued: it would never be finished")
     for key in records.store.list(dossier_prefix(code)):

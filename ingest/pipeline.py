@@ -23,13 +23,14 @@ from typing import Callable, Protocol
 from ulid import ULID
 
 import ocr
-from repository.errors import RepositoryError
+from repository.errors import NO_SPACE, RepositoryError, StoreUnavailable
 from repository.model import Document, DocumentStatus, Dossier
 from repository.records import DossierNotFound, Records
-from repository.retention import RetentionOptions
+from repository.retention import RetentionOptions, longer
 from search import Index, IndexUnavailable
 
 from . import cardsides, worker
+from .errors import NotFailed
 from .indexing import index_entries
 from .tallies import document_tallies
 from .worker import DocumentJob, WorkerConfig
@@ -77,7 +78,7 @@ class Pipeline:
         self.config.work_dir.mkdir(parents=True, exist_ok=True)
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=worker.initialise, initargs=(self.config,))
+            initializer=worker.initialise, initargs=(self.config, os.getpid()))
 
     async def close(self) -> None:
         for task in list(self._tasks):
@@ -109,6 +110,18 @@ class Pipeline:
             self.submit(dossier)
             resumed += 1
         return resumed
+
+    async def reprocess(self, code: str, document_id: str) -> Dossier:
+        """Read a failed document again (its failure was HoSo's: a full disk, an engine that
+        failed): back to `received` and queued; the caller submits or processes the dossier."""
+        def again(document: Document) -> None:
+            if document.status != DocumentStatus.FAILED:
+                raise NotFailed(f"document {document_id} is {document.status.value}: only a failed one is read again")
+            document.status, document.reason = DocumentStatus.RECEIVED, None
+
+        dossier = await self.amend(code, document_id, again)
+        await asyncio.to_thread(self.records.mark_pending, code, self.owner)
+        return dossier
 
     def exclusive(self, code: str) -> asyncio.Lock:
         """The lock this process's manifest writes of a dossier take (legal holds, disposal)."""
@@ -226,12 +239,19 @@ class Pipeline:
             done: worker.FinishedDocument = await self._run(worker.finish, job, list(pages))
             # Locked in the store before the manifest says done; a crash in between
             # re-runs the document, and writing over a locked object keeps its version.
-            archived = document.model_copy(update={
-                "archival": done.archival, "ocr": done.ocr,
-                "retention": self.retention.assign(done.doc_type, datetime.now(timezone.utc))})
+            # A document read again (after a failure) keeps the longer retention: a lock in the
+            # store is never shortened.
+            retention = longer(document.retention, self.retention.assign(done.doc_type, datetime.now(timezone.utc)))
+            archived = document.model_copy(update={"archival": done.archival, "ocr": done.ocr,
+                                                   "retention": retention})
             await asyncio.to_thread(self.records.retain_document, archived)
             lap("finish")
         except Exception as e:  # noqa: BLE001 - any failure of one document must not stop the others
+            if _transient(e):  # a full disk, a store down: the same work will hold once it is back
+                log.warning("document %s of %s waits for the store: %s", document.id, dossier.dossier_code, e)
+                await asyncio.gather(marked, return_exceptions=True)
+                await self._run_quietly(worker.discard, job)
+                return  # left unfinished and pending: the watch runs it again
             expected = isinstance(e, (ocr.OcrError, RepositoryError, BrokenProcessPool))
             log.log(logging.WARNING if expected else logging.ERROR, "document %s of %s failed: %s",
                     document.id, dossier.dossier_code, e, exc_info=None if expected else e)
@@ -325,6 +345,10 @@ class Pipeline:
         if self.listener is not None:
             self.listener(dossier, document)
         return dossier
+
+
+def _transient(e: Exception) -> bool:
+    return isinstance(e, StoreUnavailable) or (isinstance(e, OSError) and e.errno in NO_SPACE)
 
 
 def _alive(owner: str) -> bool:

@@ -8,7 +8,9 @@ the process starts, from the picklable WorkerConfig.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -25,6 +27,8 @@ from repository.verification import verify_pdf
 
 from .classify import classify
 from .extract import extract
+
+PARENT_WATCH_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -86,10 +90,25 @@ class _Process:
 _process: _Process | None = None
 
 
-def initialise(config: WorkerConfig) -> None:
-    """Pool initializer: runs once in each new worker process."""
+def initialise(config: WorkerConfig, parent: int) -> None:
+    """Pool initializer: runs once in each new worker process; `parent` is the pool's process."""
     global _process
+    _die_with(parent)
     _process = _Process(config)
+
+
+def _die_with(parent: int) -> None:
+    """A server killed with SIGKILL cannot stop its pool: each worker watches for being
+    orphaned (its parent is no longer `parent`, the id the pool's process gave, which a worker
+    started as the server died would not learn from getppid) and ends itself, instead of
+    reading on for minutes and keeping the resource tracker alive."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_WATCH_SECONDS)
+        os._exit(1)  # nothing to save: the work is re-run by whoever resumes the dossier
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _state() -> _Process:
@@ -146,8 +165,9 @@ def finish(job: DocumentJob, pages: list[ocr.PageResult]) -> FinishedDocument:
 def _incoming_signatures(job: DocumentJob, signer: ArchivalSigner) -> list[IncomingSignature]:
     """The signatures a received PDF already carries, verified against HoSo's trust roots."""
     report = verify_pdf(job.source.read_bytes(), signer.trust_roots)
-    return [IncomingSignature(field=s.field, signer=s.signer, signing_time=s.signing_time, intact=s.intact,
-                              valid=s.valid, trusted=s.trusted, level=s.level, summary=s.summary)
+    return [IncomingSignature(field=s.field, signer=s.signer, signing_time=s.signing_time, indication=s.indication,
+                              sub_indication=s.sub_indication, intact=s.intact, valid=s.valid, trusted=s.trusted,
+                              level=s.level, summary=s.summary)
             for s in report.signatures]
 
 

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from .errors import ObjectNotFound, RepositoryError, RetentionLocked, StoreUnavailable
+from .errors import NO_SPACE, ObjectNotFound, RepositoryError, RetentionLocked, StoreFull, StoreUnavailable
 from .store import CHUNK, StoredObject, sha256_file
 
 
@@ -50,8 +50,10 @@ class LocalStore:
                     f.write(chunk)
                 f.flush()
                 os.fsync(f.fileno())
-        except BaseException:
+        except BaseException as e:
             os.unlink(name)
+            if isinstance(e, OSError) and e.errno in NO_SPACE:
+                raise StoreFull(f"no space left in the store {self.root}: {e}") from e
             raise
         return Path(name), digest.hexdigest(), size
 
@@ -71,7 +73,7 @@ class LocalStore:
             return True
         except OSError as e:
             temp.unlink(missing_ok=True)
-            raise StoreUnavailable(f"cannot write {target}: {e}") from e
+            raise (StoreFull if e.errno in NO_SPACE else StoreUnavailable)(f"cannot write {target}: {e}") from e
 
     def put(self, key: str, data: bytes) -> StoredObject:
         target = self._path(key)

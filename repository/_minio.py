@@ -27,7 +27,7 @@ from minio.retention import Retention
 from minio.sse import SseS3
 from minio.versioningconfig import VersioningConfig
 
-from .errors import ObjectNotFound, RepositoryError, RetentionLocked, StoreUnavailable
+from .errors import ObjectNotFound, RepositoryError, RetentionLocked, StoreFull, StoreUnavailable
 from .options import StoreOptions
 from .store import StoredObject, sha256_file
 
@@ -83,6 +83,8 @@ class MinioStore:
                 raise ObjectNotFound(key) from e
             if e.code == "ObjectLocked" or "WORM" in (e.message or ""):  # MinIO: "Object is WORM protected"
                 raise RetentionLocked(f"the object store refuses: {key} is locked ({e.code}: {e.message})") from e
+            if e.code in ("XMinioStorageFull", "XMinioAdminBucketQuotaExceeded"):
+                raise StoreFull(f"the object store is full: {e.code}") from e
             if e.code in ("SlowDown", "ServiceUnavailable", "XMinioServerNotInitialized"):
                 raise StoreUnavailable(f"object store busy: {e.code}") from e
             raise RepositoryError(f"object store refused {key or self.bucket}: {e.code}: {e.message}") from e

@@ -58,9 +58,7 @@ def assemble(parts: list[PagePart], description: Description, *, flavour: Flavou
                     if part.pdf not in sources:
                         sources[part.pdf] = pikepdf.open(part.pdf)
                     archival.pages.append(sources[part.pdf].pages[part.index])
-                # A received PDF's form fields and signatures (another agency's) are drawn into
-                # the page: they stay visible, but belong to the original, not to this copy.
-                archival.flatten_annotations("all")
+                _flatten(archival)
                 _describe(archival, description, flavour)
                 _add_output_intent(archival)
                 buffer = io.BytesIO()
@@ -75,6 +73,24 @@ def assemble(parts: list[PagePart], description: Description, *, flavour: Flavou
     except (pikepdf.PdfError, OSError, IndexError) as e:
         raise ArchivalCopyError(f"cannot assemble the archival copy: {e}") from e
     return buffer.getvalue()
+
+
+def _flatten(pdf: pikepdf.Pdf) -> None:
+    """A received PDF's form fields and signatures (another agency's) are drawn into the page:
+    they stay visible, but belong to the original, not to this copy. QPDF draws only the visible
+    annotations that have an appearance; a widget it leaves (hidden, or without appearance) is
+    removed, so no field of the original, least of all a signature whose bytes this copy does
+    not hold, lives on beside HoSo's own."""
+    pdf.flatten_annotations("all")
+    for page in pdf.pages:
+        annotations = page.obj.get("/Annots")
+        if annotations is None:
+            continue
+        kept = [a for a in annotations if a.get("/Subtype") != "/Widget"]
+        if kept:
+            page.obj.Annots = Array(kept)
+        else:
+            del page.obj["/Annots"]
 
 
 def _describe(pdf: pikepdf.Pdf, d: Description, flavour: Flavour) -> None:

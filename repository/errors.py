@@ -1,5 +1,9 @@
 """Errors raised by the repository package; the API maps them to HTTP statuses."""
 
+import errno
+
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT)  # an OSError of a full disk or quota
+
 
 class RepositoryError(Exception):
     code = "repository_error"
@@ -21,6 +25,14 @@ class FixityError(RepositoryError):
 
 class StoreUnavailable(RepositoryError):
     code = "store_unavailable"
+
+
+class StoreFull(StoreUnavailable):
+    """No space left where the store (or its scratch space) writes: nothing new can be kept
+    until an operator makes room. Reads still work."""
+
+    code = "storage_full"
+    retry_after = 300
 
 
 class SigningError(RepositoryError):

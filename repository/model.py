@@ -57,6 +57,12 @@ class Field(BaseModel):
     confirmed_by: str | None = None
     confirmed_at: datetime | None = None
 
+    @property
+    def typed(self) -> bool:
+        """A value a clerk typed (``confirmed_by``, ``confirmed_at``), not the one read from the
+        paper: the signed archival copy does not hold it."""
+        return self.confirmed_at is not None and self.value != self.ocr_value
+
 
 class Page(BaseModel):
     number: int
@@ -86,8 +92,10 @@ class IncomingSignature(BaseModel):
     field: str
     signer: str
     signing_time: datetime | None
+    indication: str | None = None  # TOTAL-PASSED, INDETERMINATE or TOTAL-FAILED (None: received before)
+    sub_indication: str | None = None
     intact: bool
-    valid: bool
+    valid: bool  # TOTAL-PASSED
     trusted: bool
     level: str
     summary: str

@@ -72,6 +72,13 @@ class RetentionOptions(BaseModel):
         return Retention(period=period, retain_until=add_period(at, period), mode=self.mode, assigned_at=at)
 
 
+def longer(kept: Retention | None, new: Retention) -> Retention:
+    """The retention that keeps a document longer: ``new`` unless ``kept`` outlasts it."""
+    if kept is None or new.permanent or (not kept.permanent and kept.retain_until <= new.retain_until):
+        return new
+    return kept
+
+
 def parse_period(text: str) -> tuple[int, int, timedelta] | None:
     """(years, months, the rest) of an ISO 8601 duration; None for `permanent`."""
     if text == PERMANENT:

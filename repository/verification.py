@@ -35,6 +35,7 @@ from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate, AdESStatus
 from pyhanko.sign.validation.status import (
     DocumentTimestampStatus,
     PdfSignatureStatus,
@@ -54,6 +55,11 @@ _ARCHIVE_UPDATES = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
 _HEX_CONTENTS = re.compile(rb"<(?:[0-9a-f]*|[0-9A-F]*)>")
 
 Revocation = Literal["good", "revoked", "unknown"]
+# ETSI EN 319 102-1: the main indication of a signature's validation, as EU DSS reports it.
+Indication = Literal["TOTAL-PASSED", "INDETERMINATE", "TOTAL-FAILED"]
+_INDICATION: dict[AdESStatus, Indication] = {AdESStatus.PASSED: "TOTAL-PASSED",
+                                             AdESStatus.INDETERMINATE: "INDETERMINATE",
+                                             AdESStatus.FAILED: "TOTAL-FAILED"}
 
 
 class SignatureReport(BaseModel):
@@ -62,6 +68,8 @@ class SignatureReport(BaseModel):
     signing_time: datetime | None  # as the signer's computer said (not evidence)
     timestamp_time: datetime | None = None  # from a valid, trusted signature timestamp
     timestamp_authority: str | None = None
+    indication: Indication  # the verdict: `valid` is true exactly when it is TOTAL-PASSED
+    sub_indication: str | None = None  # why not TOTAL-PASSED (ETSI EN 319 102-1 names)
     intact: bool
     valid: bool
     trusted: bool
@@ -82,8 +90,10 @@ class TimestampReport(BaseModel):
     field: str
     time: datetime | None
     authority: str
+    indication: Indication
+    sub_indication: str | None = None
     intact: bool
-    valid: bool
+    valid: bool  # the verdict: TOTAL-PASSED
     trusted: bool
     covers_whole_document: bool
     summary: str
@@ -93,7 +103,8 @@ class VerificationReport(BaseModel):
     valid: bool
     signatures: list[SignatureReport]
     timestamps: list[TimestampReport] = []
-    error: str | None = None
+    problems: list[str] = []  # each once: a signature's or timestamp's as `field: summary`
+    error: str | None = None  # the problems in one sentence
     development_signer: bool = False
 
 
@@ -179,6 +190,7 @@ async def async_verify_pdf(
         valid=not problems,
         signatures=reports,
         timestamps=stamps,
+        problems=problems,
         error="; ".join(problems) or None,
         development_signer=any(DEV_MARKER in r.signer for r in reports),
     )
@@ -315,7 +327,8 @@ class _Checker:
             verdict = "accepted" if later_updates_ok else "not allowed"
             notes.append(f"the file was modified after this signature{how}, {verdict}")
         ok = status.bottom_line and later_updates_ok and not status.revoked
-        if ok and (anomaly := _container_anomaly(self.pdf, sig, status)):
+        anomaly = _container_anomaly(self.pdf, sig, status) if ok else None
+        if anomaly:
             notes.append(anomaly)
             ok = False
 
@@ -327,14 +340,17 @@ class _Checker:
             summary = f"valid; {summary}"
         path = status.validation_path
         tst = ts if timestamped else None
+        indication, sub_indication = _verdict(status, ok, later_updates_ok and not anomaly)
         report = SignatureReport(
             field=_field_name(sig),
             signer=status.signing_cert.subject.human_friendly,
             signing_time=status.signer_reported_dt,
             timestamp_time=tst.timestamp if tst else None,
             timestamp_authority=tst.signing_cert.subject.human_friendly if tst else None,
+            indication=indication,
+            sub_indication=sub_indication,
             intact=status.intact,
-            valid=status.valid,
+            valid=ok,
             trusted=status.trusted,
             trust_root=_root_name(path) if status.trusted else None,
             chain=[c.subject.human_friendly for c in _path_certs(path)][::-1],
@@ -363,19 +379,23 @@ class _Checker:
             verdict = "accepted" if later_updates_ok else "not allowed"
             notes.append(f"the file was modified after this timestamp, {verdict}")
         ok = status.intact and status.valid and status.trusted and later_updates_ok
-        if ok and (anomaly := _container_anomaly(self.pdf, stamp, status)):
+        anomaly = _container_anomaly(self.pdf, stamp, status) if ok else None
+        if anomaly:
             notes.append(anomaly)
             ok = False
         summary = "; ".join(notes) if notes else "intact, valid and trusted; covers the whole file"
         if ok and notes:
             summary = f"valid; {summary}"
+        indication, sub_indication = _verdict(status, ok, later_updates_ok and not anomaly)
         root = stamp.reader.get_historical_root(stamp.signed_revision)
         report = TimestampReport(
             field=_field_name(stamp),
             time=status.timestamp,
             authority=status.signing_cert.subject.human_friendly,
+            indication=indication,
+            sub_indication=sub_indication,
             intact=status.intact,
-            valid=status.valid,
+            valid=ok,
             trusted=status.trusted,
             covers_whole_document=whole,
             summary=summary,
@@ -402,6 +422,26 @@ def _status_notes(status: SignatureStatus, who: str) -> list[str]:
         why = _trust_problem(status)
         notes.append(f"the {who}'s certificate does not chain to a trusted root ({why})")
     return notes
+
+
+def _verdict(status: SignatureStatus, ok: bool, well_formed: bool) -> tuple[Indication, str | None]:
+    """The ETSI EN 319 102-1 indication and sub-indication of a signature or timestamp that
+    holds (`ok`) or not; `well_formed`: no bytes slipped in after it, nothing odd in its
+    container. HoSo's policy: a revocation status nobody answered (B-B, B-T without a fetch)
+    does not keep a trusted, intact signature from TOTAL-PASSED; the level says what the file
+    proves, and the summary says the status is unknown."""
+    if ok:
+        return "TOTAL-PASSED", None
+    trusted = getattr(status, "trusted", False)
+    sub = (AdESFailure.HASH_FAILURE if not status.intact
+           else AdESFailure.SIG_CRYPTO_FAILURE if not status.valid
+           else AdESIndeterminate.REVOKED_NO_POE if getattr(status, "revoked", False)
+           else (status.trust_problem_indic or AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND) if not trusted
+           else AdESFailure.FORMAT_FAILURE if not well_formed  # bytes added after signing, an odd container
+           else AdESIndeterminate.GENERIC)  # a signature timestamp that does not hold
+    if not well_formed and sub.status is not AdESStatus.FAILED:
+        sub = AdESFailure.FORMAT_FAILURE  # a change after signing fails, whatever else is unsure
+    return _INDICATION[sub.status], sub.standard_name
 
 
 def _timestamp_ok(status: PdfSignatureStatus) -> bool:
@@ -532,4 +572,4 @@ def _field_name(sig: EmbeddedPdfSignature) -> str:
 
 
 def _failed(error: str) -> VerificationReport:
-    return VerificationReport(valid=False, signatures=[], error=error)
+    return VerificationReport(valid=False, signatures=[], problems=[error], error=error)

@@ -87,6 +87,10 @@ class SearchQuery(BaseModel):
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0)
 
+    def filters(self) -> dict:
+        """The filters and order asked for, as an audit entry records them beside the words."""
+        return self.model_dump(exclude={"text", "limit", "offset"}, exclude_none=True)
+
 
 class Hit(BaseModel):
     """One matching document, named by its best page, with an HTML-safe snippet."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -14,12 +16,14 @@ import random
 from pathlib import Path
 
 import httpx
+import pytest
 from PIL import Image
 
 HOSO = Path(sys.executable).parent / "hoso"
 # Test servers are not rate limited unless a test says so: hundreds of uploads and reads are how
 # the other tests probe HoSo, and a 429 would hide what they look for (tests/test_limits.py).
-UNLIMITED = {"HOSO_LIMITS__UPLOADS_PER_MINUTE": "0", "HOSO_LIMITS__CITIZEN_READS_PER_MINUTE": "0"}
+UNLIMITED = {"HOSO_LIMITS__UPLOADS_PER_MINUTE": "0", "HOSO_LIMITS__CITIZEN_READS_PER_MINUTE": "0",
+             "HOSO_LIMITS__REFUSALS_PER_MINUTE": "0"}
 
 
 def free_port() -> int:
@@ -72,6 +76,17 @@ class Server:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
 
+    def hoso(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run `hoso ARGS…` on this server's data directory."""
+        return subprocess.run([str(HOSO), *args], env=self.env, capture_output=True, text=True, timeout=120,
+                              check=check)
+
+    def make_key(self, role: str, agency: str | None = None) -> dict[str, str]:
+        """A new API key of `role` (of `agency`), as the headers that present it."""
+        args = ["keys", "create", "--role", role, "--name", f"{role} {agency or ''}".strip()]
+        token = self.hoso(*args, *(["--agency", agency] if agency else [])).stdout.strip()
+        return {"Authorization": f"Bearer {token}"}
+
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.key}"}, timeout=60)
 
@@ -106,3 +121,24 @@ def unique_line() -> tuple[str, str]:
     # (6/G, 0/o) are what OCR gets wrong, and the test is not about that.
     token = str(random.randrange(10**9, 10**10))
     return token, f"Hồ sơ {token} được tiếp nhận tại bộ phận một cửa."
+
+
+def audit_files(data_dir: Path) -> list[Path]:
+    """The audit entries of a server's embedded store (not its checkpoints or writer register)."""
+    return sorted((data_dir / "store" / "audit").glob("????-??-??/*.json"))
+
+
+def audit_entries(data_dir: Path) -> list[dict]:
+    return [json.loads(p.read_bytes()) for p in audit_files(data_dir)]
+
+
+def read_qr_code(pdf) -> dict:
+    """Decode the receipt's QR code with zbar, an independent reader, from the printed page."""
+    if shutil.which("zbarimg") is None:
+        pytest.fail("zbarimg is missing: apt-get install zbar-tools")
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", "-f", "1", "-l", "1", str(pdf),
+                    str(pdf.with_suffix(""))], check=True, timeout=60)
+    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sbinary", str(pdf.with_suffix(".png"))],
+                             capture_output=True, timeout=60)
+    assert decoded.returncode == 0, decoded.stderr
+    return json.loads(decoded.stdout.decode("utf-8"))

@@ -133,3 +133,77 @@ def test_request_over_the_limit_is_refused_before_reading(server):
         answer = answer.decode()
     assert answer.startswith("HTTP/1.1 413"), answer
     assert '"error":"request_too_large"' in answer
+
+
+THEIRS = "000.00.15.H29"  # another agency than FORM's
+
+
+def test_another_agencys_dossier_is_answered_as_one_that_does_not_exist(client, server):
+    """Codes are sequential: if another agency's dossier answered differently from a missing
+    one, a desk could count every agency's daily volume."""
+    theirs = server.make_key("reception", THEIRS)
+    accepted = post(client, [("tot.png", good_png(), "image/png")]).json()
+    code, document_id = accepted["dossier_code"], accepted["documents"][0]["id"]
+    missing = code.rsplit("-", 1)[0] + "-99999"
+    base = "/v1/dossiers/{}"
+    document = base + f"/documents/{document_id}"
+    routes = [("GET", base, None), ("GET", base + "/status", None), ("GET", base + "/receipt.pdf", None),
+              ("GET", document + "/original", None), ("GET", document + "/archival.pdf", None),
+              ("GET", document + "/verify", None), ("GET", document + "/pages", None),
+              ("GET", document + "/pages/1/image", None),
+              ("PATCH", document + "/fields", {"fields": {"full_name": {"value": "NGUYỄN VĂN A"}}})]
+    for method, path, body in routes:
+        answers = [client.request(method, path.format(c), json=body, headers=theirs) for c in (code, missing)]
+        seen = [(a.status_code, a.headers["content-type"], a.text.replace(c, "CODE"))
+                for a, c in zip(answers, (code, missing))]
+        assert seen[0] == seen[1], (method, path, seen)
+        assert seen[0][0] == 404 and answers[0].json()["error"] == "dossier_not_found"
+
+
+ODD_CODES = ["%2e%2e", "..", "a%00b", "x" * 5000, "000.17.22.H56-260101-0001%2F..%2F..", "%2e",
+             ".uNg-144222-38"]  # the last found by schemathesis: a code's shape, a hidden key's name
+
+
+@pytest.mark.parametrize("odd", ODD_CODES, ids=["dot-dot-encoded", "dot-dot", "nul", "5000-chars", "slashes",
+                                                 "dot", "leading-dot"])
+def test_odd_codes_and_ids_are_refused_at_the_edge(server, odd):
+    """A code or document id that cannot exist is a 404 or 422 in HoSo's JSON, never a 500 (a
+    path handed to the store) or a 503 (which clients would retry for ever)."""
+    import httpx
+
+    good = "000.17.22.H56-260101-0001"
+    paths = [f"/v1/dossiers/{odd}", f"/v1/dossiers/{odd}/status", f"/v1/dossiers/{odd}/receipt.pdf",
+             f"/v1/dossiers/{odd}/documents/01ARZ3NDEKTSV4RRFFQ69G5FAV/original",
+             f"/v1/dossiers/{good}/documents/{odd}/original", f"/v1/dossiers/{good}/documents/{odd}/verify"]
+    headers = {"Authorization": f"Bearer {server.key}"}
+    with httpx.Client(timeout=30) as raw:
+        for path in paths:
+            # The path goes out as written: httpx would otherwise normalise `%2e%2e` away.
+            request = raw.build_request("GET", httpx.URL(server.url).copy_with(raw_path=path.encode()),
+                                        headers=headers)
+            response = raw.send(request)
+            assert response.status_code in (404, 422), (path[:80], response.status_code, response.text[:200])
+            assert response.headers["content-type"] == "application/json" and response.json()["error"]
+
+
+def test_records_are_neither_cached_nor_sniffed(client):
+    """An original, a dossier's JSON, citizen data: nothing a browser or proxy may keep, and an
+    upload that is HTML inside is never run as a page."""
+    accepted = post(client, [("tot.png", good_png(), "image/png")]).json()
+    code, document = accepted["dossier_code"], accepted["documents"][0]
+    for path in (f"/v1/dossiers/{code}", document["links"]["original"],
+                 "/v1/citizens/001090012345/data?purpose=ki%E1%BB%83m%20tra", "/v1/dossiers/000.17.22.H56-200101-9"):
+        response = client.get(path)
+        assert response.headers.get("cache-control") == "no-store", (path, response.headers)
+        assert response.headers.get("x-content-type-options") == "nosniff", (path, response.headers)
+
+
+def test_api_documentation_loads_nothing_from_elsewhere_and_needs_a_key(server, client):
+    """Swagger UI and ReDoc fetch their scripts from a CDN into a page that holds a key: not
+    served. The schema is for callers with a key."""
+    import httpx
+
+    for path in ("/docs", "/redoc", "/openapi.json"):
+        assert httpx.get(server.url + path).status_code == 404, path
+    assert httpx.get(server.url + "/v1/openapi.json").status_code == 401
+    assert client.get("/v1/openapi.json").json()["info"]["title"] == "HoSo"

@@ -62,7 +62,8 @@ def known(fuzz_server) -> dict[str, str]:
 
 
 def test_the_server_serves_the_schema_fuzzed_here(fuzz_server):
-    assert httpx.get(f"{fuzz_server.url}/openapi.json").json() == APP_SCHEMA
+    auth = {"Authorization": f"Bearer {fuzz_server.key}"}
+    assert httpx.get(f"{fuzz_server.url}/v1/openapi.json", headers=auth).json() == APP_SCHEMA
 
 
 def _aim(case, known: dict[str, str]) -> None:

@@ -9,7 +9,7 @@ import subprocess
 import httpx
 
 import vnpages
-from harness import FORM, HOSO, post, unique_line, wait_done
+from harness import FORM, HOSO, png_bytes, post, read_qr_code, unique_line, wait_done
 
 THEIRS = "000.00.15.H29"
 
@@ -89,3 +89,15 @@ def test_roles_on_the_web_routes(server, client, tmp_path):
         assert "default-src 'self'" in anyone.get("/luu-tru").headers["content-security-policy"]
         assert anyone.get("/static/nope.js").status_code == 404
         assert anyone.get("/static/..%2Fapp.py").status_code == 404
+
+
+def test_the_receipts_link_does_not_come_from_the_host_header(server, client, tmp_path):
+    """Whoever sends the request chooses its Host header: a receipt printed for a citizen must
+    not send them to the caller's site (the link is HOSO_PUBLIC_URL, here its default)."""
+    code = post(client, [("a.png", png_bytes(vnpages.render_page(["Một dòng."], dpi=100)), "image/png")]
+                ).json()["dossier_code"]
+    receipt = client.get(f"/v1/dossiers/{code}/receipt.pdf", headers={"Host": "lua-dao.example"})
+    assert receipt.status_code == 200
+    path = tmp_path / "bien-nhan.pdf"
+    path.write_bytes(receipt.content)
+    assert read_qr_code(path)["url"] == f"http://127.0.0.1:{server.port}/tiep-nhan?ma={code}"

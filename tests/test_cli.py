@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import vnpages
-from harness import HOSO
+from harness import HOSO, audit_entries
 
 
 def hoso(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -70,6 +70,7 @@ def test_verify_a_tampered_file_fails(archive, tmp_path):
     (tmp_path / "changed.pdf").write_bytes(bytes(changed))
     result = hoso(data, "verify", str(tmp_path / "changed.pdf"), check=False)
     assert result.returncode == 1 and "changed.pdf: NOT VALID" in result.stdout
+    assert result.stdout.count("the signed bytes were changed after signing") == 1, result.stdout  # once
 
 
 def test_reindex_from_the_store_alone(archive):
@@ -176,3 +177,66 @@ def test_a_signed_pdf_is_kept_byte_for_byte_and_its_signature_reported(tmp_path)
     archival = subprocess.run(["pdfsig", str(stored / "archival.pdf")], capture_output=True, text=True).stdout
     assert archival.count("Signature #") == 1 and "Signature is Valid" in archival, archival
     assert "Signature is Valid" in subprocess.run(["pdfsig", str(original)], capture_output=True, text=True).stdout
+
+
+@pytest.mark.parametrize("args", [["--role", "archivist", "--agency", "000.17.22.H56"],
+                                  ["--role", "eform", "--agency", "000.17.22.H56"],
+                                  ["--role", "reception", "--agency", "../x"],
+                                  ["--role", "reception", "--agency", "000.17.22.H56/.."]],
+                         ids=["archivist-with-agency", "eform-with-agency", "dot-dot-agency", "agency-and-more"])
+def test_keys_that_would_not_mean_what_they_say_are_refused(tmp_path, args):
+    """An archivist reads every agency whatever its key says, and `../x` is no agency: a key
+    made so would look limited (or named) in a way that does not hold."""
+    refused = hoso(tmp_path, "keys", "create", "--name", "thử", *args, check=False)
+    assert refused.returncode == 2 and "agency" in refused.stderr
+    assert hoso(tmp_path, "keys", "list").stdout == ""
+
+
+def test_search_on_the_command_line_is_audited(archive):
+    """Hits show names, ID numbers and birth dates: a read through the CLI is in the log as one
+    through the API is, written before anything is printed, and the chain stays whole."""
+    data, _, _ = archive
+    hoso(data, "search", "dang ky ho tich", "--doc-type", "other")
+    entries = audit_entries(data)
+    searches = [e for e in entries if e["action"] == "search" and e["target"] == "dang ky ho tich"]
+    assert searches and searches[-1]["actor"].startswith("cli:") and searches[-1]["hits"] == 1
+    assert searches[-1]["filters"]["doc_type"] == "other"
+    assert hoso(data, "audit", "verify").returncode == 0
+
+
+def test_citizen_data_needs_a_purpose_that_says_something(tmp_path):
+    refused = hoso(tmp_path, "citizen", "001090012345", "--purpose", "   ", check=False)
+    assert refused.returncode == 2 and "purpose" in refused.stderr
+
+
+def test_an_incoming_signature_widget_is_not_carried_onto_the_archival_copy(tmp_path):
+    """A signed PDF whose signature widget has no appearance (as invisible signatures of many
+    tools have; nothing to draw into the page) had that widget, with the uploader's signature,
+    copied onto the archival page: poppler showed a second, broken signature named by the
+    uploader."""
+    import pikepdf
+
+    from repository.signing import SigningOptions, load_signer
+
+    uploader = load_signer(SigningOptions(stamp=False), tmp_path / "uploader-keys")
+    unsigned = vnpages.born_digital_pdf(tmp_path / "qd.pdf", ["QUYẾT ĐỊNH", "Về việc cấp giấy phép."])
+    signed = tmp_path / "qd-da-ky.pdf"
+    signed.write_bytes(uploader.sign(unsigned.read_bytes(), reason="Ban hành", location="Hà Nội"))
+    hidden = tmp_path / "chu-ky-vo-hinh.pdf"
+    with pikepdf.open(signed) as pdf:
+        for widget in pdf.pages[0].obj.Annots:
+            del widget["/AP"]
+            widget.T = pikepdf.String("Chữ ký của người gửi")
+        pdf.save(hidden)
+
+    ingested = hoso(tmp_path / "var", "ingest", str(hidden), "--json").stdout
+    [manifest] = [json.loads(line) for line in ingested.splitlines()]
+    [document] = manifest["documents"]
+    assert document["status"] == "done", document
+    archival = tmp_path / "var" / "store" / document["archival"]["key"]
+    with pikepdf.open(archival) as pdf:
+        ours = {str(f.T) for f in pdf.Root.AcroForm.Fields}
+        widgets = [a for page in pdf.pages for a in page.obj.get("/Annots", []) if a.get("/Subtype") == "/Widget"]
+        assert {str(w.get("/T", w.get("/Parent", {}).get("/T", ""))) for w in widgets} <= ours, widgets
+    listed = subprocess.run(["pdfsig", str(archival)], capture_output=True, text=True).stdout
+    assert listed.count("Signature #") == 1 and "người gửi" not in listed, listed

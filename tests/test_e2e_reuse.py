@@ -7,11 +7,12 @@ import json
 import random
 
 import vndocs
-from harness import png_bytes, post, wait_done
+from harness import FORM, audit_entries, png_bytes, post, wait_done
 
 
-def ingest_card(client, **card) -> dict:
-    response = post(client, [("cccd.png", png_bytes(vndocs.render_id_card(**card)), "image/png")])
+def ingest_card(client, agency_code: str = FORM["agency_code"], **card) -> dict:
+    response = post(client, [("cccd.png", png_bytes(vndocs.render_id_card(**card)), "image/png")],
+                    agency_code=agency_code)
     assert response.status_code == 202, response.text
     dossier = wait_done(client, response.json()["dossier_code"])
     document = dossier["documents"][0]
@@ -75,8 +76,7 @@ def test_citizen_data_with_provenance_corrections_and_autofill(client, server):
     assert filled["so_dien_thoai"] == {"label": "5. Số điện thoại liên hệ", "source": "phone", "missing": True}
 
     # Every read of personal data is in the audit log, with its purpose.
-    entries = [json.loads(p.read_text()) for p in (server.data_dir / "store" / "audit").rglob("*.json")
-               if "checkpoints" not in p.parts]
+    entries = audit_entries(server.data_dir)
     reads = [e for e in entries if e["target"] == citizen_id]
     assert {e["action"] for e in reads} == {"citizen_data.read", "autofill.read"}
     assert all(e["purpose"] == "đăng ký thường trú" for e in reads)
@@ -117,6 +117,10 @@ def test_an_indexed_source_the_store_does_not_hold_is_not_offered(client, server
 
 def test_citizen_data_needs_a_purpose_and_a_real_id(client):
     assert client.get("/v1/citizens/001090012345/data").status_code == 422
+    for blank in ("   ", " \t a  \n"):  # no purpose is said by blanks
+        assert client.get("/v1/citizens/001090012345/data", params={"purpose": blank}).status_code == 422
+        assert client.post("/v1/autofill", json={"form": "personal-information", "citizen_id": "001090012345",
+                                                 "purpose": blank}).status_code == 422
     assert data(client, "12345").status_code == 422
     response = client.post("/v1/autofill", json={"form": "nope", "citizen_id": "001090012345", "purpose": "thử"})
     assert response.status_code == 404 and response.json()["error"] == "not_found"
@@ -158,7 +162,52 @@ def test_eform_keys_read_citizen_data_only(client, server):
 
     printed = json.loads(hoso("citizen", citizen_id, "--fields", "full_name,sex", "--purpose", "kiểm tra"))
     assert printed["fields"]["sex"]["value"] == "Nam" and printed["purpose"] == "kiểm tra"
-    entries = [json.loads(p.read_text()) for p in (server.data_dir / "store" / "audit").rglob("*.json")
-               if "checkpoints" not in p.parts]
+    entries = audit_entries(server.data_dir)
     assert any(e["actor"].startswith("cli:") and e["target"] == citizen_id for e in entries)
     assert any(e["action"] == "forbidden" and e["actor"].startswith("Cổng dịch vụ công") for e in entries)
+
+
+BAD_CORRECTIONS = [
+    ({"full_name": {"value": {"ho": "NGUYỄN"}}}, "invalid_request"),
+    ({"full_name": {"value": ["NGUYỄN", "VĂN", "AN"]}}, "invalid_request"),
+    ({"citizen_id": {"value": 1090012345}}, "invalid_request"),
+    ({"full_name": {"value": "A" * 5_000_000}}, "invalid_request"),
+    ({"full_name": {"value": "A" * 301}}, "invalid_field_value"),
+    ({"full_name": {"value": "   "}}, "invalid_field_value"),
+    ({"full_name": {"value": "NGUYỄN\x00VĂN AN"}}, "invalid_field_value"),
+    ({"date_of_birth": {"value": "15/03/1990"}}, "invalid_field_value"),
+    ({"date_of_birth": {"value": "19900315"}}, "invalid_field_value"),
+    ({"date_of_expiry": {"value": "2030-02-30"}}, "invalid_field_value"),
+    ({"sex": {"value": "M"}}, "invalid_field_value"),
+    ({"citizen_id": {"value": "12345"}}, "invalid_field_value"),
+    ({"citizen_id": {"value": "999090012345"}}, "invalid_field_value"),  # no such province
+    ({"sex": {"value": "Nữ"}}, "invalid_field_value"),  # the ID's fourth digit says male
+    ({"date_of_birth": {"value": "1991-03-15"}}, "invalid_field_value"),  # the ID says born in 90
+]
+
+
+def test_typed_values_are_checked_and_never_pass_for_signed(client):
+    """A clerk's correction took any JSON and any length, then outranked another agency's
+    signed card in citizen data and went out with `signature_valid: true`."""
+    citizen_id = f"001090{random.randrange(10**6):06d}"
+    ours = ingest_card(client, citizen_id=citizen_id)
+    theirs = ingest_card(client, agency_code="000.00.15.H29", citizen_id=citizen_id)
+    path = f"/v1/dossiers/{ours['code']}/documents/{ours['id']}/fields"
+    for body, code in BAD_CORRECTIONS:
+        response = client.patch(path, json={"fields": body})
+        assert response.status_code == 422 and response.json()["error"] == code, (str(body)[:80], response.text[:300])
+    assert client.get(f"/v1/dossiers/{ours['code']}").json()["documents"][0]["fields"] == ours["fields"]
+
+    typed = client.patch(path, json={"fields": {"full_name": {"value": " nguyễn văn bình "},
+                                                "sex": {"value": "Nam"}}})
+    assert typed.status_code == 200, typed.text
+    assert typed.json()["fields"]["full_name"]["value"] == "nguyễn văn bình"  # NFC, trimmed
+    name = data(client, citizen_id, fields="full_name,sex").json()["fields"]["full_name"]
+    assert name["value"] == "NGUYỄN VĂN AN" and name["typed"] is False and name["conflict"] is True
+    signed, clerk = (v["provenance"] for v in name["values"])
+    assert signed["document_id"] == theirs["id"] and signed["signature_valid"] is True and signed["typed"] is False
+    assert clerk["document_id"] == ours["id"] and clerk["signature_valid"] is False and clerk["typed"] is True
+    assert clerk["typed_by"] and clerk["typed_at"] and clerk["read_value"] == "NGUYỄN VĂN AN"
+    filled = client.post("/v1/autofill", json={"form": "ct01-residence", "citizen_id": citizen_id,
+                                               "purpose": "đăng ký thường trú"}).json()["fields"]["ho_ten"]
+    assert filled["value"] == "NGUYỄN VĂN AN" and filled["provenance"]["signature_valid"] is True

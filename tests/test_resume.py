@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
+import time
+from pathlib import Path
 
 import vnpages
 from harness import Server, png_bytes, post, unique_line, wait_done
@@ -55,7 +59,8 @@ def test_index_of_an_older_format_is_rebuilt_from_the_store_on_start(tmp_path):
     token, line = unique_line()
     try:
         with server.client() as client:
-            response = post(client, [("a.png", png_bytes(vnpages.render_page([line] + vnpages.PROSE[:4])), "image/png")])
+            page = png_bytes(vnpages.render_page([line] + vnpages.PROSE[:4]))
+            response = post(client, [("a.png", page, "image/png")])
             code = response.json()["dossier_code"]
             wait_done(client, code)
     finally:
@@ -72,3 +77,57 @@ def test_index_of_an_older_format_is_rebuilt_from_the_store_on_start(tmp_path):
             assert [h["dossier_code"] for h in found["hits"]] == [code]
     finally:
         restarted.stop()
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process started by `pid`, and by those (from /proc: Linux)."""
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            children = (task / "children").read_text().split() if (task / "children").exists() else []
+            for child in map(int, children):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+def _named(pids: set[int]) -> list[str]:
+    return [Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:120] for pid in pids]
+
+
+def test_workers_die_with_a_server_killed_with_sigkill(tmp_path):
+    """Only the server process is killed (as the OOM killer or `kill -9 <pid>` does): its
+    workers and the resource tracker used to read on for minutes as orphans."""
+    server = Server(tmp_path / "data", {"HOSO_WORKERS": "2"}).start()
+    try:
+        with server.client() as client:
+            _, line = unique_line()
+            response = post(client, [("a.png", png_bytes(vnpages.render_page([line] + vnpages.PROSE)), "image/png")])
+            assert response.status_code == 202
+            code = response.json()["dossier_code"]
+            deadline = time.monotonic() + 60
+            while client.get(f"/v1/dossiers/{code}/status").json()["documents"][0]["status"] != "processing":
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+            time.sleep(1)  # a worker is reading the page
+            children = _descendants(server.process.pid)
+        os.kill(server.process.pid, signal.SIGKILL)
+        server.process.wait(10)
+        deadline = time.monotonic() + 30
+        while alive := {pid for pid in children if _alive(pid)}:
+            assert time.monotonic() < deadline, f"still running after the server died: {_named(alive)}"
+            time.sleep(0.2)
+    finally:
+        for pid in _descendants(server.process.pid) | children:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)  # what this test started, by id
+        server.stop()

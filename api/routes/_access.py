@@ -4,9 +4,12 @@ answer for a document not read yet. Shared by the routes that hand out records."
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Path, Request
 from fastapi.responses import Response
+
+from ingest.codes import DOSSIER_CODE
 
 from repository.errors import DocumentDisposed
 from repository.model import Document, DocumentStatus, Dossier
@@ -16,9 +19,15 @@ from ..deps import own_agency
 from ..errors import error
 from ..services import Services
 
+# Checked before anything is looked up: a code or id that cannot exist (`..`, a NUL, 5,000
+# characters) is a 422 at the edge, never a path handed to the store.
+DossierCode = Annotated[str, Path(pattern=DOSSIER_CODE.pattern, description="dossier code (mã hồ sơ)")]
+DocumentId = Annotated[str, Path(pattern=r"^[0-9A-Za-z]{1,64}$", description="document id (ULID)")]
+
 
 async def readable_dossier(services: Services, key: dict, request: Request, code: str) -> Dossier:
-    """The dossier, once the caller may read it (a reception key: only its own agency's)."""
+    """The dossier, once the caller may read it (a reception key: only its own agency's; another
+    agency's dossier is answered exactly as one that does not exist)."""
     dossier = await asyncio.to_thread(services.records.load, code)
     await asyncio.to_thread(own_agency, services, key, request, dossier.agency_code, code)
     return dossier

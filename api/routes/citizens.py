@@ -11,12 +11,14 @@ from pydantic import BaseModel, Field
 
 from ..deps import KeyDep, ServicesDep, actor, allow, limited
 from ..errors import RATE_LIMITED
+from ..reuse import PURPOSE_MAX, PURPOSE_PATTERN
 
 router = APIRouter(tags=["citizen data"], dependencies=[Depends(allow("admin", "eform"))])
 CitizenRead = Depends(limited("citizen_reads"))
 
 CitizenId = Annotated[str, Field(pattern=r"^\d{12}$", description="12-digit personal identification number")]
-Purpose = Annotated[str, Field(min_length=3, max_length=200, description="why the data is needed (audited)")]
+Purpose = Annotated[str, Field(pattern=PURPOSE_PATTERN, max_length=PURPOSE_MAX,
+                               description="why the data is needed (audited)")]
 
 
 class AutofillRequest(BaseModel):
@@ -29,7 +31,7 @@ class AutofillRequest(BaseModel):
             responses={404: {}, 422: {}, **RATE_LIMITED})
 async def citizen_data(
     services: ServicesDep, key: KeyDep, citizen_id: Annotated[str, Path(pattern=r"^\d{12}$")],
-    purpose: Annotated[str, Query(min_length=3, max_length=200, description="why (audited)")],
+    purpose: Annotated[str, Query(pattern=PURPOSE_PATTERN, max_length=PURPOSE_MAX, description="why (audited)")],
     fields: Annotated[str | None, Query(description="comma-separated field names; all when absent")] = None,
 ) -> dict[str, Any]:
     wanted = [f.strip() for f in fields.split(",") if f.strip()] if fields else []

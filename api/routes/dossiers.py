@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import unicodedata
 from datetime import datetime, timezone
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, StringConstraints
 
+from ingest.extract.validate import TYPED_LENGTH, typed_problems
 from ingest.reception import DossierForm, StagedFile
 from repository.model import (FIELDS, Disposal, Document, DocumentStatus, Dossier, Field, IncomingSignature,
                               LegalHold, Page, Retention, SignatureSummary)
@@ -20,7 +22,7 @@ from repository.verification import VerificationReport, verify_pdf
 
 from ..deps import KeyDep, PipelineDep, ServicesDep, actor, allow
 from ..errors import RATE_LIMITED, error
-from ._access import not_ready, readable_document, readable_dossier
+from ._access import DocumentId, DossierCode, not_ready, readable_document, readable_dossier
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/dossiers", tags=["dossiers"],
@@ -115,7 +117,7 @@ async def receive_dossier(
 
 
 @router.get("/{code}", response_model=DossierPublic, responses={404: {}})
-async def show_dossier(code: str, services: ServicesDep, key: KeyDep, request: Request) -> DossierPublic:
+async def show_dossier(code: DossierCode, services: ServicesDep, key: KeyDep, request: Request) -> DossierPublic:
     dossier = await readable_dossier(services, key, request, code)
     await asyncio.to_thread(services.audit.record, actor(key), "dossier.read", code)
     return DossierPublic.of(dossier)
@@ -134,7 +136,7 @@ class DossierProgress(BaseModel):
 
 
 @router.get("/{code}/status", response_model=DossierProgress, responses={404: {}})
-async def dossier_progress(code: str, services: ServicesDep, key: KeyDep, request: Request) -> DossierProgress:
+async def dossier_progress(code: DossierCode, services: ServicesDep, key: KeyDep, request: Request) -> DossierProgress:
     """How far the reading is, and nothing about the citizen: what a page polls while it waits
     (not audited, unlike a read of the dossier)."""
     dossier = await readable_dossier(services, key, request, code)
@@ -143,7 +145,7 @@ async def dossier_progress(code: str, services: ServicesDep, key: KeyDep, reques
 
 
 @router.get("/{code}/documents/{document_id}/original", response_class=Response, responses={404: {}, 410: {}})
-async def download_original(code: str, document_id: str, services: ServicesDep, key: KeyDep,
+async def download_original(code: DossierCode, document_id: DocumentId, services: ServicesDep, key: KeyDep,
                             request: Request) -> Response:
     document = await readable_document(services, key, request, code, document_id)
     data = await asyncio.to_thread(services.records.read, document.original)
@@ -153,7 +155,7 @@ async def download_original(code: str, document_id: str, services: ServicesDep, 
 
 @router.get("/{code}/documents/{document_id}/archival.pdf", response_class=Response,
             responses={404: {}, 409: {}, 410: {}})
-async def download_archival(code: str, document_id: str, services: ServicesDep, key: KeyDep,
+async def download_archival(code: DossierCode, document_id: DocumentId, services: ServicesDep, key: KeyDep,
                             request: Request) -> Response:
     document = await readable_document(services, key, request, code, document_id)
     if document.archival is None:
@@ -165,7 +167,7 @@ async def download_archival(code: str, document_id: str, services: ServicesDep, 
 
 @router.get("/{code}/documents/{document_id}/verify", response_model=VerificationReport,
             responses={404: {}, 409: {}, 410: {}})
-async def verify_document(code: str, document_id: str, services: ServicesDep, key: KeyDep,
+async def verify_document(code: DossierCode, document_id: DocumentId, services: ServicesDep, key: KeyDep,
                           request: Request, online: bool = False) -> Any:
     """The signature report. From the file alone by default (a B-LT copy or above carries its
     own revocation answers); with `online=true` the OCSP responders and CRLs the certificates
@@ -178,10 +180,23 @@ async def verify_document(code: str, document_id: str, services: ServicesDep, ke
                                    timeout=services.settings.signing.network_timeout)
 
 
+@router.post("/{code}/documents/{document_id}/reprocess", status_code=202, response_model=DocumentPublic,
+             dependencies=[Depends(allow("admin"))], responses={404: {}, 409: {}})
+async def reprocess_document(code: DossierCode, document_id: DocumentId, services: ServicesDep,
+                             pipeline: PipelineDep, key: KeyDep, request: Request) -> DocumentPublic:
+    """Read a failed document again (it failed on HoSo's side: a full disk, an engine that
+    failed): 202, then it is read as on receipt. 409 `not_failed` for any other document."""
+    await readable_document(services, key, request, code, document_id)
+    await asyncio.to_thread(services.audit.record, actor(key), "document.reprocess", f"{code}/{document_id}")
+    dossier = await pipeline.reprocess(code, document_id)
+    pipeline.submit(dossier)
+    return DocumentPublic.of(code, dossier.document(document_id))
+
+
 class FieldCorrection(BaseModel):
     """A clerk's word on one field: a corrected value, or a confirmation of the value read."""
 
-    value: Any = None  # absent: confirm the value as read
+    value: Annotated[str, StringConstraints(max_length=max(TYPED_LENGTH.values()))] | None = None  # absent: confirm
 
 
 class FieldsPatch(BaseModel):
@@ -190,9 +205,11 @@ class FieldsPatch(BaseModel):
 
 @router.patch("/{code}/documents/{document_id}/fields", response_model=DocumentPublic, dependencies=[Writer],
               responses={404: {}, 409: {}, 410: {}, 422: {}})
-async def correct_fields(code: str, document_id: str, patch: FieldsPatch, services: ServicesDep,
+async def correct_fields(code: DossierCode, document_id: DocumentId, patch: FieldsPatch, services: ServicesDep,
                          pipeline: PipelineDep, key: KeyDep, request: Request) -> Any:
-    """Correct or confirm fields: confidence 1, the OCR value kept beside, the clerk named."""
+    """Correct or confirm fields: confidence 1, the OCR value kept beside, the clerk named. A
+    typed value is checked as its field requires (12-digit citizen ID agreeing with the birth
+    date and sex, ISO dates, `Nam`/`Nữ`, lengths): 422 `invalid_field_value` otherwise."""
     document = await readable_document(services, key, request, code, document_id)
     if document.status != DocumentStatus.DONE:
         return not_ready(document)
@@ -201,20 +218,25 @@ async def correct_fields(code: str, document_id: str, patch: FieldsPatch, servic
     if unknown or not patch.fields:
         return error(422, "invalid_field", f"fields {unknown} are not fields of a {document.doc_type}; "
                                            f"allowed: {', '.join(allowed) or 'none'}")
+    typed = {n: unicodedata.normalize("NFC", c.value.strip()) for n, c in patch.fields.items()
+             if c.value is not None}
+    values = {n: f.value for n, f in document.fields.items()} | typed
+    if problems := typed_problems(typed, values):
+        return error(422, "invalid_field_value", "; ".join(f"{n}: {p}" for n, p in problems.items()))
     now, clerk = datetime.now(timezone.utc), actor(key)
 
     def apply(doc: Document) -> None:
-        for name, correction in patch.fields.items():
+        for name in patch.fields:
             old = doc.fields.get(name)
             read = old.value if old is not None else None
             first_read = old.ocr_value if old is not None and old.confirmed_at else read
             doc.fields[name] = Field(
-                value=read if correction.value is None else correction.value, confidence=1.0,
+                value=typed.get(name, read), confidence=1.0,
                 page=old.page if old else 1, bbox=old.bbox if old else None,
                 ocr_value=first_read, confirmed_by=clerk, confirmed_at=now)
 
     await asyncio.to_thread(services.audit.record, clerk, "fields.correct", f"{code}/{document_id}",
-                            fields={n: c.value for n, c in patch.fields.items()})
+                            fields={n: typed.get(n) for n in patch.fields})
     dossier = await pipeline.amend(code, document_id, apply)
     return DocumentPublic.of(code, dossier.document(document_id))
 

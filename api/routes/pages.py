@@ -16,7 +16,7 @@ from repository.model import FIELDS, DocumentStatus
 from .. import _pdftoppm
 from ..deps import KeyDep, ServicesDep, actor, allow
 from ..errors import error
-from ._access import not_ready, readable_document
+from ._access import DocumentId, DossierCode, not_ready, readable_document
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,8 @@ class DocumentReading(BaseModel):
 
 @router.get("/{code}/documents/{document_id}/pages", response_model=DocumentReading,
             responses={404: {}, 409: {}, 410: {}})
-async def document_pages(code: str, document_id: str, services: ServicesDep, key: KeyDep, request: Request):
+async def document_pages(code: DossierCode, document_id: DocumentId, services: ServicesDep, key: KeyDep,
+                         request: Request):
     """Every page's text and words with boxes and confidences (from `ocr.json`)."""
     document = await readable_document(services, key, request, code, document_id)
     # The words and the page pictures are the citizen's papers: the read is audited.
@@ -75,7 +76,7 @@ async def document_pages(code: str, document_id: str, services: ServicesDep, key
 
 @router.get("/{code}/documents/{document_id}/pages/{number}/image", response_class=Response,
             responses={200: {"content": {"image/jpeg": {}}}, 304: {}, 404: {}, 409: {}, 410: {}})
-async def page_image(code: str, document_id: str, number: int, services: ServicesDep, key: KeyDep,
+async def page_image(code: DossierCode, document_id: DocumentId, number: int, services: ServicesDep, key: KeyDep,
                      request: Request, width: Annotated[int, Query(ge=200, le=2400)] = 1200) -> Response:
     """Page `number` of the archival copy as a JPEG `width` pixels wide: the scan upright, as
     the words' boxes were measured."""

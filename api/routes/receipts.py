@@ -11,18 +11,18 @@ from fastapi.responses import Response
 from .. import receipt
 from ..deps import KeyDep, ServicesDep, actor, allow
 from ..errors import error
-from ._access import readable_dossier
+from ._access import DossierCode, readable_dossier
 
 router = APIRouter(prefix="/dossiers", tags=["dossiers"], dependencies=[Depends(allow("admin", "reception"))])
 
 
 @router.get("/{code}/receipt.pdf", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}}, 404: {}})
-async def dossier_receipt(code: str, services: ServicesDep, key: KeyDep, request: Request) -> Response:
+async def dossier_receipt(code: DossierCode, services: ServicesDep, key: KeyDep, request: Request) -> Response:
     """Giấy biên nhận: dossier code, time received, applicant, agency, procedure, the documents,
     and a QR code holding them with a link to the dossier's page."""
     dossier = await readable_dossier(services, key, request, code)
-    lookup = str(request.base_url).rstrip("/") + f"/tiep-nhan?ma={quote(code)}"
+    lookup = f"{services.settings.public_base_url}/tiep-nhan?ma={quote(code)}"  # not from the Host header
     try:
         pdf = await asyncio.to_thread(receipt.receipt_pdf, dossier, lookup)
     except receipt.FontMissing as e:

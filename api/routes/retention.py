@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from ingest import disposal
 
 from ..deps import KeyDep, PipelineDep, ServicesDep, actor, allow
+from ._access import DocumentId, DossierCode
 from .dossiers import DocumentPublic
 
 router = APIRouter(tags=["retention"], dependencies=[Depends(allow("admin"))])
@@ -39,7 +40,7 @@ class DueDocument(BaseModel):
 
 
 @router.put(DOCUMENT + "/legal-hold", response_model=DocumentPublic, responses={404: {}, **REFUSED, **DISPOSED})
-async def hold(code: str, document_id: str, body: LegalHoldRequest, services: ServicesDep,
+async def hold(code: DossierCode, document_id: DocumentId, body: LegalHoldRequest, services: ServicesDep,
                pipeline: PipelineDep, key: KeyDep) -> DocumentPublic:
     """Put a document under legal hold: it cannot be disposed of, in HoSo or in the store, until
     the hold is released, whatever its retention says."""
@@ -47,8 +48,8 @@ async def hold(code: str, document_id: str, body: LegalHoldRequest, services: Se
 
 
 @router.delete(DOCUMENT + "/legal-hold", response_model=DocumentPublic, responses={404: {}, **REFUSED, **DISPOSED})
-async def release(code: str, document_id: str, reason: Reason, services: ServicesDep, pipeline: PipelineDep,
-                  key: KeyDep) -> DocumentPublic:
+async def release(code: DossierCode, document_id: DocumentId, reason: Reason, services: ServicesDep,
+                  pipeline: PipelineDep, key: KeyDep) -> DocumentPublic:
     """Release a legal hold; the document is kept again only by its retention."""
     return await _set_hold(services, pipeline, key, code, document_id, reason, False)
 
@@ -62,8 +63,8 @@ async def _set_hold(services, pipeline, key: dict, code: str, document_id: str, 
 
 
 @router.delete(DOCUMENT, response_model=DocumentPublic, responses={404: {}, **REFUSED})
-async def dispose(code: str, document_id: str, reason: Reason, services: ServicesDep, pipeline: PipelineDep,
-                  key: KeyDep) -> DocumentPublic:
+async def dispose(code: DossierCode, document_id: DocumentId, reason: Reason, services: ServicesDep,
+                  pipeline: PipelineDep, key: KeyDep) -> DocumentPublic:
     """Dispose of a document whose retention has ended: every version of its objects destroyed,
     gone from search, a tombstone (who, when, why, SHA-256 of what was destroyed) in the
     manifest. Refused (409) before the end of its retention, under legal hold, or when it is

@@ -38,6 +38,6 @@ async def search(
                         dossier_code=dossier_code, received_from=received_from, received_to=received_to,
                         sort=sort, limit=limit, offset=offset)
     results = await asyncio.to_thread(services.index.search, query)
-    await asyncio.to_thread(services.audit.record, actor(key), "search", q, filters=query.model_dump(
-        exclude={"text", "limit", "offset"}, exclude_none=True), hits=len(results.hits))
+    await asyncio.to_thread(services.audit.record, actor(key), "search", q, filters=query.filters(),
+                            hits=len(results.hits))
     return results

@@ -15,6 +15,7 @@ with what was read; several, or none, leave the values as read and the checks fl
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from datetime import date
 
@@ -239,6 +240,48 @@ def check(doc_type: str, fields: dict[str, ExtractedField],
             f = replace(f, review=True)
         result[name] = f
     return result
+
+
+TYPED_LENGTH = {"summary": 2000}  # characters a clerk may type into a field; others: TYPED_DEFAULT
+TYPED_DEFAULT = 300
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATES = ("date_of_birth", "date_of_expiry", "date_of_issue", "issue_date")
+_PERSON = ("citizen_id", "date_of_birth", "sex")  # checked against each other
+
+
+def typed_problems(typed: dict[str, str], values: dict[str, str | None],
+                   today: date | None = None) -> dict[str, str]:
+    """Why each value a clerk typed (``typed``, field name to value) cannot be what its field
+    holds; ``values``: every field of the document as the correction would leave it, so that
+    the citizen ID, date of birth and sex a clerk types are checked against each other."""
+    problems = {name: p for name, value in typed.items() if (p := _typed_problem(name, value, today))}
+    if not problems and set(_PERSON) & set(typed):
+        cid, birth, sex = (values.get(name) for name in _PERSON)
+        if cid and len(cid) == 12 and (p := citizen_id_problem(cid, birth, sex)):
+            problems[next(name for name in _PERSON if name in typed)] = f"disagrees with the others: {p}"
+    return problems
+
+
+def _typed_problem(name: str, value: str, today: date | None) -> str | None:
+    if not value.strip():
+        return "blank: send {} to confirm the value read"
+    if len(value) > (limit := TYPED_LENGTH.get(name, TYPED_DEFAULT)):
+        return f"{len(value)} characters; at most {limit}"
+    if any(unicodedata.category(c)[0] == "C" for c in value):
+        return "holds control characters"
+    if name in _DATES:
+        if not _ISO_DAY.match(value) or not _real_date(value):
+            return f"not a date as YYYY-MM-DD: {value}"
+        return birth_date_problem(value, today) if name == "date_of_birth" else None
+    if name == "sex" and value not in ("Nam", "Nữ"):
+        return "Nam or Nữ"
+    if name == "citizen_id" and (len(value) != 12 or not value.isdigit()):
+        return "a citizen ID has 12 digits"
+    if name == "citizen_id":
+        return citizen_id_problem(value)
+    if name == "old_id_number" and (len(value) != 9 or not value.isdigit()):
+        return "an old identity card number has 9 digits"
+    return None
 
 
 def id_century(cid: str) -> int:

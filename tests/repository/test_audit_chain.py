@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import time
 
 import pytest
 
@@ -17,7 +19,7 @@ def store(tmp_path):
 
 
 def _keys(store) -> list[str]:
-    return sorted(k for k in store.list("audit/") if "/checkpoints/" not in k)
+    return sorted(k for k in store.list("audit/") if "/checkpoints/" not in k and "/writers/" not in k)
 
 
 def _written(store, n: int, writers: int = 1) -> list[str]:
@@ -107,3 +109,98 @@ def test_checkpoints_are_sealed_by_the_signing_key(store, tmp_path) -> None:
     forged = {**checkpoint, "body": json.dumps({**body, "sha256": "0" * 64}, sort_keys=True)}
     store.put(key, json.dumps(forged).encode())
     assert any("seal not valid: the sealed data was changed" in p for p in verify(store, signer).problems)
+
+
+def _delete_writer_after(store, writer: str, seq: int, checkpoint: int | None = None) -> None:
+    """What an attacker with write access to the store does: remove a writer's entries after
+    `seq` and its checkpoints after `checkpoint` (None: none), and make the register agree."""
+    for key in list(store.list("audit/")):
+        name = key.rsplit("/", 1)[1]
+        if not name.startswith(writer):
+            continue
+        number = int(name.removesuffix(".json").rsplit("-", 1)[1]) if "-" in name else 0
+        checkpoint_file, entry_file = "/checkpoints/" in key, "/checkpoints/" not in key and "/writers/" not in key
+        if (checkpoint_file and checkpoint is not None and number > checkpoint) or (entry_file and number > seq):
+            store.delete(key)
+    if checkpoint is None:
+        return
+    if checkpoint:
+        kept = json.loads(json.loads(store.get(f"audit/checkpoints/{writer}-{checkpoint:010d}.json"))["body"])
+        data = store.get(f"audit/checkpoints/{writer}-{checkpoint:010d}.json")
+        store.put(f"audit/writers/{writer}.json", json.dumps(
+            {"writer": writer, "number": checkpoint, "sha256": hashlib.sha256(data).hexdigest(),
+             "seq": kept["seq"], "final": False}).encode())
+    else:
+        store.delete(f"audit/writers/{writer}.json")
+
+
+def test_a_running_writer_seals_its_tail_within_the_bound(store) -> None:
+    """Entries after the last 100-entry checkpoint of a writer that runs on (or was killed)
+    could be deleted unnoticed: now they are sealed at most `seal_within` seconds later."""
+    log = AuditLog(store, seal_within=0.2)
+    for i in range(5):
+        log.record("clerk", "dossier.read", f"d{i}")
+    time.sleep(1.0)  # no close: the writer runs on, or was killed
+    assert verify(store, None).ok
+    _delete_writer_after(store, log.writer, seq=2)
+    assert any("entry 5 of writer" in p for p in verify(store, None).problems)
+
+
+def test_a_writers_tail_with_its_checkpoints_is_missed_by_another_writer(store, monkeypatch) -> None:
+    monkeypatch.setattr(audit, "CHECKPOINT_EVERY", 3)
+    server = AuditLog(store)
+    for i in range(7):
+        server.record("clerk", "dossier.read", f"d{i}")  # checkpoints after entries 3 and 6
+    run = AuditLog(store)  # a one-off CLI run, which closes
+    run.record("cli:admin", "citizen_data.read", "001090012345")
+    run.close()
+    assert verify(store, None).ok
+    _delete_writer_after(store, server.writer, seq=3, checkpoint=1)  # entries 4-7 and checkpoint 2
+    problems = verify(store, None).problems
+    assert any(f"saw checkpoint 2 of writer {server.writer}" in p for p in problems), problems
+
+
+def test_a_whole_writer_that_another_has_seen_cannot_vanish(store) -> None:
+    server = AuditLog(store, seal_within=0.2)
+    server.record("clerk", "search", "q")
+    time.sleep(0.6)  # sealed; then idle
+    run = AuditLog(store)
+    run.record("cli:admin", "citizen_data.read", "001090012345")
+    run.close()
+    time.sleep(0.8)  # the idle server seals again: it has seen the run's final checkpoint
+    server_checkpoints = [k for k in store.list("audit/checkpoints/") if server.writer in k]
+    assert len(server_checkpoints) == 2
+    _delete_writer_after(store, run.writer, seq=0, checkpoint=0)  # every trace of the run
+    problems = verify(store, None).problems
+    assert any(f"saw checkpoint 1 of writer {run.writer}" in p for p in problems), problems
+    server.close()
+
+
+def test_a_checkpoint_cannot_go_from_the_middle(store, monkeypatch) -> None:
+    monkeypatch.setattr(audit, "CHECKPOINT_EVERY", 3)
+    log = AuditLog(store)
+    for i in range(7):
+        log.record("clerk", "search", f"q{i}")
+    log.close()
+    store.delete(f"audit/checkpoints/{log.writer}-{2:010d}.json")
+    problems = verify(store, None).problems
+    assert any("checkpoint 2 is missing" in p for p in problems), problems
+
+
+def test_writers_do_not_seal_for_each_other_for_ever(store) -> None:
+    """A checkpoint that only witnesses others moves nothing worth sealing again."""
+    logs = [AuditLog(store, seal_within=0.1) for _ in range(2)]
+    for log in logs:
+        log.record("clerk", "search", "q")
+    time.sleep(1.5)
+    assert len(list(store.list("audit/checkpoints/"))) <= 4
+    for log in logs:
+        log.close()
+    report = verify(store, None)
+    assert report.ok and not report.notes, (report.problems, report.notes)
+
+
+def test_a_writer_that_never_closed_is_noted_not_failed(store) -> None:
+    AuditLog(store).record("clerk", "search", "q")  # killed before its first seal
+    report = verify(store, None)
+    assert report.ok and any("not sealed" in n for n in report.notes), report.notes

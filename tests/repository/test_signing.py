@@ -100,6 +100,7 @@ def test_verify_reports_valid_development_signature(signer: ArchivalSigner, sign
     assert "development" in sig.signer.lower()
     assert sig.level == "B-B"
     assert sig.intact and sig.valid and sig.trusted
+    assert (sig.indication, sig.sub_indication) == ("TOTAL-PASSED", None)
     assert sig.covers_whole_document and not sig.modified_after_signing
     assert sig.signing_time is not None
 
@@ -131,7 +132,9 @@ def test_changed_byte_in_signed_range_is_detected(signer: ArchivalSigner, signed
     assert not report.valid
     assert report.error
     if report.signatures:  # pyHanko still parses the file: the digest must not match
-        assert not report.signatures[0].intact
+        [sig] = report.signatures
+        assert not sig.intact and not sig.valid
+        assert (sig.indication, sig.sub_indication) == ("TOTAL-FAILED", "HASH_FAILURE")
 
 
 def test_changed_padding_after_signature_value_is_detected(
@@ -168,8 +171,8 @@ def test_no_trust_roots_means_untrusted(signed: bytes) -> None:
     report = verify_pdf(signed, [])
     assert not report.valid
     [sig] = report.signatures
-    assert sig.intact and sig.valid
-    assert not sig.trusted
+    assert sig.intact and not sig.valid and not sig.trusted  # the verdict, not the arithmetic
+    assert sig.indication == "INDETERMINATE" and sig.sub_indication == "NO_CERTIFICATE_CHAIN_FOUND"
     assert "trusted root" in sig.summary
 
 

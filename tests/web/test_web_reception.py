@@ -6,14 +6,12 @@ from __future__ import annotations
 import json
 import random
 import re
-import shutil
 import subprocess
 
-import pytest
 from playwright.sync_api import expect
 
 import vndocs
-from harness import png_bytes
+from harness import png_bytes, read_qr_code
 
 
 def test_sign_in_with_an_api_key(web, server):
@@ -207,15 +205,3 @@ def check_receipt(pdf, code: str, citizen_id: str) -> dict:
     assert qr["dossier_code"] == code and qr["applicant_id"] == citizen_id
     assert qr["procedure_code"] == "1.001234" and qr["documents"] == ["cccd.png"] and qr["system"] == "HoSo"
     return qr
-
-
-def read_qr_code(pdf) -> dict:
-    """Decode the receipt's QR code with zbar, an independent reader, from the printed page."""
-    if shutil.which("zbarimg") is None:
-        pytest.fail("zbarimg is missing: apt-get install zbar-tools")
-    subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", "-f", "1", "-l", "1", str(pdf),
-                    str(pdf.with_suffix(""))], check=True, timeout=60)
-    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sbinary", str(pdf.with_suffix(".png"))],
-                             capture_output=True, timeout=60)
-    assert decoded.returncode == 0, decoded.stderr
-    return json.loads(decoded.stdout.decode("utf-8"))

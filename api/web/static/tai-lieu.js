@@ -111,6 +111,7 @@ $("#kiem-tra-chu-ky").addEventListener("click", async () => {
         ["Thời điểm ký", s.signing_time ? formatTime(s.signing_time) : "—"],
         ["Nguyên vẹn", YES(s.intact)],
         ["Hợp lệ", YES(s.valid)],
+        ["Kết luận (ETSI EN 319 102-1)", [s.indication, s.sub_indication].filter(Boolean).join(" / ")],
         ["Chứng thư tin cậy", YES(s.trusted)],
         ["Thu hồi", s.revoked === null ? "Không tra cứu" : YES(s.revoked)],
         ["Phủ toàn bộ tệp", YES(s.covers_whole_document)],
