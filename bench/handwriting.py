@@ -45,20 +45,21 @@ def write(draw: ImageDraw.ImageDraw, x: float, baseline: float, text: str, heigh
           rng: random.Random, ink: str = "blue") -> None:
     """Write the digits of `text` from `x` on `baseline`, each `height` pixels high (about)."""
     slant = rng.uniform(0.1, 0.3)  # most hands lean right
-    pressure = height * rng.uniform(0.07, 0.11)
+    pressure = height * rng.uniform(0.08, 0.13)
     for digit in text:
         size = height * rng.uniform(0.9, 1.1)
         top = baseline - size + rng.uniform(-0.06, 0.06) * height
         for stroke in STROKES[digit]:
-            _stroke(draw, [(x + (px + slant * (1 - py)) * size, top + py * size) for px, py in stroke],
-                    pressure, rng, INKS[ink])
+            shaky = _wobble(stroke, 0.05, rng)
+            _stroke(draw, [(x + (px + slant * (1 - py)) * size, top + py * size) for px, py in shaky],
+                    pressure, INKS[ink])
         x += size * rng.uniform(0.72, 0.85)
 
 
 def _stroke(draw: ImageDraw.ImageDraw, points: list[tuple[float, float]], pressure: float,
-            rng: random.Random, colour: tuple[int, int, int]) -> None:
-    """One pen-down line through `points`, wobbling a little, pressed harder in the middle."""
-    path = _wobble(_densify(points, 6), pressure * 0.35, rng)
+            colour: tuple[int, int, int]) -> None:
+    """One smooth pen-down line through `points`, pressed harder in the middle."""
+    path = _densify(_densify(points, 4), 2)
     for i in range(len(path) - 1):
         middle = math.sin(math.pi * (i + 0.5) / (len(path) - 1))
         draw.line((path[i], path[i + 1]), fill=colour, width=max(2, round(pressure * (0.65 + 0.5 * middle))))
@@ -75,11 +76,11 @@ def _densify(points: list[tuple[float, float]], per_segment: int) -> list[tuple[
 
 
 def _wobble(points: list[tuple[float, float]], amount: float, rng: random.Random) -> list[tuple[float, float]]:
-    """A slow drift of the hand: a random walk, so neighbouring points move together."""
+    """Where the hand actually went: each turning point a little off, neighbours drifting together."""
     dx = dy = 0.0
     out = []
     for x, y in points:
-        dx = 0.7 * dx + rng.gauss(0, amount)
-        dy = 0.7 * dy + rng.gauss(0, amount)
+        dx = 0.5 * dx + rng.gauss(0, amount)
+        dy = 0.5 * dy + rng.gauss(0, amount)
         out.append((x + dx, y + dy))
     return out
