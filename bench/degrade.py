@@ -35,7 +35,7 @@ FONTS = {  # name: (regular, bold, Debian package)
 
 KINDS = [
     "clean", "flatbed", "photocopy", "200dpi", "skew", "rotated-90", "rotated-180", "rotated-270",
-    "phone", "stamp", "bleed-through",
+    "phone", "stamp", "bleed-through", "yellowed",
 ]
 # What the capturing device writes: (format, JPEG quality, whether the file states its dpi).
 FILE_FORMATS = {"flatbed": ("JPEG", 75, True), "phone": ("JPEG", 80, False)}
@@ -332,12 +332,15 @@ def _phone(page: Image.Image, rng: np.random.Generator, seed: int) -> Image.Imag
 
 
 def _stamp(page: Image.Image, rng: np.random.Generator, seed: int) -> Image.Image:
-    """A red seal and a blue signature laid over the body text, as ink multiplies paper."""
+    """A blue signature and a red seal, as ink multiplies paper: where the page says it is signed
+    (page.info["signature"], the top left of the room left for it), else over the body text."""
     dpi = page.info.get("dpi", (DPI, DPI))[0]
     w, h = page.size
     pixels = np.asarray(page, dtype=np.float32) / 255
     # Signature first, the seal over its left third, as Vietnamese offices do.
     sx, sy = int(rng.uniform(0.42, 0.62) * w), int(rng.uniform(0.45, 0.72) * h)
+    if "signature" in page.info:
+        sx, sy = page.info["signature"]
     signature = _signature(rng, dpi)
     pixels = _multiply(pixels, signature, (sx, sy), (25, 45, 165), 0.92)
     seal = _seal(rng, dpi)
@@ -358,10 +361,27 @@ def _bleed_through(page: Image.Image, rng: np.random.Generator, seed: int) -> Im
     return _image(front * (veil * paper)[..., None] * 255)
 
 
+def _yellowed(page: Image.Image, rng: np.random.Generator, seed: int) -> Image.Image:
+    """Paper kept for decades: a warm tint, uneven (blotches, edges browner), ink faded a little,
+    a few foxing spots, scanned on a flatbed."""
+    pixels = np.asarray(page, dtype=np.float32) / 255
+    h, w = pixels.shape[:2]
+    fade = np.float32(rng.uniform(0.05, 0.18))
+    ink = pixels * (1 - fade) + fade
+    yy, xx = np.ogrid[0:h, 0:w]
+    edge = np.minimum(np.minimum(xx, w - 1 - xx) / w, np.minimum(yy, h - 1 - yy) / h).astype(np.float32)
+    brown = np.exp(-edge / np.float32(0.04)) * np.float32(0.10)
+    tone = np.float32(0.95) - np.float32(0.08) * _smooth_field(rng, (h, w), (6, 8)) - brown - _foxing(rng, (h, w))
+    tint = np.array([1.0, rng.uniform(0.90, 0.95), rng.uniform(0.70, 0.84)], np.float32)
+    paper = tone[..., None] * tint
+    noise = rng.normal(0, 3, (h, w, 1)).astype(np.float32)
+    return _image(ink * paper * 255 + noise).filter(ImageFilter.GaussianBlur(0.5))
+
+
 _DEGRADATIONS = {
     "clean": _clean, "flatbed": _flatbed, "photocopy": _photocopy, "200dpi": _lower_resolution,
     "skew": _skew, "rotated-90": _turned(90), "rotated-180": _turned(180), "rotated-270": _turned(270),
-    "phone": _phone, "stamp": _stamp, "bleed-through": _bleed_through,
+    "phone": _phone, "stamp": _stamp, "bleed-through": _bleed_through, "yellowed": _yellowed,
 }
 assert list(_DEGRADATIONS) == KINDS
 
@@ -379,6 +399,17 @@ def _smooth_field(rng: np.random.Generator, shape: tuple[int, int], cells: tuple
     """Low-frequency noise in [0, 1]: a coarse random grid, smoothly interpolated."""
     coarse = Image.fromarray((rng.random((cells[1], cells[0])) * 255).astype(np.uint8))
     return np.asarray(coarse.resize((shape[1], shape[0]), Image.Resampling.BICUBIC), dtype=np.float32) / 255
+
+
+def _foxing(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    """How much darker (0..0.25) a few soft brown spots of age make the paper."""
+    h, w = shape
+    spots = Image.new("L", (w, h), 0)
+    draw = ImageDraw.Draw(spots)
+    for _ in range(int(rng.integers(4, 16))):
+        x, y, r = rng.uniform(0, w), rng.uniform(0, h), rng.uniform(4, 22)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=int(rng.integers(25, 65)))
+    return np.asarray(spots.filter(ImageFilter.GaussianBlur(6)), dtype=np.float32) / 255
 
 
 def _desk(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
