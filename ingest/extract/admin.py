@@ -16,7 +16,7 @@ from search.text import nfc
 from . import lexicon, normalize
 from .fuzzy import folded, key, similar
 from .layout import Row, Span
-from .model import ExtractedField
+from .model import REVIEW_BELOW, ExtractedField
 
 TYPE_NAMES = ("QUYẾT ĐỊNH", "CÔNG VĂN", "THÔNG BÁO", "KẾ HOẠCH", "TỜ TRÌNH", "BÁO CÁO", "NGHỊ ĐỊNH",
               "THÔNG TƯ", "NGHỊ QUYẾT", "CHỈ THỊ", "QUY CHẾ", "QUY ĐỊNH", "HƯỚNG DẪN", "CHƯƠNG TRÌNH",
@@ -52,7 +52,7 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
             number_row = s
             span = s.span(m.start(1), m.end(1))
             if span:
-                fields["document_number"] = _field(normalize.document_number(span.text), span)
+                fields["document_number"] = _unsure_part(_field(normalize.document_number(span.text), span), span)
             break
     if number_row is None:
         number_row = _bare_number(top, width, fields)
@@ -67,7 +67,7 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
                 fields["issue_place"] = _field(_issue_place(place.text), place)
             date_span = s.span(m.end(1), len(s.text))
             if date_span and (iso := normalize.iso_date(date_span.text)):
-                fields["issue_date"] = _field(iso, date_span)
+                fields["issue_date"] = _unsure_part(_field(iso, date_span), date_span)
             elif date_span and (typed := _typed_month(m)):
                 day = normalize.digits(m.group(2).upper())
                 whole = day.isdigit() and 1 <= int(day) <= 31 and normalize.iso_date(f"{day}/{typed[5:]}/{typed[:4]}")
@@ -135,7 +135,11 @@ def _bare_number(top: list[Row], width: float, fields: dict[str, ExtractedField]
 # as noise. The typed words around them still say where the place, month and year are.
 _HANDWRITTEN_DATE = re.compile(r"(?:^|(?<=\s))[^\w\s]*((?:[^\W\d_][^\s\d]*\s+){0,5}[^\W\d_][^\s\d]*?),?\s+"
                                r"ngay\b(.{0,8}?)\bthang\b(.{0,8}?)\bnam\b\s*(\S{0,8})")
-_HANDWRITTEN_NUMBER = re.compile(r"^so\s*[:.]?\s*(\S{0,6}?)\s*/?\W*([a-z][\w.]*(?:\s*-\s*[\w.]+)+)")
+_SYMBOL = r"([a-z][\w.]*(?:\s*-\s*[\w.]+)+)"  # "QĐ-UBND", folded
+# "Số: 26 3Ô /TB-PTP" (the handwriting read as anything before the slash), or "Số: UBND-KTTH"
+# (the slash lost with it): the written part, then the typed symbol.
+_HANDWRITTEN_NUMBER = (re.compile(r"^so\s*[:.]?\s*([^/]{0,12}?)\s*/\W*" + _SYMBOL),
+                       re.compile(r"^so\s*[:.]?\s*(\S{0,6}?)\s*\W*" + _SYMBOL))
 HANDWRITTEN = 0.3  # the confidence of a value whose handwritten part was not read
 
 
@@ -159,7 +163,7 @@ def _handwritten_number(top: list[Row], width: float, fields: dict[str, Extracte
             beside = [t for t in top if s.bbox[2] < t.bbox[0] < 0.5 * width and _same_line(s, t)]
             if beside:
                 s = Row(s.page, s.words + min(beside, key=lambda t: t.bbox[0]).words)
-        if not (m := _HANDWRITTEN_NUMBER.match(folded(s.text))):
+        if not (m := next(filter(None, (p.match(folded(s.text)) for p in _HANDWRITTEN_NUMBER)), None)):
             continue
         if span := s.span(m.start(1), m.end(2)):
             written = re.sub(r"\D", "", s.text[m.start(1):m.end(1)])
@@ -168,6 +172,15 @@ def _handwritten_number(top: list[Row], width: float, fields: dict[str, Extracte
                                                 problem="the number is handwritten and may be misread: read it off the page")
             return s
     return None
+
+
+def _unsure_part(field: ExtractedField, span: Span) -> ExtractedField:
+    """A number or date one of whose words read far less surely than print does: the number and
+    day written by hand into a typed line read so, even when Tesseract makes digits of them."""
+    if span.least >= REVIEW_BELOW:
+        return field
+    return replace(field, confidence=min(field.confidence, span.least), review=True,
+                   problem="part of it read unsurely (written by hand?): read it off the page")
 
 
 def _same_line(a: Row, b: Row) -> bool:

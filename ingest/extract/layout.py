@@ -21,7 +21,8 @@ class Span:
     text: str
     page: int
     bbox: tuple[float, float, float, float]
-    confidence: float
+    confidence: float  # the mean of its words'
+    least: float = 1.0  # its least sure word's: a handwritten part reads far below the print
 
 
 @dataclass
@@ -82,7 +83,7 @@ class Row:
             x0, y0, x1, y1 = w.bbox
             boxes.append((x0 + (x1 - x0) * a / length, y0, x0 + (x1 - x0) * b / length, y1))
             confidences.append(w.confidence)
-        return Span(self.text[start:end], self.page, _union(boxes), mean(confidences))
+        return Span(self.text[start:end], self.page, _union(boxes), mean(confidences), min(confidences))
 
 
 TALL = 3.5  # a "word" this many times taller than the page's usual word is a picture read as text

@@ -272,6 +272,21 @@ def test_a_number_whose_handwriting_cut_the_line_keeps_its_symbol_and_a_day_read
     assert (issued.value, issued.review, issued.confidence) == ("2025-02-09", True, 0.3)
 
 
+def test_a_handwritten_number_read_as_digits_but_unsurely_goes_to_the_clerk():
+    """Tesseract makes digits of a handwritten "935" ("39"), sure of the typed symbol, unsure of
+    the handwriting: the field goes to the clerk though it has the shape of a number."""
+    from dataclasses import replace as with_
+    page = page_of_lines([(200, 200, "BỘ Y TẾ"), (1300, 200, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+                          (200, 340, "Số: 39/2020/KH-BYT"), (1200, 340, "Hà Nội, ngày 05 tháng 02 năm 2020"),
+                          (1000, 500, "KẾ HOẠCH")])
+    page.words = [with_(w, confidence=0.35) if w.text in ("39/2020/KH-BYT", "05") else w for w in page.words]
+    fields = extract("admin_document", [page], TODAY)
+    for name, value in (("document_number", "39/2020/KH-BYT"), ("issue_date", "2020-02-05")):
+        assert (fields[name].value, fields[name].review) == (value, True)
+        assert fields[name].problem == "part of it read unsurely (written by hand?): read it off the page"
+    assert not fields["issue_place"].review
+
+
 def test_a_summary_with_a_word_no_syllable_is_spelt_like_goes_to_the_clerk():
     page = page_of_lines([(200, 200, "ỦY BAN NHÂN DÂN"), (1300, 200, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
                           (200, 260, "TỈNH HÀ TĨNH"), (200, 340, "Số: 75/UBND-KTTH"),
