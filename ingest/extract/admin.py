@@ -125,8 +125,12 @@ def _bare_number(top: list[Row], width: float, fields: dict[str, ExtractedField]
             continue
         if span := s.span(m.start(1), m.end(1)):
             value = normalize.document_number(span.text)
-            fields["document_number"] = replace(_field(value, span),
-                                                confidence=round(span.confidence * BARE, 4))
+            found = _unsure_part(replace(_field(value, span), confidence=round(span.confidence * BARE, 4)), span)
+            if re.search(r"\d", s.text[:m.start(1)]) and not found.review:
+                # Digits before it ("Số: 3 39 /2020/KH-BYT"): handwriting read in pieces.
+                found = replace(found, confidence=min(found.confidence, HANDWRITTEN), review=True,
+                                problem="the number is handwritten and may be misread: read it off the page")
+            fields["document_number"] = found
             return s
     return None
 
@@ -136,9 +140,9 @@ def _bare_number(top: list[Row], width: float, fields: dict[str, ExtractedField]
 _HANDWRITTEN_DATE = re.compile(r"(?:^|(?<=\s))[^\w\s]*((?:[^\W\d_][^\s\d]*\s+){0,5}[^\W\d_][^\s\d]*?),?\s+"
                                r"ngay\b(.{0,8}?)\bthang\b(.{0,8}?)\bnam\b\s*(\S{0,8})")
 _SYMBOL = r"([a-z][\w.]*(?:\s*-\s*[\w.]+)+)"  # "QĐ-UBND", folded
-# "Số: 26 3Ô /TB-PTP" (the handwriting read as anything before the slash), or "Số: UBND-KTTH"
+# "Số: 26 3Ô /TB-PTP" (the handwriting read as anything before the symbol's slash), or "Số: UBND-KTTH"
 # (the slash lost with it): the written part, then the typed symbol.
-_HANDWRITTEN_NUMBER = (re.compile(r"^so\s*[:.]?\s*([^/]{0,12}?)\s*/\W*" + _SYMBOL),
+_HANDWRITTEN_NUMBER = (re.compile(r"^so\s*[:.]?\s*(.{0,14})/\W*" + _SYMBOL),
                        re.compile(r"^so\s*[:.]?\s*(\S{0,6}?)\s*\W*" + _SYMBOL))
 HANDWRITTEN = 0.3  # the confidence of a value whose handwritten part was not read
 

@@ -287,6 +287,17 @@ def test_a_handwritten_number_read_as_digits_but_unsurely_goes_to_the_clerk():
     assert not fields["issue_place"].review
 
 
+@pytest.mark.parametrize("printed,value", [
+    ("Số: 3 39 /2020/KH-BYT", "39/2020/KH-BYT"),  # handwriting read in pieces, the last like a number
+    ("Số: / 2?6/UBND-PC", "26/UBND-PC"),  # a slash of the handwriting read before the symbol's
+])
+def test_handwriting_read_in_pieces_before_the_symbol_goes_to_the_clerk(printed, value):
+    page = page_of_lines([(200, 200, "BỘ Y TẾ"), (1300, 200, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+                          (200, 340, printed), (1200, 340, "Hà Nội, ngày 15 tháng 02 năm 2020")])
+    number = extract("admin_document", [page], TODAY)["document_number"]
+    assert (number.value, number.review) == (value, True) and "handwritten" in number.problem
+
+
 def test_a_summary_with_a_word_no_syllable_is_spelt_like_goes_to_the_clerk():
     page = page_of_lines([(200, 200, "ỦY BAN NHÂN DÂN"), (1300, 200, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
                           (200, 260, "TỈNH HÀ TĨNH"), (200, 340, "Số: 75/UBND-KTTH"),
