@@ -176,7 +176,7 @@ def _fit(contour: np.ndarray, frame_area: float) -> Found | None:
     corners = _refine(_order(quad), contour.reshape(-1, 2).astype(np.float32))
     if corners is None:
         return None
-    sides = [float(np.linalg.norm(corners[i] - corners[(i + 1) % 4])) for i in range(4)]
+    sides = side_lengths(corners)
     long, short = (sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2
     if short > long:  # the card stands on its short side: start the corners at its long side
         corners = np.roll(corners, -1, axis=0)
@@ -195,6 +195,11 @@ def _fit(contour: np.ndarray, frame_area: float) -> Found | None:
         return None
     score = parallel * (1 - abs(np.log(ratio / RATIO))) * min(fill, 1.0) + 0.001 * np.sqrt(cv2.contourArea(corners))
     return Found(corners, float(score))
+
+
+def side_lengths(corners: np.ndarray) -> list[float]:
+    """The four sides of a quadrilateral, from the first corner on."""
+    return [float(np.linalg.norm(corners[i] - corners[(i + 1) % 4])) for i in range(4)]
 
 
 def _refine(corners: np.ndarray, outline: np.ndarray) -> np.ndarray | None:

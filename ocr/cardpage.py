@@ -98,7 +98,7 @@ def reads_as_card(words: list[Word]) -> bool:
 
 
 def _pixels_per_mm(corners: np.ndarray) -> float:
-    sides = [float(np.linalg.norm(corners[i] - corners[(i + 1) % 4])) for i in range(4)]
+    sides = card.side_lengths(corners)
     return max(sides[0] + sides[2], sides[1] + sides[3]) / 2 / card.WIDTH_MM
 
 

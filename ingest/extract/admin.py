@@ -31,8 +31,8 @@ _BARE_NUMBER = re.compile(r"(?<![\w/])(\d{1,5}\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][A-
 BARE = 0.8  # how much less sure a number is when its label could not be read
 # A place of up to six words without digits before the date, anywhere in the row (OCR may run
 # the number into it).
-_PLACE_DATE = re.compile(r"(?:^|(?<=\s))[^\w\s]*((?:[^\W\d_][^\s\d]*\s+){0,5}[^\W\d_][^\s\d]*?),?\s+"
-                         r"ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
+_PLACE = r"(?:^|(?<=\s))[^\w\s]*((?:[^\W\d_][^\s\d]*\s+){0,5}[^\W\d_][^\s\d]*?),?\s+"
+_PLACE_DATE = re.compile(_PLACE + r"ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
 # "V/v" as OCR reads it at the start of a line: V/v, V/V, V/ v, V/y, V/, VW, VWÑ, Wv (folded).
 SUBJECT = re.compile(r"^\s*(?:[vw]\s*/\s*[vy]|v\s*/(?=\s)|vw\w?(?=\s|$)|wv\w?(?=\s|$))\s*[:.]?\s*")
 _EDGES = normalize.EDGES
@@ -137,8 +137,7 @@ def _bare_number(top: list[Row], width: float, fields: dict[str, ExtractedField]
 
 # The day and number are often written by hand into the typed line after signing; OCR reads them
 # as noise. The typed words around them still say where the place, month and year are.
-_HANDWRITTEN_DATE = re.compile(r"(?:^|(?<=\s))[^\w\s]*((?:[^\W\d_][^\s\d]*\s+){0,5}[^\W\d_][^\s\d]*?),?\s+"
-                               r"ngay\b(.{0,8}?)\bthang\b(.{0,8}?)\bnam\b\s*(\S{0,8})")
+_HANDWRITTEN_DATE = re.compile(_PLACE + r"ngay\b(.{0,8}?)\bthang\b(.{0,8}?)\bnam\b\s*(\S{0,8})")
 _SYMBOL = r"([a-z][\w.]*(?:\s*-\s*[\w.]+)+)"  # "QĐ-UBND", folded
 # "Số: 26 3Ô /TB-PTP" (the handwriting read as anything before the symbol's slash), or "Số: UBND-KTTH"
 # (the slash lost with it): the written part, then the typed symbol.
