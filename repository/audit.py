@@ -239,7 +239,9 @@ def verify(store: ObjectStore, sealer: Sealer | None) -> AuditReport:
             report.notes.append(f"writer {writer}: not closed (running, or killed); sealed up to entry "
                                 f"{last.get('seq')} of {newest}")
     registered = {writer for _, writer in register}
-    for writer in sorted(w for w, found in checkpoints.items() if w not in registered):
+    for writer, found in sorted(checkpoints.items()):
+        if writer in registered:
+            continue
         if all("number" in _body(data) for _, data in found.values()):  # not one of before the register
             report.problems.append(f"writer {writer}: not in the register audit/writers/")
     for key, writer, number, sha256 in witnessed:

@@ -13,7 +13,6 @@ import pytest
 from PIL import Image
 
 import ocr
-from ocr import cleanup
 import vnpages
 from ocr import cleanup
 

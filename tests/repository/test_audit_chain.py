@@ -204,3 +204,12 @@ def test_a_writer_that_never_closed_is_noted_not_failed(store) -> None:
     AuditLog(store).record("clerk", "search", "q")  # killed before its first seal
     report = verify(store, None)
     assert report.ok and any("not sealed" in n for n in report.notes), report.notes
+
+
+def test_a_writer_taken_out_of_the_register_is_found(store) -> None:
+    log = AuditLog(store)
+    log.record("clerk", "search", "q")
+    log.close()
+    store.delete(f"audit/writers/{log.writer}.json")
+    problems = verify(store, None).problems
+    assert f"writer {log.writer}: not in the register audit/writers/" in problems, problems
