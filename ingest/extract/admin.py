@@ -71,10 +71,9 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
             elif date_span and (typed := _typed_month(m)):
                 day = normalize.digits(m.group(2).upper())
                 whole = day.isdigit() and 1 <= int(day) <= 31 and normalize.iso_date(f"{day}/{typed[5:]}/{typed[:4]}")
-                fields["issue_date"] = replace(
-                    _field(whole or typed, date_span), confidence=HANDWRITTEN, review=True,
-                    problem="the day is handwritten and may be misread: read it off the page" if whole
-                    else "the day is handwritten and was not read: read it off the page")
+                fields["issue_date"] = _field(whole or typed, date_span).doubted(
+                    "the day is handwritten and may be misread: read it off the page" if whole
+                    else "the day is handwritten and was not read: read it off the page", HANDWRITTEN)
             break
 
     limit = number_row.bbox[1] if number_row else 0.2 * height
@@ -105,8 +104,7 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
     if summary:
         fields["summary"] = _field(normalize.prose(" ".join(s.text for s in summary)), *summary)
         if strange := syllable.strange_words(fields["summary"].value):
-            fields["summary"] = replace(fields["summary"], review=True,
-                                        problem=f"not spelt as Vietnamese is ({' '.join(strange)}): misread")
+            fields["summary"] = fields["summary"].doubted(f"not spelt as Vietnamese is ({' '.join(strange)}): misread")
 
     if signer := _signer(segments, width):
         span = _whole(signer)
@@ -128,8 +126,7 @@ def _bare_number(top: list[Row], width: float, fields: dict[str, ExtractedField]
             found = _unsure_part(replace(_field(value, span), confidence=round(span.confidence * BARE, 4)), span)
             if re.search(r"\d", s.text[:m.start(1)]) and not found.review:
                 # Digits before it ("Số: 3 39 /2020/KH-BYT"): handwriting read in pieces.
-                found = replace(found, confidence=min(found.confidence, HANDWRITTEN), review=True,
-                                problem="the number is handwritten and may be misread: read it off the page")
+                found = found.doubted(HANDWRITTEN_NUMBER, HANDWRITTEN)
             fields["document_number"] = found
             return s
     return None
@@ -144,6 +141,7 @@ _SYMBOL = r"([a-z][\w.]*(?:\s*-\s*[\w.]+)+)"  # "QĐ-UBND", folded
 _HANDWRITTEN_NUMBER = (re.compile(r"^so\s*[:.]?\s*(.{0,14})/\W*" + _SYMBOL),
                        re.compile(r"^so\s*[:.]?\s*(\S{0,6}?)\s*\W*" + _SYMBOL))
 HANDWRITTEN = 0.3  # the confidence of a value whose handwritten part was not read
+HANDWRITTEN_NUMBER = "the number is handwritten and may be misread: read it off the page"
 
 
 def _typed_month(m: re.Match) -> str | None:
@@ -171,8 +169,7 @@ def _handwritten_number(top: list[Row], width: float, fields: dict[str, Extracte
         if span := s.span(m.start(1), m.end(2)):
             written = re.sub(r"\D", "", s.text[m.start(1):m.end(1)])
             value = normalize.document_number(f"{written}/{s.text[m.start(2):m.end(2)]}")
-            fields["document_number"] = replace(_field(value, span), confidence=HANDWRITTEN, review=True,
-                                                problem="the number is handwritten and may be misread: read it off the page")
+            fields["document_number"] = _field(value, span).doubted(HANDWRITTEN_NUMBER, HANDWRITTEN)
             return s
     return None
 
@@ -182,8 +179,7 @@ def _unsure_part(field: ExtractedField, span: Span) -> ExtractedField:
     day written by hand into a typed line read so, even when Tesseract makes digits of them."""
     if span.least >= REVIEW_BELOW:
         return field
-    return replace(field, confidence=min(field.confidence, span.least), review=True,
-                   problem="part of it read unsurely (written by hand?): read it off the page")
+    return field.doubted("part of it read unsurely (written by hand?): read it off the page", span.least)
 
 
 def _same_line(a: Row, b: Row) -> bool:

@@ -82,8 +82,7 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
     out = dict(fields)
 
     def doubt(name: str, problem: str) -> None:
-        f = out[name]
-        out[name] = replace(f, confidence=min(f.confidence, UNSURE), review=True, problem=problem)
+        out[name] = out[name].doubted(problem, UNSURE)
 
     for name in PLACES:
         f = out.get(name)
