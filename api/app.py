@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ingest.dispatch import DispatchingPipeline
 from ingest.indexing import rebuild
 
 from . import errors, web
@@ -143,9 +144,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             count = await asyncio.to_thread(rebuild, services.records, services.index)
             log.warning("search index rebuilt: %d documents", count)
         services.trust_roots  # noqa: B018 - make the signing identity before workers race to
-        pipeline = services.pipeline()
+        pipeline = services.server_pipeline()
         pipeline.start()
         metrics.watch_queue(lambda: pipeline.waiting, lambda: pipeline.in_progress)
+        if isinstance(pipeline, DispatchingPipeline):
+            metrics.watch_broker(pipeline.queue.depth)
         app.state.services, app.state.pipeline = services, pipeline
         watcher = asyncio.create_task(pipeline.watch(settings.rescan_seconds))  # resumes at once
         try:

@@ -22,6 +22,7 @@ from ingest import disposal
 from ingest.errors import IngestError
 from ingest.fsck import fsck
 from ingest.indexing import rebuild
+from ingest.queue import run_workers
 from ingest.reception import DossierForm
 from repository.audit import verify as verify_audit
 from repository.errors import DisposalRefused, RepositoryError, RetentionLocked
@@ -61,9 +62,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.set_defaults(run=_serve)
 
-    work = commands.add_parser("worker", help="read pending dossiers from the shared store, no web server")
-    work.add_argument("--scan", type=float, default=2.0, help="seconds between looks for pending dossiers")
+    work = commands.add_parser("worker", help="read dossiers from the broker's queue (HOSO_BROKER), or pending "
+                               "dossiers from the shared store; no web server")
+    work.add_argument("--scan", type=float, default=2.0, help="without a broker: seconds between looks for "
+                      "pending dossiers")
     work.set_defaults(run=_worker)
+
+    resume = commands.add_parser("resume", help="queue again (with a broker) or read here (without) every "
+                                 "dossier the store says is unfinished")
+    resume.set_defaults(run=_resume)
 
     ingest = commands.add_parser("ingest", help="ingest files and folders (one folder = one dossier)")
     ingest.add_argument("paths", nargs="+", type=Path)
@@ -185,7 +192,14 @@ def _serve(settings: Settings, args) -> None:
 
 
 def _worker(settings: Settings, args) -> None:
-    """A processing-only HoSo: claims pending dossiers (as servers do) until stopped."""
+    """A processing-only HoSo: takes dossiers off the broker's queue, or without a broker claims
+    pending dossiers (as servers do), until stopped."""
+    if settings.broker:
+        Services.open(settings).trust_roots  # noqa: B018 - the signing identity, before the processes race to
+        print(f"HoSo worker: broker {settings.broker.rpartition('@')[2]}, store {settings.store_url}", flush=True)
+        # Each process opens its own clients once it runs (after the fork).
+        return run_workers(settings.broker, settings.queue, settings.workers,
+                           lambda: Services.open(settings).worker_runner())
     services = Services.open(settings)
     services.trust_roots  # noqa: B018 - make the signing identity before the workers start
 
@@ -204,6 +218,29 @@ def _worker(settings: Settings, args) -> None:
 
     asyncio.run(run())
     services.close()
+
+
+def _resume(settings: Settings, args) -> int:
+    services = Services.open(settings)
+
+    async def run() -> tuple[int, int]:
+        pipeline = services.server_pipeline()
+        pipeline.start()
+        try:
+            count = await pipeline.resume()
+            return count, sum(not sent for sent in await pipeline.drain())
+        finally:
+            await pipeline.close()
+
+    try:
+        count, unsent = asyncio.run(run())
+    finally:
+        services.close()
+    print(f"{count} unfinished dossiers {'queued' if settings.broker else 'read'}")
+    if unsent:
+        print(f"hoso: the broker did not take {unsent} of them; run `hoso resume` again when it is back",
+              file=sys.stderr)
+    return 1 if unsent else 0
 
 
 def _groups(paths: list[Path]) -> list[tuple[str, list[Path]]]:

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -61,6 +63,10 @@ class Metrics:
         self.waiting.set_function(waiting)
         self.in_progress.set_function(in_progress)
 
+    def watch_broker(self, depth: Callable[[], dict[str, int]]) -> None:
+        """Scale-out mode: the broker's queue, asked once per scrape (nothing when it is down)."""
+        self.registry.register(_BrokerDepth(depth))
+
     # -- what the pipeline reports (ingest.pipeline.Monitor) ----------------------------------
     def page_read(self, seconds: float) -> None:
         self.ocr_seconds.observe(seconds)
@@ -80,6 +86,22 @@ class Metrics:
 
     def exposition(self) -> tuple[bytes, str]:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+class _BrokerDepth(Collector):
+    def __init__(self, depth: Callable[[], dict[str, int]]) -> None:
+        self.depth = depth
+
+    def collect(self):
+        family = GaugeMetricFamily("hoso_queue_dossiers", "dossiers on the broker: waiting per priority "
+                                   "(desk, batch), and delivered to a worker, not yet acknowledged", labels=["state"])
+        try:
+            depth = self.depth()
+        except Exception:  # noqa: BLE001 - a broker that does not answer has no figure, not a failed scrape
+            return
+        for state, count in depth.items():
+            family.add_metric([state], count)
+        yield family
 
 
 def observed(target: Any, metrics: Metrics, backend: str, counted: str | None = None) -> Any:

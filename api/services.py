@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
 
+from ingest.dispatch import DispatchingPipeline, DossierWorker
 from ingest.pipeline import Pipeline
+from ingest.queue import DossierRunner, open_queue
 from ingest.reception import Reception
 from ingest.tallies import Place, activity
 from ingest.worker import WorkerConfig
@@ -94,12 +96,27 @@ class Services:
     def reuse(self) -> Reuse:
         return Reuse(self.index, self.records, self.trust_roots)
 
-    def pipeline(self, listener=None) -> Pipeline:
+    def pipeline(self, listener=None, **options) -> Pipeline:
+        """The pipeline that reads in this process's own pool (the embedded default, `hoso ingest`)."""
+        return self._pipeline(Pipeline, listener, **options)
+
+    def server_pipeline(self) -> Pipeline:
+        """A server's pipeline: its own pool, or with a broker (scale-out) the broker's queue."""
+        s = self.settings
+        if s.broker is None:
+            return self.pipeline()
+        return self._pipeline(DispatchingPipeline, queue=open_queue(s.broker, s.queue))
+
+    def worker_runner(self) -> DossierRunner:
+        """What a broker worker process runs per dossier; made in that process, after it started."""
+        return DossierWorker(self.pipeline(lease=self.settings.queue.lease, inline=True))
+
+    def _pipeline(self, kind: type[Pipeline], listener=None, **options) -> Pipeline:
         s = self.settings
         config = WorkerConfig(store_url=s.store_url, store=s.s3, work_dir=s.work_dir, keys_dir=s.keys_dir, ocr=s.ocr,
                               signing=s.signing, signing_location=s.signing_location, pdfa=s.pdfa)
         monitors = (self.metrics, *([DocumentLog()] if s.log_json else []))
-        return Pipeline(self.records, self.index, config, s.workers, listener, s.retention, monitors=monitors)
+        return kind(self.records, self.index, config, s.workers, listener, s.retention, monitors=monitors, **options)
 
     def close(self) -> None:
         if "audit" in self.__dict__:  # seal the end of this process's audit chain

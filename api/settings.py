@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from ingest.queue import QueueOptions
 from ocr import OcrOptions
 from repository.archival import Flavour
 from repository.audit import SEAL_WITHIN
@@ -27,6 +28,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     store: str | None = None  # object store URL: file:///dir or s3://host:port/bucket
     index: str | None = None  # search index URL: sqlite:///file or http://host:9200?prefix=hoso
+    broker: str | None = None  # scale-out work queue: redis://host:6379/0; unset, the server's own pool
     host: str = "127.0.0.1"
     port: int = 8000
     # Addresses of the reverse proxies whose X-Forwarded-For / -Proto is believed (the client
@@ -42,6 +44,7 @@ class Settings(BaseSettings):
     rescan_seconds: float = Field(default=30.0, gt=0)  # how often pending dossiers are looked for
     audit_seal_seconds: float = Field(default=SEAL_WITHIN, gt=0)  # the longest an audit entry waits for its seal
     ocr: OcrOptions = OcrOptions()
+    queue: QueueOptions = QueueOptions()  # the broker's deliveries (with HOSO_BROKER)
     s3: StoreOptions = StoreOptions()
     retention: RetentionOptions = RetentionOptions()  # periods per document type, object-lock mode
     signing: SigningOptions = SigningOptions()

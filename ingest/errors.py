@@ -23,3 +23,9 @@ class NotFailed(IngestError):
     """Only a failed document is read again."""
 
     code = "not_failed"
+
+
+class QueueUnavailable(IngestError):
+    """The broker of scale-out mode did not answer (the dossier stays pending in the store)."""
+
+    code = "queue_unavailable"

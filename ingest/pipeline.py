@@ -56,8 +56,10 @@ class Monitor(Protocol):
 class Pipeline:
     def __init__(self, records: Records, index: Index, config: WorkerConfig, workers: int,
                  listener: Listener | None = None, retention: RetentionOptions | None = None,
-                 monitors: tuple[Monitor, ...] = ()) -> None:
+                 monitors: tuple[Monitor, ...] = (), lease: float = CLAIM_LEASE, inline: bool = False) -> None:
         self.records = records
+        self.lease = lease  # how long a claim on a dossier holds unless renewed
+        self.inline = inline  # steps run on threads of this process (a broker's worker process), not a pool
         self.monitors = monitors
         self.waiting = 0  # documents waiting for a slot
         self.in_progress = 0
@@ -76,6 +78,9 @@ class Pipeline:
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> None:
         self.config.work_dir.mkdir(parents=True, exist_ok=True)
+        if self.inline:
+            worker.initialise(self.config, os.getppid())
+            return
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
             initializer=worker.initialise, initargs=(self.config, os.getpid()))
@@ -107,7 +112,7 @@ class Pipeline:
                 log.warning("removing dossier %s: reception did not finish", code)
                 await asyncio.to_thread(self.records.delete_dossier, code)
                 continue
-            self.submit(dossier)
+            self.submit(dossier, batch=True)
             resumed += 1
         return resumed
 
@@ -128,12 +133,17 @@ class Pipeline:
         return self._locks[code]
 
     # -- work ----------------------------------------------------------------------------
-    def submit(self, dossier: Dossier) -> asyncio.Task:
-        """Process in the background; the task's result is the finished dossier."""
+    def submit(self, dossier: Dossier, batch: bool = False) -> asyncio.Task:
+        """Process in the background; the task's result is the finished dossier. ``batch``: no
+        clerk waits on it (a resume, an import), so queued work may go first."""
         task = asyncio.create_task(self.process(dossier))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+    async def drain(self) -> list:
+        """Wait for everything submitted; the results of its tasks."""
+        return await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def process(self, dossier: Dossier) -> Dossier:
         """Read every unfinished document of a dossier, unless another process holds it."""
@@ -142,7 +152,7 @@ class Pipeline:
             return dossier
         self._in_flight.add(code)
         try:
-            if not await asyncio.to_thread(self.records.claim, code, self.owner, CLAIM_LEASE, _alive):
+            if not await asyncio.to_thread(self.records.claim, code, self.owner, self.lease, _alive):
                 return dossier  # another HoSo process is reading it
             dossier = await asyncio.to_thread(self.records.load, code)  # as the claim found it
             await self._tally(dossier)  # counted as received before any is read
@@ -284,6 +294,8 @@ class Pipeline:
                 log.exception("monitor %r failed on %s", monitor, event)
 
     async def _run(self, step, *args):
+        if self.inline:
+            return await asyncio.to_thread(step, *args)
         if self._pool is None:
             raise RuntimeError("Pipeline.start() was not called")
         loop = asyncio.get_running_loop()

@@ -83,6 +83,20 @@ class Records:
         record = json.dumps({"owner": owner, "claimed_at": now, "expires": now + lease}).encode()
         return self.store.create(f"{prefix}{attempt + 1:06d}", record)
 
+    def renew(self, code: str, owner: str, lease: float) -> bool:
+        """Extend `owner`'s claim on a dossier by `lease` seconds from now; False when the
+        claim is not (or no longer) its own."""
+        keys = sorted(self.store.list(f"claims/{code}/"))
+        try:
+            holder = json.loads(self.store.get(keys[-1])) if keys else None
+        except ObjectNotFound:
+            holder = None
+        if holder is None or holder["owner"] != owner:
+            return False
+        now = time.time()
+        self.store.put(keys[-1], json.dumps({**holder, "renewed_at": now, "expires": now + lease}).encode())
+        return True
+
     def release(self, code: str) -> None:
         for key in list(self.store.list(f"claims/{code}/")):
             self.store.delete(key)

@@ -73,6 +73,16 @@ def elastic_server(tmp_path_factory):
 
 
 @pytest.fixture()
+def redis_server(tmp_path_factory):
+    """A broker of its own for each test (tests kill it): a real redis-server on loopback."""
+    from services import redis
+
+    server = _real_service("redis", redis, lambda d: redis.RedisServer(d), tmp_path_factory)
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
 def scaleout_env(minio_server, elastic_server) -> dict[str, str]:
     """HoSo settings for a fresh bucket on the real MinIO and fresh indices on the real
     Elasticsearch, so tests sharing the servers never see each other's records."""

@@ -91,6 +91,34 @@ class Server:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.key}"}, timeout=60)
 
 
+class Worker:
+    """A real `hoso worker` (on the broker when ``env`` names one), in its own process group so
+    that a kill reaches it and its pool processes at once."""
+
+    def __init__(self, data_dir: Path, env: dict[str, str]) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.log = data_dir / "worker.log"
+        self.env = {**os.environ, "HOSO_DATA_DIR": str(data_dir), **env}
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "Worker":
+        self.process = subprocess.Popen([str(HOSO), "worker"], env=self.env, stdout=open(self.log, "ab"),
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        return self
+
+    def kill(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
 def wait_done(client: httpx.Client, code: str, timeout: float = 180, interval: float = 0.3) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
