@@ -66,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
                                "dossiers from the shared store; no web server")
     work.add_argument("--scan", type=float, default=2.0, help="without a broker: seconds between looks for "
                       "pending dossiers")
+    work.add_argument("--processes", type=int, help="with a broker: worker processes (default: two per "
+                      "HOSO_WORKERS, so one's waits overlap another's reading)")
     work.set_defaults(run=_worker)
 
     resume = commands.add_parser("resume", help="queue again (with a broker) or read here (without) every "
@@ -197,8 +199,10 @@ def _worker(settings: Settings, args) -> None:
     if settings.broker:
         Services.open(settings).trust_roots  # noqa: B018 - the signing identity, before the processes race to
         print(f"HoSo worker: broker {settings.broker.rpartition('@')[2]}, store {settings.store_url}", flush=True)
-        # Each process opens its own clients once it runs (after the fork).
-        return run_workers(settings.broker, settings.queue, settings.workers,
+        # Each process opens its own clients once it runs (after the fork). Two dossiers in
+        # flight per core, as in the server's own pool: while one waits (the store, the index
+        # making it searchable, a timestamp), the other's pages are read.
+        return run_workers(settings.broker, settings.queue, args.processes or 2 * settings.workers,
                            lambda: Services.open(settings).worker_runner())
     services = Services.open(settings)
     services.trust_roots  # noqa: B018 - make the signing identity before the workers start

@@ -237,7 +237,8 @@ class Pipeline:
         # The status write and the first step go together: the workers need not wait for
         # the manifest (other documents' writes may hold its lock).
         marked = asyncio.create_task(
-            self._update(dossier.dossier_code, document.id, status=DocumentStatus.PROCESSING))
+            self._update(dossier.dossier_code, document.id, status=DocumentStatus.PROCESSING,
+                         started_at=datetime.now(timezone.utc)))
         try:
             info: ocr.SourceInfo = await self._run(worker.fetch_and_inspect, job)
             await marked

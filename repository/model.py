@@ -142,6 +142,7 @@ class Document(BaseModel):
     fields: dict[str, Field] = PydanticField(default_factory=dict)
     pages: list[Page] = PydanticField(default_factory=list)
     signature: SignatureSummary | None = None
+    started_at: datetime | None = None  # when a worker last started reading it
     processed_at: datetime | None = None
     # What the original carries besides its pages ("javascript", "embedded_files"): kept in it
     # byte for byte, never run, never copied into the archival copy.

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 import vnpages
-from harness import HOSO, Server, png_bytes, post, unique_line, wait_done
+from harness import HOSO, Server, Worker, png_bytes, post, unique_line, wait_done
 
 DOSSIERS = 200
 KILLS = 10
@@ -89,3 +89,65 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(backend, tmp_pat
     report = json.loads(checked.stdout)
     assert report["ok"], report["problems"]
     assert report["done"] >= DOSSIERS and report["indexed"] == report["done"]
+
+
+def test_sigkill_workers_and_broker_on_the_queue(scaleout_env, redis_server, tmp_path):
+    """Scale-out mode: two API servers put dossiers on a real broker, three `hoso worker`s take
+    them off; workers and the broker are killed with SIGKILL at random moments and started again
+    (a broker keeps its queue in its append-only file). Every 202 ends done once, and the same
+    checks hold as above."""
+    env = {**scaleout_env, "HOSO_BROKER": redis_server.url, "HOSO_SIGNING_KEYS_DIR": str(tmp_path / "keys"),
+           "HOSO_RESCAN_SECONDS": "1",
+           # The 30 s default, shortened so a kill near the end does not set the test's length.
+           "HOSO_QUEUE__VISIBILITY_TIMEOUT": "10"}
+    servers = [Server(tmp_path / name, env).start() for name in ("a", "b")]
+    workers = [Worker(tmp_path / f"worker-{i}", {**env, "HOSO_WORKERS": "1"}).start() for i in range(3)]
+    rng = random.Random(19)
+    victims = rng.sample(["broker"] * 3 + [0, 1, 2, 0, 1], 8)
+    kill_after = dict(zip(sorted(rng.sample(range(5, DOSSIERS - 5), len(victims))), victims))
+    posted = 0
+    acked: dict[str, str] = {}
+
+    def killer() -> None:
+        for mark, victim in kill_after.items():
+            while posted < mark:
+                time.sleep(0.01)
+            time.sleep(rng.uniform(0, 1.5))  # in a delivery, a reading, a signature, an acknowledgement...
+            target = redis_server if victim == "broker" else workers[victim]
+            target.kill()
+            time.sleep(rng.uniform(0, 2))
+            target.start()
+
+    thread = threading.Thread(target=killer)
+    thread.start()
+    clients = [server.client() for server in servers]
+    try:
+        while posted < DOSSIERS:
+            token, line = unique_line()
+            page = png_bytes(vnpages.render_page([line], dpi=150))
+            response = post(clients[posted % 2], [("trang.png", page, "image/png")])
+            assert response.status_code == 202, response.text  # the broker down or not: stored is accepted
+            acked[token] = response.json()["dossier_code"]
+            posted += 1
+        thread.join()
+        assert len(set(acked.values())) == len(acked) == DOSSIERS
+
+        for i, (token, code) in enumerate(acked.items()):
+            dossier = wait_done(clients[i % 2], code, timeout=600)
+            [document] = dossier["documents"]
+            assert document["status"] == "done" and document["signature"] is not None, dossier
+            found = clients[(i + 1) % 2].get("/v1/search", params={"q": token}).json()
+            assert [h["dossier_code"] for h in found["hits"]] == [code], (token, found)
+    finally:
+        thread.join()
+        for c in clients:
+            c.close()
+        for w in workers:
+            w.stop()
+        for server in servers:
+            server.stop()
+
+    checked = servers[0].hoso("fsck", "--json", check=False)
+    report = json.loads(checked.stdout)
+    assert report["ok"], report["problems"]
+    assert report["done"] == report["indexed"] == DOSSIERS

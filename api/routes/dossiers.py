@@ -41,6 +41,7 @@ class DocumentPublic(BaseModel):
     pages: list[Page]
     text: str | None
     signature: SignatureSummary | None
+    started_at: datetime | None
     processed_at: datetime | None
     flags: list[str]  # active content the original carries ("javascript", "embedded_files"), never run
     incoming_signatures: list[IncomingSignature]  # signatures the original came with, verified on receipt
@@ -59,7 +60,7 @@ class DocumentPublic(BaseModel):
         return cls(id=d.id, filename=d.filename, media_type=d.media_type, status=d.status, reason=d.reason,
                    doc_type=d.doc_type, fields=d.fields, pages=d.pages,
                    text=d.text if d.status == DocumentStatus.DONE else None, signature=d.signature,
-                   processed_at=d.processed_at, flags=d.flags,
+                   started_at=d.started_at, processed_at=d.processed_at, flags=d.flags,
                    incoming_signatures=d.incoming_signatures, retention=d.retention, legal_hold=d.legal_hold,
                    disposal=d.disposal, other_side=d.other_side, links=links)
 
