@@ -95,14 +95,15 @@ class Worker:
     """A real `hoso worker` (on the broker when ``env`` names one), in its own process group so
     that a kill reaches it and its pool processes at once."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str]) -> None:
+    def __init__(self, data_dir: Path, env: dict[str, str], *args: str) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
+        self.args = args
         self.log = data_dir / "worker.log"
         self.env = {**os.environ, "HOSO_DATA_DIR": str(data_dir), **env}
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Worker":
-        self.process = subprocess.Popen([str(HOSO), "worker"], env=self.env, stdout=open(self.log, "ab"),
+        self.process = subprocess.Popen([str(HOSO), "worker", *self.args], env=self.env, stdout=open(self.log, "ab"),
                                         stderr=subprocess.STDOUT, start_new_session=True)
         return self
 
