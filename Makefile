@@ -43,6 +43,7 @@ bench: system-deps $(VENV)/.test-installed
 	$(BIN)/python bench/ocr_quality.py
 	$(BIN)/python bench/geometry.py
 	$(BIN)/python bench/cards.py
+	$(BIN)/python bench/dispatch.py
 
 # Debian packages: installed with apt-get when run as root, otherwise named so an admin can.
 system-deps:

@@ -240,7 +240,7 @@ def _resume(settings: Settings, args) -> int:
         count, unsent = asyncio.run(run())
     finally:
         services.close()
-    print(f"{count} unfinished dossiers {'queued' if settings.broker else 'read'}")
+    print(f"unfinished dossiers {'queued' if settings.broker else 'read'}: {count}")
     if unsent:
         print(f"hoso: the broker did not take {unsent} of them; run `hoso resume` again when it is back",
               file=sys.stderr)

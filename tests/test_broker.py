@@ -46,7 +46,7 @@ def test_clerk_first_a_lost_queue_comes_back_and_a_killed_workers_dossier_moves_
             redis_server.start()
             wait_depth(client)
             resumed = server.hoso("resume")
-            assert resumed.stdout.strip() == "3 unfinished dossiers queued", resumed
+            assert resumed.stdout.strip() == "unfinished dossiers queued: 3", resumed
             wait_depth(client, batch=3)
 
             token, line = unique_line()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -131,3 +132,24 @@ def test_workers_die_with_a_server_killed_with_sigkill(tmp_path):
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)  # what this test started, by id
         server.stop()
+
+
+def test_hoso_resume_reads_what_a_killed_server_left(tmp_path):
+    """Without a broker `hoso resume` reads, in its own processes, the dossiers the store says
+    are unfinished (with a broker it queues them: tests/test_broker.py)."""
+    server = Server(tmp_path / "data", {"HOSO_WORKERS": "1"}).start()
+    token, line = unique_line()
+    try:
+        with server.client() as client:
+            pages = [(f"{i}.png", png_bytes(vnpages.render_page([f"{line} {i}", *vnpages.PROSE])), "image/png")
+                     for i in range(2)]
+            response = post(client, pages)
+            assert response.status_code == 202
+        server.kill()  # at once: two full pages are not read yet
+    finally:
+        server.stop()
+    resumed = server.hoso("resume")
+    assert resumed.stdout.strip() == "unfinished dossiers read: 1", resumed
+    report = json.loads(server.hoso("fsck", "--json").stdout)
+    assert report["ok"] and report["done"] == report["indexed"] == 2, report
+    assert not list((tmp_path / "data" / "store" / "pending").glob("*"))
