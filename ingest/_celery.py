@@ -101,7 +101,12 @@ def run_workers(url: str, options: QueueOptions, concurrency: int, runner: Calla
     def process_dossier(task, code: str) -> None:
         if _runner is None:
             raise RuntimeError("worker process was not initialised")
-        if not _runner(code):
+        try:
+            finished = _runner(code)
+        except Exception:  # noqa: BLE001 - the store or the index down: a failed task would be dropped
+            log.exception("dossier %s could not be read now; tried again in %g s", code, options.retry_seconds)
+            finished = False
+        if not finished:
             raise task.retry(countdown=options.retry_seconds)
 
     name = f"hoso-{os.getpid()}@{socket.gethostname()}"

@@ -3,15 +3,14 @@
 `DispatchingPipeline` is a server's pipeline when a broker is configured: receiving, reviewing,
 reprocessing work as before, but a dossier to read goes on the broker's queue instead of the
 server's own pool. `DossierWorker` runs in each `hoso worker` process: it reads one dossier at a
-time with the same pipeline steps, on its own threads, under a claim it renews, so a duplicate
-delivery (at-least-once) finds the dossier held, or finished, and does nothing twice.
+time with the same pipeline steps, on its own threads, under a claim renewed while it reads, so
+a duplicate delivery (at-least-once) finds the dossier held, or finished, and does nothing twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 
 from repository.records import DossierNotFound
 
@@ -87,30 +86,23 @@ class DossierWorker:
         pipeline.start()
 
     def __call__(self, code: str) -> bool:
-        records, owner, lease = self.pipeline.records, self.pipeline.owner, self.pipeline.lease
         try:
-            dossier = records.load(code)
+            dossier = self.pipeline.records.load(code)
         except DossierNotFound:  # removed since it was queued (a reception that did not finish)
             return True
-        renewing = threading.Event()
-
-        def renew() -> None:
-            while not renewing.wait(lease / 3):
-                try:
-                    records.renew(code, owner, lease)
-                except Exception:  # noqa: BLE001 - the next renewal tries again; the lease is long
-                    log.exception("renewing the claim on %s failed", code)
-
-        thread = threading.Thread(target=renew, name=f"renew-{code}", daemon=True)
-        thread.start()
+        finished = False
         try:
-            final = self.loop.run_until_complete(self.pipeline.process(dossier))
+            final = self.loop.run_until_complete(self.pipeline.process(dossier))  # claimed, and renewed while read
+            finished = all(d.finished for d in final.documents)
         finally:
-            renewing.set()
-            thread.join()
-        finished = all(d.finished for d in final.documents)
-        if not finished:
-            # Held by another live worker, or the store was down: tried again later, maybe by
-            # another process, which must not wait for this claim's lease to run out.
-            records.renew(code, owner, 0)
+            if not finished:
+                # Held by another live worker, or the store was down: tried again later, maybe
+                # by another process, which must not wait for this claim's lease to run out.
+                self._hand_back(code)
         return finished
+
+    def _hand_back(self, code: str) -> None:
+        try:
+            self.pipeline.records.renew(code, self.pipeline.owner, 0)  # expired now, if it is ours
+        except Exception:  # noqa: BLE001 - the store is down: the claim runs out after its lease
+            log.warning("claim on %s not handed back; it runs out after its lease", code)

@@ -154,10 +154,16 @@ class Pipeline:
         try:
             if not await asyncio.to_thread(self.records.claim, code, self.owner, self.lease, _alive):
                 return dossier  # another HoSo process is reading it
-            dossier = await asyncio.to_thread(self.records.load, code)  # as the claim found it
-            await self._tally(dossier)  # counted as received before any is read
-            unfinished = [d for d in dossier.documents if not d.finished]
-            await asyncio.gather(*(self._document(dossier, d) for d in unfinished))
+            stop = asyncio.Event()
+            renewal = asyncio.create_task(self._renew(code, stop))
+            try:
+                dossier = await asyncio.to_thread(self.records.load, code)  # as the claim found it
+                await self._tally(dossier)  # counted as received before any is read
+                unfinished = [d for d in dossier.documents if not d.finished]
+                await asyncio.gather(*(self._document(dossier, d) for d in unfinished))
+            finally:
+                stop.set()
+                await renewal  # no renewal may land after the release below
             final = await asyncio.to_thread(self.records.load, code)
             if all(d.finished for d in final.documents):
                 await asyncio.to_thread(self.records.clear_pending, code)
@@ -165,6 +171,20 @@ class Pipeline:
             return final
         finally:
             self._in_flight.discard(code)
+
+    async def _renew(self, code: str, stop: asyncio.Event) -> None:
+        """Keep the claim while reading, renewed every third of its lease: a claim whose owner
+        stopped (killed on another machine) runs out one lease later."""
+        while True:
+            try:
+                await asyncio.wait_for(stop.wait(), self.lease / 3)
+                return
+            except asyncio.TimeoutError:
+                pass
+            try:
+                await asyncio.to_thread(self.records.renew, code, self.owner, self.lease)
+            except Exception as e:  # noqa: BLE001 - the next renewal tries again
+                log.warning("claim on %s not renewed now: %s", code, e)
 
     async def watch(self, interval: float) -> None:
         """Pick up, every `interval` seconds, dossiers left pending by any process (a peer that
