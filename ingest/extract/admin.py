@@ -102,9 +102,7 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
         if summary and "document_type" not in fields:
             fields["document_type"] = ExtractedField("CÔNG VĂN", 0.75, summary[0].page, summary[0].bbox)
     if summary:
-        fields["summary"] = _field(normalize.prose(" ".join(s.text for s in summary)), *summary)
-        if strange := syllable.strange_words(fields["summary"].value):
-            fields["summary"] = fields["summary"].doubted(f"not spelt as Vietnamese is ({' '.join(strange)}): misread")
+        fields["summary"] = _summary(summary)
 
     if signer := _signer(segments, width):
         span = _whole(signer)
@@ -172,6 +170,20 @@ def _handwritten_number(top: list[Row], width: float, fields: dict[str, Extracte
             fields["document_number"] = _field(value, span).doubted(HANDWRITTEN_NUMBER, HANDWRITTEN)
             return s
     return None
+
+
+def _summary(spans: list[Span]) -> ExtractedField:
+    """The summary as read and mended, for the clerk when a word is not Vietnamese, a stop was
+    taken for a comma, or a word read far less surely than print does ("COVID-L9")."""
+    read = normalize.prose(" ".join(s.text for s in spans))
+    field = _field(normalize.stop_as_comma(read), *spans)
+    if strange := syllable.strange_words(field.value):
+        return field.doubted(f"not spelt as Vietnamese is ({' '.join(strange)}): misread")
+    if normalize.stop_as_comma(read) != read:
+        return field.doubted("a full stop read inside a sentence was taken for a comma: check it")
+    if (least := min(s.least for s in spans)) < REVIEW_BELOW:
+        return field.doubted("a word of it read unsurely: check it against the page", least)
+    return field
 
 
 def _unsure_part(field: ExtractedField, span: Span) -> ExtractedField:
