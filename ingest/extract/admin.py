@@ -34,7 +34,7 @@ BARE = 0.8  # how much less sure a number is when its label could not be read
 _PLACE = r"(?:^|(?<=\s))[^\w\s]*((?:[^\W\d_][^\s\d]*\s+){0,5}[^\W\d_][^\s\d]*?),?\s+"
 _PLACE_DATE = re.compile(_PLACE + r"ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
 # "V/v" as OCR reads it at the start of a line: V/v, V/V, V/ v, V/y, V/, VW, VWÑ, Wv (folded).
-SUBJECT = re.compile(r"^\s*(?:[vw]\s*/\s*[vy]|v\s*/(?=\s)|vw\w?(?=\s|$)|wv\w?(?=\s|$))\s*[:.]?\s*")
+SUBJECT = re.compile(r"^\s*(?:[vw]\s*/\s*[vyw]|v\s*/(?=\s)|vw\w?(?=\s|$)|wv\w?(?=\s|$))\s*[:.]?\s*")
 _EDGES = normalize.EDGES
 _HEADING = ("conghoaxahoichunghia", "onghoaxahoi", "xahoichunghia", "doclaptudohanhphuc")
 _TITLES = {"kt", "tm", "tl", "tuq", "q", "bo", "truong", "thu", "chu", "tich", "pho", "giam", "doc",
@@ -244,7 +244,7 @@ def _summary_below(rows: list[Row], index: int, width: float) -> list[Span]:
             break
         if _capitals(s.text):
             break
-        out.append(_whole(s))
+        out.append(_whole(s, trim_end=False))  # "giai đoạn 2023 -" goes on "2025"
         last = s
     return out
 
@@ -258,7 +258,7 @@ def _letter_subject(rows: list[Row], width: float) -> list[Span]:
         m = SUBJECT.match(folded(s.text)) if s.bbox[0] < 0.5 * width else None
         if not m:
             continue
-        out = [span] if (span := s.span(m.end(), len(s.text))) else []
+        out = [span] if (span := s.span(m.end(), len(s.text), trim_end=False)) else []
         last = s
         for t in rows[i + 1:]:
             centre = (t.bbox[0] + t.bbox[2]) / 2
@@ -266,7 +266,7 @@ def _letter_subject(rows: list[Row], width: float) -> list[Span]:
                 continue  # the other column, at the same height
             if t.bbox[1] - last.bbox[3] > 1.0 * last.height:
                 break
-            out.append(_whole(t))
+            out.append(_whole(t, trim_end=False))
             last = t
         return out
     return []
@@ -291,8 +291,8 @@ def _capitals(text: str) -> bool:
     return bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
-def _whole(row: Row) -> Span:
-    return row.span(0, len(row.text)) or Span(row.text, row.page, row.bbox, 0.0)
+def _whole(row: Row, trim_end: bool = True) -> Span:
+    return row.span(0, len(row.text), trim_end) or Span(row.text, row.page, row.bbox, 0.0)
 
 
 def _tidy(value: str) -> str:

@@ -398,3 +398,12 @@ def test_a_summary_with_a_word_read_unsurely_goes_to_the_clerk():
     page.words = [with_(w, confidence=0.37) if w.text == "COVID-L9" else w for w in page.words]
     summary = extract("admin_document", [page], TODAY)["summary"]
     assert summary.review and summary.confidence == 0.37 and "unsurely" in summary.problem
+
+
+def test_a_summary_wrapped_after_a_dash_keeps_it_and_a_misread_subject_mark_is_still_one():
+    page = page_of_lines([(200, 200, "BỘ Y TẾ"), (1300, 200, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+                          (200, 340, "Số: 39/2020/QĐ-BYT"), (1200, 340, "Hà Nội, ngày 05 tháng 02 năm 2020"),
+                          (1100, 500, "QUYẾT ĐỊNH"), (700, 560, "Số hóa hồ sơ giai đoạn 2023 -"), (1000, 610, "2025")])
+    assert extract("admin_document", [page], TODAY)["summary"].value == "Số hóa hồ sơ giai đoạn 2023 - 2025"
+    summary = extract("admin_document", [_letter_with_summary("V/w báo cáo kết quả kiểm tra")], TODAY)["summary"]
+    assert summary.value == "báo cáo kết quả kiểm tra"
