@@ -11,69 +11,18 @@ import json
 import os
 import threading
 import time
-import uuid
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from standardwebhooks import Webhook
 
 from api.webhooks import EventDelivery, EventOptions, Subscriber
-from harness import free_port
 from repository import events
 from repository.deliveries import Deliveries
 from repository.model import Document, Dossier, DossierKind, ObjectRef
-from repository.options import StoreOptions
 from repository.records import Records
-from repository.store import open_store
+from webhook_receiver import Receiver
 
 SECRET = "whsec_" + base64.b64encode(os.urandom(24)).decode()
-
-
-class Receiver:
-    """A webhook receiver on 127.0.0.1 that answers as `mode` says: `ok`, `500`, `slow` (longer
-    than HoSo waits); `stop()` takes it off the network, `start()` brings it back on its port."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/hook"
-        self.mode = "ok"
-        self.received: list[tuple[dict, bytes]] = []  # every request's headers and body, as they came
-        self.answered: list[str] = []  # the mode each was answered in
-        self._server: ThreadingHTTPServer | None = None
-
-    def start(self) -> "Receiver":
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append((dict(self.headers), body))
-                receiver.answered.append(receiver.mode)
-                if receiver.mode == "slow":
-                    time.sleep(1.2)
-                status = 500 if receiver.mode == "500" else 204
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def events(self) -> list[dict]:
-        """Each request's event, once its signature is verified as Standard Webhooks says."""
-        return [Webhook(SECRET).verify(body, headers) for headers, body in self.received]
 
 
 def first_seen(received: list[dict]) -> list[dict]:
@@ -92,13 +41,9 @@ def wait_for(condition, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
-@pytest.fixture(params=["local", "minio"])
-def records(request, tmp_path) -> Records:
-    if request.param == "local":
-        return Records(open_store(f"file://{tmp_path / 'store'}"))
-    server = request.getfixturevalue("minio_server")
-    return Records(open_store(f"s3://{server.endpoint}/hoso-{uuid.uuid4().hex[:12]}",
-                              StoreOptions(access_key=server.access_key, secret_key=server.secret_key)))
+@pytest.fixture()
+def records(any_store) -> Records:
+    return Records(any_store)
 
 
 def change(records: Records, code: str, kind: str) -> None:
@@ -115,7 +60,7 @@ def change(records: Records, code: str, kind: str) -> None:
 
 
 def test_a_flaky_receiver_misses_nothing_and_holds_up_nobody(records):
-    flaky, healthy = Receiver().start(), Receiver().start()
+    flaky, healthy = Receiver(SECRET).start(), Receiver(SECRET).start()
     options = EventOptions(timeout=0.5, retry_min=0.05, retry_max=0.4, poll_seconds=0.05, lease_seconds=3,
                            subscribers=[Subscriber(name="mot-cua", url=flaky.url, secret=SECRET),
                                         Subscriber(name="cong-dvc", url=healthy.url, secret=SECRET,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from unittest import mock
@@ -17,19 +16,13 @@ from repository import events
 from repository.deliveries import Lease
 from repository.errors import StoreUnavailable
 from repository.events import Feed
-from repository.model import Document, Dossier, DossierKind, ObjectRef
-from repository.options import StoreOptions
+from repository.model import Document, DocumentStatus, Dossier, DossierKind, Field, ObjectRef
 from repository.records import Records
-from repository.store import open_store
 
 
-@pytest.fixture(params=["local", "minio"])
-def store(request, tmp_path):
-    if request.param == "local":
-        return open_store(f"file://{tmp_path / 'store'}")
-    server = request.getfixturevalue("minio_server")
-    return open_store(f"s3://{server.endpoint}/hoso-{uuid.uuid4().hex[:12]}",
-                      StoreOptions(access_key=server.access_key, secret_key=server.secret_key))
+@pytest.fixture()
+def store(any_store):
+    return any_store
 
 
 def dossier(code: str) -> Dossier:
@@ -118,3 +111,25 @@ def test_one_process_at_a_time_holds_a_subscriber(store):
     time.sleep(2.1)  # the holder stopped renewing: it died
     assert not first.held() and second.take()
     assert not first.take()
+
+
+def test_a_documents_change_says_what_happened_without_its_values():
+    d = dossier("000.17.22.H56-261206-0009")
+    before = d.documents[0].model_copy(deep=True)
+    after = d.documents[0]
+    after.status, after.doc_type = DocumentStatus.DONE, "citizen_id_card"
+    after.fields = {"full_name": Field(value="NGUYỄN VĂN A", confidence=0.6, page=1, review=True),
+                    "sex": Field(value="Nam", confidence=0.9, page=1)}
+    events.record_change(d, before, after)
+    read = after.model_copy(deep=True)
+    now = datetime.now(timezone.utc)
+    after.fields["full_name"] = Field(value="NGUYỄN VĂN AN", confidence=1, page=1, ocr_value="NGUYỄN VĂN A",
+                                      confirmed_by="clerk", confirmed_at=now)
+    after.fields["sex"] = Field(value="Nam", confidence=1, page=1, ocr_value="Nam", confirmed_by="clerk",
+                                confirmed_at=now)
+    events.record_change(d, read, after)
+    events.record_change(d, after.model_copy(deep=True), after)  # nothing changed: nothing to say
+    said = [(e.type, e.data) for e in d.unsaved_events]
+    assert said == [("document.digitised", {"doc_type": "citizen_id_card", "pages": 0, "review": ["full_name"]}),
+                    ("field.corrected", {"field": "full_name"}), ("field.confirmed", {"field": "sex"})]
+    assert "NGUY" not in json.dumps([e.model_dump(mode="json") for e in d.unsaved_events])
