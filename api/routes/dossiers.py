@@ -121,7 +121,8 @@ async def receive_dossier(
         for f in staged:
             f.path.unlink(missing_ok=True)
     location = {"Location": f"/v1/dossiers/{dossier.dossier_code}"}
-    if replayed is not None:
+    if replayed is not None:  # the answer holds the applicant's id: a read, audited
+        await asyncio.to_thread(services.audit.record, actor(key), "dossier.receive.repeat", dossier.dossier_code)
         return JSONResponse(replayed, status_code=200, headers=location)
     try:
         await asyncio.to_thread(services.audit.record, actor(key), "dossier.receive", dossier.dossier_code,
