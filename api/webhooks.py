@@ -109,11 +109,17 @@ class EventDelivery:
         """Deliver the next events; False when there were none (or the lease was lost)."""
         cursor = await asyncio.to_thread(deliveries.cursor)
         batch = await asyncio.to_thread(lambda: list(self.records.feed.read(cursor, BATCH)))
+        passed = None  # the last of a run of events not for this subscriber: noted once
         for position, event in batch:
-            if subscriber.wants(event) and not await self._until_acknowledged(subscriber, deliveries, lease,
-                                                                              position, event):
+            if not subscriber.wants(event):
+                passed = position
+                continue
+            if not await self._until_acknowledged(subscriber, deliveries, lease, position, event):
                 return False
             await asyncio.to_thread(deliveries.acknowledged, position)
+            passed = None
+        if passed is not None:
+            await asyncio.to_thread(deliveries.acknowledged, passed)
         return bool(batch)
 
     async def _until_acknowledged(self, subscriber: Subscriber, deliveries: Deliveries, lease: Lease,
