@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
 
-from ingest.pipeline import Pipeline
+from ingest.idempotency import IdempotencyKeys
+from ingest.pipeline import RECEPTION_GRACE, Pipeline, _alive
 from ingest.reception import Reception
 from ingest.tallies import Place, activity
 from ingest.worker import WorkerConfig
@@ -52,6 +53,10 @@ class Services:
     def reception(self) -> Reception:
         s = self.settings
         return Reception(self.records, s.ocr, s.max_file_bytes, s.staging_dir)
+
+    @cached_property
+    def idempotency(self) -> IdempotencyKeys:
+        return IdempotencyKeys(self.records.store, self.settings.idempotency, _alive, RECEPTION_GRACE)
 
     @cached_property
     def trust_roots(self) -> list:

@@ -23,3 +23,9 @@ class NotFailed(IngestError):
     """Only a failed document is read again."""
 
     code = "not_failed"
+
+
+class DossierCodeTaken(IngestError):
+    """A dossier is already held (or being received) under the code another system gave."""
+
+    code = "dossier_code_taken"

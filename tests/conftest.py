@@ -82,3 +82,18 @@ def scaleout_env(minio_server, elastic_server) -> dict[str, str]:
     return {"HOSO_STORE": f"s3://{minio_server.endpoint}/hoso-{name}",
             "HOSO_S3__ACCESS_KEY": minio_server.access_key, "HOSO_S3__SECRET_KEY": minio_server.secret_key,
             "HOSO_INDEX": f"{elastic_server.url}?prefix=t{name}"}
+
+
+@pytest.fixture(params=["local", "minio"])
+def any_store(request, tmp_path):
+    """An empty object store: the embedded directory, or a fresh bucket on the real MinIO."""
+    import uuid
+
+    from repository.options import StoreOptions
+    from repository.store import open_store
+
+    if request.param == "local":
+        return open_store(f"file://{tmp_path / 'store'}")
+    server = request.getfixturevalue("minio_server")
+    return open_store(f"s3://{server.endpoint}/hoso-{uuid.uuid4().hex[:12]}",
+                      StoreOptions(access_key=server.access_key, secret_key=server.secret_key))
