@@ -8,11 +8,10 @@ periods are plain `terms`. Times come back as documents per time bucket, which a
 sums, and search/stats.py reads the median and p95 from them as the SQLite copy does.
 
 What an answer costs Elasticsearch (bench/stats.py, README "Benchmarks"): a pass over the chosen
-documents per grouping, reading every summed field, so the search makes as few passes as give
-every group (the total is the periods added up; agencies and document types both come from one
-grouping by agency, then document type); and building the time buckets, which under each of 366
-days took more CPU than all the rest (Elasticsearch looks through every (day, time bucket) pair
-for each day), so the periods' times are asked the other way round: days under each time bucket.
+documents per dimension, reading every summed field, so the total is the periods added up rather
+than a pass of its own; and building the time buckets, which under each of 366 days took more CPU
+than all the rest (Elasticsearch looks through every (day, time bucket) pair for each day), so the
+periods' times are asked the other way round: the days under each time bucket.
 """
 
 from __future__ import annotations
@@ -42,10 +41,9 @@ ACTIVITY_MAPPINGS = {"dynamic": "strict", "properties": {
     **{name: _KEYWORD for name in ("id", "action", "day", "month", "agency_code", "procedure_code", "dossier_code")},
     **{name: _INT for name in (*_ACTIVITY_SUMS.values(), "desk")}}}
 _SIZE = 10_000  # groups per dimension (days, agencies, procedures) an answer lists
-# The groupings besides the period, each a pass over the documents; a grouping by agency then
-# document type gives the groups of both. Activity has no document type.
-_DOCUMENT_GROUPINGS = [("procedure_code",), ("agency_code", "doc_type")]
-_ACTIVITY_GROUPINGS = [("agency_code",), ("procedure_code",)]
+# The dimensions besides the period (activity has no document type).
+_DOCUMENT_DIMENSIONS = ("agency_code", "procedure_code", "doc_type")
+_ACTIVITY_DIMENSIONS = ("agency_code", "procedure_code")
 _TIMES = "period_times"
 _TOTAL = ("total", "")
 
@@ -81,42 +79,35 @@ def _filters(query: StatsQuery, names: tuple[str, ...]) -> list[dict]:
             *({"term": {name: getattr(query, name)}} for name in names if getattr(query, name) is not None)]
 
 
-def _grouping(fields: tuple[str, ...], inner: dict) -> dict:
-    """Terms on each field in turn (a group per value, then per value within it), ``inner`` in
-    the innermost."""
-    aggs = inner
-    for field in reversed(fields):
-        aggs = {field: {"terms": {"field": field, "size": _SIZE}, "aggs": aggs}}
-    return aggs
+def _terms(field: str, aggs: dict | None = None) -> dict:
+    return {"terms": {"field": field, "size": _SIZE}, **({"aggs": aggs} if aggs else {})}
 
 
 def _histogram(field: str, aggs: dict | None = None) -> dict:
     return {"histogram": {"field": field, "interval": 1, "min_doc_count": 1}, **({"aggs": aggs} if aggs else {})}
 
 
-def _aggregations(query: StatsQuery, groupings: list[tuple[str, ...]], sums: dict[str, str], histogram: str) -> dict:
+def _aggregations(query: StatsQuery, dimensions: tuple[str, ...], sums: dict[str, str], histogram: str) -> dict:
     """Per period the sums, and the periods per time bucket (see the module docstring); per
-    group of the other groupings, the sums and a histogram of times."""
+    group of the other dimensions, the sums and a histogram of times."""
     period = _period(query)
     summed = {name: {"sum": {"field": source}} for name, source in sums.items()}
-    aggs = {**_grouping((period,), summed), _TIMES: _histogram(histogram, _grouping((period,), {}))}
-    for fields in groupings:
-        aggs.update(_grouping(fields, {**summed, histogram: _histogram(histogram)}))
-    return aggs
+    return {period: _terms(period, summed), _TIMES: _histogram(histogram, {period: _terms(period)}),
+            **{name: _terms(name, {**summed, histogram: _histogram(histogram)}) for name in dimensions}}
 
 
 def search_bodies(query: StatsQuery) -> tuple[dict, dict]:
     """The aggregation searches of tallies and of activity."""
     tallies = {"size": 0, "track_total_hits": False,
                "query": {"bool": {"filter": _filters(query, ("agency_code", "procedure_code", "doc_type", "kind"))}},
-               "aggs": {**_aggregations(query, _DOCUMENT_GROUPINGS, _DOCUMENT_SUMS, "processing"),
+               "aggs": {**_aggregations(query, _DOCUMENT_DIMENSIONS, _DOCUMENT_SUMS, "processing"),
                         "confirmed_fields": {"terms": {"field": "confirmed_fields", "size": 1000}},
                         "corrected_fields": {"terms": {"field": "corrected_fields", "size": 1000}},
                         "failures": {"filter": {"term": {"status": "failed"}},
                                      "aggs": {"reasons": {"terms": {"field": "reason", "size": 100}}}}}}
     return tallies, {"size": 0, "track_total_hits": False,
                      "query": {"bool": {"filter": _filters(query, ("agency_code", "procedure_code"))}},
-                     "aggs": _aggregations(query, _ACTIVITY_GROUPINGS, _ACTIVITY_SUMS, "desk")}
+                     "aggs": _aggregations(query, _ACTIVITY_DIMENSIONS, _ACTIVITY_SUMS, "desk")}
 
 
 def _period(query: StatsQuery) -> str:
@@ -132,9 +123,8 @@ class _Groups:
         self.rows: dict[tuple[str, str], int] = {_TOTAL: 0}
         self.times: list[tuple[int, int, int]] = []  # (row, time bucket, documents)
 
-    def count(self, groups: list[tuple[str, str]], counts: dict[str, int]) -> None:
-        for group in groups:
-            self.counts.setdefault(group, Counter()).update(counts)
+    def count(self, group: tuple[str, str], counts: dict[str, int]) -> None:
+        self.counts[group] = Counter(counts)
 
     def time(self, group: tuple[str, str], histogram: Iterable[tuple[int, int]]) -> None:
         row = self.rows.setdefault(group, len(self.rows))
@@ -157,11 +147,10 @@ class _Groups:
             setattr(into.setdefault(key, Tallied()), times_of, times)
 
 
-def _read(query: StatsQuery, aggregations: dict, groupings: list[tuple[str, ...]], sums: dict[str, str],
+def _read(query: StatsQuery, aggregations: dict, dimensions: tuple[str, ...], sums: dict[str, str],
           histogram: str, whole: Callable[[int, dict[str, int]], dict[str, int]]) -> _Groups:
-    """The groups: each period, and the total as their sum; the groups of each of ``groupings``,
-    a bucket within another counting for both. ``whole``: the figures that are a bucket's document
-    count less some sums."""
+    """The groups: each period, and the total as their sum; each group of ``dimensions``.
+    ``whole``: the figures that are a bucket's document count less some sums."""
     found = _Groups()
 
     def counts(b: dict) -> dict[str, int]:
@@ -170,25 +159,16 @@ def _read(query: StatsQuery, aggregations: dict, groupings: list[tuple[str, ...]
 
     period = _period(query)
     for b in aggregations[period]["buckets"]:
-        found.count([("period", b["key"])], counts(b))
+        found.count(("period", b["key"]), counts(b))
     rows = found.rows
     for h in aggregations[_TIMES]["buckets"]:
         time = int(h["key"])
         found.times += [(rows.setdefault(("period", b["key"]), len(rows)), time, b["doc_count"])
                         for b in h[period]["buckets"]]
-
-    def walk(fields: tuple[str, ...], buckets: list[dict], outer: list[tuple[str, str]]) -> None:
-        for b in buckets:
-            groups = [*outer, (fields[0], b["key"])]
-            if len(fields) > 1:
-                walk(fields[1:], b[fields[1]]["buckets"], groups)
-            else:
-                found.count(groups, counts(b))
-                for group in groups:
-                    found.time(group, [(h["key"], h["doc_count"]) for h in b[histogram]["buckets"]])
-
-    for fields in groupings:
-        walk(fields, aggregations[fields[0]]["buckets"], [])
+    for dimension in dimensions:
+        for b in aggregations[dimension]["buckets"]:
+            found.count((dimension, b["key"]), counts(b))
+            found.time((dimension, b["key"]), [(h["key"], h["doc_count"]) for h in b[histogram]["buckets"]])
     return found
 
 
@@ -204,8 +184,8 @@ def _receipts(entries: int, summed: dict[str, int]) -> dict[str, int]:
 def statistics(query: StatsQuery, tallies: dict, activity: dict) -> Statistics:
     """The answer from the two searches' aggregations."""
     groups: dict[tuple[str, str], Tallied] = {}
-    _read(query, tallies, _DOCUMENT_GROUPINGS, _DOCUMENT_SUMS, "processing", _documents).tallied(groups, "processing")
-    _read(query, activity, _ACTIVITY_GROUPINGS, _ACTIVITY_SUMS, "desk", _receipts).tallied(groups, "desk")
+    _read(query, tallies, _DOCUMENT_DIMENSIONS, _DOCUMENT_SUMS, "processing", _documents).tallied(groups, "processing")
+    _read(query, activity, _ACTIVITY_DIMENSIONS, _ACTIVITY_SUMS, "desk", _receipts).tallied(groups, "desk")
     confirmed = {k["key"]: k["doc_count"] for k in tallies["confirmed_fields"]["buckets"]}
     corrected = {k["key"]: k["doc_count"] for k in tallies["corrected_fields"]["buckets"]}
     fields = {tuple(name.split("/", 1)): (confirmed.get(name, 0), corrected.get(name, 0))
