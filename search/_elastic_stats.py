@@ -115,8 +115,8 @@ def _period(query: StatsQuery) -> str:
 
 
 class _Groups:
-    """Counts and time histograms per (dimension, key), added up from the buckets they cover;
-    the total's are the periods' added up."""
+    """Counts and time histograms per (dimension, key), a bucket's each; the total's are the
+    periods' added up."""
 
     def __init__(self) -> None:
         self.counts: dict[tuple[str, str], Counter] = {_TOTAL: Counter()}
