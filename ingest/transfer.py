@@ -39,7 +39,7 @@ def import_package(records: Records, index: Index, audit: AuditLog, package: Pat
         audit.record(who, "dossier.import", dossier.dossier_code, package=checked.name,
                      source=checked.info.get("External-Identifier"), documents=len(dossier.documents))
         for document in dossier.documents:
-            if document.status == DocumentStatus.DONE and document.retention is not None:
+            if document.status != DocumentStatus.DISPOSED and document.retention is not None:
                 records.retain_document(document)  # locked in this store as in the one it left
             if document.legal_hold is not None:
                 records.hold_document(document, True)

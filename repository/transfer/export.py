@@ -95,7 +95,7 @@ def audit_keys(records: Records, codes: set[str]) -> dict[str, list[str]]:
     segment), in one pass over the log; only keys are kept, the entries are read again when
     their dossier is packed."""
     found: dict[str, list[str]] = defaultdict(list)
-    for key in sorted(records.store.list("audit/")):
+    for key in records.store.list("audit/"):  # streamed: the log may hold millions of entries
         if not _AUDIT_KEY.match(key):
             continue
         target = str(json.loads(records.store.get(key)).get("target", ""))
@@ -116,7 +116,7 @@ def write_package(records: Records, audit: AuditLog, chosen: list[Chosen], out: 
     try:
         for item in chosen:
             audit.record(exported_by, "dossier.export", item.code, package=name)
-            _pack_dossier(records, bag, records.load(item.code), keys.get(item.code, []), trust_roots)
+            _pack_dossier(records, bag, item.code, keys.get(item.code, []), trust_roots)
             if progress is not None:
                 progress(item.documents)
         bag.close({"Source-Organization": "HoSo", "Bag-Software-Agent": "HoSo transfer 1",
@@ -129,8 +129,9 @@ def write_package(records: Records, audit: AuditLog, chosen: list[Chosen], out: 
     return name
 
 
-def _pack_dossier(records: Records, bag: BagWriter, dossier: Dossier, audit: list[str], trust_roots: list) -> None:
-    code = dossier.dossier_code
+def _pack_dossier(records: Records, bag: BagWriter, code: str, audit: list[str], trust_roots: list) -> None:
+    stored = records.store.get(manifest_key(code))  # read once: the METS describes these very bytes
+    dossier = Dossier.model_validate_json(stored)
     base = f"dossiers/{code}/"
     files: list[PackedFile] = []
     checks: dict[str, Check] = {}
@@ -158,7 +159,7 @@ def _pack_dossier(records: Records, bag: BagWriter, dossier: Dossier, audit: lis
             add(f"documents/{document.id}/signature-report.json",
                 report.model_dump_json(indent=2).encode(), "application/json", "signature-report", document.id)
 
-    add("manifest.json", records.store.get(manifest_key(code)), "application/json", "manifest", None)
+    add("manifest.json", stored, "application/json", "manifest", None)
     entries = [records.store.get(key) for key in audit]
     add("audit.jsonl", b"".join(e.rstrip(b"\n") + b"\n" for e in entries), "application/x-ndjson", "audit", None)
     xml = mets_xml(dossier, files, checks, [json.loads(e) for e in entries], datetime.now(timezone.utc))

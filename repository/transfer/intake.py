@@ -67,6 +67,8 @@ def _check_dossier(folder: Path, trust_roots: list) -> Incoming:
     known = {folder / "manifest.json", *(folder / name for name in _PROVENANCE_FILES)}
     provenance = [folder / name for name in _PROVENANCE_FILES]
     for document in dossier.documents:
+        if not document.finished:
+            raise PackageRefused(f"{code}/{document.id}: {document.status.value}, not finished: HoSo transfers records")
         if document.status == DocumentStatus.DISPOSED:
             continue
         for ref in document.objects:

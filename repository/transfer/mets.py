@@ -71,11 +71,12 @@ def _when(value: datetime | str) -> str:
 def mets_xml(dossier: Dossier, files: list[PackedFile], checks: dict[str, Check], audit: list[dict],
              packed_at: datetime) -> bytes:
     """The METS document of one dossier; `audit` its entries (each names the dossier or one of
-    its documents in its target), `checks` the verdicts packing found per document id."""
+    its documents in its target: an entry naming a document goes with it, the rest with the
+    dossier), `checks` the verdicts packing found per document id."""
     root = ET.Element(_m("mets"), {"OBJID": dossier.dossier_code, "TYPE": "dossier",
                                    "LABEL": f"Hồ sơ {dossier.dossier_code}", "PROFILE": "HoSo transfer 1",
                                    f"{{{XSI}}}schemaLocation": SCHEMA_LOCATIONS})
-    header = _sub(root, _m("metsHdr"), CREATEDATE=_when(packed_at).split("+")[0])
+    header = _sub(root, _m("metsHdr"), CREATEDATE=_when(packed_at).replace("+00:00", "Z"))
     agent = _sub(header, _m("agent"), ROLE="CREATOR", TYPE="OTHER", OTHERTYPE="SOFTWARE")
     _sub(agent, _m("name"), SOFTWARE)
     owner = _sub(header, _m("agent"), ROLE="CUSTODIAN", TYPE="ORGANIZATION")
@@ -87,7 +88,8 @@ def mets_xml(dossier: Dossier, files: list[PackedFile], checks: dict[str, Check]
     for admid, document, own in groups:
         digiprov = _sub(admin, _m("digiprovMD"), ID=f"premis-{admid}")
         wrap = _sub(digiprov, _m("mdWrap"), MDTYPE="PREMIS", MDTYPEVERSION="3.0")
-        entries = [e for e in audit if _names(e, document.id if document else None, dossier.dossier_code)]
+        entries = [e for e in audit if _names(e, document.id)] if document else \
+            [e for e in audit if not any(_names(e, d.id) for d in dossier.documents)]
         _sub(wrap, _m("xmlData")).append(_premis(dossier, document, own, checks.get(document.id) if document else None,
                                                  entries, packed_at))
 
@@ -119,13 +121,9 @@ def _file_id(f: PackedFile) -> str:
     return "file-" + f.path.replace("/", "-").replace(".", "-")
 
 
-def _names(entry: dict, document_id: str | None, code: str) -> bool:
-    """Whether an audit entry belongs with a document (its target names it) or, for None, with
-    the dossier as a whole (it names the dossier and none of its documents)."""
-    parts = str(entry.get("target", "")).split("/")
-    if document_id is not None:
-        return document_id in parts
-    return code in parts and not any(p for p in parts[parts.index(code) + 1:] if p not in ("", "documents"))
+def _names(entry: dict, document_id: str) -> bool:
+    """Whether an audit entry's target names the document (`{code}/{id}`, a route's path)."""
+    return document_id in str(entry.get("target", "")).split("/")
 
 
 def _premis(dossier: Dossier, document: Document | None, files: list[PackedFile], check: Check | None,
