@@ -108,8 +108,9 @@ def write_package(records: Records, audit: AuditLog, chosen: list[Chosen], out: 
                   selection: Selection, exported_by: str, spool_dir=None,
                   progress: Callable[[int], None] | None = None) -> str:
     """Write the chosen dossiers as one bag into `out` (a tar stream); returns the bag's name.
-    Each dossier's export is audited before its first byte is written. `progress` is told how many documents each dossier added. A stored object that fails its
-    fixity check stops the export (FixityError): a package never carries a damaged record."""
+    Each dossier's export is audited before its first byte is written; `progress` is told how
+    many documents each dossier added. A stored object that fails its fixity check stops the
+    export (FixityError): a package never carries a damaged record."""
     name = f"hoso-transfer-{ULID()}"
     bag = BagWriter(out, name, spool_dir)
     keys = audit_keys(records, {c.code for c in chosen})
