@@ -71,6 +71,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="work here and keep it, instead of a temporary folder")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="hoso-bench-transfer-"))
+    work.mkdir(parents=True, exist_ok=True)
     try:
         data = work / "var"
         pdf = vnpages.born_digital_pdf(work / "cong-van.pdf", ["CÔNG VĂN", "Về việc chuyển hồ sơ vào lưu trữ."])
