@@ -566,12 +566,12 @@ def _import(settings: Settings, args) -> int:
         return 2
     services = Services.open(settings)
     try:
-        dossiers = import_package(services.records, services.index, services.audit, args.package,
-                                  services.trust_roots, settings.work_dir, _operator())
+        codes = import_package(services.records, services.index, services.audit, args.package,
+                               services.trust_roots, settings.work_dir, _operator())
     finally:
         services.close()
-    for dossier in dossiers:
-        print(f"{dossier.dossier_code}: imported, {len(dossier.documents)} documents")
+    for code in codes:
+        print(f"{code}: imported")
     return 0
 
 

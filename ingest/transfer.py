@@ -10,7 +10,7 @@ from pathlib import Path
 
 from repository.audit import AuditLog
 from repository.errors import PackageRefused
-from repository.model import Dossier, DocumentStatus
+from repository.model import DocumentStatus
 from repository.records import Records
 from repository.transfer import read_package, store_package
 from search import Index, SearchError
@@ -23,19 +23,20 @@ TRANSFERRED = b'{"claimed_by": "transfer"}'  # a code claimed for an imported do
 
 
 def import_package(records: Records, index: Index, audit: AuditLog, package: Path, trust_roots: list,
-                   scratch: Path, who: str) -> list[Dossier]:
-    """Import every dossier of `package`, or none (PackageRefused says why)."""
+                   scratch: Path, who: str) -> list[str]:
+    """Import every dossier of `package`, or none (PackageRefused says why); their codes."""
     scratch.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="transfer-", dir=scratch))
     try:
         checked = read_package(package, work, trust_roots)
         for incoming in checked.dossiers:
-            _claim(records, incoming.dossier.dossier_code)
+            _claim(records, incoming.code)
         store_package(records, checked)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    dossiers = [incoming.dossier for incoming in checked.dossiers]
-    for dossier in dossiers:
+    codes = [incoming.code for incoming in checked.dossiers]
+    for code in codes:
+        dossier = records.load(code)  # as stored
         audit.record(who, "dossier.import", dossier.dossier_code, package=checked.name,
                      source=checked.info.get("External-Identifier"), documents=len(dossier.documents))
         for document in dossier.documents:
@@ -50,7 +51,7 @@ def import_package(records: Records, index: Index, audit: AuditLog, package: Pat
             for document in dossier.documents:
                 if document.status == DocumentStatus.DONE:
                     records.mark_unindexed(dossier.dossier_code, document.id)
-    return dossiers
+    return codes
 
 
 def _claim(records: Records, code: str) -> None:

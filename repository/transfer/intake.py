@@ -31,9 +31,15 @@ _PROVENANCE_FILES = ("mets.xml", "audit.jsonl")
 
 @dataclass
 class Incoming:
-    dossier: Dossier
+    """A checked dossier of an unpacked bag; its manifest is read again when it is stored, so a
+    package of any size holds no more than its list of folders in memory."""
+
+    code: str
     folder: Path  # data/dossiers/{code} in the unpacked bag
     provenance: list[Path]  # METS, audit entries, signature reports: kept, but not records
+
+    def dossier(self) -> Dossier:
+        return Dossier.model_validate_json((self.folder / "manifest.json").read_bytes())
 
 
 @dataclass
@@ -93,7 +99,7 @@ def _check_dossier(folder: Path, trust_roots: list) -> Incoming:
     if extra := sorted(p for p in folder.rglob("*") if p.is_file() and p not in known):
         raise PackageRefused(f"{extra[0].relative_to(folder.parent)}: a file the manifest does not name")
     _check_mets(folder)
-    return Incoming(dossier, folder, provenance)
+    return Incoming(code, folder, provenance)
 
 
 def _check_mets(folder: Path) -> None:
@@ -116,13 +122,13 @@ def store_package(records: Records, package: Package) -> None:
     """Write every dossier of a checked package: objects, provenance, manifest last. Refused
     (before writing) when the store holds any of its dossiers already."""
     for incoming in package.dossiers:
-        code = incoming.dossier.dossier_code
+        code = incoming.code
         if records.store.exists(manifest_key(code)) or next(iter(records.store.list(dossier_prefix(code))), None):
             raise PackageRefused(f"{code}: this HoSo holds that dossier already")
     written: list[str] = []
     try:
         for incoming in package.dossiers:
-            written.append(incoming.dossier.dossier_code)
+            written.append(incoming.code)
             _store_dossier(records, package.name, incoming)
     except BaseException:
         for code in written:
@@ -133,7 +139,7 @@ def store_package(records: Records, package: Package) -> None:
 
 
 def _store_dossier(records: Records, name: str, incoming: Incoming) -> None:
-    dossier, folder = incoming.dossier, incoming.folder
+    dossier, folder = incoming.dossier(), incoming.folder
     root = folder.parent.parent
     for document in dossier.documents:
         if document.status == DocumentStatus.DISPOSED:
