@@ -55,6 +55,7 @@ class BagWriter:
         `sha256`, the bytes must have it (a stored object's fixity): FixityError otherwise."""
         reader = _Hashing(stream)
         self._tar.addfile(self._info(f"data/{path}", size), reader)
+        self._written()
         digest = reader.digest.hexdigest()
         if sha256 is not None and digest != sha256:
             raise FixityError(f"{path}: content no longer matches its recorded SHA-256")
@@ -88,7 +89,13 @@ class BagWriter:
     def _tag(self, tag: str, stream: BinaryIO, size: int) -> str:
         reader = _Hashing(stream)
         self._tar.addfile(self._info(tag, size), reader)
+        self._written()
         return reader.digest.hexdigest()
+
+    def _written(self) -> None:
+        """Forget the member just written: tarfile keeps every header it wrote in `members`
+        (for reading back), which would grow with the package."""
+        self._tar.members.clear()
 
     def _info(self, path: str, size: int) -> tarfile.TarInfo:
         info = tarfile.TarInfo(f"{self.name}/{path}")
