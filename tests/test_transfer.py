@@ -4,6 +4,7 @@ HoSo where the documents are found and verify, and a damaged package is refused 
 
 from __future__ import annotations
 
+import io
 import json
 import tarfile
 from datetime import date, timedelta
@@ -15,9 +16,11 @@ from lxml import etree
 
 import vnpages
 from harness import audit_entries, hoso, post, unique_line, wait_done
+from repository.errors import PackageRefused
 from repository.records import Records
 from repository.store import open_store
 from repository.transfer import NothingToExport, Selection, choose
+from repository.transfer._bag import unpack
 
 PREMIS = "{http://www.loc.gov/premis/v3}"
 
@@ -175,3 +178,20 @@ def test_admins_export_over_the_api_as_a_streamed_bag(server, client, xml_schema
     missing = client.get("/v1/exports", params={"agency_code": "999.99.99.Z99"})
     assert missing.status_code == 404 and missing.json()["error"] == "nothing_to_export"
     assert client.get("/v1/exports", params={"code": "../../etc"}).status_code == 422
+
+
+@pytest.mark.parametrize("member", ["../outside.txt", "bag/../../outside.txt", "/etc/outside.txt", "link"])
+def test_a_package_cannot_write_outside_its_folder(tmp_path, member):
+    package = tmp_path / "evil.tar"
+    with tarfile.open(package, "w") as tar:
+        info = tarfile.TarInfo(member)
+        if member == "link":
+            info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            tar.addfile(info)
+        else:
+            info.size = 4
+            tar.addfile(info, io.BytesIO(b"evil"))
+    (tmp_path / "work").mkdir()
+    with pytest.raises(PackageRefused, match="not a plain file or folder"):
+        unpack(package, tmp_path / "work")
+    assert not (tmp_path / "outside.txt").exists() and not list((tmp_path / "work").iterdir())

@@ -13,6 +13,7 @@ removes every dossier of the package again.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -27,6 +28,8 @@ from .mets import METS, XLINK
 
 PROVENANCE = "transfers/"
 _PROVENANCE_FILES = ("mets.xml", "audit.jsonl")
+_ID = re.compile(r"^[0-9A-Za-z]{1,64}$")  # a document id, as the API accepts it
+_NAME = re.compile(r"^[0-9A-Za-z_-][0-9A-Za-z._-]*$")  # an object's name in its document's folder
 
 
 @dataclass
@@ -73,12 +76,15 @@ def _check_dossier(folder: Path, trust_roots: list) -> Incoming:
     known = {folder / "manifest.json", *(folder / name for name in _PROVENANCE_FILES)}
     provenance = [folder / name for name in _PROVENANCE_FILES]
     for document in dossier.documents:
+        if not _ID.match(document.id):
+            raise PackageRefused(f"{code}: {document.id[:80]!r} is not a document id")
         if not document.finished:
             raise PackageRefused(f"{code}/{document.id}: {document.status.value}, not finished: HoSo transfers records")
         if document.status == DocumentStatus.DISPOSED:
             continue
         for ref in document.objects:
-            if not ref.key.startswith(f"{dossier_prefix(code)}documents/{document.id}/"):
+            prefix = f"{dossier_prefix(code)}documents/{document.id}/"
+            if not ref.key.startswith(prefix) or not _NAME.match(ref.key.removeprefix(prefix)):
                 raise PackageRefused(f"{code}/{document.id}: object {ref.key} lies outside the document")
             path = folder.parent.parent / ref.key
             if not path.is_file():
