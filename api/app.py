@@ -19,7 +19,7 @@ from .limits import RateLimited
 from . import logs
 from .metrics import Metrics, RequestWatch, may_read
 from .oidc import ProviderUnavailable, TokenRejected
-from .routes import audit, citizens, dossiers, events, me, pages, receipts, retention, search, stats
+from .routes import audit, citizens, dossiers, events, exports, me, pages, receipts, retention, search, stats
 from .routes import sign_in
 from .services import Services
 from .settings import Settings
@@ -181,6 +181,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(retention.router)
     v1.include_router(stats.router)
     v1.include_router(events.router)
+    v1.include_router(exports.router)
 
     @v1.get("/openapi.json", tags=["operations"], include_in_schema=False)
     async def schema() -> dict:

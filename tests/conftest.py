@@ -47,10 +47,26 @@ def _real_service(kind: str, module, factory, tmp_path_factory):
         server = factory(tmp_path_factory.mktemp(kind))
         server.start()
     except module.ServiceUnavailable as e:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{kind} is required in CI: {e}")
-        pytest.skip(f"{kind} not available here: {e}")
+        _unavailable(kind, e)
     return server
+
+
+def _unavailable(kind: str, reason: Exception) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{kind} is required in CI: {reason}")
+    pytest.skip(f"{kind} not available here: {reason}")
+
+
+@pytest.fixture(scope="session")
+def xml_schemas():
+    """The official METS and PREMIS XML schemas (tests/services/schemas.py), fetched once."""
+    from services import schemas
+
+    try:
+        schemas.prepare()
+    except schemas.ServiceUnavailable as e:
+        _unavailable("the METS and PREMIS schemas", e)
+    return schemas
 
 
 @pytest.fixture(scope="session")
