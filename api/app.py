@@ -20,10 +20,11 @@ from .limits import RateLimited
 from . import logs
 from .metrics import Metrics, RequestWatch, may_read
 from .oidc import ProviderUnavailable, TokenRejected
-from .routes import audit, citizens, dossiers, me, pages, receipts, retention, search, stats
+from .routes import audit, citizens, dossiers, events, exports, me, pages, receipts, retention, search, stats
 from .routes import sign_in
 from .services import Services
 from .settings import Settings
+from .webhooks import EventDelivery
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT = 5.0  # seconds the store and the index have to answer /readyz
@@ -151,10 +152,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             metrics.watch_broker(pipeline.queue.depth)
         app.state.services, app.state.pipeline = services, pipeline
         watcher = asyncio.create_task(pipeline.watch(settings.rescan_seconds))  # resumes at once
+        delivery = EventDelivery(services.records, settings.events, settings.rescan_seconds)
+        deliverer = asyncio.create_task(delivery.run())
         try:
             yield
         finally:
             watcher.cancel()
+            deliverer.cancel()
             await pipeline.close()
             await asyncio.to_thread(services.close)  # seals the audit chain: pyHanko runs its own loop
 
@@ -179,6 +183,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1.include_router(audit.router)
     v1.include_router(retention.router)
     v1.include_router(stats.router)
+    v1.include_router(events.router)
+    v1.include_router(exports.router)
 
     @v1.get("/openapi.json", tags=["operations"], include_in_schema=False)
     async def schema() -> dict:

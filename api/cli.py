@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import getpass
 import json
+import os
 import re
 import signal
 import sys
@@ -24,11 +25,13 @@ from ingest.fsck import fsck
 from ingest.indexing import rebuild
 from ingest.queue import run_workers
 from ingest.reception import DossierForm
+from ingest.transfer import import_package
 from repository.audit import verify as verify_audit
 from repository.errors import DisposalRefused, RepositoryError, RetentionLocked
 from repository.model import DocumentStatus
 from repository.store import open_store
 from repository.signing import load_signer
+from repository.transfer import Selection, choose, write_package
 from repository.verification import verify_pdf
 from search import SearchError, SearchQuery, StatsQuery
 
@@ -165,6 +168,22 @@ def _parser() -> argparse.ArgumentParser:
         held.add_argument("target", metavar="CODE/ID")
         held.add_argument("--reason", required=True, help="written to the audit log")
         held.set_defaults(run=_retention_hold, hold=action == "hold")
+
+    export = commands.add_parser("export", help="write dossiers as a transfer package (BagIt, METS + PREMIS)")
+    export.add_argument("--out", required=True, type=Path, help="the package to write: a .tar file")
+    export.add_argument("--code", dest="codes", action="append", default=[], metavar="CODE",
+                        help="a dossier (repeatable); every dossier when no condition is given")
+    export.add_argument("--agency", help="receiving agency's code")
+    export.add_argument("--from", dest="received_from", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                        help="received on or after this day (Vietnam time)")
+    export.add_argument("--to", dest="received_to", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                        help="received on or before this day (Vietnam time)")
+    export.add_argument("--doc-type", help="dossiers holding a document of this type")
+    export.set_defaults(run=_export)
+
+    take = commands.add_parser("import", help="read a transfer package from another HoSo (all or nothing)")
+    take.add_argument("package", type=Path)
+    take.set_defaults(run=_import)
 
     audit = commands.add_parser("audit", help="the audit log")
     audit_commands = audit.add_subparsers(required=True, metavar="ACTION")
@@ -555,6 +574,45 @@ def _retention_hold(settings: Settings, args) -> int:
     finally:
         services.close()
     print(f"{args.target}: {'under legal hold' if args.hold else 'legal hold released'}")
+    return 0
+
+
+def _export(settings: Settings, args) -> int:
+    selection = Selection(codes=tuple(args.codes), agency_code=args.agency, received_from=args.received_from,
+                          received_to=args.received_to, doc_type=args.doc_type)
+    services = Services.open(settings)
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    partial = args.out.with_name(args.out.name + ".part")
+    try:
+        chosen = choose(services.records, selection)
+        bar = tqdm(total=sum(c.documents for c in chosen), unit="doc", desc="export", disable=not sys.stderr.isatty())
+        with open(partial, "wb") as out:
+            name = write_package(services.records, services.audit, chosen, out, services.trust_roots,
+                                 selection=selection, exported_by=_operator(), spool_dir=settings.work_dir,
+                                 progress=bar.update)
+            out.flush()
+            os.fsync(out.fileno())
+        bar.close()
+        partial.replace(args.out)
+    finally:
+        partial.unlink(missing_ok=True)
+        services.close()
+    print(f"{args.out}: {name}, {len(chosen)} dossiers, {sum(c.documents for c in chosen)} documents")
+    return 0
+
+
+def _import(settings: Settings, args) -> int:
+    if not args.package.is_file():
+        print(f"hoso: no such file: {args.package}", file=sys.stderr)
+        return 2
+    services = Services.open(settings)
+    try:
+        codes = import_package(services.records, services.index, services.audit, args.package,
+                               services.trust_roots, settings.work_dir, _operator())
+    finally:
+        services.close()
+    for code in codes:
+        print(f"{code}: imported")
     return 0
 
 

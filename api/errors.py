@@ -12,7 +12,8 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 import ocr
-from ingest.errors import EmptyFile, FileTooLarge, IngestError, InvalidDossier, NotFailed
+from ingest.errors import DossierCodeTaken, EmptyFile, FileTooLarge, IngestError, InvalidDossier, NotFailed
+from ingest.idempotency import KeyInProgress, KeyReused
 from repository.errors import (NO_SPACE, DisposalRefused, DocumentDisposed, FixityError, ObjectNotFound,
                                RepositoryError, RetentionLocked, StoreFull, StoreUnavailable)
 from search.errors import BadQuery, IndexUnavailable, SearchError
@@ -30,6 +31,9 @@ STATUS: list[tuple[type[Exception], int]] = [  # most specific first
     (FileTooLarge, 413),
     (InvalidDossier, 422),
     (NotFailed, 409),
+    (DossierCodeTaken, 409),
+    (KeyReused, 409),
+    (KeyInProgress, 409),
     (ObjectNotFound, 404),
     (DisposalRefused, 409),  # retention not ended, legal hold, permanent record, not finished
     (RetentionLocked, 409),  # the object store itself refuses

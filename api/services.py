@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 from functools import cached_property
 
 from ingest.dispatch import DispatchingPipeline, DossierWorker
-from ingest.pipeline import Pipeline
+from ingest.idempotency import IdempotencyKeys
+from ingest.pipeline import RECEPTION_GRACE, Pipeline, _alive
 from ingest.queue import DossierRunner, open_queue
 from ingest.reception import Reception
 from ingest.tallies import Place, activity
@@ -54,6 +55,10 @@ class Services:
     def reception(self) -> Reception:
         s = self.settings
         return Reception(self.records, s.ocr, s.max_file_bytes, s.staging_dir)
+
+    @cached_property
+    def idempotency(self) -> IdempotencyKeys:
+        return IdempotencyKeys(self.records.store, self.settings.idempotency, _alive, RECEPTION_GRACE)
 
     @cached_property
     def trust_roots(self) -> list:

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from ingest.idempotency import IdempotencyOptions
 from ingest.queue import QueueOptions
 from ocr import OcrOptions
 from repository.archival import Flavour
@@ -17,6 +18,7 @@ from repository.retention import RetentionOptions
 from repository.signing import SigningOptions
 
 from .limits import LimitOptions
+from .webhooks import EventOptions
 from .metrics import MetricsOptions
 from .oidc import OidcOptions
 
@@ -52,6 +54,8 @@ class Settings(BaseSettings):
     limits: LimitOptions = LimitOptions()  # requests per minute per caller
     metrics: MetricsOptions = MetricsOptions()  # who may read GET /metrics
     log_json: bool = False  # a JSON line on stderr per request and per document processed
+    idempotency: IdempotencyOptions = IdempotencyOptions()  # how long an Idempotency-Key answers
+    events: EventOptions = EventOptions()  # webhook subscribers and their delivery
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings, env_settings,

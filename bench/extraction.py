@@ -6,7 +6,7 @@ Every page is read by HoSo's page reader, then classified and its fields extract
 doc_type accuracy and field accuracy per doc_type, per field, per degradation kind and per font,
 and every mismatch.
 
-    .venv/bin/python bench/extraction.py [--documents 66] [--jobs 2] [--part tuning|held-out] [--keep DIR]
+    .venv/bin/python bench/extraction.py [--documents 66] [--jobs 2] [--part tuning|held-out|held-out-2] [--keep DIR]
 
 Decisions and letters are made as provinces make them: in 40 % of them the number and the day are
 written by hand with a pen into blanks of the typed lines (the expected values stay the true
@@ -59,7 +59,9 @@ FONTS = {  # name: (regular, bold, italic)
     "noto-serif": ("noto/NotoSerif-Regular.ttf", "noto/NotoSerif-Bold.ttf", "noto/NotoSerif-Italic.ttf"),
 }
 # Where each part's document seeds start: the held-out part is never looked at while tuning.
-PARTS = {"tuning": 7000, "held-out": 107000}
+# The sixth session read the mismatches of "held-out" and mended two summary faults they showed,
+# so from then on the figure to report is "held-out-2", whose mismatches nobody has read.
+PARTS = {"tuning": 7000, "held-out": 107000, "held-out-2": 207000}
 HANDWRITTEN_SHARE = 0.4  # of decisions and letters, the number and day filled in by hand
 TIMES_HEADINGS_SHARE = 0.5  # of decisions and letters, headings in bold Times whatever the body font
 VARIANTS = ["id-old", "id-new", "birth", "decision", "letter"]
@@ -709,7 +711,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="reader processes, one core each")
     parser.add_argument("--keep", type=Path, help="keep the page images and OCR rows in this directory")
     parser.add_argument("--part", choices=list(PARTS), default="tuning",
-                        help="tuning: the documents HoSo is tuned on; held-out: seeds never looked at")
+                        help="tuning: the documents HoSo is tuned on; held-out-2: seeds never looked at")
     parser.add_argument("--only", help="comma-separated document indices to run (for debugging)")
     args = parser.parse_args()
     todo = specs(args.documents, args.part)

@@ -115,6 +115,15 @@ def timed(calls) -> list[float]:
     return times
 
 
+def cpu_ms(pid: int | None) -> float:
+    """CPU time used so far by this process, or by process ``pid`` (Linux), in ms: what an
+    answer costs whatever else the machine is doing."""
+    if pid is None:
+        return time.process_time() * 1000
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def backend_rows(args, tmp: Path, tallies, activity) -> list[str]:
     asked = queries(args.queries + WARMUP)
     rows, es = [], None
@@ -135,20 +144,24 @@ def backend_rows(args, tmp: Path, tallies, activity) -> list[str]:
             for q in asked[:WARMUP]:
                 index.statistics(q)
             answers: list = []
+            server = None if es is None else es.process.pid
+            cpu = (cpu_ms(None), cpu_ms(server) if server else 0.0)
             times = timed([lambda q=q: answers.append(index.statistics(q)) for q in asked[WARMUP:]])
+            here, there = ((cpu_ms(None) - cpu[0]) / len(times),
+                           (cpu_ms(server) - cpu[1]) / len(times) if server else 0.0)
             everything = [t for q, t in zip(asked[WARMUP:], times) if not q.model_dump(exclude_defaults=True,
                                                                                         exclude={"period"})]
             total = index.statistics(StatsQuery()).totals
             assert total.documents == len(tallies), (name, total.documents)
             index.close()
             rows.append(f"| {name} | {loaded:.1f} | {pct(times, 50):.1f} | **{pct(times, 95):.1f}** | "
-                        f"{max(times):.1f} | {pct(everything, 95):.1f} |")
+                        f"{max(times):.1f} | {pct(everything, 95):.1f} | {here:.1f} | {there:.1f} |")
             print(f"[bench] {name}: p95 {pct(times, 95):.1f} ms", file=sys.stderr, flush=True)
     finally:
         if es is not None:
             es.stop()
-    return ["| backend | load s | p50 ms | p95 ms (target < 200) | max ms | p95, no filter |",
-            "|---|--:|--:|--:|--:|--:|", *rows]
+    return ["| backend | load s | p50 ms | p95 ms (target < 200) | max ms | p95, no filter "
+            "| CPU ms per answer: client | server |", "|---|--:|--:|--:|--:|--:|--:|--:|", *rows]
 
 
 def metrics_rows(rounds: int = 2000) -> list[str]:
@@ -198,14 +211,15 @@ def main() -> None:
     parser.add_argument("--es-heap", default="1g")
     parser.add_argument("--skip-elastic", action="store_true")
     args = parser.parse_args()
-    began = time.perf_counter()
+    began, load = time.perf_counter(), os.getloadavg()
     tallies, activity = records(args.documents)
     out = [f"{len(tallies):,} documents in {len({t.dossier_code for t in tallies}):,} dossiers, "
            f"{len(activity):,} activity entries, {args.queries} statistics queries\n"]
     with tempfile.TemporaryDirectory(prefix="hoso-stats-") as tmp:
         out += backend_rows(args, Path(tmp), tallies, activity)
     out += ["", *metrics_rows()]
-    out.append(f"\nTotal run time: {time.perf_counter() - began:.0f} s on {os.cpu_count()} cores.")
+    out.append(f"\nTotal run time: {time.perf_counter() - began:.0f} s on {os.cpu_count()} cores; load average "
+               f"at the start {load[0]:.1f}, at the end {os.getloadavg()[0]:.1f} (1 min).")
     print("\n".join(out))
 
 

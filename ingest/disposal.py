@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 
+from repository import events
 from repository.audit import AuditLog
 from repository.errors import DisposalRefused, DocumentDisposed, RetentionLocked
 from repository.model import Disposal, Document, DocumentStatus, Dossier, LegalHold
@@ -54,6 +55,7 @@ def set_legal_hold(records: Records, audit: AuditLog, code: str, document_id: st
                  reason=reason)
     records.hold_document(document, hold)
     document.legal_hold = LegalHold(by=by, at=datetime.now(timezone.utc), reason=reason) if hold else None
+    events.record(dossier, "document.legal_hold" if hold else "document.legal_hold_released", document_id)
     records.save(dossier)
     return document
 
@@ -93,6 +95,7 @@ def _dispose(records: Records, index: Index, code: str, document_id: str, by: st
                                      versions_removed=removed)
         document.status = DocumentStatus.DISPOSED
         document.fields, document.pages, document.incoming_signatures, document.reason = {}, [], [], None
+        events.record(dossier, "document.disposed", document_id)
         records.save(dossier)
         index.tally(document_tallies(dossier))  # still received; no longer pages or fields
     records.clear_unindexed(code, document_id)

@@ -25,6 +25,12 @@ class NotFailed(IngestError):
     code = "not_failed"
 
 
+class DossierCodeTaken(IngestError):
+    """A dossier is already held (or being received) under the code another system gave."""
+
+    code = "dossier_code_taken"
+
+
 class QueueUnavailable(IngestError):
     """The broker of scale-out mode did not answer (the dossier stays pending in the store)."""
 

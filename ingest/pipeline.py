@@ -23,6 +23,7 @@ from typing import Callable, Protocol
 from ulid import ULID
 
 import ocr
+from repository import events
 from repository.errors import NO_SPACE, RepositoryError, StoreUnavailable
 from repository.model import Document, DocumentStatus, Dossier
 from repository.records import DossierNotFound, Records
@@ -358,7 +359,9 @@ class Pipeline:
         async with self._locks[code]:
             dossier = await asyncio.to_thread(self.records.load, code)
             document = dossier.document(document_id)
+            before = document.model_copy(deep=True)
             change(document)
+            events.record_change(dossier, before, document)  # published by the save below
             if document.status == DocumentStatus.DONE:
                 # An ID card's front and back become one card in the same write that finishes
                 # the second of them: nobody sees the dossier done with its sides unpaired.

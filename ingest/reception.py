@@ -3,16 +3,20 @@
 Files are first staged (streamed to a temporary file with a size limit), then checked as
 images or PDFs, and only when all are good is a dossier code claimed and the originals moved
 into the store. If anything fails after that, what was written is removed again, so a refused
-dossier leaves nothing behind but its claimed (never reused) code.
+dossier leaves nothing behind but its claimed (never reused) code. A code another system gave
+(the one-stop-shop's) is not HoSo's to keep: a refused dossier gives it up again, and a claim
+whose reception died is taken over by the next one to receive the dossier under that code.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import socket
 import tempfile
+import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -23,11 +27,14 @@ from ulid import ULID
 
 import ocr
 from ocr.sources import Inspected
+from repository import events
+from repository.errors import ObjectNotFound
 from repository.model import Document, DocumentStatus, Dossier, DossierKind, ObjectRef
 from repository.records import Records, document_key
 
-from .codes import CodeAllocator, is_agency_code
-from .errors import EmptyFile, FileTooLarge, InvalidDossier
+from .codes import CLAIMS, CodeAllocator, external_code_problem, is_agency_code
+from .errors import DossierCodeTaken, EmptyFile, FileTooLarge, InvalidDossier
+from .pipeline import RECEPTION_GRACE, _alive
 
 CHUNK = 1 << 20
 IDENTIFIER = re.compile(r"^[0-9A-Za-z.\-_/]{1,64}$")
@@ -39,6 +46,7 @@ class DossierForm:
     agency_code: str
     applicant_id: str | None = None
     kind: str = DossierKind.COMPONENT.value
+    dossier_code: str | None = None  # the code another system (the one-stop-shop) already gave it
 
     def validated(self) -> "DossierForm":
         if not is_agency_code(self.agency_code):
@@ -50,6 +58,9 @@ class DossierForm:
             raise InvalidDossier("applicant_id must be 1–64 letters, digits or . - _ /")
         if self.kind not in {k.value for k in DossierKind}:
             raise InvalidDossier("kind must be 'component' or 'result'")
+        if self.dossier_code is not None:
+            if problem := external_code_problem(self.dossier_code, datetime.now(timezone.utc).date()):
+                raise InvalidDossier(f"dossier_code {self.dossier_code!r} {problem}")
         return self
 
 
@@ -91,24 +102,56 @@ class Reception:
             raise
         return StagedFile(clean_filename(filename), Path(name), digest.hexdigest(), size)
 
-    def receive(self, form: DossierForm, files: list[StagedFile], now: datetime | None = None) -> Dossier:
-        """Check, store and register a dossier; returns it with every document `received`."""
+    def claim_code(self, form: DossierForm, now: datetime) -> str:
+        """The dossier's code: the one another system gave it, claimed here (DossierCodeTaken
+        when HoSo already holds a dossier under it), or HoSo's next own."""
+        if form.dossier_code is None:
+            return self.codes.allocate(form.agency_code, now.date())
+        code = form.dossier_code
+        owner = json.dumps({"owner": _owner(), "at": time.time()}).encode()
+        if self.codes.claim(code, owner):
+            return code
+        if self.records.exists(code) or not self._stale_claim(code):
+            raise DossierCodeTaken(f"a dossier under code {code} is already held (or being received) by HoSo")
+        self.records.delete_dossier(code)  # what the reception that died left of it
+        self.records.store.delete(CLAIMS + code)
+        if not self.codes.claim(code, owner):  # another reception took it over first
+            raise DossierCodeTaken(f"a dossier under code {code} is being received")
+        return code
+
+    def _stale_claim(self, code: str) -> bool:
+        """Whether the claim on another system's code is left by a reception that died."""
+        try:
+            claim = json.loads(self.records.store.get(CLAIMS + code) or b"{}")
+        except (ObjectNotFound, ValueError):
+            return False
+        if not claim.get("owner"):
+            return False
+        return not _alive(claim["owner"]) or time.time() - claim["at"] > RECEPTION_GRACE
+
+    def receive(self, form: DossierForm, files: list[StagedFile], now: datetime | None = None,
+                code: str | None = None) -> Dossier:
+        """Check, store and register a dossier; returns it with every document `received`.
+        `code`: one already claimed for it (claim_code), else it is claimed here."""
         form = form.validated()
         if not files:
             raise InvalidDossier("a dossier needs at least one file")
         files = _distinct(files)
         checked = [self._check(f) for f in files]
         received_at = now or datetime.now(timezone.utc)
-        code = self.codes.allocate(form.agency_code, received_at.date())
+        code = code or self.claim_code(form, received_at)
         try:
             documents = [self._store_original(code, f, info) for f, info in zip(files, checked)]
             dossier = Dossier(dossier_code=code, procedure_code=form.procedure_code,
                               applicant_id=form.applicant_id, agency_code=form.agency_code,
                               kind=DossierKind(form.kind), received_at=received_at, documents=documents)
-            self.records.mark_pending(code, owner=f"{socket.gethostname()}:{os.getpid()}:reception")
+            events.record(dossier, "dossier.received", external_code=form.dossier_code is not None)
+            self.records.mark_pending(code, owner=_owner())
             self.records.save(dossier)
         except BaseException:
             self.records.delete_dossier(code)
+            if form.dossier_code is not None:  # another system's code: free for its next attempt
+                self.records.store.delete(CLAIMS + code)
             raise
         return dossier
 
@@ -128,6 +171,11 @@ class Reception:
         return Document(id=document_id, filename=staged.filename, media_type=info.media_type,
                         status=DocumentStatus.RECEIVED, flags=list(info.flags),
                         original=ObjectRef(key=stored.key, sha256=stored.sha256, size=stored.size))
+
+
+def _owner() -> str:
+    """This process as the owner of a reception under way (`host:pid:…`)."""
+    return f"{socket.gethostname()}:{os.getpid()}:reception"
 
 
 def _distinct(files: list[StagedFile]) -> list[StagedFile]:

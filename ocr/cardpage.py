@@ -64,7 +64,7 @@ def read(photo: np.ndarray, found: card.Found, number: int, options: OcrOptions,
             other.text_layer_pdf.unlink(missing_ok=True)
     codes = []
     if qr is not None:
-        codes.append(Code("qr", qr[0], _box(qr[1])))
+        codes.append(Code("qr", qr[0], bounds(qr[1])))
     if zone is not None:
         lines, parsed, box = zone
         codes.append(Code("mrz", "\n".join(lines), tuple(float(v) for v in box), parsed.valid,
@@ -189,7 +189,8 @@ def _inside(box: tuple[float, float, float, float], zone: tuple[int, int, int, i
     return zone[0] <= cx <= zone[2] and zone[1] <= cy <= zone[3]
 
 
-def _box(points: np.ndarray) -> tuple[float, float, float, float]:
+def bounds(points: np.ndarray) -> tuple[float, float, float, float]:
+    """The upright box around a code's corners."""
     return (float(points[:, 0].min()), float(points[:, 1].min()), float(points[:, 0].max()), float(points[:, 1].max()))
 
 

@@ -29,6 +29,13 @@ from .specks import remove_specks
 
 TARGET_DPI = 300
 MIN_DPI = 250
+# The share of ink pixels far lighter than the strokes' core from which the lighter ones are
+# taken for the other side of the sheet. Real 300-dpi agency scans have soft stroke edges and
+# red seals in grey: 0.46-0.49 of their ink is that light (realworld-dev), and at 0.45 the step
+# ran on them and erased the thin strokes of italics and tone marks ("tháng 01 năm 2025" read
+# "tháng UI năm 21)35", "Nghị" read "Nsh†ị"); sheets with bleed-through are at 0.60-0.66
+# (bench/degrade.py), clean prints at 0.18-0.44.
+SHOW_THROUGH_MID = 0.55
 BORDER_MAX = 0.06  # of the page's side: a dark band at the edge is never wider
 _WHITE = (255, 255, 255)  # paper, for grey and colour images alike (OpenCV takes the first channels)
 
@@ -247,7 +254,7 @@ def remove_show_through(gray: np.ndarray) -> np.ndarray | None:
         return None
     dark = np.searchsorted(np.cumsum(histogram), ink * 0.3)  # the core of real strokes
     mid = histogram[dark + 60:224].sum() / ink
-    if mid < 0.45:
+    if mid < SHOW_THROUGH_MID:
         return None  # ink is mostly dark: no show-through worth removing
     cut = min(220, int(dark) + 90)
     lut = np.clip((np.arange(256) - 0) * 255.0 / cut, 0, 255)

@@ -16,8 +16,8 @@ import pikepdf
 import numpy as np
 from PIL import Image
 
-from . import _pdf, _tesseract, card, cardpage, cleanup, preprocess
-from .model import PageResult, Word
+from . import _pdf, _qr, _tesseract, card, cardpage, cleanup, preprocess
+from .model import Code, PageResult, Word
 from .options import OcrOptions
 from .sources import exif_orientation, load_page
 
@@ -37,11 +37,29 @@ def read_page(source: Path, media_type: str, index: int, scanned: bool,
         return PageResult(index + 1, "text-layer", round(width), round(height), None,
                           words=words, text=text)
     image, dpi = load_page(source, media_type, index, options)
-    if media_type != "application/pdf" and options.cleanup and "card" not in options.skip_steps:
+    photo = media_type != "application/pdf" and options.cleanup and "card" not in options.skip_steps
+    if photo:
         found = card.find(image)  # a photo of an ID card: the card, flattened, is the page
         if found is not None and (page := _card_page(image, found, index + 1, options, workdir)) is not None:
             return page
-    return _recognise(image, dpi, index + 1, options, workdir, original_jpeg=_jpeg_bytes(source, media_type))
+    result = _recognise(image, dpi, index + 1, options, workdir, original_jpeg=_jpeg_bytes(source, media_type))
+    if photo and (code := _photo_code(image, result)) is not None:
+        result.codes.append(code)
+    return result
+
+
+def _photo_code(image: np.ndarray, result: PageResult) -> Code | None:
+    """A QR code read off a photo no card could be cut out of (a pale card on white paper): a
+    chip card's code still gives its fields. Its box is carried onto the page as it was turned
+    upright (quarter turns; the few degrees of a deskew are left out) and scaled."""
+    qr = _qr.decode(image)
+    if qr is None:
+        return None
+    points, (height, width) = qr[1], image.shape[:2]
+    for _ in range(result.rotation // 90 % 4):  # a quarter turn clockwise: (x, y) → (h - 1 - y, x)
+        points = np.stack([height - 1 - points[:, 1], points[:, 0]], axis=1)
+        height, width = width, height
+    return Code("qr", qr[0], cardpage.bounds(points * np.float32([result.width / width, result.height / height])))
 
 
 def _recognise(image: np.ndarray, dpi: int, number: int, options: OcrOptions, workdir: Path,

@@ -62,3 +62,11 @@ class DocumentDisposed(RepositoryError):
     """The document was disposed of after its retention period: only its tombstone remains."""
 
     code = "disposed"
+
+
+class PackageRefused(RepositoryError):
+    """A transfer package that cannot be imported as it is: a checksum or signature that does not
+    hold, a file missing or extra, a layout HoSo does not write, or a dossier already held.
+    Nothing of it is kept."""
+
+    code = "package_refused"

@@ -179,6 +179,11 @@ class Dossier(BaseModel):
     kind: DossierKind
     received_at: datetime
     documents: list[Document]
+    # The ids of the dossier's events (repository/events.py), in order: the outbox step of a
+    # save publishes only events the saved manifest names.
+    events: list[str] = PydanticField(default_factory=list)
+    # Events recorded since the dossier was loaded, published by the next save; never stored here.
+    unsaved_events: list[Any] = PydanticField(default_factory=list, exclude=True, repr=False)
 
     @property
     def status(self) -> DocumentStatus:

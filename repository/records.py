@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 from typing import Callable, Iterator
 
 from .errors import ObjectNotFound, RepositoryError, RetentionLocked
+from .events import SETTLE, Feed, Outbox
 from .model import Document, Dossier, ObjectRef
 from .retention import lock_until
 from .store import ObjectStore, copy_verified, get_verified
 
+log = logging.getLogger(__name__)
 PENDING = "pending/"  # one marker per dossier with unfinished documents: the work queue
 UNINDEXED = "unindexed/"  # one marker per done document the search index could not take yet
 
@@ -37,6 +40,8 @@ class Records:
 
     def __init__(self, store: ObjectStore) -> None:
         self.store = store
+        self.feed = Feed(store)
+        self.outbox = Outbox(store, self.feed)
 
     # -- manifests ---------------------------------------------------------------------
     def load(self, code: str) -> Dossier:
@@ -47,7 +52,33 @@ class Records:
         return Dossier.model_validate_json(data)
 
     def save(self, dossier: Dossier) -> None:
-        self.store.put(manifest_key(dossier.dossier_code), _dump(dossier))
+        """Write the manifest; the events recorded on it since it was loaded go through the
+        outbox (repository/events.py): staged before, published after."""
+        code, new = dossier.dossier_code, dossier.unsaved_events
+        if new:
+            self.outbox.stage(code, new)
+        self.store.put(manifest_key(code), _dump(dossier))
+        dossier.unsaved_events = []
+        if new:
+            try:
+                self.outbox.flush(code, lambda: dossier.events)
+            except RepositoryError as e:  # saved all the same: the watch publishes them later
+                log.warning("dossier %s: events saved but not published yet: %s", code, e)
+
+    def publish_waiting(self) -> int:
+        """Publish the events a crash or a store hiccup left in the outbox; returns how many."""
+        published = 0
+        for code in self.outbox.waiting():
+            def saved() -> list[str]:
+                try:
+                    return self.load(code).events
+                except DossierNotFound:
+                    return []
+            published += self.outbox.flush(code, saved, settle=SETTLE)
+        return published
+
+    def exists(self, code: str) -> bool:
+        return self.store.exists(manifest_key(code))
 
     def codes(self) -> Iterator[str]:
         for key in self.store.list("dossiers/"):

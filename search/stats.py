@@ -195,19 +195,6 @@ def quantiles(histograms: np.ndarray, lowest: int) -> list[Times]:
     return [(median, p95) if total else (None, None) for median, p95, total in zip(*found, totals.tolist())]
 
 
-def quantiles_of(histograms: list[dict[int, int]]) -> list[Times]:
-    """The same, for histograms given as {bucket: count}."""
-    buckets = [b for h in histograms for b in h]
-    if not buckets:
-        return [(None, None)] * len(histograms)
-    lowest = min(buckets)
-    dense = np.zeros((len(histograms), max(buckets) - lowest + 1), dtype=np.int64)
-    for row, histogram in enumerate(histograms):
-        for b, count in histogram.items():
-            dense[row, b - lowest] = count
-    return quantiles(dense, lowest)
-
-
 def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 

@@ -47,10 +47,26 @@ def _real_service(kind: str, module, factory, tmp_path_factory):
         server = factory(tmp_path_factory.mktemp(kind))
         server.start()
     except module.ServiceUnavailable as e:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{kind} is required in CI: {e}")
-        pytest.skip(f"{kind} not available here: {e}")
+        _unavailable(kind, e)
     return server
+
+
+def _unavailable(kind: str, reason: Exception) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{kind} is required in CI: {reason}")
+    pytest.skip(f"{kind} not available here: {reason}")
+
+
+@pytest.fixture(scope="session")
+def xml_schemas():
+    """The official METS and PREMIS XML schemas (tests/services/schemas.py), fetched once."""
+    from services import schemas
+
+    try:
+        schemas.prepare()
+    except schemas.ServiceUnavailable as e:
+        _unavailable("the METS and PREMIS schemas", e)
+    return schemas
 
 
 @pytest.fixture(scope="session")
@@ -92,3 +108,18 @@ def scaleout_env(minio_server, elastic_server) -> dict[str, str]:
     return {"HOSO_STORE": f"s3://{minio_server.endpoint}/hoso-{name}",
             "HOSO_S3__ACCESS_KEY": minio_server.access_key, "HOSO_S3__SECRET_KEY": minio_server.secret_key,
             "HOSO_INDEX": f"{elastic_server.url}?prefix=t{name}"}
+
+
+@pytest.fixture(params=["local", "minio"])
+def any_store(request, tmp_path):
+    """An empty object store: the embedded directory, or a fresh bucket on the real MinIO."""
+    import uuid
+
+    from repository.options import StoreOptions
+    from repository.store import open_store
+
+    if request.param == "local":
+        return open_store(f"file://{tmp_path / 'store'}")
+    server = request.getfixturevalue("minio_server")
+    return open_store(f"s3://{server.endpoint}/hoso-{uuid.uuid4().hex[:12]}",
+                      StoreOptions(access_key=server.access_key, secret_key=server.secret_key))

@@ -120,6 +120,15 @@ class Worker:
                 self.kill()
 
 
+def hoso(data_dir: Path, *args: str, check: bool = True, **env: str) -> subprocess.CompletedProcess:
+    """Run `hoso ARGS…` on its own data directory (two workers), with `env` over the environment."""
+    environment = {**os.environ, "HOSO_DATA_DIR": str(data_dir), "HOSO_WORKERS": "2", **env}
+    result = subprocess.run([str(HOSO), *args], env=environment, capture_output=True, text=True, timeout=300)
+    if check and result.returncode != 0:
+        raise AssertionError(f"hoso {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
+    return result
+
+
 def wait_done(client: httpx.Client, code: str, timeout: float = 180, interval: float = 0.3) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -5,20 +5,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from pathlib import Path
 
 import pytest
 
 import vnpages
-from harness import HOSO, audit_entries
-
-
-def hoso(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "HOSO_DATA_DIR": str(data_dir), "HOSO_WORKERS": "2"}
-    result = subprocess.run([str(HOSO), *args], env=env, capture_output=True, text=True, timeout=300)
-    if check and result.returncode != 0:
-        raise AssertionError(f"hoso {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
-    return result
+from harness import HOSO, audit_entries, hoso
 
 
 @pytest.fixture(scope="module")

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import unicodedata
 from datetime import datetime, timezone
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, StringConstraints
 
 from ingest.extract.validate import TYPED_LENGTH, typed_problems
+from ingest.idempotency import KEY_PATTERN, fingerprint
 from ingest.reception import DossierForm, StagedFile
 from repository.model import (FIELDS, Disposal, Document, DocumentStatus, Dossier, Field, IncomingSignature,
                               LegalHold, Page, Retention, SignatureSummary)
@@ -22,6 +24,7 @@ from repository.verification import VerificationReport, verify_pdf
 
 from ..deps import KeyDep, PipelineDep, ServicesDep, actor, allow
 from ..errors import RATE_LIMITED, error
+from ..services import Services
 from ._access import DocumentId, DossierCode, not_ready, readable_document, readable_dossier
 
 log = logging.getLogger(__name__)
@@ -84,12 +87,18 @@ class DossierPublic(BaseModel):
 
 @router.post("", status_code=202, response_model=DossierPublic,
              dependencies=[Writer],  # counted against the caller's upload limit by api.app.UploadLimit
-             responses={400: {}, 403: {}, 413: {}, 415: {}, 422: {}, **RATE_LIMITED})
+             responses={200: {"description": "Already received under this Idempotency-Key: the same answer again"},
+                        400: {}, 403: {}, 409: {}, 413: {}, 415: {}, 422: {}, **RATE_LIMITED})
 async def receive_dossier(
     services: ServicesDep, pipeline: PipelineDep, key: KeyDep, request: Request,
     files: Annotated[list[UploadFile], File(description="scanned pages or PDFs")],
     procedure_code: Annotated[str, Form()], agency_code: Annotated[str, Form()],
     applicant_id: Annotated[str, Form()], kind: Annotated[str, Form()] = "component",
+    dossier_code: Annotated[str | None, Form(description="the code the one-stop-shop already gave the dossier "
+                                                         "(Decree 61/2018 scheme); HoSo makes one otherwise")] = None,
+    idempotency_key: Annotated[str | None, Header(
+        alias="Idempotency-Key", pattern=KEY_PATTERN,
+        description="the same key with the same content answers the dossier received before (200)")] = None,
 ) -> JSONResponse:
     """Store every original durably, then answer 202 with the dossier code; reading follows."""
     if key["role"] == "reception" and agency_code.strip() != key["agency"]:
@@ -98,15 +107,24 @@ async def receive_dossier(
         raise HTTPException(403, f"this key receives dossiers for agency {key['agency']} only")
     reception = services.reception
     form = DossierForm(procedure_code=procedure_code.strip(), agency_code=agency_code.strip(),
-                       applicant_id=applicant_id.strip() or None, kind=kind.strip())
+                       applicant_id=applicant_id.strip() or None, kind=kind.strip(),
+                       dossier_code=(dossier_code or "").strip() or None)
     staged: list[StagedFile] = []
     try:
         for upload in files:
             staged.append(await asyncio.to_thread(reception.stage, upload.filename, upload.file))
-        dossier = await asyncio.to_thread(reception.receive, form, staged)
+        if idempotency_key is None:
+            dossier, replayed = await asyncio.to_thread(reception.receive, form, staged), None
+        else:
+            dossier, replayed = await asyncio.to_thread(_receive_once, services, key["id"], idempotency_key,
+                                                        form, staged)
     finally:
         for f in staged:
             f.path.unlink(missing_ok=True)
+    location = {"Location": f"/v1/dossiers/{dossier.dossier_code}"}
+    if replayed is not None:  # the answer holds the applicant's id: a read, audited
+        await asyncio.to_thread(services.audit.record, actor(key), "dossier.receive.repeat", dossier.dossier_code)
+        return JSONResponse(replayed, status_code=200, headers=location)
     try:
         await asyncio.to_thread(services.audit.record, actor(key), "dossier.receive", dossier.dossier_code,
                                 documents=[d.id for d in dossier.documents])
@@ -114,7 +132,28 @@ async def receive_dossier(
         log.exception("dossier %s received but its audit entry could not be written", dossier.dossier_code)
     pipeline.submit(dossier)
     body = DossierPublic.of(dossier).model_dump(mode="json")
-    return JSONResponse(body, status_code=202, headers={"Location": f"/v1/dossiers/{dossier.dossier_code}"})
+    return JSONResponse(body, status_code=202, headers=location)
+
+
+def _receive_once(services: Services, caller: str, idempotency_key: str, form: DossierForm,
+                  staged: list[StagedFile]) -> tuple[Dossier, dict | None]:
+    """Receive the dossier unless it was received under this key already: then it and the answer
+    given then (None when it is received now)."""
+    form = form.validated()  # bad fields are refused before the key is reserved
+    reception, now = services.reception, datetime.now(timezone.utc)
+    reservation = services.idempotency.reserve(
+        caller, idempotency_key, fingerprint(dataclasses.asdict(form), [f.sha256 for f in staged]),
+        claim_code=lambda: reception.claim_code(form, now), dossier_exists=services.records.exists)
+    if reservation.received:
+        dossier = services.records.load(reservation.dossier_code)
+        return dossier, reservation.body or DossierPublic.of(dossier).model_dump(mode="json")
+    try:
+        dossier = reception.receive(form, staged, now, code=reservation.dossier_code)
+    except BaseException:
+        services.idempotency.abandon(reservation)
+        raise
+    services.idempotency.received(reservation, DossierPublic.of(dossier).model_dump(mode="json"))
+    return dossier, None
 
 
 @router.get("/{code}", response_model=DossierPublic, responses={404: {}})

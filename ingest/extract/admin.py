@@ -34,7 +34,7 @@ BARE = 0.8  # how much less sure a number is when its label could not be read
 _PLACE = r"(?:^|(?<=\s))[^\w\s]*((?:[^\W\d_][^\s\d]*\s+){0,5}[^\W\d_][^\s\d]*?),?\s+"
 _PLACE_DATE = re.compile(_PLACE + r"ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
 # "V/v" as OCR reads it at the start of a line: V/v, V/V, V/ v, V/y, V/, VW, VWÑ, Wv (folded).
-SUBJECT = re.compile(r"^\s*(?:[vw]\s*/\s*[vy]|v\s*/(?=\s)|vw\w?(?=\s|$)|wv\w?(?=\s|$))\s*[:.]?\s*")
+SUBJECT = re.compile(r"^\s*(?:[vw]\s*/\s*[vyw]|v\s*/(?=\s)|vw\w?(?=\s|$)|wv\w?(?=\s|$))\s*[:.]?\s*")
 _EDGES = normalize.EDGES
 _HEADING = ("conghoaxahoichunghia", "onghoaxahoi", "xahoichunghia", "doclaptudohanhphuc")
 _TITLES = {"kt", "tm", "tl", "tuq", "q", "bo", "truong", "thu", "chu", "tich", "pho", "giam", "doc",
@@ -102,9 +102,7 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
         if summary and "document_type" not in fields:
             fields["document_type"] = ExtractedField("CÔNG VĂN", 0.75, summary[0].page, summary[0].bbox)
     if summary:
-        fields["summary"] = _field(normalize.prose(" ".join(s.text for s in summary)), *summary)
-        if strange := syllable.strange_words(fields["summary"].value):
-            fields["summary"] = fields["summary"].doubted(f"not spelt as Vietnamese is ({' '.join(strange)}): misread")
+        fields["summary"] = _summary(summary)
 
     if signer := _signer(segments, width):
         span = _whole(signer)
@@ -174,6 +172,20 @@ def _handwritten_number(top: list[Row], width: float, fields: dict[str, Extracte
     return None
 
 
+def _summary(spans: list[Span]) -> ExtractedField:
+    """The summary as read and mended, for the clerk when a word is not Vietnamese, a stop was
+    taken for a comma, or a word read far less surely than print does ("COVID-L9")."""
+    read = normalize.prose(" ".join(s.text for s in spans))
+    field = _field(normalize.stop_as_comma(read), *spans)
+    if strange := syllable.strange_words(field.value):
+        return field.doubted(f"not spelt as Vietnamese is ({' '.join(strange)}): misread")
+    if normalize.stop_as_comma(read) != read:
+        return field.doubted("a full stop read inside a sentence was taken for a comma: check it")
+    if (least := min(s.least for s in spans)) < REVIEW_BELOW:
+        return field.doubted("a word of it read unsurely: check it against the page", least)
+    return field
+
+
 def _unsure_part(field: ExtractedField, span: Span) -> ExtractedField:
     """A number or date one of whose words read far less surely than print does: the number and
     day written by hand into a typed line read so, even when Tesseract makes digits of them."""
@@ -232,7 +244,7 @@ def _summary_below(rows: list[Row], index: int, width: float) -> list[Span]:
             break
         if _capitals(s.text):
             break
-        out.append(_whole(s))
+        out.append(_whole(s, trim_end=False))  # "giai đoạn 2023 -" goes on "2025"
         last = s
     return out
 
@@ -246,7 +258,7 @@ def _letter_subject(rows: list[Row], width: float) -> list[Span]:
         m = SUBJECT.match(folded(s.text)) if s.bbox[0] < 0.5 * width else None
         if not m:
             continue
-        out = [span] if (span := s.span(m.end(), len(s.text))) else []
+        out = [span] if (span := s.span(m.end(), len(s.text), trim_end=False)) else []
         last = s
         for t in rows[i + 1:]:
             centre = (t.bbox[0] + t.bbox[2]) / 2
@@ -254,7 +266,7 @@ def _letter_subject(rows: list[Row], width: float) -> list[Span]:
                 continue  # the other column, at the same height
             if t.bbox[1] - last.bbox[3] > 1.0 * last.height:
                 break
-            out.append(_whole(t))
+            out.append(_whole(t, trim_end=False))
             last = t
         return out
     return []
@@ -279,8 +291,8 @@ def _capitals(text: str) -> bool:
     return bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
-def _whole(row: Row) -> Span:
-    return row.span(0, len(row.text)) or Span(row.text, row.page, row.bbox, 0.0)
+def _whole(row: Row, trim_end: bool = True) -> Span:
+    return row.span(0, len(row.text), trim_end) or Span(row.text, row.page, row.bbox, 0.0)
 
 
 def _tidy(value: str) -> str:

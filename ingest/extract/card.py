@@ -123,8 +123,8 @@ def _merge(fields: dict[str, ExtractedField], source: Source) -> dict[str, Extra
             merged.update(_mrz_name(printed, machine))
             continue
         if printed is None:
-            merged[name] = machine if sure >= REVIEW_BELOW else replace(
-                machine, review=True, problem=f"the {source.name}'s check digit does not agree")
+            merged[name] = machine if sure >= REVIEW_BELOW else machine.doubted(
+                f"the {source.name}'s check digit does not agree")
         elif _same(name, printed.value, value):
             # Two sources read apart agree: the value is sure (the print's spelling is kept only
             # where it is the better one, i.e. never: the machine value is exact).
@@ -135,8 +135,7 @@ def _merge(fields: dict[str, ExtractedField], source: Source) -> dict[str, Extra
             if sure >= REVIEW_BELOW:
                 merged[name] = machine
         elif sure >= REVIEW_BELOW:
-            merged[name] = replace(machine, confidence=min(sure, 0.9), review=True,
-                                   problem=f"the {source.name} says {value}; the print reads {printed.value}")
+            merged[name] = machine.doubted(f"the {source.name} says {value}; the print reads {printed.value}", 0.9)
     return merged
 
 
@@ -147,8 +146,7 @@ def _mrz_name(printed: ExtractedField | None, machine: ExtractedField) -> dict[s
     if key(printed.value) == key(machine.value):
         return {"full_name": replace(printed, confidence=max(printed.confidence, 0.95), review=False,
                                      problem=None)}
-    return {"full_name": replace(printed, confidence=min(printed.confidence, 0.5), review=True,
-                                 problem=f"the MRZ spells the name {machine.value}")}
+    return {"full_name": printed.doubted(f"the MRZ spells the name {machine.value}", 0.5)}
 
 
 def _same(name: str, a: str, b: str) -> bool:

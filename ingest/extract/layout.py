@@ -66,11 +66,14 @@ class Row:
     def char_of_key(self, k: int) -> int:
         return self.key_pos[k] if k < len(self.key_pos) else len(self.text)
 
-    def span(self, start: int, end: int) -> Span | None:
-        """The characters ``text[start:end]`` trimmed of separators, or None if nothing is left."""
+    def span(self, start: int, end: int, trim_end: bool = True) -> Span | None:
+        """The characters ``text[start:end]`` trimmed of separators (not at the end when
+        ``trim_end`` is false: a line a sentence goes on from), or None if nothing is left."""
         while start < end and self.text[start] in " :;/|-–—,.":
             start += 1
-        while end > start and self.text[end - 1] in " :;/|-–—,":
+        while trim_end and end > start and self.text[end - 1] in " :;/|-–—,":
+            end -= 1
+        while end > start and self.text[end - 1] == " ":
             end -= 1
         if start >= end:
             return None

@@ -191,7 +191,15 @@ PROSE_PHRASES = tuple(nfc(p) for p in (
     "tài liệu", "lưu trữ", "hướng dẫn", "trích lục", "khai sinh", "hộ tịch", "chứng thực", "kiểm tra",
     "công dân", "định kỳ", "tăng cường", "kỷ luật", "kỷ cương", "đề án", "góp ý", "dự thảo", "điện tử",
     "cung cấp", "bưu chính", "công ích", "địa bàn", "giai đoạn", "toàn trình", "tổ công tác",
+    "khẩn trương", "chống dịch", "phòng chống", "bảo đảm", "đảm bảo", "an toàn giao thông", "trật tự",
+    "quốc gia", "nghị định", "quyết định", "thông tư", "chính phủ", "ủy ban nhân dân", "sửa đổi",
+    "bổ sung", "bổ nhiệm", "miễn nhiệm", "tổ chức", "cán bộ", "công chức", "viên chức", "đào tạo",
+    "giáo dục", "ngân sách", "nhà nước", "xây dựng", "đầu tư", "dự án", "quy hoạch", "đất đai",
+    "tài nguyên", "môi trường", "hỗ trợ", "hộ nghèo", "cận nghèo", "chính sách", "xã hội", "tuyên truyền",
+    "phổ biến", "pháp luật", "phòng ngừa", "khắc phục", "thiên tai", "quản lý", "sử dụng", "báo cáo",
+    "tổng kết", "đánh giá", "phân công", "nhiệm vụ", "khen thưởng", "thi đua", "nguyên đán",
 ))
+# (Not "đối với": "đi đôi với" is right as read.)
 
 
 def restore_prose(text: str) -> str:
@@ -203,7 +211,7 @@ def restore_prose(text: str) -> str:
     table = {key(p): canonical_tones(p) for p in PROSE_PHRASES}
     i = 0
     while i < len(words):
-        for n in (3, 2):
+        for n in (4, 3, 2):
             run = words[i:i + n]
             if len(run) < n or not all(re.fullmatch(r"[^\W\d_]+", w) for w in run):
                 continue
@@ -222,3 +230,25 @@ def _cased(word: str, like: str) -> str:
     if like[:1].isupper():
         return word[:1].upper() + word[1:]
     return word
+
+
+_STEMS = "Canh Tân Nhâm Quý Giáp Ất Bính Đinh Mậu Kỷ".split()  # by the year's last digit
+_BRANCHES = "Thân Dậu Tuất Hợi Tý Sửu Dần Mão Thìn Tỵ Ngọ Mùi".split()  # by the year modulo 12
+_NAMED_YEAR = re.compile(r"([^\W\d_]+) ([^\W\d_]+)(?=\s*[-–]?\s*năm (\d{4})\b)")
+
+
+def year_name(year: int) -> str:
+    """The year's name in the sixty-year cycle: 2025 is "Ất Tỵ"."""
+    return f"{_STEMS[year % 10]} {_BRANCHES[year % 12]}"
+
+
+def restore_year_names(text: str) -> str:
+    """The cycle name of a year ("Tết Nguyên đán Ất Tỵ - năm 2025") with its marks put right when
+    its letters are the year's name as read ("Át Ty"): the year beside it leaves one reading."""
+    def mend(match: re.Match) -> str:
+        name = year_name(int(match.group(3)))
+        read = f"{match.group(1)} {match.group(2)}"
+        if key(read) != key(name) or canonical_tones(read) == canonical_tones(name):
+            return read
+        return " ".join(_cased(n, r) for n, r in zip(name.split(), read.split()))
+    return _NAMED_YEAR.sub(mend, text)

@@ -210,9 +210,19 @@ def ethnicity(text: str) -> tuple[str, bool]:
 
 def prose(text: str) -> str:
     """A summary or subject: a full stop OCR put between two words ("ban.hành") dropped, and the
-    marks of common administrative phrases put right ("chuyến đối số" → "chuyển đổi số")."""
+    marks of common administrative phrases and of a year's cycle name put right ("chuyến đối số" →
+    "chuyển đổi số", "Át Ty - năm 2025" → "Ất Tỵ - năm 2025")."""
     text = re.sub(r"(?<=[^\W\d_A-ZĐ]{2})\.(?=[^\W\d_A-ZĐ]{2})", " ", nfc(text))
-    return lexicon.restore_prose(text)
+    return lexicon.restore_year_names(lexicon.restore_prose(text))
+
+
+_STOP_BEFORE_WORD = re.compile(r"(?<=[^\W\d_])\. (?=[^\W\d_])")
+
+
+def stop_as_comma(text: str) -> str:
+    """A full stop between two words of one sentence, the next in lower case ("hộ nghèo. cận
+    nghèo"): a comma OCR read as a stop, since a new sentence would begin with a capital."""
+    return _STOP_BEFORE_WORD.sub(lambda m: ", " if text[m.end()].islower() else m.group(), text)
 
 
 _SYMBOL_FIXES = {"QD": "QĐ", "ND": "NĐ", "QYD": "QyĐ", "HD": "HD"}

@@ -97,8 +97,7 @@ def _unlabelled_issue(rows: list[Row], fields: dict[str, ExtractedField]) -> Ext
             if value not in taken and (span := row.span(start, end)):
                 if worded:
                     return ExtractedField(value, round(span.confidence, 4), span.page, span.bbox)
-                found.append(ExtractedField(value, min(round(span.confidence, 4), UNSURE), span.page, span.bbox,
-                                            review=True, problem="read where its label could not be"))
+                found.append(_unlabelled(value, span))
     return found[0] if len(found) == 1 else None
 
 
@@ -111,8 +110,7 @@ def _features_unlabelled(rows: list[Row]) -> ExtractedField | None:
     for row in rows:
         text = lexicon.feature_words(normalize.nfc(row.text))
         if _MARK.match(text) and (span := row.span(0, len(row.text))):
-            return ExtractedField(text, min(round(span.confidence, 4), UNSURE), span.page, span.bbox,
-                                  review=True, problem="read where its label could not be")
+            return _unlabelled(text, span)
     return None
 
 
@@ -124,9 +122,13 @@ def _nationality_unlabelled(rows: list[Row]) -> ExtractedField | None:
     value is (not the capitals of the national title, not the end of an address)."""
     for row in rows:
         if _NATION.search(row.text) and "," not in row.text and (span := row.span(len(row.text) - 8, len(row.text))):
-            return ExtractedField("Việt Nam", min(round(span.confidence, 4), UNSURE), span.page, span.bbox,
-                                  review=True, problem="read where its label could not be")
+            return _unlabelled("Việt Nam", span)
     return None
+
+
+def _unlabelled(value: str, span: Span) -> ExtractedField:
+    return ExtractedField(value, round(span.confidence, 4), span.page, span.bbox).doubted(
+        "read where its label could not be", UNSURE)
 
 
 def birth_certificate(rows: list[Row]) -> dict[str, ExtractedField]:
@@ -161,8 +163,8 @@ def _witnessed_birth(figures: ExtractedField | None, words: str, span: Span) -> 
         return ExtractedField(words, min(round(span.confidence, 4), WORDED), span.page, span.bbox)
     if figures.value == words:
         return replace(figures, confidence=max(figures.confidence, CORROBORATED))
-    return replace(figures, value=words, confidence=min(figures.confidence, WORDED), review=True,
-                   problem=f"read as {figures.value} in figures; the date in words says {words}")
+    return replace(figures, value=words).doubted(f"read as {figures.value} in figures; the date in words says {words}",
+                                                 WORDED)
 
 
 def _fields(rows: list[Row], readings: dict[str, Reading], labels: list[Label],

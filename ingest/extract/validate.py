@@ -177,8 +177,7 @@ def repair(doc_type: str, fields: dict[str, ExtractedField], today: date | None 
     f = fields[name]
     witnesses = " and ".join(w.replace("_", " ") for w in _WITNESSES[name] if w in fields)
     note = f"read as {f.value}; {value} is the one reading a misread digit away that agrees with the {witnesses}"
-    return {**fields, name: replace(f, value=value, confidence=min(f.confidence, REPAIRED), review=True,
-                                    problem=note)}
+    return {**fields, name: replace(f, value=value).doubted(note, REPAIRED)}
 
 
 def check(doc_type: str, fields: dict[str, ExtractedField],
@@ -233,7 +232,7 @@ def check(doc_type: str, fields: dict[str, ExtractedField],
             result[name] = f
             continue
         if name in problems:
-            f = replace(f, confidence=min(f.confidence, DOUBTFUL), review=True, problem=problems[name])
+            f = f.doubted(problems[name], DOUBTFUL)
         elif name in witnessed:
             f = replace(f, confidence=max(f.confidence, CORROBORATED), review=False)
         elif f.confidence < REVIEW_BELOW:

@@ -16,6 +16,7 @@ from ingest.extract import ExtractedField, extract, lexicon, validate
 from ingest.extract.layout import rows
 from ingest.extract.normalize import ethnicity, iso_date, name, place, prose, worded_date
 from ingest.extract.personal import birth_certificate, id_number
+from ocr.model import PageResult
 from wordrows import page_of_lines, page_of_rows
 
 TODAY = date(2026, 1, 1)
@@ -81,6 +82,13 @@ def test_punctuation_specks_in_places(read, expected):
     ("đề nghị cung cấp thông tỉn hộ tịch", "đề nghị cung cấp thông tin hộ tịch"),
     ("Về việc ban.hành Quy chế", "Về việc ban hành Quy chế"),
     ("số hoá hồ sơ, v.v.", "số hoá hồ sơ, v.v."),
+    ("V/v khân trương thực hiện các biện pháp phòng, chông dịch", "V/v khẩn trương thực hiện các biện pháp phòng, chống dịch"),
+    ("an toan giao thông trong dịp nghỉ hè", "an toàn giao thông trong dịp nghỉ hè"),
+    ("việc làm đi đôi với học tập", "việc làm đi đôi với học tập"),  # "đối với" is no phrase of the list
+    # A year's cycle name, its marks put right by the year beside it; another year's name is kept.
+    ("quà Tết Nguyên đán Át Ty - năm 2025", "quà Tết Nguyên đán Ất Tỵ - năm 2025"),
+    ("Tết GIÁP THIN năm 2024", "Tết GIÁP THÌN năm 2024"),
+    ("Tết Át Ty năm 2024", "Tết Át Ty năm 2024"),
 ])
 def test_summary_wording(read, expected):
     assert prose(read) == expected
@@ -366,3 +374,36 @@ def test_an_old_identity_card_read_by_tesseract(tmp_path):
     assert fields["full_name"].value == "LÊ VĂN HÙNG"
     assert fields["date_of_birth"].value == "1978-09-07"
     assert fields["place_of_origin"].value == "Xã Quảng Phú, Quảng Xương"
+
+
+def _letter_with_summary(summary: str) -> PageResult:
+    return page_of_lines([(200, 200, "ỦY BAN NHÂN DÂN"), (1300, 200, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+                          (200, 260, "TỈNH HÀ TĨNH"), (200, 340, "Số: 75/UBND-KTTH"),
+                          (1200, 340, "Hà Tĩnh, ngày 9 tháng 02 năm 2025"), (220, 420, summary)])
+
+
+def test_a_stop_inside_a_summary_is_taken_for_a_comma_and_shown_to_the_clerk():
+    summary = extract("admin_document", [_letter_with_summary("V/v hỗ trợ hộ nghèo. cận nghèo. Năm 2025")],
+                      TODAY)["summary"]
+    assert summary.value == "hỗ trợ hộ nghèo, cận nghèo. Năm 2025" and summary.review
+    assert "comma" in summary.problem
+
+
+def test_a_summary_with_a_word_read_unsurely_goes_to_the_clerk():
+    """A real letter's "COVID-19" read "COVID-L9": spelt as nothing is wrong with, but read at a
+    third of print's confidence."""
+    from dataclasses import replace as with_
+    page = _letter_with_summary("V/v phòng, chống dịch COVID-L9")
+    assert not extract("admin_document", [page], TODAY)["summary"].review
+    page.words = [with_(w, confidence=0.37) if w.text == "COVID-L9" else w for w in page.words]
+    summary = extract("admin_document", [page], TODAY)["summary"]
+    assert summary.review and summary.confidence == 0.37 and "unsurely" in summary.problem
+
+
+def test_a_summary_wrapped_after_a_dash_keeps_it_and_a_misread_subject_mark_is_still_one():
+    page = page_of_lines([(200, 200, "BỘ Y TẾ"), (1300, 200, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+                          (200, 340, "Số: 39/2020/QĐ-BYT"), (1200, 340, "Hà Nội, ngày 05 tháng 02 năm 2020"),
+                          (1100, 500, "QUYẾT ĐỊNH"), (700, 560, "Số hóa hồ sơ giai đoạn 2023 -"), (1000, 610, "2025")])
+    assert extract("admin_document", [page], TODAY)["summary"].value == "Số hóa hồ sơ giai đoạn 2023 - 2025"
+    summary = extract("admin_document", [_letter_with_summary("V/w báo cáo kết quả kiểm tra")], TODAY)["summary"]
+    assert summary.value == "báo cáo kết quả kiểm tra"

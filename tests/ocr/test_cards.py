@@ -460,3 +460,30 @@ def test_a_seal_and_signature_on_a_scanned_page_are_not_a_card(tmp_path):
     assert card.find(np.asarray(Image.open(scan).convert("RGB"))) is not None  # the outline fools the finder
     page = ocr.read_page(scan, "image/png", 0, True, OPTIONS, tmp_path)
     assert "card" not in page.steps and "Điều 1" in page.text
+
+
+@pytest.mark.parametrize("turn", [90, 270])
+def test_a_photocopy_of_a_chip_cards_two_sides_gives_its_qr_codes_fields(workdir, turn):
+    """Counters photocopy the front and the back of a card onto one sheet: no one card can be cut
+    out of that, so the sheet is read as a page, and the front's QR code still gives the card's
+    fields, exactly; its box is where the code is on the page as read, upright."""
+    c, sides = sample(1)
+    (front_, _), (back, _) = sides
+    assert front_.kind == "chip-2021" and front_.qr
+    sheet = Image.new("RGB", (2480, 3508), "white")  # A4 at 300 dpi; the card at 1.6 times its size
+    size = (1620, round(1620 / card.RATIO))
+    sheet.paste(front_.image.resize(size), (430, 400))
+    sheet.paste(back.image.resize(size), (430, 1600))
+    sheet = ImageOps.grayscale(sheet).rotate(-turn, expand=True)  # the sheet photographed sideways
+    buffer = io.BytesIO()
+    sheet.save(buffer, "JPEG", quality=85)
+    page = read(buffer.getvalue(), workdir, f"photocopy-{turn}")
+    assert "card" not in page.steps
+    [code] = [code for code in page.codes if code.kind == "qr"]
+    assert code.text == front_.qr
+    x0, y0, x1, y1 = code.bbox  # the code sits at the front's top right, in the upper third of the sheet
+    assert page.width * 0.6 < x0 < x1 < page.width and 0 < y0 < y1 < page.height / 3
+    assert classify([page]) == "citizen_id_card"
+    fields = extract("citizen_id_card", [page])
+    for name in ("citizen_id", "full_name", "date_of_birth", "sex"):
+        assert fields[name].value == front_.truth[name] and fields[name].confidence == 1.0, name
