@@ -281,20 +281,20 @@ class ElasticIndex:
         """Fill new indices for ``aliases`` with ``actions(new names)``, then move every alias to
         its new index in one action and drop the old ones."""
         new = {alias: self._call(self._new_index, alias) for alias in aliases}
-        names = ",".join(new.values())
+        filling = ",".join(new.values())
         try:
             # Nobody reads a new index before the alias moves: no refresh while it fills, so Lucene
             # writes fewer, larger segments and merges less (see README, Benchmarks: a million documents).
-            self._call(self.client.indices.put_settings, index=names, settings={"refresh_interval": "-1"})
+            self._call(self.client.indices.put_settings, index=filling, settings={"refresh_interval": "-1"})
             self._call(self._bulk, actions(new), refresh=False)
-            self._call(self.client.indices.put_settings, index=names, settings={"refresh_interval": None})
-            self._call(self.client.indices.refresh, index=names)
+            self._call(self.client.indices.put_settings, index=filling, settings={"refresh_interval": None})
+            self._call(self.client.indices.refresh, index=filling)
             old = {alias: list(self._call(self.client.indices.get_alias, name=alias)) for alias in new}
             self._call(self.client.indices.update_aliases, actions=[  # all aliases in one action
                 *({"remove": {"index": name, "alias": alias}} for alias, names in old.items() for name in names),
                 *({"add": {"index": name, "alias": alias}} for alias, name in new.items())])
         except BaseException:
-            self.client.indices.delete(index=names, ignore_unavailable=True)
+            self.client.indices.delete(index=filling, ignore_unavailable=True)
             raise
         for names in old.values():
             for name in names:

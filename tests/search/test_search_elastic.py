@@ -111,6 +111,8 @@ def test_a_rebuild_streams_its_pages_in_windows(elastic, entry, monkeypatch):
     assert seen_while_producing[0] >= 100  # two windows written before the 151st document was made
     assert elastic.count() == 200
     assert [h.document_id for h in elastic.search(SearchQuery(text="khai sinh 137")).hits] == ["D137"]
+    [name] = indices_behind(elastic)  # filled without refreshing, then back to the default second
+    assert "refresh_interval" not in elastic.client.indices.get_settings(index=name)[name]["settings"]["index"]
 
 
 def test_a_stopped_node_is_index_unavailable(elastic_server, entry):
