@@ -54,7 +54,7 @@ class Stream:
         self.n, self.citizens, self.label, self.budget = n, citizens, label, budget
         self.cited: set[str] = set()
         self.making = 0.0
-        self.made = 0
+        self.made = self.pages = self.facts = 0
 
     def __iter__(self) -> Iterator[IndexEntry]:
         made = documents(self.n, self.citizens, cited=self.cited)
@@ -71,6 +71,8 @@ class Stream:
                 if entry is None or time.monotonic() > until:
                     return
                 self.made += 1
+                self.pages += len(entry.pages)
+                self.facts += len(entry.facts)
                 bar.update()
                 yield entry
 
@@ -168,7 +170,7 @@ def run_backend(name: str, args, tmp: Path, citizens: list[str]) -> dict[str, li
         else:
             size, segments = es_size(index)
             detail = f"{segments} segments; data directory {disk_bytes(tmp / 'es') / MB:,.0f} MB"
-        indexing = [row(name, f"{held:,}", seconds, f"{held / seconds:,.0f}", stream.making,
+        indexing = [row(name, f"{held:,}", f"{stream.pages:,}", f"{stream.facts:,}", seconds, f"{held / seconds:,.0f}", stream.making,
                         f"{held / (seconds - stream.making):,.0f}", f"{size / MB:,.0f}", detail)]
         print(f"[million] {name}: {held} documents in {seconds:.0f} s; searching "
               f"({time.strftime('%H:%M:%S')})", file=sys.stderr, flush=True)
@@ -213,7 +215,7 @@ def main() -> None:
     print("\n".join([
         f"### Indexing (`replace_all`, streamed, up to {args.documents:,} documents; {args.citizens:,} citizen IDs, "
         f"{cited} of them named)\n",
-        header("backend", "documents", "seconds", "documents/s", "of which generating, s",
+        header("backend", "documents", "pages", "facts", "seconds", "documents/s", "of which generating, s",
                "documents/s without generating", "index MB", "on disk"),
         *sections["indexing"],
         f"\n### Search ({args.queries} queries after {WARMUP} warm-up, 20 per page, facets counted; ms)\n",
