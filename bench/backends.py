@@ -20,7 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -34,6 +34,7 @@ from repository.options import StoreOptions  # noqa: E402
 from repository.store import open_store  # noqa: E402
 from search import CitizenFact, IndexEntry, SearchQuery, open_index  # noqa: E402
 from search._query import TOKEN, match_expression, parse_query  # noqa: E402
+from search.index import received_range  # noqa: E402
 from search.text import fold  # noqa: E402
 
 SEARCH_TARGET_MS = 50.0
@@ -128,8 +129,9 @@ def _facts(rng: random.Random, citizen: str, doc_type: str, when: datetime) -> l
                         page=1, bbox=[rng.random(), rng.random(), 0.2, 0.03]) for f in fields]
 
 
-def corpus(n: int, citizens: list[str], seed: int = 7) -> tuple[list[IndexEntry], set[str]]:
-    """N documents, deterministic for a seed; word frequencies follow Zipf (1/rank)."""
+def documents(n: int, citizens: list[str], seed: int = 7, cited: set[str] | None = None) -> Iterator[IndexEntry]:
+    """N documents made one at a time, deterministic for a seed; word frequencies follow Zipf
+    (1/rank). The citizens whose facts they state are added to ``cited``."""
     rng = random.Random(seed)
     ranked = VOCABULARY[:]
     random.Random(seed + 1).shuffle(ranked)
@@ -138,7 +140,6 @@ def corpus(n: int, citizens: list[str], seed: int = 7) -> tuple[list[IndexEntry]
     for w in VOCABULARY:
         total += 1.0 / rank_of[w]
         weights.append(total)
-    entries, cited = [], set()
     for i in range(n):
         when = START + timedelta(seconds=rng.randrange(SPAN_S))
         with_facts = rng.random() < 1 / 3
@@ -146,24 +147,34 @@ def corpus(n: int, citizens: list[str], seed: int = 7) -> tuple[list[IndexEntry]
         facts: list[CitizenFact] = []
         if with_facts:
             citizen = rng.choice(citizens)
-            cited.add(citizen)
+            if cited is not None:
+                cited.add(citizen)
             facts = _facts(rng, citizen, doc_type, when)
         dossier = f"{rng.choice(AGENCIES)}-{when:%y%m%d}-{i:07d}"
-        entries.append(IndexEntry(
+        yield IndexEntry(
             dossier_code=dossier, document_id=f"doc-{i:07d}", agency_code=rng.choice(AGENCIES),
             procedure_code=rng.choice(PROCEDURES), applicant_id=facts[0].citizen_id if facts else None,
             kind="signed" if with_facts else "attachment", doc_type=doc_type, filename=f"{doc_type}-{i}.pdf",
-            received_at=when, pages=[_page(rng, weights) for _ in range(rng.randint(1, 3))], facts=facts))
-    return entries, cited
+            received_at=when, pages=[_page(rng, weights) for _ in range(rng.randint(1, 3))], facts=facts)
+
+
+def corpus(n: int, citizens: list[str], seed: int = 7) -> tuple[list[IndexEntry], set[str]]:
+    """N documents in a list (see ``documents``) and the citizens they state facts about."""
+    cited: set[str] = set()
+    return list(documents(n, citizens, seed, cited)), cited
+
+
+def typed_words(rng: random.Random) -> str:
+    """1-3 words of the vocabulary, half the time typed without diacritics."""
+    text = " ".join(rng.sample(VOCABULARY, rng.choice([1, 2, 3])))
+    return fold(text) if rng.random() < 0.5 else text
 
 
 def queries(n: int, seed: int = 11) -> list[SearchQuery]:
     rng = random.Random(seed)
     out = []
     for _ in range(n):
-        text = " ".join(rng.sample(VOCABULARY, rng.choice([1, 2, 3])))
-        if rng.random() < 0.5:
-            text = fold(text)
+        text = typed_words(rng)
         filters = {}
         roll = rng.random()
         if roll < 0.15:
@@ -252,8 +263,8 @@ def ratio(hoso: float, bare: float) -> str:
 # -- bare references --------------------------------------------------------------------------
 
 def bare_fts(path: Path) -> tuple[Callable[[SearchQuery], object], Callable[[str], object]]:
-    """The same MATCH expression straight on the FTS5 table: rowids by rank, no grouping or snippets;
-    and the facts lookup as one indexed SELECT."""
+    """The same MATCH expression straight on the FTS5 table, with the same filters and days
+    received: rowids by rank, no grouping or snippets; and the facts lookup as one indexed SELECT."""
     conn = sqlite3.connect(path, check_same_thread=False)
 
     def search(q: SearchQuery) -> object:
@@ -264,6 +275,11 @@ def bare_fts(path: Path) -> tuple[Callable[[SearchQuery], object], Callable[[str
                 join = " JOIN pages p ON p.id = page_text.rowid JOIN documents d ON d.document_id = p.document_id"
                 where += f" AND d.{name} = ?"
                 params.append(getattr(q, name))
+        start, end = received_range(q)
+        if start and end:  # the generated documents are received in UTC: ISO text compares as time
+            join = " JOIN pages p ON p.id = page_text.rowid JOIN documents d ON d.document_id = p.document_id"
+            where += " AND d.received_at >= ? AND d.received_at < ?"
+            params += [start.astimezone(timezone.utc).isoformat(), end.astimezone(timezone.utc).isoformat()]
         return conn.execute(f"SELECT page_text.rowid FROM page_text{join} WHERE {where} ORDER BY rank "
                             f"LIMIT ? OFFSET ?", [*params, q.limit, q.offset]).fetchall()
 
@@ -274,11 +290,15 @@ def bare_fts(path: Path) -> tuple[Callable[[SearchQuery], object], Callable[[str
 
 
 def bare_es(index) -> tuple[Callable[[SearchQuery], object], Callable[[str], object]]:
-    """A plain match (all words, folded field) with the same filters; no collapse, count or highlight."""
+    """A plain match (all words, folded field) with the same filters and days received; no
+    collapse, count or highlight."""
     client = index.client
 
     def search(q: SearchQuery) -> object:
         filters = [{"term": {n: getattr(q, n)}} for n in ("agency_code", "doc_type") if getattr(q, n)]
+        start, end = received_range(q)
+        if start and end:
+            filters.append({"range": {"received_at": {"gte": start.isoformat(), "lt": end.isoformat()}}})
         return client.search(index=index.alias, from_=q.offset, size=q.limit, query={"bool": {
             "must": [{"match": {"text.folded": {"query": q.text, "operator": "and"}}}], "filter": filters}})
 

@@ -94,6 +94,27 @@ def test_bulk_partial_failure_names_the_document_and_keeps_the_rest(elastic, ent
     assert [h.document_id for h in hits] == ["GOOD"]
 
 
+def test_a_rebuild_streams_its_pages_in_windows(elastic, entry, monkeypatch):
+    """replace_all sends pages while the caller is still producing documents (a million do not
+    fit in memory), and what every window wrote is there at the end."""
+    monkeypatch.setattr("search._elastic.BULK_WINDOW", 50)
+    seen_while_producing = []
+
+    def documents():
+        for i in range(200):
+            if i == 150:
+                stats = elastic.client.indices.stats(index=f"{elastic.alias}-*", metric="indexing")
+                seen_while_producing.append(stats["_all"]["primaries"]["indexing"]["index_total"])
+            yield entry(f"D{i}", f"Giấy khai sinh số {i}")
+
+    assert elastic.replace_all(documents()) == 200
+    assert seen_while_producing[0] >= 100  # two windows written before the 151st document was made
+    assert elastic.count() == 200
+    assert [h.document_id for h in elastic.search(SearchQuery(text="khai sinh 137")).hits] == ["D137"]
+    [name] = indices_behind(elastic)  # filled without refreshing, then back to the default second
+    assert "refresh_interval" not in elastic.client.indices.get_settings(index=name)[name]["settings"]["index"]
+
+
 def test_a_stopped_node_is_index_unavailable(elastic_server, entry):
     ix = open_index(f"{elastic_server.url}?prefix=t{uuid.uuid4().hex[:12]}")
     ix.upsert([entry("A", "Thông báo tuyển dụng")])

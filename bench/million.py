@@ -1,0 +1,236 @@
+"""A million documents (issue 19): generated documents streamed into HoSo's index through its
+own ``replace_all`` (SQLite FTS5, then a real Elasticsearch node, one after the other), then
+the indexing rate, the size on disk, search latency over a mix of realistic queries and the
+citizen-data lookup of ``GET /v1/citizens/{id}``, each beside the bare engine's query.
+
+Documents are made one at a time (``backends.documents``: Zipf-distributed administrative
+prose, 1-3 pages, a third of them cards and birth certificates stating facts about citizens),
+and a tenth are typed without diacritics, as old word-processor files are; nothing holds the
+corpus in memory. Queries ask 1-3 words (half without diacritics) at the API's default page of
+20, some filtered by agency, document type, a range of days received, or agency and days.
+Targets: search p95 < 50 ms, citizen data p95 < 20 ms.
+
+    .venv/bin/python bench/million.py [--documents 1000000] [--backends sqlite,elastic] [--es-heap 2g]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+from tqdm import tqdm
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]  # HoSo first: tests/ocr is not `ocr`
+from backends import (AGENCIES, CITIZEN_TYPES, MB, OTHER_TYPES, PROVINCES, SPAN_S, START,  # noqa: E402
+                      WARMUP, bare_es, bare_fts, citizen_ids, documents, header, pct, ratio,
+                      row, timed, typed_words)
+from services.elastic import ElasticServer  # noqa: E402
+
+from search import IndexEntry, SearchQuery, open_index  # noqa: E402
+from search.text import fold  # noqa: E402
+
+SEARCH_TARGET_MS = 50.0
+FACTS_TARGET_MS = 20.0
+UNACCENTED = 0.1  # documents typed without diacritics
+KINDS = ("words", "agency", "doc type", "days", "agency + days")
+
+
+class Stream:
+    """The generated documents, one at a time, with a progress bar and the seconds spent making
+    them (so the indexing rate can be told apart from the generator's); the stream ends early
+    when ``budget`` seconds have passed, and ``made`` says how many it gave."""
+
+    def __init__(self, n: int, citizens: list[str], label: str, budget: float) -> None:
+        self.n, self.citizens, self.label, self.budget = n, citizens, label, budget
+        self.cited: set[str] = set()
+        self.making = 0.0
+        self.made = self.pages = self.facts = 0
+
+    def __iter__(self) -> Iterator[IndexEntry]:
+        made = documents(self.n, self.citizens, cited=self.cited)
+        plain = random.Random(23)
+        until = time.monotonic() + self.budget
+        with tqdm(total=self.n, desc=self.label, unit="doc", file=sys.stderr, mininterval=5,
+                  smoothing=0.05) as bar:
+            while True:
+                start = time.perf_counter()
+                entry = next(made, None)
+                if entry is not None and plain.random() < UNACCENTED:
+                    entry = entry.model_copy(update={"pages": [fold(p) for p in entry.pages]})
+                self.making += time.perf_counter() - start
+                if entry is None or time.monotonic() > until:
+                    return
+                self.made += 1
+                self.pages += len(entry.pages)
+                self.facts += len(entry.facts)
+                bar.update()
+                yield entry
+
+
+def query_mix(n: int, seed: int = 17) -> list[tuple[str, SearchQuery]]:
+    """N searches as clerks type them: 1-3 words, half without diacritics, the default page
+    (a tenth ask the second page); filtered by agency, document type, 1-3 months received, or
+    agency and months, or not at all."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        text = typed_words(rng)
+        first = (START + timedelta(days=rng.randrange(SPAN_S // 86400 - 92))).date()
+        days = {"received_from": first, "received_to": first + timedelta(days=rng.choice([30, 61, 91]))}
+        kind = rng.choices(KINDS, weights=[40, 15, 15, 15, 15])[0]
+        options: dict[str, object] = {
+            "words": {}, "agency": {"agency_code": rng.choice(AGENCIES)},
+            "doc type": {"doc_type": rng.choice(OTHER_TYPES + CITIZEN_TYPES)}, "days": days,
+            "agency + days": {"agency_code": rng.choice(AGENCIES), **days}}[kind]
+        out.append((kind, SearchQuery(text=text, offset=20 if rng.random() < 0.1 else 0, **options)))
+    return out
+
+
+def lookups(n: int, cited: list[str]) -> list[tuple[str, list[str] | None]]:
+    """N citizen-data lookups as the reuse API asks them: four in five of citizens the documents
+    name, one in five unknown; all fields, or the few an application form fills."""
+    rng = random.Random(5)
+    unknown = [f"{rng.choice(PROVINCES)}9{rng.randrange(10**8):08d}" for _ in range(n // 5)]
+    who = [rng.choice(cited) for _ in range(n - len(unknown))] + unknown
+    rng.shuffle(who)
+    fields = [None, ["full_name", "date_of_birth"], ["place_of_residence"]]
+    return [(c, rng.choice(fields)) for c in who]
+
+
+def disk_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def es_size(index) -> tuple[int, int]:
+    """Bytes of the documents and citizen indices as Elasticsearch counts them, and segments."""
+    stats = index.client.indices.stats(index=f"{index.alias},{index.facts_alias}", metric="store,segments")
+    primaries = stats["_all"]["primaries"]
+    return int(primaries["store"]["size_in_bytes"]), int(primaries["segments"]["count"])
+
+
+def measure(name: str, index, bare_search: Callable, bare_facts: Callable, mix, asked) -> dict[str, list[str]]:
+    """Search and citizen-data latency, HoSo beside the bare query, after a warm-up."""
+    for _, q in mix[:WARMUP]:
+        index.search(q)
+        bare_search(q)
+    mix = mix[WARMUP:]
+    results: list = []
+    hoso = timed([lambda q=q: results.append(index.search(q)) for _, q in mix])
+    bare = timed([lambda q=q: bare_search(q) for _, q in mix])
+    rows = []
+    for kind in (*KINDS, None):
+        picked = [i for i, (k, _) in enumerate(mix) if kind in (k, None)]
+        wall, plain = [hoso[i] for i in picked], [bare[i] for i in picked]
+        totals = sorted(results[i].total for i in picked)
+        rows.append(row(name, kind or "**all**", len(picked), pct(wall, 50), pct(wall, 95), max(wall),
+                        f"{totals[len(totals) // 2]}", sum(not results[i].total_exact for i in picked),
+                        pct(plain, 50), pct(plain, 95), ratio(pct(wall, 95), pct(plain, 95)),
+                        ("yes" if pct(wall, 95) < SEARCH_TARGET_MS else "**no**") if kind is None else ""))
+    for citizen, _ in asked[:WARMUP]:
+        index.facts(citizen)
+        bare_facts(citizen)
+    found: list[int] = []
+    hoso = timed([lambda c=c, f=f: found.append(len(index.facts(c, f))) for c, f in asked])
+    bare = timed([lambda c=c: bare_facts(c) for c, _ in asked])
+    facts = [row(name, len(asked), sum(1 for x in found if x), pct(hoso, 50), pct(hoso, 95), max(hoso),
+                 pct(bare, 50), pct(bare, 95), ratio(pct(hoso, 95), pct(bare, 95)),
+                 "yes" if pct(hoso, 95) < FACTS_TARGET_MS else "**no**")]
+    return {"search": rows, "facts": facts}
+
+
+def run_backend(name: str, args, tmp: Path, citizens: list[str]) -> dict[str, list[str]]:
+    server = None
+    try:
+        if name == "sqlite":
+            url = f"sqlite:///{tmp}/sqlite/index.sqlite"
+        else:
+            print(f"[million] starting Elasticsearch, heap {args.es_heap} ({time.strftime('%H:%M:%S')})",
+                  file=sys.stderr, flush=True)
+            server = ElasticServer(tmp / "es", heap=(args.es_heap, args.es_heap)).start()
+            url = f"{server.url}?prefix=million&timeout=120"
+        index = open_index(url)
+        stream = Stream(args.documents, citizens, f"{name} replace_all", args.budget * 60)
+        start = time.perf_counter()
+        held = index.replace_all(stream)
+        seconds = time.perf_counter() - start
+        assert held == stream.made, (name, held, stream.made)
+        if name == "sqlite":
+            size, parts = (tmp / "sqlite" / "index.sqlite").stat().st_size, disk_bytes(tmp / "sqlite")
+            detail = f"file {size / MB:,.0f} MB; with its WAL {parts / MB:,.0f} MB"
+        else:
+            size, segments = es_size(index)
+            detail = f"{segments} segments; data directory {disk_bytes(tmp / 'es') / MB:,.0f} MB"
+        indexing = [row(name, f"{held:,}", f"{stream.pages:,}", f"{stream.facts:,}", seconds, f"{held / seconds:,.0f}", stream.making,
+                        f"{held / (seconds - stream.making):,.0f}", f"{size / MB:,.0f}", detail)]
+        print(f"[million] {name}: {held} documents in {seconds:.0f} s; searching "
+              f"({time.strftime('%H:%M:%S')})", file=sys.stderr, flush=True)
+        bare_search, bare_facts = bare_fts(tmp / "sqlite" / "index.sqlite") if name == "sqlite" else bare_es(index)
+        cited = sorted(stream.cited)
+        measured = measure(name, index, bare_search, bare_facts, query_mix(args.queries + WARMUP),
+                           lookups(args.queries, cited))
+        index.close()
+        return {"indexing": indexing, **measured, "cited": [str(len(cited))]}
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--documents", type=int, default=1_000_000)
+    parser.add_argument("--citizens", type=int, default=500_000, help="citizen IDs the documents draw from")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--budget", type=float, default=float("inf"),
+                        help="minutes of indexing per backend: past them the stream ends, and the figures "
+                             "are for the documents indexed so far (the table says how many)")
+    parser.add_argument("--backends", default="sqlite,elastic", help="comma-separated: sqlite, elastic")
+    parser.add_argument("--es-heap", default="2g", help="Elasticsearch heap (-Xms and -Xmx)")
+    parser.add_argument("--dir", type=Path, default=None, help="where the index data goes (a temporary "
+                        "directory inside it, removed at the end)")
+    args = parser.parse_args()
+    began = time.perf_counter()
+    citizens = citizen_ids(random.Random(3), args.citizens)
+    sections: dict[str, list[str]] = {"indexing": [], "search": [], "facts": []}
+    cited = ""
+    with tempfile.TemporaryDirectory(prefix="hoso-million-", dir=args.dir) as tmp_name:
+        tmp = Path(tmp_name)
+        for name in args.backends.split(","):
+            figures = run_backend(name, args, tmp, citizens)
+            cited = figures.pop("cited")[0]
+            for key, lines in figures.items():
+                sections[key] += lines
+            shutil.rmtree(tmp / ("sqlite" if name == "sqlite" else "es"), ignore_errors=True)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    print("\n".join([
+        f"### Indexing (`replace_all`, streamed, up to {args.documents:,} documents; {args.citizens:,} citizen IDs, "
+        f"{cited} of them named)\n",
+        header("backend", "documents", "pages", "facts", "seconds", "documents/s", "of which generating, s",
+               "documents/s without generating", "index MB", "on disk"),
+        *sections["indexing"],
+        f"\n### Search ({args.queries} queries after {WARMUP} warm-up, 20 per page, facets counted; ms)\n",
+        header("backend", "filter", "queries", "p50", "p95", "max", "median total", "totals capped",
+               "bare p50", "bare p95", "ratio p95", f"p95 < {SEARCH_TARGET_MS:.0f} ms"),
+        *sections["search"],
+        f"\n### Citizen data (`facts` as `GET /v1/citizens/{{id}}` asks it; {args.queries} lookups, "
+        f"a fifth unknown; ms)\n",
+        header("backend", "lookups", "with facts", "p50", "p95", "max", "bare p50", "bare p95", "ratio p95",
+               f"p95 < {FACTS_TARGET_MS:.0f} ms"),
+        *sections["facts"],
+        f"\nCommit {commit}, Elasticsearch heap {args.es_heap}, {os.cpu_count()} cores, load at the end "
+        f"{os.getloadavg()[0]:.1f}; total run time {time.perf_counter() - began:.0f} s.",
+    ]))
+
+
+if __name__ == "__main__":
+    main()
