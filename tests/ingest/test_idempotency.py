@@ -108,6 +108,8 @@ def _outcome(records, reception, key, files) -> str:
 
 def test_a_dossier_received_under_the_one_stop_shops_code_once(records, reception):
     form = DossierForm(**{**FORM.__dict__, "dossier_code": EXTERNAL})
+    # The store fails after the code is claimed, while the original is written: a fault the real
+    # store cannot be made to produce at that call, so only the failure is injected.
     with mock.patch.object(records.store, "put_file", side_effect=StoreUnavailable("store went away")):
         with pytest.raises(StoreUnavailable):
             reception.receive(form, staged(reception))

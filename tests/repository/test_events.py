@@ -46,7 +46,9 @@ def test_a_change_is_announced_when_and_only_when_its_manifest_is_saved(store):
     assert received["type"] == "dossier.received" and received["sequence"] == 1 and received["position"] == 1
     assert "001090012345" not in json.dumps(received)  # codes and ids, never the applicant
 
-    # A process dies after its manifest is saved and before the events are published.
+    # A process dies after its manifest is saved and before the events are published. The store
+    # (local or the real MinIO) cannot be made to fail at exactly that call, so the failure alone
+    # is injected; every write before and after it goes to the real store.
     loaded = records.load(d.dossier_code)
     events.record(loaded, "document.failed", loaded.documents[0].id)
     with mock.patch.object(records.outbox.feed, "publish", side_effect=StoreUnavailable("store went away")):
@@ -73,6 +75,7 @@ def test_a_change_is_announced_when_and_only_when_its_manifest_is_saved(store):
     events.record(ghost2, "document.disposed", ghost2.documents[0].id)
     records.outbox.stage(ghost2.dossier_code, ghost2.unsaved_events)
     assert records.publish_waiting() == 0 and records.outbox.waiting() == [d.dossier_code]
+    # Ten minutes later (the clock moved on, not waited for): the stale entry is dropped.
     with mock.patch.object(events.time, "time", return_value=time.time() + events.STALE_OUTBOX + 1):
         assert records.publish_waiting() == 0
     assert records.outbox.waiting() == [] and len(feed_of(records)) == 3
