@@ -176,10 +176,11 @@ def _summary(spans: list[Span]) -> ExtractedField:
     """The summary as read and mended, for the clerk when a word is not Vietnamese, a stop was
     taken for a comma, or a word read far less surely than print does ("COVID-L9")."""
     read = normalize.prose(" ".join(s.text for s in spans))
-    field = _field(normalize.stop_as_comma(read), *spans)
+    mended = normalize.stop_as_comma(read)
+    field = _field(mended, *spans)
     if strange := syllable.strange_words(field.value):
         return field.doubted(f"not spelt as Vietnamese is ({' '.join(strange)}): misread")
-    if normalize.stop_as_comma(read) != read:
+    if mended != read:
         return field.doubted("a full stop read inside a sentence was taken for a comma: check it")
     if (least := min(s.least for s in spans)) < REVIEW_BELOW:
         return field.doubted("a word of it read unsurely: check it against the page", least)
