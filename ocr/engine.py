@@ -52,7 +52,7 @@ def _photo_code(image: np.ndarray, result: PageResult) -> Code | None:
     """A QR code read off a photo no card could be cut out of (a pale card on white paper): a
     chip card's code still gives its fields. Its box is carried onto the page as it was turned
     upright (quarter turns; the few degrees of a deskew are left out) and scaled."""
-    qr = _qr.decode(image)
+    qr = _qr.decode(image, thorough=False)  # every scanned page passes here: the fast reader only
     if qr is None:
         return None
     points, (height, width) = qr[1], image.shape[:2]
