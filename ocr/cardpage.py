@@ -50,7 +50,7 @@ def read(photo: np.ndarray, found: card.Found, number: int, options: OcrOptions,
     turned, settled = _upside_down(gray, qr)
     if turned:
         flat, gray, qr = _turned(flat, gray, qr)
-    zone = mrz.read(gray, dpi=dpi, timeout=options.timeout)
+    zone = _zone(gray, qr, dpi, options)
     recognition = _recognise(gray, number, dpi, options, workdir)
     if not settled and _doubtful(recognition.words):
         # Nothing on the card said which way up it is: read it the other way up too.
@@ -59,7 +59,7 @@ def read(photo: np.ndarray, found: card.Found, number: int, options: OcrOptions,
             recognition.text_layer_pdf.unlink(missing_ok=True)
             recognition, turned = other, not turned
             flat, gray, qr = _turned(flat, gray, qr)
-            zone = mrz.read(gray, dpi=dpi, timeout=options.timeout)
+            zone = _zone(gray, qr, dpi, options)
         else:
             other.text_layer_pdf.unlink(missing_ok=True)
     codes = []
@@ -80,6 +80,11 @@ def read(photo: np.ndarray, found: card.Found, number: int, options: OcrOptions,
                         pdf=recognition.text_layer_pdf,
                         codes=codes)
     return CardPage(result, flat, dpi)
+
+
+def _zone(gray: np.ndarray, qr: tuple[str, np.ndarray] | None, dpi: int, options: OcrOptions):
+    """The card's MRZ, on a back: a side with a QR code is a chip card's front, which has none."""
+    return None if qr is not None else mrz.read(gray, dpi=dpi, timeout=options.timeout)
 
 
 # What a Vietnamese ID card prints and other papers' seals and signatures do not: its titles and

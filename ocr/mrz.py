@@ -77,6 +77,12 @@ class TD1:
     def valid(self) -> bool:
         return self.document_number.valid and self.birth.valid and self.expiry.valid and self.composite
 
+    @property
+    def plausible(self) -> bool:
+        """Whether this is a zone at all: three lines of other print (a card's address at the
+        bottom of its front) parse too, but no check digit of theirs agrees."""
+        return self.document_number.valid or self.birth.valid or self.expiry.valid or self.composite
+
 
 UNREAD = "?"  # a character place the reading left empty (glare, a dropped character)
 
@@ -295,7 +301,7 @@ def read(gray: np.ndarray, *, dpi: int, timeout: float) -> tuple[list[str], TD1,
                                           psm=7, charset=ALPHABET)
         texts.append(_placed(symbols, x_from - left, pitch))
     parsed = parse(texts)
-    if parsed is None:
+    if parsed is None or not parsed.plausible:
         return None
     box = (min(b[0] for b in boxes), boxes[0][1], max(b[2] for b in boxes), boxes[-1][3])
     return texts, parsed, box

@@ -18,10 +18,10 @@ from ocr import mrz, syllable
 from ocr.model import Code, PageResult
 from search.text import nfc
 
-from . import lexicon
+from . import lexicon, validate
 from .fuzzy import key
 from .model import REVIEW_BELOW, ExtractedField
-from .validate import CARD_AGES, id_century
+from .validate import CARD_AGES, CORROBORATED, id_century
 from .personal import UNSURE, citizen_id_card as printed_fields
 from .layout import rows
 
@@ -29,6 +29,7 @@ MACHINE = 1.0  # the confidence of a value the QR code states (error-corrected b
 CHECKED = 0.97  # of a value whose MRZ check digit agrees but no second source confirms
 UNCHECKED = 0.4  # of an MRZ value whose check digit does not agree
 ALIGNED = 0.8  # of the sex when the dates on either side of it check but the whole zone does not
+LAWFUL = 0.6  # of a date of expiry not read but given by the law from sure dates of birth and issue
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,10 @@ def is_card(pages: list[PageResult]) -> bool:
 
 def citizen_id_card(pages: list[PageResult]) -> dict[str, ExtractedField]:
     fields = _doubted(printed_fields(rows(pages)), pages) if any(p.words for p in pages) else {}
-    for source in _sources(pages):
+    sources = _sources(pages)
+    for source in sources:
         fields = _merge(fields, source)
-    return fields
+    return _nationality(_expiry_by_law(fields, sources), sources)
 
 
 def _sources(pages: list[PageResult]) -> list[Source]:
@@ -100,9 +102,17 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         f = out.get(name)
         if f is not None and not f.review and (strange := syllable.strange_words(f.value)):
             doubt(name, f"not spelt as Vietnamese is ({' '.join(strange)}): misread")
+    for name in PLACES:
+        f = out.get(name)
+        if f is not None and not f.review and (shouted := _capitals_inside(f.value)):
+            doubt(name, f"{shouted} in capitals inside a place: misread")
     f = out.get("identifying_features")
-    if f is not None and not f.review and nfc(f.value.split()[-1]).lower() not in lexicon.FEATURE_WORDS:
-        doubt("identifying_features", "does not end with where on the face: part of it may be missing")
+    if f is not None and not f.review:
+        words = [w for w in re.findall(r"[^\W\d_]+", nfc(f.value).lower()) if w not in ("c", "cm", "mm")]  # C:1cm
+        if unknown := [w for w in words if w not in lexicon.FEATURE_WORDS]:
+            doubt("identifying_features", f"{unknown[0]} is no word of a mark or where it is: misread")
+        elif (last := nfc(f.value.split()[-1]).lower()) not in lexicon.FEATURE_WORDS - lexicon.FEATURE_RELATIONS:
+            doubt("identifying_features", "does not end with where on the face: part of it may be missing")
     f = out.get("nationality")
     if f is not None and f.value != "Việt Nam" and not re.fullmatch(r"[^\W\d_]+(?: [^\W\d_]+){0,2}", f.value):
         doubt("nationality", "not read as a nationality")
@@ -111,6 +121,15 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
             if not f.review:
                 doubt(name, "the card is small in the photo: its print was read enlarged; take it closer")
     return out
+
+
+def _capitals_inside(place: str) -> str | None:
+    """A word of three letters or more in capitals in a place printed in lower case: a card
+    prints its places so ("Phường Vĩnh Ninh"), and a misread level word ("PHÒNG") is not."""
+    words = [w for w in re.findall(r"[^\W\d_]+", nfc(place)) if len(w) >= 3]
+    if not any(w[1:].islower() for w in words):
+        return None  # the whole place in capitals, as old cards print it
+    return next((w for w in words if w.isupper()), None)
 
 
 def _merge(fields: dict[str, ExtractedField], source: Source) -> dict[str, ExtractedField]:
@@ -137,6 +156,49 @@ def _merge(fields: dict[str, ExtractedField], source: Source) -> dict[str, Extra
         elif sure >= REVIEW_BELOW:
             merged[name] = machine.doubted(f"the {source.name} says {value}; the print reads {printed.value}", 0.9)
     return merged
+
+
+def _expiry_by_law(fields: dict[str, ExtractedField], sources: list[Source]) -> dict[str, ExtractedField]:
+    """The date of expiry witnessed by the law: a card expires on the renewal birthday that
+    follows its issue (``validate.card_expiry``). With sure dates of birth and of issue, a read
+    expiry that agrees is confirmed; one that disagrees goes to the clerk; one not read (a
+    front's small italic line under the photo) is given as the law has it, for the clerk to
+    confirm."""
+    birth, issued, expiry = (fields.get(n) for n in ("date_of_birth", "date_of_issue", "date_of_expiry"))
+    if birth is None or issued is None or not all(_sure(f) for f in (birth, issued)) \
+            or validate.date_problem(birth.value) or validate.date_problem(issued.value) \
+            or issued.value <= birth.value:
+        return fields
+    lawful = validate.card_expiry(birth.value, issued.value)
+    if lawful is None:  # issued after the 58th birthday: the card does not expire
+        return fields
+    why = f"a card issued on {issued.value} to someone born on {birth.value} expires on {lawful}"
+    if expiry is None:
+        derived = ExtractedField(lawful, LAWFUL, issued.page, issued.bbox)
+        return {**fields, "date_of_expiry": derived.doubted(f"not read; {why}", LAWFUL)}
+    if expiry.value == lawful:
+        return {**fields, "date_of_expiry": replace(expiry, confidence=max(expiry.confidence, CORROBORATED),
+                                                    review=False, problem=None)}
+    if any(s.values.get("date_of_expiry") == expiry.value and s.confidence["date_of_expiry"] >= CHECKED
+           for s in sources):  # the MRZ's check digit vouches for the expiry: the issue date is the misread
+        return {**fields, "date_of_issue": issued.doubted(f"the card expires on {expiry.value}, but {why}", 0.5)}
+    if _sure(expiry):
+        return {**fields, "date_of_expiry": expiry.doubted(f"read as {expiry.value}, but {why}", 0.5)}
+    return {**fields, "date_of_expiry": replace(expiry, value=lawful).doubted(
+        f"read as {expiry.value} (unsure); {why}", LAWFUL)}
+
+
+def _sure(f: ExtractedField) -> bool:
+    return not f.review and f.confidence >= REVIEW_BELOW
+
+
+def _nationality(fields: dict[str, ExtractedField], sources: list[Source]) -> dict[str, ExtractedField]:
+    """A chip card is a Vietnamese citizen's: where its print gave no nationality, its QR code
+    (which does not state it) is the proof. The MRZ states it."""
+    qr = next((s for s in sources if s.name == "QR code"), None)
+    if "nationality" in fields or qr is None:
+        return fields
+    return {**fields, "nationality": ExtractedField("Việt Nam", CHECKED, qr.page, qr.bbox)}
 
 
 def _mrz_name(printed: ExtractedField | None, machine: ExtractedField) -> dict[str, ExtractedField]:
@@ -202,6 +264,8 @@ def _mrz(code: Code) -> tuple[dict[str, str], dict[str, float]] | None:
         # digits only the composite check digit covers.
         values["citizen_id"] = cid
         confidence["citizen_id"] = CHECKED if zone.document_number.valid and zone.composite else UNCHECKED
+    if zone.nationality == "VNM":
+        values["nationality"], confidence["nationality"] = "Việt Nam", CHECKED
     sex = {"M": "Nam", "F": "Nữ"}.get(zone.sex)
     if sex:
         values["sex"] = sex

@@ -103,7 +103,7 @@ class Reading:
     span: Span
     quality: float
     row: int  # index of the row the value came from
-    label_row: int
+    label_left: float  # where the label starts: a wrapped value's lines start under it
 
 
 def read_fields(rows: list[Row], labels: list[Label], *, columns: bool = False) -> dict[str, Reading]:
@@ -127,7 +127,8 @@ def read_fields(rows: list[Row], labels: list[Label], *, columns: bool = False) 
             if span is None and (columns or j + 1 == len(hits)):
                 where, span = _below(rows, found, i, hit, labels, columns)
             if span is not None:
-                result[name] = Reading(span, hit.quality, where, i)
+                label = row.span(hit.start, hit.end)
+                result[name] = Reading(span, hit.quality, where, label.bbox[0] if label else row.bbox[0])
     return result
 
 
@@ -168,15 +169,16 @@ def _column_end(row: Row, start: int) -> int:
     return len(row.text)
 
 
-def continuation(rows: list[Row], reading: Reading, labels: list[Label], *, from_left: bool = False,
+def continuation(rows: list[Row], reading: Reading, labels: list[Label], *, mode: str = "strict",
                  most: int = 2) -> Span:
     """A value that wraps: the value plus up to ``most`` rows below, while they are close and
-    the part of them under the value is unlabelled. A row is cut where a wide gap separates
-    columns (a card's expiry line under its photo beside a wrapped place). With ``from_left``
-    the wrapped line may start left of the label, as an ID card's address runs on under the
-    photo column."""
+    the part of them under the value is unlabelled. ``mode`` says what stands left of the label
+    on those rows (see ``_under_value``): ``strict``, another paragraph, so the value has ended
+    (forms); ``under``, another column, cut off (a card's expiry line under its photo beside a
+    wrapped place of origin); ``wrap``, the value's own line when it runs on into it, as a chip
+    card's address wraps to the left edge under the photo column."""
     span, i = reading.span, reading.row
-    label_x = rows[reading.label_row].bbox[0]
+    label_x = reading.label_left
     text = rows[i].text
     ends_with_comma = text[text.find(span.text) + len(span.text):].lstrip().startswith(",")
     for _ in range(most):
@@ -185,7 +187,7 @@ def continuation(rows: list[Row], reading: Reading, labels: list[Label], *, from
         row, below = rows[i], rows[i + 1]
         if below.page != row.page or below.bbox[1] - row.bbox[3] > 1.2 * row.height:
             break
-        part = _under_value(below, label_x - row.height, labels, "wrap" if from_left else "strict")
+        part = _under_value(below, label_x - row.height, labels, mode)
         if part is None or part is _LABELLED or normalize.dates(part.text):
             break  # the next field (a date is never part of a place, and its label may be unreadable)
         more = part.span(0, len(part.text))

@@ -94,11 +94,14 @@ TALL = 3.5  # a "word" this many times taller than the page's usual word is a pi
 
 def _lines(page: PageResult) -> dict[int, list[Word]]:
     """The page's words by the OCR line they were read in. A word far taller than text is left
-    out: marks read in a photo or a fingerprint would join the rows it spans into one."""
+    out: marks read in a photo or a fingerprint would join the rows it spans into one. Text's
+    usual height is taken from words of two letters or digits at least: a card's dotted lines
+    read as a crowd of dots and dashes, and their height is no measure of the print's."""
     words = [w for w in page.words if w.text.strip()]
     if not words:
         return {}
-    usual = median(w.bbox[3] - w.bbox[1] for w in words)
+    wordlike = [w for w in words if sum(c.isalnum() for c in w.text) >= 2] or words
+    usual = median(w.bbox[3] - w.bbox[1] for w in wordlike)
     lines: dict[int, list[Word]] = {}
     for w in words:
         if w.bbox[3] - w.bbox[1] <= TALL * usual:

@@ -53,9 +53,12 @@ NAME_SYLLABLES = frozenset(nfc(w).upper() for w in """
 # The words of an ID card's identifying features (đặc điểm nhân dạng), the police's fixed way of
 # writing a mark and where it is: "Nốt ruồi C:1cm trên trước đầu mày trái", "Sẹo chấm C:2cm dưới
 # sau cánh mũi phải". Lower-case; the case of the word as read is kept.
-FEATURE_WORDS = frozenset(nfc(w) for w in """
+# Words that say where relative to something, which a description never ends with.
+FEATURE_RELATIONS = frozenset(nfc(w) for w in """
+    cách trên dưới trước sau giữa ngang trong ngoài cạnh gần mé dài rộng
+""".split())
+FEATURE_WORDS = FEATURE_RELATIONS | frozenset(nfc(w) for w in """
     nốt ruồi son sẹo chấm thâm lõm lồi vết bớt chàm đen nâu xăm mụn cơm lang lác
-    cách trên dưới trước sau giữa ngang trong ngoài cạnh gần
     đầu đuôi mày mắt mũi cánh sống mép môi má gò trán cằm tai dái vành cổ gáy họng hàm
     thái dương nhân trung khóe gốc chân tóc mi lông trái phải bên
 """.split())

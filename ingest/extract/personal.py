@@ -61,13 +61,16 @@ _KIND = {
     "nationality": "nationality", "place_of_origin": "place", "place_of_birth": "place",
     "place_of_birth_registration": "place", "place_of_residence": "place", "ethnicity": "ethnicity",
 }
+# On a chip card only the address runs on to the left edge, under the photo; a place of origin
+# wraps under its own column, beside the expiry line printed under the photo.
+WRAPS_LEFT = ("place_of_residence",)
 UNSURE = 0.5  # the confidence, at most, of a value whose reading shows signs of a misread letter
 WORDED = REPAIRED  # the confidence, at most, of a date of birth taken from its words alone
 
 
 def citizen_id_card(rows: list[Row]) -> dict[str, ExtractedField]:
     readings = read_fields(rows, CARD_LABELS, columns=True)
-    fields = _fields(rows, readings, CARD_LABELS, from_left=True)
+    fields = _fields(rows, readings, CARD_LABELS, wraps=WRAPS_LEFT)
     # The number is the largest print on the card, often with its label misread; look for it.
     if "citizen_id" not in fields or len(fields["citizen_id"].value) != 12:
         if (number := _largest_id(rows)) is not None:
@@ -75,9 +78,10 @@ def citizen_id_card(rows: list[Row]) -> dict[str, ExtractedField]:
     if "citizen_id" not in fields or len(fields["citizen_id"].value) != 12:
         if (number := _restored_id(rows)) is not None:
             fields["citizen_id"] = number
-    if "date_of_issue" not in fields and (issued := _unlabelled_issue(rows, fields)) is not None:
+    back = "full_name" not in fields and "date_of_birth" not in fields  # a front's dates are the birth and expiry
+    if back and "date_of_issue" not in fields and (issued := _unlabelled_issue(rows, fields)) is not None:
         fields["date_of_issue"] = issued
-    if "identifying_features" not in fields and (features := _features_unlabelled(rows)) is not None:
+    if back and "identifying_features" not in fields and (features := _features_unlabelled(rows)) is not None:
         fields["identifying_features"] = features
     if "nationality" not in fields and (nation := _nationality_unlabelled(rows)) is not None:
         fields["nationality"] = nation
@@ -88,8 +92,6 @@ def _unlabelled_issue(rows: list[Row], fields: dict[str, ExtractedField]) -> Ext
     """The date of issue of a card's back printed without a label: an old card's "Ngày 10 tháng 08
     năm 2008" is one; otherwise, when glare or wear took the label, the one date on the back that
     no other field took (for the clerk to check)."""
-    if "full_name" in fields or "date_of_birth" in fields:
-        return None  # a front: its dates are the birth and expiry
     taken = {f.value for f in fields.values()}
     found = []
     for row in rows:
@@ -168,12 +170,14 @@ def _witnessed_birth(figures: ExtractedField | None, words: str, span: Span) -> 
 
 
 def _fields(rows: list[Row], readings: dict[str, Reading], labels: list[Label],
-            from_left: bool = False) -> dict[str, ExtractedField]:
+            wraps: tuple[str, ...] | None = None) -> dict[str, ExtractedField]:
+    """Each reading made a field. ``wraps``: on a card (print in columns beside a photo), the
+    fields whose lines may run on left of their label; None: a form, in paragraphs."""
     fields: dict[str, ExtractedField] = {}
     for name, reading in readings.items():
         kind = _KIND[name]
-        span = continuation(rows, reading, labels, from_left=from_left) if kind in ("place", "text") \
-            else reading.span
+        mode = "strict" if wraps is None else "wrap" if name in wraps else "under"
+        span = continuation(rows, reading, labels, mode=mode) if kind in ("place", "text") else reading.span
         value = _normalise(kind, span.text)
         if value:
             confidence = round(span.confidence * reading.quality, 4)

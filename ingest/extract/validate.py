@@ -95,6 +95,18 @@ def birth_date_problem(iso: str, today: date | None = None) -> str | None:
     return None
 
 
+def issue_problem(issued: str, birth: str | None, today: date | None = None) -> str | None:
+    """Why a card cannot have been issued on ``issued``: not yet, or before its holder was born
+    (a back's date of expiry read as its date of issue is often both)."""
+    if problem := date_problem(issued):
+        return problem
+    if date.fromisoformat(issued) > (today or date.today()):
+        return f"issued {issued}, which is in the future"
+    if birth and _real_date(birth) and issued <= birth:
+        return f"issued {issued}, before the date of birth {birth}"
+    return None
+
+
 def expiry_problem(expiry: str, birth: str | None) -> str | None:
     if problem := date_problem(expiry):
         return problem
@@ -113,6 +125,27 @@ def card_expiry_problem(expiry: str, birth: str) -> str | None:
     if e.year - b.year not in CARD_AGES:
         return f"expires at age {e.year - b.year}; a card expires at 14, 25, 40 or 60"
     return None
+
+
+RENEWAL_GRACE = 2  # years: a card issued this close before a renewal birthday lasts to the next one
+
+
+def card_expiry(birth: str, issued: str) -> str | None:
+    """The date of expiry the law gives a card issued on ``issued`` to someone born on ``birth``
+    (real ISO dates): the first renewal birthday (14, 25, 40, 60) more than two years after the
+    issue (Law on Citizen Identification 2014 art. 21, Law on Identification 2023 art. 21).
+    None when the card was issued after the 58th birthday: it then has no expiry."""
+    b, i = date.fromisoformat(birth), date.fromisoformat(issued)
+    for age in CARD_AGES:
+        if i < _birthday(b, age - RENEWAL_GRACE):
+            return _birthday(b, age).isoformat()
+    return None
+
+
+def _birthday(born: date, age: int) -> date:
+    if (born.month, born.day) == (2, 29):
+        return date(born.year + age, 2, 28)
+    return born.replace(year=born.year + age)
 
 
 # Digits Tesseract takes for one another, both ways.
@@ -205,6 +238,8 @@ def check(doc_type: str, fields: dict[str, ExtractedField],
     if (expiry := value("date_of_expiry")) is not None:
         if p := expiry_problem(expiry, birth):
             problems["date_of_expiry"] = p
+    if (issued := value("date_of_issue")) is not None and (p := issue_problem(issued, birth, today)):
+        problems["date_of_issue"] = p
     good_birth = birth if birth and "date_of_birth" not in problems else None
     cid_agrees = False
     if (cid := value("citizen_id")) is not None:

@@ -101,13 +101,20 @@ def test_a_qr_code_alone_is_a_card_and_gives_its_fields_exactly():
         "sex": "Nữ",
         "place_of_residence": "Thôn Bắc Sơn, Xã Lộc Thủy, Phú Lộc, Thừa Thiên Huế",
         "date_of_issue": "2023-01-18",
+        # Not in the code: a chip card is a Vietnamese citizen's, and expires as the law says.
+        "nationality": "Việt Nam",
+        "date_of_expiry": "2032-03-21",
     }
     assert fields["full_name"].value == c.full_name and unicodedata.is_normalized("NFC", fields["full_name"].value)
     assert fields["place_of_residence"].value == c.place_of_residence
     assert unicodedata.is_normalized("NFC", fields["place_of_residence"].value)
     for name, f in fields.items():
-        assert f.confidence == 1.0 and not f.review and f.problem is None, name
         assert f.page == 1 and f.bbox == QR_BOX, name
+        if name not in ("nationality", "date_of_expiry"):
+            assert f.confidence == 1.0 and not f.review and f.problem is None, name
+    assert fields["nationality"].confidence >= 0.9 and not fields["nationality"].review
+    # Given, not read: the clerk confirms it.
+    assert fields["date_of_expiry"].review and "not read" in fields["date_of_expiry"].problem
 
 
 def test_a_card_code_wins_over_a_print_that_reads_as_another_paper():
@@ -168,7 +175,7 @@ def test_an_mrz_alone_gives_the_id_birth_sex_and_expiry(seed, born):
     assert classify([back]) == "citizen_id_card"
     fields = extract("citizen_id_card", [back], TODAY)
     assert values(fields) == {"citizen_id": c.citizen_id, "date_of_birth": born, "sex": c.sex,
-                              "date_of_expiry": c.date_of_expiry.isoformat()}
+                              "date_of_expiry": c.date_of_expiry.isoformat(), "nationality": "Việt Nam"}
     for name, f in fields.items():
         assert f.confidence >= 0.95 and not f.review and f.problem is None, name
 
@@ -269,6 +276,100 @@ def test_an_expiry_that_is_not_a_birthday():
     assert not fields["citizen_id"].review  # the ID agrees with the birth year and the sex
     wrong_age = card_fields(expiry="15/03/2031")
     assert wrong_age["date_of_expiry"].problem == "expires at age 41; a card expires at 14, 25, 40 or 60"
+
+
+def test_an_old_cards_dotted_lines_read_as_dots_do_not_hide_its_print():
+    # A 9-digit card's values stand on dotted lines, which OCR reads as a crowd of small dots:
+    # they outnumber the words, and their height is no measure of the print's.
+    rows = [["GIẤY", "CHỨNG", "MINH", "NHÂN", "DÂN"], ["SỐ", "154517531"], ["Họ", "tên", "ÔNG", "XUÂN", "TUẤN"],
+            ["Sinh", "ngày", "23-10-1983"], ["Nguyên", "quán", "Xã", "Tân", "Phú", "Trung,", "Củ", "Chi,", "TP.", "Hồ",
+                                             "Chí", "Minh"]]
+    card = page(rows)
+    dots = [Word("..", 0.3, (x, y + 34, x + 10, y + 40), 50 + i)
+            for i, y in enumerate((160.0, 220.0, 280.0)) for x in range(800, 2400, 40)]
+    card = replace(card, words=card.words + dots, steps=["card"])
+    assert classify([card]) == "citizen_id_card"
+    fields = extract("citizen_id_card", [card], TODAY)
+    assert fields["full_name"].value == "ÔNG XUÂN TUẤN" and fields["date_of_birth"].value == "1983-10-23"
+
+
+def test_a_misread_level_word_in_capitals_goes_to_the_clerk():
+    shouted = card_fields(residence="Số 8 Trần Thái Tông, PHÒNG Dịch Vọng, Cầu Giấy, Hà Nội")["place_of_residence"]
+    assert shouted.review and shouted.problem == "PHÒNG in capitals inside a place: misread"
+    old_card = card_fields(residence="SỐ 8 TRẦN THÁI TÔNG, DỊCH VỌNG, CẦU GIẤY, HÀ NỘI")["place_of_residence"]
+    assert not old_card.review  # printed all in capitals, as old cards do
+
+
+def test_features_with_a_word_no_description_uses_go_to_the_clerk():
+    rows = [["Đặc", "điểm", "nhận", "dạng", "/", "Personal", "identification:"],
+            ["lốt", "ruồi", "son", "C:1cm", "dưới", "trước", "cằm"],  # N read as l
+            ["Ngày,", "tháng,", "năm", "/", "Date,", "month,", "year:", "03/08/2021"]]
+    features = extract("citizen_id_card", [page(rows)], TODAY)["identifying_features"]
+    assert features.review and features.problem == "lốt is no word of a mark or where it is: misread"
+    rows[1][0] = "Nốt"
+    assert not extract("citizen_id_card", [page(rows)], TODAY)["identifying_features"].review
+
+
+def test_a_date_of_issue_in_the_future_or_before_birth_goes_to_the_clerk():
+    back = [["Ngày,", "tháng,", "năm", "cấp", "/", "Date", "of", "issue:", "07/03/2043"]]
+    issued = extract("citizen_id_card", [page(back)], TODAY)["date_of_issue"]
+    assert issued.review and issued.problem == "issued 2043-03-07, which is in the future"
+    c = person(0)
+    back = [["Ngày,", "tháng,", "năm", "/", "Date,", "month,", "year:", "18/01/1990"]]
+    issued = extract("citizen_id_card", [page(back, [zone(vncards.mrz_lines(c))])], TODAY)["date_of_issue"]
+    assert issued.review and issued.problem == "issued 1990-01-18, before the date of birth 1992-03-21"
+
+
+# --- The law as a witness of the expiry (validate.card_expiry) -------------------------------------
+
+@pytest.mark.parametrize("born,issued,expires", [
+    ("1990-03-15", "2021-06-01", "2030-03-15"),  # 31 at issue: renewed at 40
+    ("1990-03-15", "2028-06-01", "2050-03-15"),  # within two years of 40: lasts to 60
+    ("2001-07-30", "2021-05-02", "2026-07-30"),  # 19: renewed at 25
+    ("2013-02-10", "2024-08-01", "2027-02-10"),  # 11, a 2024 card: renewed at 14
+    ("1996-02-29", "2021-09-09", "2036-02-28"),  # born on a leap day
+    ("1960-01-05", "2021-04-04", None),  # 61: the card no longer expires
+])
+def test_the_law_gives_a_card_its_expiry(born, issued, expires):
+    assert validate.card_expiry(born, issued) == expires
+
+
+def test_the_qr_dates_confirm_a_printed_expiry_and_doubt_a_misread_one():
+    c = person(0)  # born 1992-03-21, issued 2023-01-18: expires 2032-03-21
+    agreeing = extract("citizen_id_card", [page(front_of(c), [qr(c)], confidence={10: 0.5})], TODAY)
+    expiry = agreeing["date_of_expiry"]
+    assert (expiry.value, expiry.review, expiry.problem) == ("2032-03-21", False, None)
+    assert expiry.confidence >= validate.CORROBORATED
+    misread = extract("citizen_id_card", [page(front_of(c, expiry="21/08/2032"), [qr(c)])], TODAY)
+    expiry = misread["date_of_expiry"]
+    assert expiry.value == "2032-08-21" and expiry.review
+    assert expiry.problem == "read as 2032-08-21, but a card issued on 2023-01-18 to someone born on " \
+                             "1992-03-21 expires on 2032-03-21"
+    unsure = extract("citizen_id_card", [page(front_of(c, expiry="21/08/2032"), [qr(c)], confidence={10: 0.4})],
+                     TODAY)["date_of_expiry"]
+    assert unsure.value == "2032-03-21" and unsure.review and unsure.problem.startswith("read as 2032-08-21 (unsure)")
+
+
+def test_a_checked_mrz_expiry_doubts_a_printed_issue_date_the_law_cannot_give_it():
+    c = person(0)
+    back = page([["Ngày,", "tháng,", "năm", "/", "Date,", "month,", "year:", "18/01/2013"]],
+                [zone(vncards.mrz_lines(c))])  # 2013, not 2023: at 20 the card would expire at 25
+    fields = extract("citizen_id_card", [back], TODAY)
+    assert fields["date_of_expiry"].value == "2032-03-21" and not fields["date_of_expiry"].review
+    assert fields["date_of_issue"].value == "2013-01-18" and fields["date_of_issue"].review
+    assert fields["date_of_issue"].problem.startswith("the card expires on 2032-03-21, but a card issued on 2013")
+
+
+def test_a_place_of_origin_wraps_under_its_own_column_not_into_the_expiry_beside_it():
+    rows = printed_front(**{**CARD, "origin": "Xã Kỳ Tân, Kỳ Anh,"})
+    rows.insert(9, ["Hà", "Tĩnh"])  # the origin's second line
+    # Everything right of a photo column; on the second line's row, close before it, the
+    # expiry line printed under the photo, misread so that no label is found in it.
+    words = [replace(w, bbox=(w.bbox[0] + 600, w.bbox[1], w.bbox[2] + 600, w.bbox[3])) for w in page(rows).words]
+    y = next(w.bbox[1] for w in words if w.text == "Tĩnh")
+    words += [Word("giá", 0.9, (470.0, y, 530.0, y + 40), 99), Word("trị", 0.9, (545.0, y, 600.0, y + 40), 99)]
+    fields = extract("citizen_id_card", [replace(page(), words=words)], TODAY)
+    assert fields["place_of_origin"].value == "Xã Kỳ Tân, Kỳ Anh, Hà Tĩnh"
 
 
 # --- Places -----------------------------------------------------------------------------------------
