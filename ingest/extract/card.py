@@ -91,7 +91,16 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         if f is None:
             continue
         parts = [p.strip() for p in f.value.split(",")]
-        if lexicon.province(_LEVEL.sub("", parts[-1])) is None:
+        level = _LEVEL.match(parts[-1])
+        prefix = level[0] if level else ""
+        province = lexicon.province(parts[-1][len(prefix):])
+        if province is not None and parts[-1].isupper():
+            province = province.upper()  # as old cards print their places
+        if province is not None and prefix + province != parts[-1]:
+            # "Hà Nồi": a province's name has one spelling of its letters
+            parts[-1] = prefix + province
+            f = out[name] = replace(f, value=", ".join(parts))
+        if province is None:
             doubt(name, "does not end with a province: part of it may be missing or misread")
         elif len(parts) == 1:  # a card names the commune and district before the province
             doubt(name, "only a province: the commune and district may be missing")

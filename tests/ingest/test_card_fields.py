@@ -293,6 +293,13 @@ def test_an_old_cards_dotted_lines_read_as_dots_do_not_hide_its_print():
     assert fields["full_name"].value == "ÔNG XUÂN TUẤN" and fields["date_of_birth"].value == "1983-10-23"
 
 
+def test_a_provinces_name_is_spelt_as_it_is():
+    place = card_fields(residence="Số 8 Trần Thái Tông, Dịch Vọng, Cầu Giấy, Hà Nồi")["place_of_residence"]
+    assert place.value == "Số 8 Trần Thái Tông, Dịch Vọng, Cầu Giấy, Hà Nội" and not place.review
+    city = card_fields(residence="Số 6 Trần Quốc Thảo, Phường 6, Quận 3, TP. Hồ Chỉ Minh")["place_of_residence"]
+    assert city.value == "Số 6 Trần Quốc Thảo, Phường 6, Quận 3, TP. Hồ Chí Minh"
+
+
 def test_a_misread_level_word_in_capitals_goes_to_the_clerk():
     shouted = card_fields(residence="Số 8 Trần Thái Tông, PHÒNG Dịch Vọng, Cầu Giấy, Hà Nội")["place_of_residence"]
     assert shouted.review and shouted.problem == "PHÒNG in capitals inside a place: misread"
