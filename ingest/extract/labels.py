@@ -127,9 +127,20 @@ def read_fields(rows: list[Row], labels: list[Label], *, columns: bool = False) 
             if span is None and (columns or j + 1 == len(hits)):
                 where, span = _below(rows, found, i, hit, labels, columns)
             if span is not None:
-                label = row.span(hit.start, hit.end)
-                result[name] = Reading(span, hit.quality, where, label.bbox[0] if label else row.bbox[0])
+                result[name] = Reading(span, hit.quality, where, _label_left(row, hit))
     return result
+
+
+def _label_left(row: Row, hit: Found) -> float:
+    """Where a label starts: its first word, unless a wide gap parts that word from the rest (a
+    mark beside the photo matched in place of a letter glare took: "y (ơi thường trú")."""
+    owners = sorted({row.owner[c] for c in range(hit.start, hit.end) if row.owner[c] >= 0})
+    if not owners:
+        return row.bbox[0]
+    first = owners[-1]
+    while first > owners[0] and row.words[first].bbox[0] - row.words[first - 1].bbox[2] < 2.5 * row.height:
+        first -= 1
+    return row.words[first].bbox[0]
 
 
 def _below(rows: list[Row], found: list[list[Found]], i: int, hit: Found, labels: list[Label],
@@ -182,9 +193,12 @@ def continuation(rows: list[Row], reading: Reading, labels: list[Label], *, mode
     text = rows[i].text
     ends_with_comma = text[text.find(span.text) + len(span.text):].lstrip().startswith(",")
     for _ in range(most):
-        if i + 1 >= len(rows):
+        j = i + 1
+        while j < len(rows) and _speck(rows[j], rows[i]):
+            j += 1
+        if j >= len(rows):
             break
-        row, below = rows[i], rows[i + 1]
+        row, below = rows[i], rows[j]
         if below.page != row.page or below.bbox[1] - row.bbox[3] > 1.2 * row.height:
             break
         part = _under_value(below, label_x - row.height, labels, mode)
@@ -198,8 +212,14 @@ def continuation(rows: list[Row], reading: Reading, labels: list[Label], *, mode
         joined = f"{span.text}{',' if ends_with_comma else ''} {more.text}"
         span = Span(joined, span.page, box, (span.confidence + more.confidence) / 2)
         ends_with_comma = part.text.rstrip().endswith(",")
-        i += 1
+        i = j
     return span
+
+
+def _speck(row: Row, value: Row) -> bool:
+    """A row of one small mark between a value's lines (a speck of the background read as a
+    letter), which is no line of text."""
+    return len(row.key) <= 1 and row.height < 0.5 * value.height
 
 
 _LABELLED = Row(0, [Word("", 0.0, (0, 0, 0, 0), 0)])  # a column that holds a label: the next field

@@ -83,6 +83,8 @@ def citizen_id_card(rows: list[Row]) -> dict[str, ExtractedField]:
         fields["date_of_issue"] = issued
     if back and "identifying_features" not in fields and (features := _features_unlabelled(rows)) is not None:
         fields["identifying_features"] = features
+    if "place_of_origin" not in fields and (origin := _origin_unlabelled(rows, readings)) is not None:
+        fields["place_of_origin"] = origin
     if "nationality" not in fields and (nation := _nationality_unlabelled(rows)) is not None:
         fields["nationality"] = nation
     return fields
@@ -113,6 +115,28 @@ def _features_unlabelled(rows: list[Row]) -> ExtractedField | None:
         text = lexicon.feature_words(normalize.nfc(row.text))
         if _MARK.match(text) and (span := row.span(0, len(row.text))):
             return _unlabelled(text, span)
+    return None
+
+
+_COMMUNE = re.compile(r"^(?:Xã|Phường|Thị trấn)\s", re.IGNORECASE)
+
+
+def _origin_unlabelled(rows: list[Row], readings: dict[str, Reading]) -> ExtractedField | None:
+    """A chip card's place of origin whose label glare took: the row above the residence's
+    label, under the fields read above it, that begins as a commune does ("Xã …", "Phường …"),
+    with its wrapped line."""
+    residence = readings.get("place_of_residence")
+    if residence is None:
+        return None
+    above = [r.row for r in readings.values() if r.row < residence.row]
+    for i in range(max(above, default=-1) + 1, residence.row):
+        at = next((w for w, o in enumerate(rows[i].words) if o.bbox[0] >= residence.label_left - rows[i].height), None)
+        if at is None:
+            continue
+        part = Row(rows[i].page, rows[i].words[at:])
+        if _COMMUNE.match(part.text) and (span := part.span(0, len(part.text))):
+            start = Reading(span, 1.0, i, residence.label_left)
+            return _unlabelled(normalize.place(continuation(rows, start, CARD_LABELS, mode="under").text), span)
     return None
 
 

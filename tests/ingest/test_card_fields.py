@@ -327,6 +327,19 @@ def test_a_date_of_issue_in_the_future_or_before_birth_goes_to_the_clerk():
     assert issued.review and issued.problem == "issued 1990-01-18, before the date of birth 1992-03-21"
 
 
+def test_a_place_of_origin_whose_label_glare_took_is_offered_for_review():
+    rows = printed_front(**{**CARD, "origin": "Xã Quảng Phú, Quảng"})
+    rows[7] = ["Xương,", "Thanh", "Hóa"]  # glare took the label line: the origin's second line stands there
+    rows[7], rows[8] = rows[8], rows[7]
+    card = page(rows)
+    # A speck of the background read as a letter between the two lines.
+    speck = Word("j", 0.2, (900.0, 520.0, 906.0, 530.0), 77)
+    fields = extract("citizen_id_card", [replace(card, words=card.words + [speck])], TODAY)
+    origin = fields["place_of_origin"]
+    assert origin.value == "Xã Quảng Phú, Quảng Xương, Thanh Hóa"
+    assert origin.review and origin.problem == "read where its label could not be"
+
+
 # --- The law as a witness of the expiry (validate.card_expiry) -------------------------------------
 
 @pytest.mark.parametrize("born,issued,expires", [
