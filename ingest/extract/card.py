@@ -120,7 +120,7 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         words = [w for w in re.findall(r"[^\W\d_]+", nfc(f.value).lower()) if w not in ("c", "cm", "mm")]  # C:1cm
         if unknown := [w for w in words if w not in lexicon.FEATURE_WORDS]:
             doubt("identifying_features", f"{unknown[0]} is no word of a mark or where it is: misread")
-        elif (last := nfc(f.value.split()[-1]).lower()) not in lexicon.FEATURE_WORDS - lexicon.FEATURE_RELATIONS:
+        elif not lexicon.feature_ends([nfc(w).lower() for w in f.value.split()]):
             doubt("identifying_features", "does not end with where on the face: part of it may be missing")
     f = out.get("nationality")
     if f is not None and f.value != "Việt Nam" and not re.fullmatch(r"[^\W\d_]+(?: [^\W\d_]+){0,2}", f.value):

@@ -64,6 +64,15 @@ FEATURE_WORDS = FEATURE_RELATIONS | frozenset(nfc(w) for w in """
 """.split())
 
 
+def feature_ends(words: list[str]) -> bool:
+    """Whether a description (its words, lower case) ends where a mark is: on a part of the face
+    or a side, not on a word of where relative to them ("… trước mép" lost "phải"); the upper and
+    lower lip (môi trên, môi dưới) are parts."""
+    if not words or words[-1] not in FEATURE_WORDS:
+        return False
+    return words[-1] not in FEATURE_RELATIONS or (len(words) > 1 and words[-2] == "môi")
+
+
 def feature_words(text: str) -> str:
     """Identifying features with each word's marks put back where the vocabulary has one
     spelling of its letters (SEO → Sẹo, ruôi → ruồi); measures ("C:1cm") and words not in it

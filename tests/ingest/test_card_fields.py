@@ -315,6 +315,8 @@ def test_features_with_a_word_no_description_uses_go_to_the_clerk():
     assert features.review and features.problem == "lốt is no word of a mark or where it is: misread"
     rows[1][0] = "Nốt"
     assert not extract("citizen_id_card", [page(rows)], TODAY)["identifying_features"].review
+    rows[1] = ["Sẹo", "chấm", "C:1,5cm", "trên", "môi", "trên"]  # the upper lip: "trên" ends it
+    assert not extract("citizen_id_card", [page(rows)], TODAY)["identifying_features"].review
 
 
 def test_a_date_of_issue_in_the_future_or_before_birth_goes_to_the_clerk():
