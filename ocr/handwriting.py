@@ -39,12 +39,14 @@ class Digit:
     bbox: tuple[float, float, float, float]  # on the page, in pixels
 
 
-def read(pdf: Path, box: tuple[float, float, float, float], dpi: int, line_height: float) -> list[Digit]:
+def read(pdf: Path, box: tuple[float, float, float, float], dpi: int, line_height: float,
+         before_slash: bool = False) -> list[Digit]:
     """The digits written inside ``box`` (page pixels at ``dpi``) of the one-page ``pdf``, left to
-    right; ``line_height``: the typed words' height on that line, which tells ink from specks."""
+    right; ``line_height``: the typed words' height on that line, which tells ink from specks;
+    ``before_slash``: the blank ends at a typed slash ("Số: 47 /QĐ-UBND")."""
     image = np.asarray(_pdf.render_region(pdf, 0, dpi, box).convert("L"))
     shapes = _cut(image, line_height)
-    if shapes and _typed_slash([box for _, box in shapes], image.shape[1], line_height):
+    if before_slash and shapes and _typed_slash([box for _, box in shapes], image.shape[1], line_height):
         shapes.pop()
     return [Digit(_classify(shape), (box[0] + x0, box[1] + y0, box[0] + x1, box[1] + y1))
             for shape, (x0, y0, x1, y1) in shapes]

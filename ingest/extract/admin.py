@@ -231,7 +231,7 @@ def _written_day(read: handwritten.Reader, row: Row, found: ExtractedField, tall
     return handwritten.marked(replace(found, value=value), reading, "day")
 
 
-def _nothing(page: int, box: tuple[float, float, float, float], line_height: float) -> list:
+def _nothing(page: int, box: tuple[float, float, float, float], line_height: float, before_slash: bool) -> list:
     return []
 
 

@@ -23,8 +23,9 @@ from .layout import Row
 from .model import ExtractedField
 
 Box = tuple[float, float, float, float]
-# Reads the digits in a box of a page: (page number, box, typed line height) → digits.
-Reader = Callable[[int, Box, float], list[handwriting.Digit]]
+# Reads the digits in a box of a page: (page number, box, typed line height, whether a typed
+# slash ends the box) → digits.
+Reader = Callable[[int, Box, float, bool], list[handwriting.Digit]]
 CONFIDENCE = 0.6  # the most a handwritten reading is trusted: under the review threshold
 # Pen digits in the blanks stand 1.25-1.7 times as high as the typed digits and capitals of
 # their line (bench/extraction.py's pen; about 1.4 on real scans), typed digits 1.
@@ -44,12 +45,12 @@ def page_reader(pages: list[PageResult]) -> Reader:
     pages without one (text layers, words given without an image) read as blank."""
     images = {p.number: p for p in pages if p.source == "ocr" and p.pdf is not None and p.dpi}
 
-    def read(page: int, box: Box, line_height: float) -> list[handwriting.Digit]:
+    def read(page: int, box: Box, line_height: float, before_slash: bool) -> list[handwriting.Digit]:
         found = images.get(page)
         if found is None or not found.pdf.exists():
             return []
         try:
-            return handwriting.read(found.pdf, box, found.dpi, line_height)
+            return handwriting.read(found.pdf, box, found.dpi, line_height, before_slash)
         except OcrError:
             return []  # the image could not be drawn: the field stays as the words give it
 
@@ -59,7 +60,7 @@ def page_reader(pages: list[PageResult]) -> Reader:
 def number(read: Reader, row: Row, start: int, end: int) -> Reading | None:
     """The number written between ``row.text[:start]`` ("Số:") and ``row.text[end:]`` (the
     symbol's slash)."""
-    return _reading(read, row, start, end, lambda t: 1 <= len(t) <= 5 and t[0] != "0")
+    return _reading(read, row, start, end, lambda t: 1 <= len(t) <= 5 and t[0] != "0", before_slash=True)
 
 
 def day(read: Reader, row: Row, start: int, end: int, year: int, month: int) -> Reading | None:
@@ -76,11 +77,12 @@ def marked(field: ExtractedField, reading: Reading, what: str) -> ExtractedField
                          min(CONFIDENCE, reading.confidence))
 
 
-def _reading(read: Reader, row: Row, start: int, end: int, plausible: Callable[[str], bool]) -> Reading | None:
+def _reading(read: Reader, row: Row, start: int, end: int, plausible: Callable[[str], bool],
+             before_slash: bool = False) -> Reading | None:
     box = _blank(row, start, end)
     if box is None:
         return None
-    digits = read(row.page, box, row.height)
+    digits = read(row.page, box, row.height, before_slash)
     found = handwriting.likeliest(digits, plausible)
     if found is None:
         return None
