@@ -79,10 +79,12 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as scratch:
             pages = [ocr.read_page(path, info.media_type, p.index, p.scanned, options, Path(scratch))
                      for p in info.pages]
+            # Extracted while the pages' images are there, as the workers do: handwritten digits
+            # are read off them.
+            doc_type = classify(pages)
+            fields = extract(doc_type, pages)
             seconds = time.perf_counter() - started
             bare = _norm(_bare(path, info.media_type, len(info.pages), Path(scratch)))
-        doc_type = classify(pages)
-        fields = extract(doc_type, pages)
         cells = []
         for name in FIELDS:
             want = item.get(name)

@@ -243,6 +243,24 @@ def render(path: Path, index: int, dpi: int) -> Image.Image:
         raise CorruptInput(f"page {index + 1} of the PDF cannot be rendered: {e}") from e
 
 
+def render_region(path: Path, index: int, dpi: int, box: tuple[float, float, float, float]) -> Image.Image:
+    """Part of a page rendered at ``dpi``: ``box`` in pixels of the page so rendered (x0, y0, x1,
+    y1 from the top left), clipped to the page; only that part is drawn."""
+    try:
+        document = pypdfium2.PdfDocument(path)
+        try:
+            page = document[index]
+            width, height = page.get_size()
+            scale = dpi / 72
+            x0, y0, x1, y1 = (v / scale for v in box)
+            crop = (max(0.0, x0), max(0.0, height - y1), max(0.0, width - x1), max(0.0, y0))
+            return page.render(scale=scale, crop=crop).to_pil().convert("RGB")
+        finally:
+            document.close()
+    except pypdfium2.PdfiumError as e:
+        raise CorruptInput(f"page {index + 1} of the PDF cannot be rendered: {e}") from e
+
+
 def _as_shown(path: Path, index: int | None = None) -> io.BytesIO:
     """The PDF (or its page ``index`` alone) as a reader sees it: decrypted (an owner password
     does not stop reading), its annotations' appearances part of the page. Office and signing

@@ -10,7 +10,7 @@ from datetime import date
 
 from ocr.model import PageResult
 
-from . import card, layout, validate
+from . import card, handwritten, layout, validate
 from .admin import admin_document
 from .model import REVIEW_BELOW, ExtractedField
 from .personal import birth_certificate
@@ -28,7 +28,8 @@ def extract(doc_type: str, pages: list[PageResult], today: date | None = None) -
     elif doc_type == "birth_certificate":
         fields = birth_certificate(layout.rows(pages))
     elif doc_type == "admin_document":
-        fields = admin_document(layout.segments(pages), pages[0].width, pages[0].height)
+        fields = admin_document(layout.segments(pages), pages[0].width, pages[0].height,
+                                handwritten.page_reader(pages))
     else:
         return {}
     return validate.check(doc_type, validate.repair(doc_type, fields, today), today)

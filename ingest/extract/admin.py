@@ -13,7 +13,7 @@ from dataclasses import replace
 from ocr import syllable
 from search.text import nfc
 
-from . import lexicon, normalize
+from . import handwritten, lexicon, normalize
 from .fuzzy import folded, key, similar
 from .layout import Row, Span
 from .model import REVIEW_BELOW, ExtractedField
@@ -41,7 +41,10 @@ _TITLES = {"kt", "tm", "tl", "tuq", "q", "bo", "truong", "thu", "chu", "tich", "
            "cuc", "vu", "chanh", "van", "phong", "ban", "nhan", "dan", "uy"}
 
 
-def admin_document(segments: list[Row], width: float, height: float) -> dict[str, ExtractedField]:
+def admin_document(segments: list[Row], width: float, height: float,
+                   read: handwritten.Reader | None = None) -> dict[str, ExtractedField]:
+    """The fields; ``read`` reads digits written by hand into the page image (none: not tried)."""
+    read = read or _nothing
     fields: dict[str, ExtractedField] = {}
     first = [part for s in segments if s.page == segments[0].page for part in _split_heading(s)]
     top = [s for s in first if s.bbox[1] < 0.35 * height]
@@ -52,12 +55,15 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
             number_row = s
             span = s.span(m.start(1), m.end(1))
             if span:
-                fields["document_number"] = _unsure_part(_field(normalize.document_number(span.text), span), span)
+                found = _unsure_part(_field(normalize.document_number(span.text), span), span)
+                if (slash := s.text.find("/", m.start(1))) > 0:  # digits written larger than type: a pen's
+                    found = _written_number(read, s, m.start(1), slash, found, tall=True) or found
+                fields["document_number"] = found
             break
     if number_row is None:
-        number_row = _bare_number(top, width, fields)
+        number_row = _bare_number(top, width, fields, read)
     if number_row is None:
-        number_row = _handwritten_number(top, width, fields)
+        number_row = _handwritten_number(top, width, fields, read)
 
     for s in top:
         m = _PLACE_DATE.search(folded(s.text)) or _HANDWRITTEN_DATE.search(folded(s.text))
@@ -68,10 +74,12 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
             date_span = s.span(m.end(1), len(s.text))
             if date_span and (iso := normalize.iso_date(date_span.text)):
                 fields["issue_date"] = _unsure_part(_field(iso, date_span), date_span)
+                fields["issue_date"] = _written_day(read, s, fields["issue_date"], tall=True) or fields["issue_date"]
             elif date_span and (typed := _typed_month(m)):
                 day = normalize.digits(m.group(2).upper())
                 whole = day.isdigit() and 1 <= int(day) <= 31 and normalize.iso_date(f"{day}/{typed[5:]}/{typed[:4]}")
-                fields["issue_date"] = _field(whole or typed, date_span).doubted(
+                fields["issue_date"] = _written_day(read, s, _field(typed, date_span)) or _field(
+                    whole or typed, date_span).doubted(
                     "the day is handwritten and may be misread: read it off the page" if whole
                     else "the day is handwritten and was not read: read it off the page", HANDWRITTEN)
             break
@@ -110,7 +118,8 @@ def admin_document(segments: list[Row], width: float, height: float) -> dict[str
     return fields
 
 
-def _bare_number(top: list[Row], width: float, fields: dict[str, ExtractedField]) -> Row | None:
+def _bare_number(top: list[Row], width: float, fields: dict[str, ExtractedField],
+                 read: handwritten.Reader) -> Row | None:
     """The row of a number whose "Số:" label OCR garbled: the number's own shape, top left, at
     the start of its line after a label-sized smudge at most (never a number cited in the text)."""
     for s in top:
@@ -122,9 +131,15 @@ def _bare_number(top: list[Row], width: float, fields: dict[str, ExtractedField]
         if span := s.span(m.start(1), m.end(1)):
             value = normalize.document_number(span.text)
             found = _unsure_part(replace(_field(value, span), confidence=round(span.confidence * BARE, 4)), span)
+            before = s.text[:m.start(1)].split()
             if re.search(r"\d", s.text[:m.start(1)]) and not found.review:
                 # Digits before it ("Số: 3 39 /2020/KH-BYT"): handwriting read in pieces.
                 found = found.doubted(HANDWRITTEN_NUMBER, HANDWRITTEN)
+            if before and (found.review or any(not w.isalpha() for w in before[1:])):
+                # After the label, handwriting read as pieces or marks ("Số: #5 /2019/CT-UBND").
+                slash = s.text.find("/", m.start(1))
+                found = _written_number(read, s, len(before[0]) + s.text.find(before[0]), slash, found,
+                                        tall=not found.review) or found
             fields["document_number"] = found
             return s
     return None
@@ -151,7 +166,8 @@ def _typed_month(m: re.Match) -> str | None:
     return None
 
 
-def _handwritten_number(top: list[Row], width: float, fields: dict[str, ExtractedField]) -> Row | None:
+def _handwritten_number(top: list[Row], width: float, fields: dict[str, ExtractedField],
+                        read: handwritten.Reader) -> Row | None:
     """"Số: 4‡ /(QĐ-UBND": the typed symbol after the slash is read; the number written by hand
     before it is kept as far as it reads as digits, for the clerk to check on the page."""
     for s in top:
@@ -165,11 +181,58 @@ def _handwritten_number(top: list[Row], width: float, fields: dict[str, Extracte
         if not (m := next(filter(None, (p.match(folded(s.text)) for p in _HANDWRITTEN_NUMBER)), None)):
             continue
         if span := s.span(m.start(1), m.end(2)):
+            symbol = s.text[m.start(2):m.end(2)]
+            slash = _symbol_slash(s.text, m.start(1), m.start(2))
+            if reading := handwritten.number(read, s, m.start(1), slash):
+                typed = s.text[slash:m.end(2)] if s.text[slash] == "/" else f"/{symbol}"
+                value = normalize.document_number(reading.text + typed)
+                fields["document_number"] = handwritten.marked(_field(value, span), reading, "number")
+                return s
             written = re.sub(r"\D", "", s.text[m.start(1):m.end(1)])
-            value = normalize.document_number(f"{written}/{s.text[m.start(2):m.end(2)]}")
+            value = normalize.document_number(f"{written}/{symbol}")
             fields["document_number"] = _field(value, span).doubted(HANDWRITTEN_NUMBER, HANDWRITTEN)
             return s
     return None
+
+
+def _symbol_slash(text: str, start: int, symbol: int) -> int:
+    """Where the typed part after a handwritten number starts: the first slash from which only
+    a year and the symbol follow ("† /2021/TB-STP"), else the symbol itself."""
+    for i in range(start, symbol):
+        if text[i] == "/" and re.fullmatch(r"/\s*(?:\d{4}\s*/)?\W*", text[i:symbol]):
+            return i
+    return symbol
+
+
+def _written_number(read: handwritten.Reader, row: Row, start: int, slash: int,
+                    found: ExtractedField, tall: bool = False) -> ExtractedField | None:
+    """``found`` with the digits written between ``row.text[:start]`` and the slash at ``slash``
+    read off the page, or None; ``tall``: only digits written larger than the type."""
+    if slash <= start or not (reading := handwritten.number(read, row, start, slash)):
+        return None
+    if tall and not reading.tall:
+        return None
+    value = normalize.document_number(reading.text + found.value[found.value.index("/"):]) if "/" in found.value \
+        else None
+    return handwritten.marked(replace(found, value=value), reading, "number") if value else None
+
+
+def _written_day(read: handwritten.Reader, row: Row, found: ExtractedField, tall: bool = False) -> ExtractedField | None:
+    """``found`` (a date) with the day written by hand read off the page, or None; ``tall``:
+    only digits written larger than the type."""
+    m = _HANDWRITTEN_DATE.search(folded(row.text))
+    if not m or not (typed := _typed_month(m)):
+        return None
+    year, month = int(typed[:4]), int(typed[5:])
+    reading = handwritten.day(read, row, m.start(2), m.end(2), year, month)
+    if not reading or (tall and not reading.tall):
+        return None
+    value = f"{year:04d}-{month:02d}-{int(reading.text):02d}"
+    return handwritten.marked(replace(found, value=value), reading, "day")
+
+
+def _nothing(page: int, box: tuple[float, float, float, float], line_height: float, before_slash: bool) -> list:
+    return []
 
 
 def _summary(spans: list[Span]) -> ExtractedField:

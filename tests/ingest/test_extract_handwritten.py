@@ -1,0 +1,69 @@
+"""Numbers and days written by hand into the blanks of typed lines: read off the page image by
+HoSo's digit network, always for the clerk's review; typed ones left as they read."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ocr
+from ingest.classify import classify
+from ingest.extract import extract
+from ocr import handwriting
+
+sys.path.append(str(Path(__file__).resolve().parents[2] / "bench"))
+import extraction  # noqa: E402  (the benchmark's decisions, with its pen: bench/handwriting.py)
+
+
+def _read(tmp_path: Path, hand: random.Random | None, seed: int):
+    page, expected = extraction.render_decision(random.Random(seed), "liberation-serif", extraction.Paper(hand=hand))
+    path = tmp_path / "decision.png"
+    page.save(path, dpi=(300, 300))
+    options = ocr.OcrOptions()
+    result = ocr.read_page(path, "image/png", 0, True, options, tmp_path)
+    return extract(classify([result]), [result]), expected
+
+
+def test_a_handwritten_number_and_day_are_read_and_go_to_the_clerk(tmp_path):
+    """"Số: 1935 /TTr-STP" and "ngày 10 tháng 11 năm 2021" with 1935 and 10 in pen: Tesseract
+    alone gives "725/TTr-STP" and the month "2021-11"; the blanks read off the image give both."""
+    fields, expected = _read(tmp_path, random.Random(1), 1)
+    number, issued = fields["document_number"], fields["issue_date"]
+    assert number.value == expected["document_number"] == "1935/TTr-STP"
+    assert issued.value == expected["issue_date"] == "2021-11-10"
+    for field, written in ((number, "1935"), (issued, "10")):
+        assert field.review and field.problem.endswith(f"handwritten, read as {written}: check it against the page")
+        assert 0 < field.confidence <= 0.6
+    assert number.bbox[2] - number.bbox[0] > 150  # the blank's ink is in the box the clerk is shown
+    assert fields["issue_place"].value == expected["issue_place"] and not fields["issue_place"].review
+
+
+def test_typed_numbers_and_days_are_not_read_as_handwriting(tmp_path):
+    fields, expected = _read(tmp_path, None, 4)
+    for name in ("document_number", "issue_date"):
+        assert fields[name].value == expected[name]
+        assert not fields[name].review and fields[name].problem is None
+
+
+def test_the_digit_network_reads_real_handwriting():
+    """The shipped weights and the features a cut digit gets agree: load_digits' digits, drawn
+    back at 32×32 as training draws them, read at least 95% right."""
+    pytest.importorskip("sklearn")
+    from ocr.train_digits import bitmaps
+
+    images, targets = bitmaps()
+    x = np.array([handwriting.features(image) for image in images])
+    assert (handwriting.probabilities(x).argmax(axis=1) == targets).mean() >= 0.95
+
+
+def test_the_value_taken_is_the_likeliest_that_makes_sense():
+    digits = [handwriting.Digit((("3", 0.6), ("8", 0.4)), (0, 0, 1, 1)),
+              handwriting.Digit((("5", 0.7), ("1", 0.3)), (1, 0, 2, 1))]
+    day = handwriting.likeliest(digits, lambda t: 1 <= int(t) <= 31)
+    assert day is not None and day[0] == "31" and day[1] == pytest.approx(0.18)
+    assert handwriting.likeliest(digits, lambda t: False) is None
+    assert handwriting.likeliest([], lambda t: True) is None
