@@ -1,8 +1,8 @@
 """The scale-out index on Elasticsearch 8.
 
 Layout: one Elasticsearch document per page (id `{document_id}:{page}`), so a hit can name
-its page; results are collapsed on `document_id` (best page per document) and the total is a
-cardinality of documents. Indices are versioned (`{prefix}-documents-{stamp}`) behind the
+its page; results are one per document (its best page, see `search`) and the total is a
+cardinality of documents (on `document_key`, a number standing for `document_id`). Indices are versioned (`{prefix}-documents-{stamp}`) behind the
 alias `{prefix}-documents`: `replace_all` fills a new index and moves the alias in one atomic
 action, so readers never see a half-built index.
 
@@ -16,6 +16,7 @@ with an older one sets `schema_reset`, and the server rebuilds it from the store
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import time
 from collections.abc import Iterable, Iterator
@@ -29,18 +30,21 @@ from . import _elastic_stats
 from ._query import Term, marked_terms, parse_query
 from ._snippet import find_terms, make_snippet
 from .errors import BadQuery, IndexUnavailable, SearchError
-from .index import (FACET_SIZE, FACETS, TOTAL_CAP, FacetCount, Fact, Hit, IndexEntry, SearchQuery,
+from .index import (FACET_SIZE, FACETS, MAX_WINDOW, TOTAL_CAP, FacetCount, Fact, Hit, IndexEntry, SearchQuery,
                     SearchResults, check_query, received_range)
 from .stats import Activity, DocumentTally, Statistics, StatsQuery
 from .text import nfc
 
-MAPPING_VERSION = 3  # 2: words split as SQLite splits them (684/QĐ-UBND, 000.17.22: several); dossier code words
+MAPPING_VERSION = 4  # 2: words split as SQLite splits them (684/QĐ-UBND, 000.17.22: several); dossier code words
 #                     3: statistics beside (a rebuild fills them)
+#                     4: document_key (documents counted on a number); facets' global ordinals built eagerly
 EXACT_BOOST = 10.0
 #: Terms a code's last part (a prefix, see _query.py) may stand for; Lucene reads no more.
 PREFIX_EXPANSIONS = 1000
 #: Bulk actions read from the caller at a time (pages and facts; 500 go in each request).
 BULK_WINDOW = 10_000
+#: Pages asked per document asked for (see search): most documents match on one page or two.
+PAGES_PER_HIT = 2
 _FILTERS = ("agency_code", "procedure_code", "doc_type", "dossier_code")
 # Token characters of SQLite's unicode61 tokenizer: letters, numbers, private use.
 _SEPARATORS = r"[^\p{L}\p{N}\p{Co}]+"
@@ -65,6 +69,11 @@ def tone_placement_rules() -> list[str]:
     return rules
 
 
+def document_key(document_id: str) -> int:
+    """A 63-bit number standing for the document, the same in every process and index."""
+    return int.from_bytes(hashlib.blake2b(document_id.encode(), digest_size=8).digest()) >> 1
+
+
 def _settings(shards: int, replicas: int) -> dict:
     return {
         "number_of_shards": shards,
@@ -87,8 +96,14 @@ MAPPINGS = {
     "dynamic": "strict",
     "_meta": {"version": MAPPING_VERSION},
     "properties": {
-        **{name: {"type": "keyword"} for name in (
-            "document_id", "agency_code", "procedure_code", "applicant_id", "kind", "doc_type", "filename")},
+        **{name: {"type": "keyword"} for name in ("document_id", "applicant_id", "kind", "filename")},
+        # Counted in every search: their global ordinals are built when a refresh publishes
+        # pages, not by the first search after it.
+        **{name: {"type": "keyword", "eager_global_ordinals": True} for name in FACETS},
+        # The document as a number, for counting documents: a cardinality over it hashes the
+        # value where one over the keyword document_id works through its terms; the count with
+        # facets cost the node a third less CPU (see README, Benchmarks: a million documents).
+        "document_key": {"type": "long", "index": False},
         # its words too, which code terms match (see _query.py)
         "dossier_code": {"type": "keyword", "fields": {"words": {"type": "text", "analyzer": "vi_folded"}}},
         "received_at": {"type": "date"},
@@ -130,6 +145,9 @@ class ElasticIndex:
         self.facts_alias = f"{prefix}-citizens"  # the citizen data for reuse, in its own index
         self.tallies_alias, self.activity_alias = f"{prefix}-tallies", f"{prefix}-activity"  # statistics
         self._shards, self._replicas = shards, replicas
+        #: Distinct documents a count sees at most (TOTAL_CAP + 1 pages a shard): counted exactly
+        #: up to there, and no larger tables than that (Elasticsearch allows up to 40,000).
+        self._precision = min(40_000, shards * (TOTAL_CAP + 1))
         #: True when the alias points at an index built with an older mapping: the caller should
         #: reindex (replace_all builds a current one).
         self.schema_reset = False
@@ -181,7 +199,7 @@ class ElasticIndex:
     @staticmethod
     def _actions(entries: Iterable[IndexEntry], index: str, facts_index: str) -> Iterator[dict]:
         for entry in entries:
-            meta = entry.model_dump(exclude={"pages", "facts"})
+            meta = {**entry.model_dump(exclude={"pages", "facts"}), "document_key": document_key(entry.document_id)}
             for number, text in enumerate(entry.pages, start=1):
                 yield {"_op_type": "index", "_index": index, "_id": f"{entry.document_id}:{number}",
                        "_source": {**meta, "page": number, "text": nfc(text)}}
@@ -302,26 +320,32 @@ class ElasticIndex:
 
     # -- reading --------------------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResults:
-        """One round trip (msearch) of two searches run side by side on the cluster: the page of
-        hits, ranked (or sorted newest first) and collapsed per document with no counting (so
-        Lucene may skip non-competitive pages); and the document count and facets, unscored,
-        stopped after TOTAL_CAP + 1 pages per shard. Snippets are marked here on our own
-        folding, so no highlighter runs."""
+        """One round trip (msearch) of two searches run side by side on the cluster: the best
+        pages, ranked (or sorted newest first) with no counting, so Lucene may skip pages that
+        cannot make the list; and the document count and facets, unscored, stopped after
+        TOTAL_CAP + 1 pages per shard. Snippets are marked here on our own folding, so no
+        highlighter runs.
+
+        Results are documents named by their best page. The pages are not collapsed by the
+        cluster (collapsing scores every matching page, some hundreds of thousands for a common
+        word at a million documents): PAGES_PER_HIT times the pages asked come back in order, and
+        each document's first is its best page, as a collapse would pick it. Documents with more
+        matching pages than that leave too few: then the cluster collapses, in a second request."""
         check_query(query)
         parsed = parse_query(query.text)
-        must = [self._any(t) for t in parsed.terms]
         must_not = [self._typed(t) for t in parsed.excluded]
         filters = [{"term": {name: getattr(query, name)}} for name in _FILTERS if getattr(query, name)]
         start, end = received_range(query)
         if start or end:
             filters.append({"range": {"received_at": {
                 **({"gte": start.isoformat()} if start else {}), **({"lt": end.isoformat()} if end else {})}}})
-        hits_body = {"query": {"bool": {"must": must, "filter": filters, "must_not": must_not}},
-                     "collapse": {"field": "document_id"},
-                     "from": query.offset, "size": query.limit, "track_total_hits": False}
+        ranked = {"query": {"bool": {"must": [self._any(t) for t in parsed.terms], "filter": filters,
+                                     "must_not": must_not}}, "track_total_hits": False}
         if query.sort == "newest":  # pages of one document tie on the first two: its best page leads
-            hits_body["sort"] = [{"received_at": "desc"}, {"document_id": "desc"}, {"_score": "desc"}]
-        documents = {"cardinality": {"field": "document_id", "precision_threshold": 40000}}
+            ranked["sort"] = [{"received_at": "desc"}, {"document_id": "desc"}, {"_score": "desc"}]
+        wanted = query.offset + query.limit
+        pages = min(PAGES_PER_HIT * wanted, MAX_WINDOW)
+        documents = {"cardinality": {"field": "document_key", "precision_threshold": self._precision}}
         matches = [self._matches(t) for t in parsed.terms]  # the same pages as must, without scoring
         count_body = {"query": {"bool": {"filter": [*matches, *filters], "must_not": must_not}}, "size": 0,
                       "track_total_hits": False,
@@ -330,9 +354,19 @@ class ElasticIndex:
                           name: {"terms": {"field": name, "size": FACET_SIZE,
                                            "order": [{"documents": "desc"}, {"_key": "asc"}]},
                                  "aggs": {"documents": documents}} for name in FACETS}}}
-        found, counted = self._call(self._msearch, [hits_body, count_body])
+        found, counted = self._call(self._msearch, [{**ranked, "size": pages}, count_body])
+        first: dict[str, dict] = {}  # each document's best page, in the order of the pages
+        for hit in found["hits"]["hits"]:
+            first.setdefault(hit["_source"]["document_id"], hit)
+        best = list(first.values())
+        if len(best) < wanted and len(found["hits"]["hits"]) == pages:
+            collapsed = self._call(self.client.search, index=self.alias, **ranked, collapse={"field": "document_id"},
+                                   from_=query.offset, size=query.limit)
+            best = collapsed["hits"]["hits"]
+        else:
+            best = best[query.offset:wanted]
         marked = marked_terms(parsed)
-        hits = [self._hit(h, marked) for h in found["hits"]["hits"]]
+        hits = [self._hit(h, marked) for h in best]
         aggregations = counted["aggregations"]
         facets = {name: [FacetCount(value=b["key"], count=int(b["documents"]["value"]))
                          for b in aggregations[name]["buckets"]] for name in FACETS}

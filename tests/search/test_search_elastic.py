@@ -115,6 +115,18 @@ def test_a_rebuild_streams_its_pages_in_windows(elastic, entry, monkeypatch):
     assert "refresh_interval" not in elastic.client.indices.get_settings(index=name)[name]["settings"]["index"]
 
 
+def test_a_document_matching_on_many_pages_leaves_room_for_the_others(elastic, entry):
+    """Hits are pages taken twice over and kept one per document; when one document's pages fill
+    that list, the cluster collapses them instead, and the page still holds `limit` documents."""
+    elastic.upsert([entry("long", *["Quyết định, quyết định."] * 12),
+                    entry("short", "Quyết định về thủ tục hành chính và các giấy tờ kèm theo"),
+                    entry("other", "Một quyết định khác, kèm theo danh sách dài các hồ sơ đã nhận")])
+    first = elastic.search(SearchQuery(text="quyet dinh", limit=2))
+    assert [h.document_id for h in first.hits] == ["long", "short"] and first.total == 3
+    second = elastic.search(SearchQuery(text="quyet dinh", limit=2, offset=2))
+    assert [h.document_id for h in second.hits] == ["other"]
+
+
 def test_a_stopped_node_is_index_unavailable(elastic_server, entry):
     ix = open_index(f"{elastic_server.url}?prefix=t{uuid.uuid4().hex[:12]}")
     ix.upsert([entry("A", "Thông báo tuyển dụng")])
