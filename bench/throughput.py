@@ -1,6 +1,11 @@
 """Pages per second end to end (HTTP upload → OCR → signed archival PDF → stored → indexed)
 for a 10-page scanned dossier, beside bare `tesseract -l vie` on the same pages, both on all
-cores. Prints a table; the target is a ratio of at least 0.75.
+cores. Prints a table; the target (issue 19) is a ratio of at least 0.95.
+
+Beside the seconds, the CPU each side spent (HoSo: the server, its worker pool and the
+Tesseract runs of its workers; bare: the Tesseract processes): their ratio is what HoSo's own
+work costs beyond Tesseract's, and it moves much less than wall time when other work shares the
+machine.
 
     .venv/bin/python bench/throughput.py [--pages 10] [--rounds 2]
 """
@@ -9,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -23,9 +29,28 @@ import vnpages  # noqa: E402
 from harness import Server, wait_done  # noqa: E402
 
 CORES = os.cpu_count() or 1
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def bare_tesseract(pages: list[Path]) -> tuple[float, list[str]]:
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its descendants, with the children they have reaped (a
+    worker's Tesseract runs)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        seconds = sum(int(v) for v in fields[11:15]) / TICKS  # utime, stime, cutime, cstime
+        children = [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
+                    for c in (task / "children").read_text().split()]
+    except (OSError, IndexError, ValueError):  # ended meanwhile
+        return 0.0
+    return seconds + sum(process_tree_cpu(c) for c in children)
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def bare_tesseract(pages: list[Path]) -> tuple[float, list[str], float]:
     """The bare tool at its best on this machine: one single-threaded process per core."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
@@ -33,14 +58,14 @@ def bare_tesseract(pages: list[Path]) -> tuple[float, list[str]]:
         return subprocess.run(["tesseract", str(page), "-", "-l", "vie"], env=env, capture_output=True,
                               text=True, check=True, timeout=300).stdout
 
-    start = time.perf_counter()
+    cpu, start = children_cpu(), time.perf_counter()
     with ThreadPoolExecutor(CORES) as pool:
         texts = list(pool.map(run, pages))
-    return time.perf_counter() - start, texts
+    return time.perf_counter() - start, texts, children_cpu() - cpu
 
 
-def hoso_end_to_end(server: Server, pages: list[Path]) -> tuple[float, list[str]]:
-    start = time.perf_counter()
+def hoso_end_to_end(server: Server, pages: list[Path]) -> tuple[float, list[str], float]:
+    cpu, start = process_tree_cpu(server.process.pid), time.perf_counter()
     with server.client() as client:
         files = [("files", (p.name, p.read_bytes(), "image/png")) for p in pages]
         response = client.post("/v1/dossiers", files=files, data={
@@ -51,7 +76,7 @@ def hoso_end_to_end(server: Server, pages: list[Path]) -> tuple[float, list[str]
         if any(d["status"] != "done" for d in dossier["documents"]):
             raise SystemExit(f"HoSo failed: {dossier}")
         by_name = {d["filename"]: d["text"] for d in dossier["documents"]}
-    return elapsed, [by_name[p.name] for p in pages]
+    return elapsed, [by_name[p.name] for p in pages], process_tree_cpu(server.process.pid) - cpu
 
 
 def main() -> None:
@@ -67,23 +92,27 @@ def main() -> None:
         server = Server(tmp / "data", {"HOSO_WORKERS": str(CORES)}).start()
         try:
             hoso_end_to_end(server, pages[:1])  # warm up the worker processes
-            hoso = min((hoso_end_to_end(server, pages) for _ in range(args.rounds)), key=lambda r: r[0])
+            # The two sides take turns, so that other work on the machine weighs on both alike.
+            runs = [(hoso_end_to_end(server, pages), bare_tesseract(pages)) for _ in range(args.rounds)]
         finally:
             server.stop()
-        bare = min((bare_tesseract(pages) for _ in range(args.rounds)), key=lambda r: r[0])
+        hoso = min((h for h, _ in runs), key=lambda r: r[0])
+        bare = min((b for _, b in runs), key=lambda r: r[0])
 
     def cer(texts: list[str]) -> float:
         return sum(vnpages.cer(t, got) for (_, t), got in zip(truth, texts)) / len(truth)
 
     n = len(pages)
-    rows = [("bare tesseract -l vie", bare[0], n / bare[0], cer(bare[1])),
-            ("HoSo end to end", hoso[0], n / hoso[0], cer(hoso[1]))]
+    rows = [("bare tesseract -l vie", bare[0], n / bare[0], bare[2], cer(bare[1])),
+            ("HoSo end to end", hoso[0], n / hoso[0], hoso[2], cer(hoso[1]))]
     print(f"\n{n}-page scanned dossier, 300 dpi, {CORES} cores, best of {args.rounds}\n")
-    print(f"| {'':24} | {'seconds':>8} | {'pages/s':>8} | {'CER':>7} |")
-    print(f"|{'-' * 26}|{'-' * 10}|{'-' * 10}|{'-' * 9}|")
-    for name, seconds, rate, error in rows:
-        print(f"| {name:24} | {seconds:8.2f} | {rate:8.3f} | {error:7.2%} |")
-    print(f"\nratio HoSo / bare tesseract (pages per second): {rows[1][2] / rows[0][2]:.2f}  (target ≥ 0.75)")
+    print(f"| {'':24} | {'seconds':>8} | {'pages/s':>8} | {'CPU s':>7} | {'CER':>7} |")
+    print(f"|{'-' * 26}|{'-' * 10}|{'-' * 10}|{'-' * 9}|{'-' * 9}|")
+    for name, seconds, rate, cpu, error in rows:
+        print(f"| {name:24} | {seconds:8.2f} | {rate:8.3f} | {cpu:7.2f} | {error:7.2%} |")
+    print(f"\nratio HoSo / bare tesseract (pages per second): {rows[1][2] / rows[0][2]:.2f}  (target ≥ 0.95)")
+    print(f"CPU ratio, bare tesseract / HoSo (CPU seconds): {rows[0][3] / rows[1][3]:.2f}  (on an idle machine, "
+          "about the best the ratio above can be)")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,57 @@
+"""A PNG's EXIF orientation is found wherever its eXIf chunk is, without decoding the pixels."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ocr.sources import PNG_SIGNATURE, exif_orientation, load_page
+from ocr.options import OcrOptions
+
+STORED = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3) * 3  # every pixel differs
+
+
+def _chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    chunks, at = [], len(PNG_SIGNATURE)
+    while at < len(data):
+        length, name = struct.unpack(">I4s", data[at:at + 8])
+        chunks.append((name, data[at + 8:at + 8 + length]))
+        at += 12 + length
+    return chunks
+
+
+def _png(chunks: list[tuple[bytes, bytes]]) -> bytes:
+    return PNG_SIGNATURE + b"".join(struct.pack(">I4s", len(body), name) + body
+                                    + struct.pack(">I", zlib.crc32(name + body)) for name, body in chunks)
+
+
+@pytest.mark.parametrize("after_pixels", [False, True])
+def test_png_exif_orientation_is_read_without_decoding(tmp_path: Path, after_pixels: bool):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # a quarter turn clockwise
+    path = tmp_path / "page.png"
+    Image.fromarray(STORED).save(path, exif=exif)
+    chunks = _chunks(path.read_bytes())
+    assert any(name == b"eXIf" for name, _ in chunks)
+    if after_pixels:  # allowed by the PNG specification, and Pillow then decodes to find it
+        moved = [c for c in chunks if c[0] != b"eXIf"]
+        moved.insert(len(moved) - 1, next(c for c in chunks if c[0] == b"eXIf"))  # before IEND
+        path.write_bytes(_png(moved))
+    with Image.open(path) as image:
+        assert exif_orientation(image) == 6
+        assert image.tile, "the pixels were decoded to find the EXIF"
+    pixels, _ = load_page(path, "image/png", 0, OcrOptions())
+    assert np.array_equal(pixels, np.rot90(STORED, -1))
+
+
+def test_png_without_exif_is_upright(tmp_path: Path):
+    path = tmp_path / "page.png"
+    Image.fromarray(STORED).save(path)
+    with Image.open(path) as image:
+        assert exif_orientation(image) == 1
+        assert image.tile
