@@ -53,9 +53,10 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _PUNCTUATION = ".,;:()/-\"'"
 
 
-def strange_words(text: str) -> list[str]:
+def strange_words(text: str, acronyms: bool = True) -> list[str]:
     """The words of ``text`` that no Vietnamese syllable is spelt like. Acronyms (capitals without
-    marks: UBND, TTATGT) are not judged; tokens with digits (a house number, ``C:1cm``,
+    marks: UBND, TTATGT) are not judged, unless ``acronyms`` is false (a person's name has none:
+    "FULL NARAE" is a label misread, not a name); tokens with digits (a house number, ``C:1cm``,
     ``2269/QĐ-TTg``) only by their letters: a lower-case run of more than two is strange."""
     out = []
     for token in text.split():
@@ -65,7 +66,7 @@ def strange_words(text: str) -> list[str]:
         elif any(c.isdigit() for c in token):
             if any(len(run) > 2 and run[0].islower() for run in re.findall(r"[^\W\d_]+", token)):
                 out.append(token)
-        elif core and core.isupper() and core.isascii():
+        elif core and core.isupper() and core.isascii() and acronyms:
             continue
         elif core and not (_WORD.fullmatch(core) and is_syllable(core)):
             out.append(token)

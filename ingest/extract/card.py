@@ -109,7 +109,7 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
             doubt(name, f"{misspelt[0]} is not how the level is spelt: misread")
     for name in (*PLACES, "full_name", "identifying_features"):
         f = out.get(name)
-        if f is not None and not f.review and (strange := syllable.strange_words(f.value)):
+        if f is not None and not f.review and (strange := syllable.strange_words(f.value, name != "full_name")):
             doubt(name, f"not spelt as Vietnamese is ({' '.join(strange)}): misread")
     for name in PLACES:
         f = out.get(name)

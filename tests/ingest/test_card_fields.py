@@ -421,6 +421,9 @@ def test_a_printed_word_no_vietnamese_syllable_is_spelt_like_goes_to_the_clerk()
     assert doubled_tone.review and "Nổốt" in doubled_tone.problem
     highlands = card_fields(origin="Xã Cư Huê, Ea Kar, Đắk Lắk")["place_of_origin"]
     assert not highlands.review
+    # A name has no acronyms: capitals that spell no syllable are the label's twin misread.
+    twin = card_fields(full_name="FULL NARAE", confidence=0.95)["full_name"]
+    assert twin.review and twin.problem == "not spelt as Vietnamese is (FULL NARAE): misread"
 
 
 def test_a_misspelt_level_word_is_a_misread():
