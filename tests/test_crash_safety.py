@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 import vnpages
-from harness import FORM, HOSO, Server, Worker, png_bytes, post, unique_line, wait_done
+from harness import FORM, HOSO, Server, Worker, png_bytes, post, read_token, unique_line, wait_done
 
 DOSSIERS = 200
 KILLS = 10
@@ -90,7 +90,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(backend, tmp_pat
                 dossier = wait_done(client, code, timeout=600)
                 [document] = dossier["documents"]
                 assert document["status"] == "done" and document["signature"] is not None, dossier
-                found = client.get("/v1/search", params={"q": token}).json()
+                found = client.get("/v1/search", params={"q": read_token(token, document["text"])}).json()
                 assert [h["dossier_code"] for h in found["hits"]] == [code], (token, found)
     finally:
         thread.join()
@@ -148,7 +148,7 @@ def test_sigkill_workers_and_broker_on_the_queue(scaleout_env, redis_server, tmp
             dossier = wait_done(clients[i % 2], code, timeout=600)
             [document] = dossier["documents"]
             assert document["status"] == "done" and document["signature"] is not None, dossier
-            found = clients[(i + 1) % 2].get("/v1/search", params={"q": token}).json()
+            found = clients[(i + 1) % 2].get("/v1/search", params={"q": read_token(token, document["text"])}).json()
             assert [h["dossier_code"] for h in found["hits"]] == [code], (token, found)
     finally:
         thread.join()
