@@ -129,9 +129,10 @@ def report(title: str, outcomes: list[Outcome]) -> None:
     hoso = sorted(o.seconds for o in outcomes)
     bare = sorted(o.bare_seconds for o in outcomes)
     slowest = max(outcomes, key=lambda o: o.seconds)
+    beside = f"bare Tesseract median {bare[len(bare) // 2]:.2f}; ratio {sum(hoso) / sum(bare):.2f}" \
+        if sum(bare) > 0.01 * len(bare) else "bare Tesseract not run"
     print(f"seconds per photo (one core): HoSo median {hoso[len(hoso) // 2]:.2f}, max {hoso[-1]:.2f} "
-          f"({slowest.kind} {slowest.side}, {slowest.seed}); "
-          f"bare Tesseract median {bare[len(bare) // 2]:.2f}; ratio {sum(hoso) / sum(bare):.2f}")
+          f"({slowest.kind} {slowest.side}, {slowest.seed}); {beside}")
     print("\n| kind/side | photos | fields right | wrong without review | missing |")
     print("|---|---|---|---|---|")
     groups: dict[str, list[Outcome]] = defaultdict(list)

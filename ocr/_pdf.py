@@ -231,29 +231,18 @@ def _resources_sound(resources: object, seen: set[int]) -> bool:
     return True
 
 
-def render(path: Path, index: int, dpi: int) -> Image.Image:
-    try:
-        document = pypdfium2.PdfDocument(path)
-        try:
-            bitmap = document[index].render(scale=dpi / 72)
-            return bitmap.to_pil().convert("RGB")
-        finally:
-            document.close()
-    except pypdfium2.PdfiumError as e:
-        raise CorruptInput(f"page {index + 1} of the PDF cannot be rendered: {e}") from e
-
-
-def render_region(path: Path, index: int, dpi: int, box: tuple[float, float, float, float]) -> Image.Image:
-    """Part of a page rendered at ``dpi``: ``box`` in pixels of the page so rendered (x0, y0, x1,
-    y1 from the top left), clipped to the page; only that part is drawn."""
+def render(path: Path, index: int, dpi: int, box: tuple[float, float, float, float] | None = None) -> Image.Image:
+    """Page ``index`` rendered at ``dpi``; with ``box`` (x0, y0, x1, y1 in pixels of the page so
+    rendered, from the top left) only that part of it is drawn, clipped to the page."""
     try:
         document = pypdfium2.PdfDocument(path)
         try:
             page = document[index]
-            width, height = page.get_size()
-            scale = dpi / 72
-            x0, y0, x1, y1 = (v / scale for v in box)
-            crop = (max(0.0, x0), max(0.0, height - y1), max(0.0, width - x1), max(0.0, y0))
+            scale, crop = dpi / 72, (0, 0, 0, 0)
+            if box is not None:
+                width, height = page.get_size()
+                x0, y0, x1, y1 = (v / scale for v in box)
+                crop = (max(0.0, x0), max(0.0, height - y1), max(0.0, width - x1), max(0.0, y0))
             return page.render(scale=scale, crop=crop).to_pil().convert("RGB")
         finally:
             document.close()

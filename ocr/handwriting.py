@@ -7,7 +7,7 @@ were lifted, split where two digits touch), and each digit classified by a small
 trained on real handwriting: scikit-learn's `load_digits` (1,797 digits of 43 writers, 8×8
 counts of a 32×32 bitmap), so a digit is brought to that shape: upright (its slant undone),
 strokes of the usual width, 32 pixels high, counted in 4×4 blocks. `ocr/train_digits.py`
-trains the network with a fixed seed and writes `ocr/digits.npz` (weights only, about 40 kB).
+trains the network with a fixed seed and writes `ocr/digits.npz` (weights only, about 19 kB).
 
 A reading gives every digit's alternatives with their probabilities, so the caller picks the
 likeliest value that makes sense (a day valid for its month) rather than the likeliest shapes.
@@ -44,7 +44,7 @@ def read(pdf: Path, box: tuple[float, float, float, float], dpi: int, line_heigh
     """The digits written inside ``box`` (page pixels at ``dpi``) of the one-page ``pdf``, left to
     right; ``line_height``: the typed words' height on that line, which tells ink from specks;
     ``before_slash``: the blank ends at a typed slash ("Số: 47 /QĐ-UBND")."""
-    image = np.asarray(_pdf.render_region(pdf, 0, dpi, box).convert("L"))
+    image = np.asarray(_pdf.render(pdf, 0, dpi, box).convert("L"))
     shapes = _cut(image, line_height)
     if before_slash and shapes and _typed_slash([box for _, box in shapes], image.shape[1], line_height):
         shapes.pop()

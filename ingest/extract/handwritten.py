@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
 
 from ocr import OcrError, handwriting
 from ocr.model import PageResult
@@ -21,6 +20,7 @@ from search.text import nfc
 
 from .layout import Row
 from .model import ExtractedField
+from .validate import date_problem
 
 Box = tuple[float, float, float, float]
 # Reads the digits in a box of a page: (page number, box, typed line height, whether a typed
@@ -65,7 +65,8 @@ def number(read: Reader, row: Row, start: int, end: int) -> Reading | None:
 
 def day(read: Reader, row: Row, start: int, end: int, year: int, month: int) -> Reading | None:
     """The day written between ``row.text[:start]`` ("ngày") and ``row.text[end:]`` ("tháng")."""
-    return _reading(read, row, start, end, lambda t: len(t) <= 2 and _exists(year, month, int(t)))
+    return _reading(read, row, start, end,
+                    lambda t: len(t) <= 2 and not date_problem(f"{year:04d}-{month:02d}-{int(t):02d}"))
 
 
 def marked(field: ExtractedField, reading: Reading, what: str) -> ExtractedField:
@@ -140,11 +141,3 @@ def _pitch(row: Row) -> float:
     widths = sorted((w.bbox[2] - w.bbox[0]) / len(nfc(w.text)) for w in row.words
                     if sum(c.isalpha() for c in w.text) >= 3 and w.text.isalpha())
     return widths[len(widths) // 2] if widths else row.height * 0.5
-
-
-def _exists(year: int, month: int, day: int) -> bool:
-    try:
-        date(year, month, day)
-    except ValueError:
-        return False
-    return True

@@ -130,7 +130,8 @@ def _origin_unlabelled(rows: list[Row], readings: dict[str, Reading]) -> Extract
         return None
     above = [r.row for r in readings.values() if r.row < residence.row]
     for i in range(max(above, default=-1) + 1, residence.row):
-        at = next((w for w, o in enumerate(rows[i].words) if o.bbox[0] >= residence.label_left - rows[i].height), None)
+        at = next((k for k, word in enumerate(rows[i].words) if word.bbox[0] >= residence.label_left - rows[i].height),
+                  None)
         if at is None:
             continue
         part = Row(rows[i].page, rows[i].words[at:])
