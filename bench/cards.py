@@ -103,7 +103,8 @@ def run(seed: int, bare_too: bool = True) -> list[Outcome]:
                 else:
                     outcome.fields[name] = "wrong-review" if got.review else "wrong"
                 if outcome.fields[name] != "right":
-                    outcome.misses.append(f"seed {seed} {card.kind} {card.side} {photo.notes}: {name} "
+                    outcome.misses.append(f"seed {seed} {card.kind} {card.side} {photo.notes} "
+                                          f"{'code' if outcome.machine else 'print'} {doc_type}: {name} "
                                           f"{outcome.fields[name]}: want {want!r}, got {got.value if got else None!r}")
                 outcome.bare[name] = _printed(name, want) in flat_bare
             outcomes.append(outcome)
@@ -159,15 +160,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--first", type=int, default=0, help="first seed of each part")
     parser.add_argument("--show", choices=("wrong", "all"), help="list the wrong fields (not on the held-out part!)")
+    parser.add_argument("--seeds", help="comma-separated seeds of the tuning part to read instead (while tuning)")
     parser.add_argument("--no-bare", action="store_true", help="skip bare Tesseract (quicker, while tuning)")
     args = parser.parse_args()
     parts = {"tuning": 0, "held-out": HELD_OUT}
     chosen = parts if args.part == "both" else {args.part: parts[args.part]}
     for title, base in chosen.items():
         seeds = range(base + args.first, base + args.first + args.photos)
+        if args.seeds:
+            seeds = [int(s) for s in args.seeds.split(",") if int(s) < HELD_OUT]
         with ProcessPoolExecutor(args.workers) as pool:
             outcomes = [o for batch in pool.map(run, seeds, [not args.no_bare] * len(seeds)) for o in batch]
-        report(f"{title} part, seeds {seeds.start}-{seeds.stop - 1}", outcomes)
+        report(f"{title} part, seeds {args.seeds or f'{seeds.start}-{seeds.stop - 1}'}", outcomes)
         if args.show:
             print()
             for o in outcomes:

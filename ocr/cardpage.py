@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from . import _qr, _tesseract, card, mrz, preprocess
+from . import _qr, _tesseract, card, leaders, mrz, preprocess, syllable
 from .errors import EngineFailed
 from .model import Code, PageResult, Word
 from .options import OcrOptions
@@ -51,14 +51,20 @@ def read(photo: np.ndarray, found: card.Found, number: int, options: OcrOptions,
     if turned:
         flat, gray, qr = _turned(flat, gray, qr)
     zone = _zone(gray, qr, dpi, options)
-    recognition = _recognise(gray, number, dpi, options, workdir)
+    # Long lines at one end said "MRZ", but no zone reads there: an old card's dotted lines or
+    # its address can look so, and then they settled nothing.
+    settled = settled and (qr is not None or zone is not None)
+    printed = _undotted(gray)
+    recognition = _recognise(printed, number, dpi, options, workdir)
     if not settled and _doubtful(recognition.words):
         # Nothing on the card said which way up it is: read it the other way up too.
-        other = _recognise(np.ascontiguousarray(gray[::-1, ::-1]), number, dpi, options, workdir, "r")
+        other_way = _undotted(np.ascontiguousarray(gray[::-1, ::-1]))
+        other = _recognise(other_way, number, dpi, options, workdir, "r")
         if _score(other.words) > _score(recognition.words):
             recognition.text_layer_pdf.unlink(missing_ok=True)
             recognition, turned = other, not turned
             flat, gray, qr = _turned(flat, gray, qr)
+            printed = other_way
             zone = _zone(gray, qr, dpi, options)
         else:
             other.text_layer_pdf.unlink(missing_ok=True)
@@ -69,7 +75,7 @@ def read(photo: np.ndarray, found: card.Found, number: int, options: OcrOptions,
         lines, parsed, box = zone
         codes.append(Code("mrz", "\n".join(lines), tuple(float(v) for v in box), parsed.valid,
                           tuple(parsed.problems)))
-    words = _digits_again(gray, recognition.words, dpi, options)
+    words = _digits_again(printed, recognition.words, dpi, options)
     if zone is not None:  # the zone's characters are in its code; read as Vietnamese they are noise
         words = [w for w in words if not _inside(w.bbox, zone[2])]
     # A card small in the photo (far away, or a photo a chat app shrank) was enlarged to be read:
@@ -82,6 +88,12 @@ def read(photo: np.ndarray, found: card.Found, number: int, options: OcrOptions,
     return CardPage(result, flat, dpi)
 
 
+def _undotted(gray: np.ndarray) -> np.ndarray:
+    """The card as its print is read: an old card's dotted writing lines read as letters, and
+    which dots are a letter's own marks depends on which way up the card is read."""
+    return leaders.remove(gray, card.CARD_WIDTH / card.WIDTH_MM)
+
+
 def _zone(gray: np.ndarray, qr: tuple[str, np.ndarray] | None, dpi: int, options: OcrOptions):
     """The card's MRZ, on a back: a side with a QR code is a chip card's front, which has none."""
     return None if qr is not None else mrz.read(gray, dpi=dpi, timeout=options.timeout)
@@ -92,7 +104,9 @@ def _zone(gray: np.ndarray, qr: tuple[str, np.ndarray] | None, dpi: int, options
 CARD_WORDS = ("cancuoc", "chungminh", "congdan", "identitycard", "identification", "fullname", "hovaten",
               "dateofbirth", "ngaysinh", "nationality", "quoctich", "placeoforigin", "quequan", "residence",
               "thuongtru", "dateofexpiry", "cogiatri", "dacdiem", "nhandang", "ngontro", "indexfinger",
-              "dantoc", "tongiao", "dauvet", "birthregistration")
+              "dantoc", "tongiao", "dauvet", "birthregistration",
+              # the old 9-digit card's labels, in Vietnamese only
+              "hoten", "sinhngay", "nguyenquan", "dkhk")
 
 
 def reads_as_card(words: list[Word]) -> bool:
@@ -131,7 +145,13 @@ def _doubtful(words: list[Word]) -> bool:
 
 
 def _score(words: list[Word]) -> float:
-    return sum(w.confidence * len(w.text) for w in words)
+    """How well a reading reads: its sure characters, in words spelt as Vietnamese or numbers
+    (print read upside down, or a row of dots, reads as letters too, but seldom as syllables)."""
+    return sum(w.confidence * len(w.text) for w in words
+               if (core := w.text.strip(_EDGES)) and (core.isdigit() or syllable.is_syllable(core)))
+
+
+_EDGES = ".,:;/()-\"'“”"
 
 
 def _gray(flat: np.ndarray) -> np.ndarray:

@@ -80,8 +80,14 @@ class TD1:
     @property
     def plausible(self) -> bool:
         """Whether this is a zone at all: three lines of other print (a card's address at the
-        bottom of its front) parse too, but no check digit of theirs agrees."""
-        return self.document_number.valid or self.birth.valid or self.expiry.valid or self.composite
+        bottom of its front, an upside-down old card's print) parse too, but no check digit of
+        theirs agrees as read. A check digit that agrees only once a place read empty was filled
+        proves nothing alone (some digit always fills it so): it counts on a zone whose fixed
+        parts read as a Vietnamese card's (issuer and nationality VNM)."""
+        checks = (self.document_number, self.birth, self.expiry)
+        if self.composite or any(c.valid and not c.repaired for c in checks):
+            return True
+        return self.issuer == "VNM" and self.nationality == "VNM" and any(c.valid for c in checks)
 
 
 UNREAD = "?"  # a character place the reading left empty (glare, a dropped character)

@@ -16,7 +16,7 @@ import re
 import unicodedata
 
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
-_STOPPED_TONES = "\u0301\u0323"  # the only tones a syllable ending in c, ch, p, t takes
+_STOPPED_TONES = "\u0301\u0323"  # the only tones a syllable ending in c, ch, p, t takes (one it must)
 _INITIAL = "(?:ngh|ng|gh|gi|ch|kh|nh|ph|qu|th|tr|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x)?"
 _OPEN = ("a e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iu oa oe oi ôi ơi ua uê ui uy ưa ưi ưu "
          "ươi ươu uơ oai oay oao oeo uây uôi uya uyu iêu yêu")
@@ -46,7 +46,9 @@ def is_syllable(word: str) -> bool:
     if match is None:
         return False
     final = match.group("final")
-    return not (final in ("c", "ch", "p", "t") and tones and tones[0] not in _STOPPED_TONES)
+    # A syllable ending in c, ch, p or t takes the rising or the heavy tone, never none: "Lâp",
+    # "Thach" are "Lập", "Thạch" whose dot below was lost.
+    return not (final in ("c", "ch", "p", "t") and (not tones or tones[0] not in _STOPPED_TONES))
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")

@@ -73,6 +73,10 @@ _LEVEL = re.compile(r"^(?:tỉnh|thành phố|tp\.?|t\.)\s*", re.IGNORECASE)
 # Level words no place's own name is spelt like without its marks ("Quan", "Tinh", "Thanh" are).
 _LEVEL_WORDS = frozenset(nfc(w) for w in ("xã", "huyện"))
 _LEVEL_KEYS = frozenset(key(w) for w in _LEVEL_WORDS)
+# An administrative unit named with its level: its name has at most four syllables ("Thị trấn
+# Nông trường Mộc Châu"); "Xã Đức Thu ần Hoài Đức" is a commune and a district read as one.
+_UNIT = re.compile(r"^(?:xã|phường|thị trấn|huyện|quận|thị xã|tỉnh|thành phố)\s+", re.IGNORECASE)
+LONGEST_UNIT_NAME = 4
 
 
 def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict[str, ExtractedField]:
@@ -107,6 +111,9 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         elif misspelt := [w for p in parts if (w := p.split(" ")[0]) and key(w) in _LEVEL_KEYS
                           and nfc(w).casefold() not in _LEVEL_WORDS]:
             doubt(name, f"{misspelt[0]} is not how the level is spelt: misread")
+        elif run_on := [p for p in parts if _UNIT.match(p) and len(re.findall(r"[^\W\d_]+", _UNIT.sub("", p)))
+                        > LONGEST_UNIT_NAME]:
+            doubt(name, f"{run_on[0]} is longer than a unit's name: two parts may have run together")
     for name in (*PLACES, "full_name", "identifying_features"):
         f = out.get(name)
         if f is not None and not f.review and (strange := syllable.strange_words(f.value, name != "full_name")):
@@ -115,6 +122,9 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         f = out.get(name)
         if f is not None and not f.review and (shouted := _capitals_inside(f.value)):
             doubt(name, f"{shouted} in capitals inside a place: misread")
+        elif f is not None and not f.review and not f.value[:1].isupper() and not f.value[:1].isdigit():
+            # A place begins with its level ("Xã", "Tổ", "Số 12"): "òa, Lập Thạch" lost its start.
+            doubt(name, "begins inside a word: its beginning may be missing or unread")
     f = out.get("identifying_features")
     if f is not None and not f.review:
         words = [w for w in re.findall(r"[^\W\d_]+", nfc(f.value).lower()) if w not in ("c", "cm", "mm")]  # C:1cm

@@ -307,6 +307,25 @@ def test_a_misread_level_word_in_capitals_goes_to_the_clerk():
     assert not old_card.review  # printed all in capitals, as old cards do
 
 
+def test_a_place_whose_beginning_glare_took_goes_to_the_clerk():
+    cut = card_fields(origin="òa, Lập Thạch, Vĩnh Phúc")["place_of_origin"]
+    assert cut.review and cut.problem == "begins inside a word: its beginning may be missing or unread"
+    assert not card_fields(origin="Xã Xuân Hòa, Lập Thạch, Vĩnh Phúc")["place_of_origin"].review
+
+
+def test_a_commune_and_a_district_read_as_one_part_go_to_the_clerk():
+    run_on = card_fields(origin="Xã Đức Thu ần Hoài Đức, Tỉnh Hà Nội")["place_of_origin"]
+    assert run_on.review and run_on.problem == \
+        "Xã Đức Thu ần Hoài Đức is longer than a unit's name: two parts may have run together"
+    whole = card_fields(origin="Thị trấn Nông trường Mộc Châu, Huyện Mộc Châu, Tỉnh Sơn La")["place_of_origin"]
+    assert not whole.review
+
+
+def test_a_syllable_ending_in_a_stop_without_its_tone_mark_goes_to_the_clerk():
+    lost = card_fields(origin="Xã Xuân Hòa, Lâp Thạch, Vĩnh Phúc")["place_of_origin"]  # the dot under ậ lost
+    assert lost.review and lost.problem == "not spelt as Vietnamese is (Lâp): misread"
+
+
 def test_features_with_a_word_no_description_uses_go_to_the_clerk():
     rows = [["Đặc", "điểm", "nhận", "dạng", "/", "Personal", "identification:"],
             ["lốt", "ruồi", "son", "C:1cm", "dưới", "trước", "cằm"],  # N read as l

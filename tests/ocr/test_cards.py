@@ -513,3 +513,15 @@ def test_a_photos_qr_code_box_is_carried_onto_the_page_as_it_was_turned(rotation
     corners = np.float32([[p.x, p.y] for p in (found.position.top_left, found.position.bottom_right)]) * 2
     assert np.allclose(sorted(code.bbox[::2]), sorted(corners[:, 0]), atol=6)
     assert np.allclose(sorted(code.bbox[1::2]), sorted(corners[:, 1]), atol=6)
+
+
+def test_print_that_parses_as_a_zone_only_by_filling_its_gaps_is_no_zone():
+    # An upside-down 9-digit card's print, read as three lines: the expiry's one empty place
+    # can be filled so that its check digit agrees, which any digit place can.
+    lines = ["FR?E???????I??????????????????", "?????690E0ESZOS???????????????", "??NVNVHNHNWONNHDAI9???????????"]
+    zone = mrz.parse(lines)
+    assert zone is not None and zone.expiry.repaired and not zone.plausible
+    # On a Vietnamese card's zone a filled place does count: its fixed parts say what it is.
+    one, two, three = VN
+    filled = mrz.parse([one, two[:9] + "?" + two[10:], three])
+    assert filled.expiry.repaired and filled.plausible

@@ -17,7 +17,7 @@ def test_syllables_and_known_names_are_spelt_right(word):
 
 
 @pytest.mark.parametrize("word", ["Nổốt", "Kạr", "ầnn", "bốg", "xyz", "tiêg", "mảp",
-                                  "Thưọng", "ốtt", "hàt"])
+                                  "Thưọng", "ốtt", "hàt", "Lâp", "Thach"])
 def test_misreadings_break_the_spelling(word):
     assert not is_syllable(word)
 
