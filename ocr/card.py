@@ -75,7 +75,7 @@ def _background_distance(lab: np.ndarray, smooth: bool = False) -> np.ndarray:
     spread. The background is learnt along the frame's edge, where the card never is: as one
     colour, or (``smooth``) as a surface, a quadratic in x and y per colour channel, for white
     paper in the shade of the phone, which changes across the frame more than a pale card
-    differs from it."""
+    differs from it. ``lab`` is the reduced photo, blurred, in 8-bit L*a*b*."""
     height, width = lab.shape[:2]
     ring = np.zeros((height, width), bool)
     ring[:8], ring[-8:], ring[:, :8], ring[:, -8:] = True, True, True, True
@@ -109,8 +109,8 @@ def _norm(lab: np.ndarray, centre: np.ndarray, spread: np.ndarray) -> np.ndarray
     over the last axis of a whole frame costs several times more."""
     total = np.zeros(lab.shape[:2], np.float32)
     for channel in range(3):
-        centred = centre[..., channel] if np.ndim(centre) == 3 else centre[channel]
-        part = (lab[..., channel].astype(np.float32) - centred) * np.float32(1 / spread[channel])
+        level = centre[..., channel] if np.ndim(centre) == 3 else centre[channel]  # a surface, or one colour
+        part = (lab[..., channel].astype(np.float32) - level) * np.float32(1 / spread[channel])
         total += part * part
     return np.sqrt(total)
 
