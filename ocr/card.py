@@ -45,10 +45,11 @@ def find(pixels: np.ndarray) -> Found | None:
                        interpolation=cv2.INTER_AREA)
     if small.ndim == 2:
         small = cv2.cvtColor(small, cv2.COLOR_GRAY2RGB)
-    distance = _background_distance(small)
+    lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_RGB2LAB)  # shared by the masks
+    distance = _background_distance(lab)
     area = small.shape[0] * small.shape[1]
     candidates: list[tuple[Found, int]] = []  # each with the mask it came from
-    for number, (mask, background) in enumerate(_masks(small, distance)):
+    for number, (mask, background) in enumerate(_masks(small, lab, distance)):
         if number == LAST_RESORT and candidates:
             break  # the shaded-paper model only when nothing else shows a card
         candidates += [(found, number) for contour in _regions(mask)
@@ -69,13 +70,12 @@ def warp(pixels: np.ndarray, corners: np.ndarray) -> np.ndarray:
     return cv2.warpPerspective(pixels, homography, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
 
 
-def _background_distance(small: np.ndarray, smooth: bool = False) -> np.ndarray:
+def _background_distance(lab: np.ndarray, smooth: bool = False) -> np.ndarray:
     """How far each pixel's colour is from the background's, in units of the background's own
     spread. The background is learnt along the frame's edge, where the card never is: as one
     colour, or (``smooth``) as a surface, a quadratic in x and y per colour channel, for white
     paper in the shade of the phone, which changes across the frame more than a pale card
-    differs from it."""
-    lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_RGB2LAB).astype(np.float32)
+    differs from it. ``lab`` is the reduced photo, blurred, in 8-bit L*a*b*."""
     height, width = lab.shape[:2]
     ring = np.zeros((height, width), bool)
     ring[:8], ring[-8:], ring[:, :8], ring[:, -8:] = True, True, True, True
@@ -87,18 +87,32 @@ def _background_distance(small: np.ndarray, smooth: bool = False) -> np.ndarray:
         y, x = y / height - 0.5, x / width - 0.5
         return np.stack([np.ones_like(x), x, y, x * x, y * y, x * y], axis=-1)
 
-    samples = lab[ys, xs]
+    samples = lab[ys, xs].astype(np.float32)
     if not smooth:
         centre = np.median(samples, axis=0)
         spread = np.maximum(np.percentile(np.abs(samples - centre), 90, axis=0), 4.0)
-        return cv2.GaussianBlur(np.sqrt((((lab - centre) / spread) ** 2).sum(axis=2)), (0, 0), 3)
+        return cv2.GaussianBlur(_norm(lab, centre, spread), (0, 0), 3)
     coefficients, *_ = np.linalg.lstsq(terms(ys.astype(np.float32), xs.astype(np.float32)), samples, rcond=None)
-    grid_y, grid_x = np.mgrid[0:height, 0:width].astype(np.float32)
-    surface = terms(grid_y, grid_x) @ coefficients
     residual = samples - terms(ys.astype(np.float32), xs.astype(np.float32)) @ coefficients
     spread = np.maximum(np.percentile(np.abs(residual), 90, axis=0), 3.0)
-    distance = np.sqrt((((lab - surface) / spread) ** 2).sum(axis=2))
-    return cv2.GaussianBlur(distance, (0, 0), 3)
+    # The surface a + b·x + c·y + d·x² + e·y² + f·x·y, per channel, summed from a column of its
+    # y terms and a row of its x terms: a fraction of the work of six whole-frame arrays.
+    y = (np.arange(height, dtype=np.float32) / height - 0.5)[:, None]
+    x = (np.arange(width, dtype=np.float32) / width - 0.5)[None, :]
+    surface = np.stack([(a + c * y + e * y * y) + (b * x + d * x * x) + f * (y * x)
+                        for a, b, c, d, e, f in coefficients.T.astype(np.float32)], axis=-1)
+    return cv2.GaussianBlur(_norm(lab, surface, spread), (0, 0), 3)
+
+
+def _norm(lab: np.ndarray, centre: np.ndarray, spread: np.ndarray) -> np.ndarray:
+    """Per pixel, the length of (lab - centre) / spread, one channel at a time: numpy's sum
+    over the last axis of a whole frame costs several times more."""
+    total = np.zeros(lab.shape[:2], np.float32)
+    for channel in range(3):
+        level = centre[..., channel] if np.ndim(centre) == 3 else centre[channel]  # a surface, or one colour
+        part = (lab[..., channel].astype(np.float32) - level) * np.float32(1 / spread[channel])
+        total += part * part
+    return np.sqrt(total)
 
 
 STANDS_OUT = 1.5  # median distance from the background inside a card: a card is not the paper it lies on
@@ -118,12 +132,11 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
     return cv2.pointPolygonTest(a.reshape(-1, 1, 2), tuple(float(v) for v in b.mean(axis=0)), False) >= 0
 
 
-def _masks(small: np.ndarray, distance: np.ndarray):
+def _masks(small: np.ndarray, lab: np.ndarray, distance: np.ndarray):
     """Binary images in which the card may stand out as one region, each with the distance from
-    the background its candidates must stand out by."""
+    the background its candidates must stand out by (`lab`: `small` blurred, in L*a*b*)."""
     yield _otsu(np.clip(distance * 32, 0, 255).astype(np.uint8)), distance
-    lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_RGB2LAB)
-    lightness = lab[..., 0]
+    lightness = np.ascontiguousarray(lab[..., 0])
     yield _otsu(lightness), distance  # a light card on a dark desk
     saturation = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)[..., 1]
     yield _otsu(255 - cv2.GaussianBlur(saturation, (9, 9), 0)), distance  # a pale card on coloured cloth
@@ -134,7 +147,7 @@ def _masks(small: np.ndarray, distance: np.ndarray):
     contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     cv2.drawContours(filled, contours, -1, 255, thickness=cv2.FILLED)
     yield filled, distance  # a card on a table of its own colour: only its outline tells
-    shaded = _background_distance(small, smooth=True)
+    shaded = _background_distance(lab, smooth=True)
     yield _otsu(np.clip(shaded * 32, 0, 255).astype(np.uint8)), shaded
 
 
