@@ -251,6 +251,7 @@ def _ink_ratios(hue: np.ndarray, saturation: np.ndarray, value: np.ndarray) -> n
 
 
 RULE_INCHES = 0.5  # no letter is so tall; the vertical rules of a table run down many rows
+RULE_MAX_WIDTH = 0.025  # inches: 0.6 mm, a heavy rule
 
 
 def remove_rules(gray: np.ndarray, dpi: int) -> np.ndarray | None:
@@ -262,6 +263,9 @@ def remove_rules(gray: np.ndarray, dpi: int) -> np.ndarray | None:
     half = cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA)
     ink = cv2.threshold(half, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
     rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((round(dpi / 2 * RULE_INCHES), 1), np.uint8))
+    # A rule is thin: what is wider (a photo, a dark desk or border, a logo) is not one.
+    wide = cv2.morphologyEx(rules, cv2.MORPH_OPEN, np.ones((1, max(3, round(dpi / 2 * RULE_MAX_WIDTH))), np.uint8))
+    rules = cv2.subtract(rules, cv2.dilate(wide, np.ones((3, 3), np.uint8)))
     if not rules.any():
         return None
     rules = cv2.dilate(cv2.resize(rules, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST),
