@@ -6,8 +6,9 @@ flatbed scan goes through untouched and as fast as before.
 - page found in a photo: the page quadrilateral is cut out and its perspective corrected;
 - uneven light and colour tint: the background is estimated (text removed by a grey
   dilation on a reduced copy) and divided out, per channel, which also white-balances;
-- coloured ink (red seals, blue signatures): the recognised image takes, per pixel, the
-  brightest channel, in which coloured ink is light and black text stays black;
+- coloured ink (red seals, incoming-mail stamps, blue signatures): the recognised image takes,
+  per pixel, the brightest channel, in which coloured ink is light and black text stays black,
+  lightened by as much as the page's own ink needs to become paper;
 - a table's vertical rules: long straight runs of ink down the page become paper (Tesseract
   reads them as "|" between the cells);
 - dark border (a copier lid left open, a page smaller than the glass): dark rows and columns
