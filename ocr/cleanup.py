@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from . import preprocess
 from .specks import remove_specks
 
 TARGET_DPI = 300
@@ -253,20 +254,23 @@ def _ink_ratios(hue: np.ndarray, saturation: np.ndarray, value: np.ndarray) -> n
 
 RULE_INCHES = 0.5  # no letter is so tall; the vertical rules of a table run down many rows
 RULE_MAX_WIDTH = 0.025  # inches: 0.6 mm, a heavy rule
+MAX_SKEW = 10.0  # degrees, as the page's geometry is found later (OcrOptions.max_skew)
 
 
 def remove_rules(gray: np.ndarray, dpi: int) -> np.ndarray | None:
     """Turn the vertical rules of a table into paper; None when there are none. Tesseract reads
     them as "|", "I" or "l" between the cells. The horizontal rules stay: they hold each row
     together (without them a table is read column by column, 65% of its characters out of
-    place in bench/otherpages.py). Found on a half-size copy, as long runs of ink down the page
-    that an opening with a line taller than any letter keeps."""
+    place in bench/otherpages.py). "Vertical" is as the text reads: on a page lying sideways
+    (turned upright only later) they run across the image. Found on a half-size copy, as
+    thin runs of ink longer than any letter is tall."""
     half = cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA)
     ink = cv2.threshold(half, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
-    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((round(dpi / 2 * RULE_INCHES), 1), np.uint8))
-    # A rule is thin: what is wider (a photo, a dark desk or border, a logo) is not one.
-    wide = cv2.morphologyEx(rules, cv2.MORPH_OPEN, np.ones((1, max(3, round(dpi / 2 * RULE_MAX_WIDTH))), np.uint8))
-    rules = cv2.subtract(rules, cv2.dilate(wide, np.ones((3, 3), np.uint8)))
+    length, width = round(dpi / 2 * RULE_INCHES), max(3, round(dpi / 2 * RULE_MAX_WIDTH))
+    down, across = _thin_runs(ink, (length, 1), (1, width)), _thin_runs(ink, (1, length), (width, 1))
+    if not (down.any() or across.any()):
+        return None
+    rules = across if preprocess.analyse(Image.fromarray(gray), MAX_SKEW).sideways else down
     if not rules.any():
         return None
     rules = cv2.dilate(cv2.resize(rules, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST),
@@ -274,6 +278,14 @@ def remove_rules(gray: np.ndarray, dpi: int) -> np.ndarray | None:
     out = gray.copy()
     out[rules > 0] = 255
     return out
+
+
+def _thin_runs(ink: np.ndarray, run: tuple[int, int], thick: tuple[int, int]) -> np.ndarray:
+    """The ink of `ink` in straight runs of shape `run` (rows, columns), less what is as thick
+    as `thick` across them: a photo, a dark border or a logo is not a rule."""
+    runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones(run, np.uint8))
+    wide = cv2.morphologyEx(runs, cv2.MORPH_OPEN, np.ones(thick, np.uint8))
+    return cv2.subtract(runs, cv2.dilate(wide, np.ones((3, 3), np.uint8)))
 
 
 def clear_border(gray: np.ndarray, dpi: int) -> np.ndarray | None:

@@ -10,7 +10,8 @@ import vnpages
 from ocr import cleanup
 
 
-def test_the_vertical_rules_of_a_table_go_and_its_rows_and_text_stay():
+def _table() -> tuple[np.ndarray, list[int], int, int]:
+    """A ruled table on an A4 page at 300 dpi: the page, its columns' x, its top and row height."""
     page = Image.new("L", (2480, 3508), 255)
     draw = ImageDraw.Draw(page)
     face = ImageFont.truetype(str(vnpages.FONTS["serif"]), 46)
@@ -22,7 +23,11 @@ def test_the_vertical_rules_of_a_table_go_and_its_rows_and_text_stay():
             draw.text((columns[c] + 15, y + 65), text, fill=0, font=face, anchor="ls")
     for x in columns:
         draw.line((x, top, x, top + 12 * row), fill=0, width=3)
-    pixels = np.asarray(page)
+    return np.asarray(page), columns, top, row
+
+
+def test_the_vertical_rules_of_a_table_go_and_its_rows_and_text_stay():
+    pixels, columns, top, row = _table()
     prepared = cleanup.prepare(pixels, 300)
     assert "rules" in prepared.steps
     gray = np.asarray(prepared.gray)
@@ -43,3 +48,15 @@ def test_a_dark_picture_is_no_rule():
     page[2000:2600, 300:800] = 40  # a photo pasted on the page, a margin round it
     prepared = cleanup.prepare(page, 300)
     assert "rules" not in prepared.steps
+
+
+def test_on_a_page_lying_sideways_the_rules_that_go_are_those_vertical_as_it_reads():
+    """A landscape page fed short edge first: the table's row rules run down the image and
+    must stay (without them its cells are read column by column); its column rules go."""
+    pixels, columns, top, row = _table()
+    sideways = np.ascontiguousarray(np.rot90(pixels))  # turned a quarter counter-clockwise
+    prepared = cleanup.prepare(sideways, 300)
+    assert "rules" in prepared.steps
+    upright = np.rot90(np.asarray(prepared.gray), -1)
+    assert upright[top + 30:top + 12 * row - 30, 1099:1102].min() > 200, "a column rule is left"
+    assert upright[top + 5 * row - 1:top + 5 * row + 2, 1200:1500].max() < 100, "a row rule is gone"
