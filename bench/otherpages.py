@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from degrade import _image, _multiply, _signature, _smooth_field
+from degrade import _image, _multiply, _signature, _smooth_field, _wrap
 
 DPI = 300
 A4_MM = (210, 297)
@@ -146,8 +146,9 @@ def _table_rows(rng: random.Random, count: int) -> list[list[str]]:
 
 def _article(rng: random.Random, number: int, small: float) -> list[Line]:
     """An article: its bold title, then clauses 1., 2. with points a), b) indented under them."""
-    lines = [Line(f"Điều {number}. {rng.choice(['Quyền của người sử dụng', 'Đối tượng được hỗ trợ', 'Mức phạt', 'Trách nhiệm thi hành', 'Điều khoản chuyển tiếp', 'Hồ sơ đề nghị'])}",
-                  "bold", small)]
+    title = rng.choice(["Quyền của người sử dụng", "Đối tượng được hỗ trợ", "Mức phạt", "Trách nhiệm thi hành",
+                        "Điều khoản chuyển tiếp", "Hồ sơ đề nghị"])
+    lines = [Line(f"Điều {number}. {title}", "bold", small)]
     for clause in range(1, rng.randint(2, 3) + 1):
         lines.append(Line(f"{clause}. {rng.choice(LEGAL)}", "regular", small, indent=8))
         if rng.random() < 0.6:
@@ -158,8 +159,8 @@ def _article(rng: random.Random, number: int, small: float) -> list[Line]:
 
 def _front(rng: random.Random, size: float) -> list[Line]:
     """The opening: agency and number in capitals, a large heading, italic bases."""
-    lines = [Line(f"ỦY BAN NHÂN DÂN {rng.choice(['HUYỆN SƠN TỊNH', 'XÃ NGHĨA KỲ', 'THỊ XÃ ĐỨC PHỔ', 'HUYỆN BA TƠ'])}",
-                  "bold", size, "centre"),
+    place = rng.choice(["HUYỆN SƠN TỊNH", "XÃ NGHĨA KỲ", "THỊ XÃ ĐỨC PHỔ", "HUYỆN BA TƠ"])
+    lines = [Line(f"ỦY BAN NHÂN DÂN {place}", "bold", size, "centre"),
              Line(f"Số: {rng.randint(5, 999)}/{rng.choice(['BC-UBND', 'TTr-PTNMT', 'BB-KT', 'DS-LĐTBXH'])}",
                   "regular", size, "centre"),
              Line(rng.choice(HEADINGS), "bold", rng.choice([16, 18, 20]), "centre")]
@@ -174,20 +175,9 @@ def _front(rng: random.Random, size: float) -> list[Line]:
 def _font(name: str, style: str, size_pt: float, dpi: int) -> ImageFont.FreeTypeFont:
     path = FONT_ROOT / FONTS[name][("regular", "bold", "italic").index(style)]
     if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: apt-get install -y fonts-croscore fonts-freefont-ttf")
+        raise FileNotFoundError(f"{path} is missing: apt-get install -y fonts-croscore fonts-freefont-ttf "
+                                "fonts-dejavu-extra")
     return ImageFont.truetype(str(path), round(size_pt * dpi / 72))
-
-
-def _wrap(text: str, face: ImageFont.FreeTypeFont, width: float) -> list[str]:
-    lines, current = [], ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if current and face.getlength(candidate) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = candidate
-    return [*lines, current] if current else lines
 
 
 def _fit(text: str, face: ImageFont.FreeTypeFont, width: float) -> str:
@@ -213,11 +203,12 @@ class _Printer:
         left, _, right, bottom = self.box
         indent = round(line.indent * mm)
         leading = round(line.size * self.dpi / 72 * 1.35)
-        for i, text in enumerate(_wrap(line.text, face, right - left - indent)):
+        for i, text in enumerate(_wrap(line.text, face, right - left - indent, 0)):
             if self.y + leading > bottom:
                 return False
             width = face.getlength(text)
-            x = {"centre": (left + right - width) / 2, "right": right - width}.get(line.align, left + (indent if i == 0 else indent // 2))
+            x = {"centre": (left + right - width) / 2, "right": right - width}.get(
+                line.align, left + (indent if i == 0 else indent // 2))
             self.draw.text((round(x), self.y + leading), text, fill=0, font=face, anchor="ls")
             self.printed.append(text)
             self.y += leading
