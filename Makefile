@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # Elasticsearch they run against) and the two browsers the web pages are tested in.
 # Target-specific values reach system-deps.
 RUN_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-dejavu-core
-TEST_PACKAGES := $(RUN_PACKAGES) fonts-liberation2 fonts-noto-core fonts-ocr-b openjdk-17-jdk-headless maven chromium firefox-esr zbar-tools softhsm2 redis-server
+TEST_PACKAGES := $(RUN_PACKAGES) fonts-liberation2 fonts-noto-core fonts-ocr-b fonts-croscore fonts-freefont-ttf fonts-dejavu-extra openjdk-17-jdk-headless maven chromium firefox-esr zbar-tools softhsm2 redis-server
 APT_PACKAGES = $(RUN_PACKAGES)
 test services bench minio elasticsearch: APT_PACKAGES = $(TEST_PACKAGES)
 export HOSO_DATA_DIR ?= $(CURDIR)/var

@@ -303,7 +303,7 @@ def _ingest(settings: Settings, args) -> int:
             bar.update(1)
 
     async def run():
-        pipeline = services.pipeline(listener)
+        pipeline = services.pipeline(listener, watchers=(_PagesRead(bar),))
         pipeline.start()
         try:
             return await asyncio.gather(*(pipeline.process(d) for d in dossiers))
@@ -321,6 +321,20 @@ def _ingest(settings: Settings, args) -> int:
             for d in dossier.documents:
                 print(f"  {d.id} {d.filename}: {d.status.value} {d.doc_type or ''} {d.reason or ''}".rstrip())
     return 0 if all(d.status.value == "done" for d in finished) else 1
+
+
+class _PagesRead:
+    """Pages read so far, beside the documents' bar: a document of fifty pages moves too."""
+
+    def __init__(self, bar: tqdm) -> None:
+        self.bar, self.pages = bar, 0
+
+    def page_read(self, seconds: float) -> None:
+        self.pages += 1
+        self.bar.set_postfix_str(f"{self.pages} pages read")
+
+    def document_finished(self, dossier, document, timings, error) -> None:
+        pass
 
 
 def _ocr(settings: Settings, args) -> int:

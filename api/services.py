@@ -102,7 +102,8 @@ class Services:
         return Reuse(self.index, self.records, self.trust_roots)
 
     def pipeline(self, listener=None, **options) -> Pipeline:
-        """The pipeline that reads in this process's own pool (the embedded default, `hoso ingest`)."""
+        """The pipeline that reads in this process's own pool (the embedded default, `hoso ingest`);
+        `watchers` are monitors besides the metrics (a progress bar)."""
         return self._pipeline(Pipeline, listener, **options)
 
     def server_pipeline(self) -> Pipeline:
@@ -116,11 +117,11 @@ class Services:
         """What a broker worker process runs per dossier; made in that process, after it started."""
         return DossierWorker(self.pipeline(lease=self.settings.queue.lease, inline=True))
 
-    def _pipeline(self, kind: type[Pipeline], listener=None, **options) -> Pipeline:
+    def _pipeline(self, kind: type[Pipeline], listener=None, watchers: tuple = (), **options) -> Pipeline:
         s = self.settings
         config = WorkerConfig(store_url=s.store_url, store=s.s3, work_dir=s.work_dir, keys_dir=s.keys_dir, ocr=s.ocr,
                               signing=s.signing, signing_location=s.signing_location, pdfa=s.pdfa)
-        monitors = (self.metrics, *([DocumentLog()] if s.log_json else []))
+        monitors = (self.metrics, *([DocumentLog()] if s.log_json else []), *watchers)
         return kind(self.records, self.index, config, s.workers, listener, s.retention, monitors=monitors, **options)
 
     def close(self) -> None:

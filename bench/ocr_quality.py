@@ -90,6 +90,22 @@ def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}" if b else "∞" if a else "1.00"
 
 
+def read_all(samples: list, made: str, generated: float, jobs: int, scratch: Path) -> tuple[list[Reading], float]:
+    """Every sample read by each reader on `jobs` processes; says what is read first, prints
+    the tables by kind and by font after; the readings and the wall time they took."""
+    print(f"{len(samples)} pages ({made}; fonts {', '.join(sorted({s.font for s in samples}))}) generated in "
+          f"{generated:.0f} s; reading with {jobs} processes, tesseract {ocr.engine_version()}\n", flush=True)
+    start = time.perf_counter()
+    with ProcessPoolExecutor(jobs) as pool:
+        futures = [pool.submit(read, s, reader, scratch) for s in samples for reader in READERS]
+        readings = [f.result() for f in futures]
+    elapsed = time.perf_counter() - start
+    print("\n".join(table(readings, lambda r: r.sample.kind, "kind")))
+    print()
+    print("\n".join(table(readings, lambda r: r.sample.font, "font")))
+    return readings, elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages-per-kind", type=int, default=3)
@@ -105,19 +121,9 @@ def main() -> None:
         tmp = Path(tmp)
         start = time.perf_counter()
         samples = degrade.evaluation_set(tmp / "pages", args.pages_per_kind, kinds)
-        generated = time.perf_counter() - start
-        print(f"{len(samples)} pages ({len(kinds)} kinds × {args.pages_per_kind}; fonts "
-              f"{', '.join(sorted({s.font for s in samples}))}) generated in {generated:.0f} s; "
-              f"reading with {args.jobs} processes, tesseract {ocr.engine_version()}\n", flush=True)
-        start = time.perf_counter()
-        with ProcessPoolExecutor(args.jobs) as pool:
-            futures = [pool.submit(read, s, reader, tmp) for s in samples for reader in READERS]
-            readings = [f.result() for f in futures]
-        elapsed = time.perf_counter() - start
+        readings, elapsed = read_all(samples, f"{len(kinds)} kinds × {args.pages_per_kind}",
+                                     time.perf_counter() - start, args.jobs, tmp)
 
-    print("\n".join(table(readings, lambda r: r.sample.kind, "kind")))
-    print()
-    print("\n".join(table(readings, lambda r: r.sample.font, "font")))
     print()
     print("HoSo's worst pages:")
     for r in sorted((r for r in readings if r.reader == "HoSo"), key=lambda r: -r.cer)[:3]:

@@ -7,7 +7,9 @@ and spacing forgiven; the summary without its "V/v" marker, which HoSo leaves ou
 it is wrong or partial but marked for the clerk, "wrong" when it is wrong and not marked: the
 failure that matters. Bare Tesseract (`tesseract page -l vie` on each page rendered at 300 dpi)
 gets a field when the label's value appears anywhere in its text: a generous reading, since it
-finds no fields at all.
+finds no fields at all. A document with a transcript beside it (`<name>.txt`) also gets its
+character error rate, HoSo's text beside bare Tesseract's: HoSo's clean-up must not read a real
+page worse than Tesseract alone.
 
     python bench/realworld.py [--dir ../shared/realworld-dev]
 """
@@ -24,7 +26,9 @@ import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT)]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+import vnpages  # noqa: E402
 
 import ocr  # noqa: E402
 from ingest.classify import classify  # noqa: E402
@@ -70,6 +74,7 @@ def main() -> None:
     items = json.loads((args.dir / "labels.json").read_text())["items"]
     options = ocr.OcrOptions()
     totals = {"right": 0, "review": 0, "wrong": 0, "missing": 0, "bare": 0, "fields": 0}
+    cers = []
     print("| document | doc_type | " + " | ".join(FIELDS) + " | seconds |")
     print("|---|---|" + "---|" * len(FIELDS) + "---|")
     for item in items:
@@ -84,7 +89,13 @@ def main() -> None:
             doc_type = classify(pages)
             fields = extract(doc_type, pages)
             seconds = time.perf_counter() - started
-            bare = _norm(_bare(path, info.media_type, len(info.pages), Path(scratch)))
+            bare_text = _bare(path, info.media_type, len(info.pages), Path(scratch))
+            bare = _norm(bare_text)
+        transcript = path.with_suffix(".txt")
+        if transcript.exists():
+            truth = transcript.read_text(encoding="utf-8")
+            cers.append(f"{item['file']}: CER HoSo {vnpages.cer(truth, chr(10).join(p.text for p in pages)):.1%}, "
+                        f"bare Tesseract {vnpages.cer(truth, bare_text):.1%}")
         cells = []
         for name in FIELDS:
             want = item.get(name)
@@ -105,6 +116,8 @@ def main() -> None:
     print(f"\nfields right {totals['right']}/{n} ({100 * totals['right'] / n:.0f}%), wrong but for review "
           f"{totals['review']}, wrong without review {totals['wrong']}, missing {totals['missing']}; "
           f"bare Tesseract has the value in its text for {totals['bare']}/{n}")
+    for line in cers:
+        print(line)
 
 
 if __name__ == "__main__":

@@ -264,10 +264,8 @@ class Pipeline:
             info: ocr.SourceInfo = await self._run(worker.fetch_and_inspect, job)
             await marked
             lap("fetch")
-            pages = await asyncio.gather(*(self._run(worker.read_page, job, p) for p in info.pages))
+            pages = await asyncio.gather(*(self._read_page(job, p) for p in info.pages))
             lap("read")
-            for page in pages:
-                self._tell("page_read", page.seconds)
             done: worker.FinishedDocument = await self._run(worker.finish, job, list(pages))
             # Locked in the store before the manifest says done; a crash in between
             # re-runs the document, and writing over a locked object keeps its version.
@@ -302,6 +300,12 @@ class Pipeline:
             signature=done.signature, incoming_signatures=done.incoming_signatures,
             retention=archived.retention, processed_at=archived.retention.assigned_at)
         self._finished(final, document.id, started, timings, None)
+
+    async def _read_page(self, job: DocumentJob, page: ocr.SourcePage) -> ocr.PageResult:
+        """One page read; told as soon as it is, so a long document shows its progress."""
+        result = await self._run(worker.read_page, job, page)
+        self._tell("page_read", result.seconds)
+        return result
 
     def _finished(self, dossier: Dossier, document_id: str, started: float, timings: dict[str, float],
                   error: Exception | None) -> None:

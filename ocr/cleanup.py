@@ -6,8 +6,11 @@ flatbed scan goes through untouched and as fast as before.
 - page found in a photo: the page quadrilateral is cut out and its perspective corrected;
 - uneven light and colour tint: the background is estimated (text removed by a grey
   dilation on a reduced copy) and divided out, per channel, which also white-balances;
-- coloured ink (red seals, blue signatures): the recognised image takes, per pixel, the
-  brightest channel, in which coloured ink is light and black text stays black;
+- coloured ink (red seals, incoming-mail stamps, blue signatures): the recognised image takes,
+  per pixel, the brightest channel, in which coloured ink is light and black text stays black,
+  lightened by as much as the page's own ink needs to become paper;
+- a table's vertical rules: long straight runs of ink down the page become paper (Tesseract
+  reads them as "|" between the cells);
 - dark border (a copier lid left open, a page smaller than the glass): dark rows and columns
   along the image's edges become paper;
 - specks (photocopies): small dark components go, except where the marks of Vietnamese text
@@ -25,6 +28,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from . import preprocess
 from .specks import remove_specks
 
 TARGET_DPI = 300
@@ -54,7 +58,7 @@ class Prepared:
     colour: bool = True  # whether the page holds colour worth keeping (else it is archived grey)
 
 
-STEPS = ("page", "light", "ink", "border", "specks", "show-through", "upscale")
+STEPS = ("page", "light", "ink", "rules", "border", "specks", "show-through", "upscale")
 
 
 def prepare(pixels: np.ndarray, dpi: int, skip: Collection[str] = ()) -> Prepared:
@@ -85,6 +89,10 @@ def prepare(pixels: np.ndarray, dpi: int, skip: Collection[str] = ()) -> Prepare
         steps.append("ink")
     else:
         gray = cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
+    ruled = remove_rules(gray, dpi) if "rules" not in skip else None
+    if ruled is not None:
+        gray = ruled
+        steps.append("rules")
     cleared = clear_border(gray, dpi) if "border" not in skip else None
     if cleared is not None:
         gray = cleared
@@ -205,14 +213,79 @@ def _colourful(chroma: np.ndarray | None) -> bool:
 
 
 def has_colour_ink(chroma: np.ndarray) -> bool:
-    """Enough strongly coloured pixels to be a seal or a signature, not JPEG noise."""
-    return float(np.count_nonzero(chroma > 80)) / chroma.size > 0.002
+    """Enough strongly coloured pixels to be a seal, a stamp or a signature, not JPEG noise.
+    A seal's rings and a stamp's frame are thin: one over a page's text is 0.1-0.2% of it."""
+    return float(np.count_nonzero(chroma > 60)) / chroma.size > 0.0003
 
 
 def drop_colour_ink(rgb: np.ndarray) -> np.ndarray:
-    """Per pixel, the brightest channel: coloured ink is light in it, black text stays black."""
-    r, g, b = cv2.split(rgb)
-    return cv2.max(cv2.max(r, g), b)
+    """Coloured ink taken out, the black text under it kept.
+
+    Ink multiplies the paper and the print under it, channel by channel. The brightest channel
+    alone leaves an ink a mid grey where it lets that channel through only in part (a red seal
+    at 180-205, a violet stamp at 130-180), which Tesseract reads as marks and letters. For one
+    ink over neutral print, the print's grey is the brightest channel V times 1 + κ·S (S the
+    saturation, (V - min)/V; κ the ink's own ratio of darkness in its bright channel to its
+    colour): the same for pale and dense ink and for ink over text, so κ is measured per hue
+    on the page's saturated pixels, and black text (S near 0) keeps its grey."""
+    hue, saturation, value = cv2.split(cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV))
+    kappa = _ink_ratios(hue[::4, ::4], saturation[::4, ::4], value[::4, ::4])
+    gain = 1 + kappa[hue >> 3] * (saturation.astype(np.float32) / 255)
+    return cv2.convertScaleAbs(value.astype(np.float32) * gain)
+
+
+INK_HUES = 23  # OpenCV's 180 hues, in bins of 8
+
+
+def _ink_ratios(hue: np.ndarray, saturation: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Per hue bin, κ for the ink of that hue (see drop_colour_ink): the median over the
+    bin's clearly coloured pixels of what makes each of them paper-white; 0 (the brightest
+    channel alone) where the page has too little ink of that hue to tell."""
+    inked = (saturation > 90) & (value > 90)  # ink on paper, not ink over dark print
+    bins, s, v = hue[inked] >> 3, saturation[inked].astype(np.float32) / 255, value[inked].astype(np.float32)
+    needed = (255 / v - 1) / s
+    kappa = np.zeros(INK_HUES, np.float32)
+    for b in np.unique(bins):
+        chosen = needed[bins == b]
+        if len(chosen) >= 30:
+            kappa[b] = min(1.5, float(np.median(chosen)))
+    return kappa
+
+
+RULE_INCHES = 0.5  # no letter is so tall; the vertical rules of a table run down many rows
+RULE_MAX_WIDTH = 0.025  # inches: 0.6 mm, a heavy rule
+MAX_SKEW = 10.0  # degrees, as the page's geometry is found later (OcrOptions.max_skew)
+
+
+def remove_rules(gray: np.ndarray, dpi: int) -> np.ndarray | None:
+    """Turn the vertical rules of a table into paper; None when there are none. Tesseract reads
+    them as "|", "I" or "l" between the cells. The horizontal rules stay: they hold each row
+    together (without them a table is read column by column, 65% of its characters out of
+    place in bench/otherpages.py). "Vertical" is as the text reads: on a page lying sideways
+    (turned upright only later) they run across the image. Found on a half-size copy, as
+    thin runs of ink longer than any letter is tall."""
+    half = cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    ink = cv2.threshold(half, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
+    length, width = round(dpi / 2 * RULE_INCHES), max(3, round(dpi / 2 * RULE_MAX_WIDTH))
+    down, across = _thin_runs(ink, (length, 1), (1, width)), _thin_runs(ink, (1, length), (width, 1))
+    if not (down.any() or across.any()):
+        return None
+    rules = across if preprocess.analyse(Image.fromarray(gray), MAX_SKEW).sideways else down
+    if not rules.any():
+        return None
+    rules = cv2.dilate(cv2.resize(rules, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST),
+                       np.ones((5, 5), np.uint8))  # the rule's soft edges too
+    out = gray.copy()
+    out[rules > 0] = 255
+    return out
+
+
+def _thin_runs(ink: np.ndarray, run: tuple[int, int], thick: tuple[int, int]) -> np.ndarray:
+    """The ink of `ink` in straight runs of shape `run` (rows, columns), less what is as thick
+    as `thick` across them: a photo, a dark border or a logo is not a rule."""
+    runs = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones(run, np.uint8))
+    wide = cv2.morphologyEx(runs, cv2.MORPH_OPEN, np.ones(thick, np.uint8))
+    return cv2.subtract(runs, cv2.dilate(wide, np.ones((3, 3), np.uint8)))
 
 
 def clear_border(gray: np.ndarray, dpi: int) -> np.ndarray | None:
