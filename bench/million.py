@@ -11,11 +11,17 @@ corpus in memory. Queries ask 1-3 words (half without diacritics) at the API's d
 Targets: search p95 < 50 ms, citizen data p95 < 20 ms.
 
     .venv/bin/python bench/million.py [--documents 1000000] [--backends sqlite,elastic] [--es-heap 2g]
+        [--keep DIR | --reuse DIR]
+
+``--keep DIR`` leaves the indices built in DIR (with what their figures need, ``built.json``), and
+``--reuse DIR`` searches them again without indexing: a million is built once, queried many times.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import random
 import shutil
@@ -160,34 +166,56 @@ def measure(name: str, index, bare_search: Callable, bare_facts: Callable, mix, 
     return {"search": rows, "facts": facts}
 
 
-def run_backend(name: str, args, tmp: Path, citizens: list[str]) -> dict[str, list[str]]:
+def build(name: str, args, index, citizens: list[str]) -> dict:
+    """Stream the generated documents into ``index``; what the indexing row says of them."""
+    stream = Stream(args.documents, citizens, f"{name} replace_all", args.budget * 60)
+    start = time.perf_counter()
+    held = index.replace_all(stream)
+    seconds = time.perf_counter() - start
+    assert held == stream.made, (name, held, stream.made)
+    return {"documents": held, "pages": stream.pages, "facts": stream.facts, "seconds": seconds,
+            "making": stream.making, "cited": sorted(stream.cited)}
+
+
+def run_backend(name: str, args, where: Path, citizens: list[str]) -> dict[str, list[str]]:
+    """Index into ``where`` (or, with ``--reuse``, open what a ``--keep`` run left there), then search."""
     server = None
     try:
         if name == "sqlite":
-            url = f"sqlite:///{tmp}/sqlite/index.sqlite"
+            url = f"sqlite:///{where}/sqlite/index.sqlite"
         else:
             print(f"[million] starting Elasticsearch, heap {args.es_heap} ({time.strftime('%H:%M:%S')})",
                   file=sys.stderr, flush=True)
-            server = ElasticServer(tmp / "es", heap=(args.es_heap, args.es_heap)).start()
+            server = ElasticServer(where / "es", heap=(args.es_heap, args.es_heap)).start()
             url = f"{server.url}?prefix=million&timeout=120"
         index = open_index(url)
-        stream = Stream(args.documents, citizens, f"{name} replace_all", args.budget * 60)
-        start = time.perf_counter()
-        held = index.replace_all(stream)
-        seconds = time.perf_counter() - start
-        assert held == stream.made, (name, held, stream.made)
+        record = where / f"{name}.built.json"
+        if args.reuse:
+            built = json.loads(record.read_text())
+            if getattr(index, "schema_reset", False):
+                sys.exit(f"[million] the {name} index in {where} was built with an older mapping: "
+                         "build it again (--keep)")
+        else:
+            built = build(name, args, index, citizens)
+            record.write_text(json.dumps(built))
+        held, seconds, making = built["documents"], built["seconds"], built["making"]
         if name == "sqlite":
-            size, parts = (tmp / "sqlite" / "index.sqlite").stat().st_size, disk_bytes(tmp / "sqlite")
+            size, parts = (where / "sqlite" / "index.sqlite").stat().st_size, disk_bytes(where / "sqlite")
             detail = f"file {size / MB:,.0f} MB; with its WAL {parts / MB:,.0f} MB"
         else:
+            if args.merge:  # the operator step of README, Operations
+                started = time.perf_counter()
+                index.client.indices.forcemerge(index=index.alias, max_num_segments=1, request_timeout=3600)
+                print(f"[million] force-merged in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
             size, segments = es_size(index)
-            detail = f"{segments} segments; data directory {disk_bytes(tmp / 'es') / MB:,.0f} MB"
-        indexing = [row(name, f"{held:,}", f"{stream.pages:,}", f"{stream.facts:,}", seconds, f"{held / seconds:,.0f}", stream.making,
-                        f"{held / (seconds - stream.making):,.0f}", f"{size / MB:,.0f}", detail)]
-        print(f"[million] {name}: {held} documents in {seconds:.0f} s; searching "
-              f"({time.strftime('%H:%M:%S')})", file=sys.stderr, flush=True)
-        bare_search, bare_facts = bare_fts(tmp / "sqlite" / "index.sqlite") if name == "sqlite" else bare_es(index)
-        cited = sorted(stream.cited)
+            detail = f"{segments} segments; data directory {disk_bytes(where / 'es') / MB:,.0f} MB"
+        indexing = [row(name, f"{held:,}", f"{built['pages']:,}", f"{built['facts']:,}", seconds,
+                        f"{held / seconds:,.0f}", making, f"{held / (seconds - making):,.0f}",
+                        f"{size / MB:,.0f}", detail)]
+        print(f"[million] {name}: {held} documents ({'built earlier' if args.reuse else f'{seconds:.0f} s'}); "
+              f"searching ({time.strftime('%H:%M:%S')})", file=sys.stderr, flush=True)
+        bare_search, bare_facts = bare_fts(where / "sqlite" / "index.sqlite") if name == "sqlite" else bare_es(index)
+        cited = built["cited"]
         measured = measure(name, index, bare_search, bare_facts, query_mix(args.queries + WARMUP),
                            lookups(args.queries, cited), server.process.pid if server else None, args.warm)
         index.close()
@@ -212,19 +240,28 @@ def main() -> None:
     parser.add_argument("--es-heap", default="2g", help="Elasticsearch heap (-Xms and -Xmx)")
     parser.add_argument("--dir", type=Path, default=None, help="where the index data goes (a temporary "
                         "directory inside it, removed at the end)")
+    kept = parser.add_mutually_exclusive_group()
+    kept.add_argument("--keep", type=Path, help="build the indices in this directory and leave them there")
+    kept.add_argument("--reuse", type=Path, help="search the indices a --keep run left in this directory, "
+                      "without indexing (--documents and --citizens are those of that run)")
+    parser.add_argument("--merge", action="store_true",
+                        help="force-merge the Elasticsearch index to one segment after the fill")
     args = parser.parse_args()
     began = time.perf_counter()
     citizens = citizen_ids(random.Random(3), args.citizens)
     sections: dict[str, list[str]] = {"indexing": [], "search": [], "facts": []}
     cited = ""
-    with tempfile.TemporaryDirectory(prefix="hoso-million-", dir=args.dir) as tmp_name:
-        tmp = Path(tmp_name)
+    with contextlib.ExitStack() as stack:
+        where = args.keep or args.reuse or Path(stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="hoso-million-", dir=args.dir)))
+        where.mkdir(parents=True, exist_ok=True)
         for name in args.backends.split(","):
-            figures = run_backend(name, args, tmp, citizens)
+            figures = run_backend(name, args, where, citizens)
             cited = figures.pop("cited")[0]
             for key, lines in figures.items():
                 sections[key] += lines
-            shutil.rmtree(tmp / ("sqlite" if name == "sqlite" else "es"), ignore_errors=True)
+            if not (args.keep or args.reuse):
+                shutil.rmtree(where / ("sqlite" if name == "sqlite" else "es"), ignore_errors=True)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
     print("\n".join([
