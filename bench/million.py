@@ -173,8 +173,34 @@ def build(name: str, args, index, citizens: list[str]) -> dict:
     held = index.replace_all(stream)
     seconds = time.perf_counter() - start
     assert held == stream.made, (name, held, stream.made)
-    return {"documents": held, "pages": stream.pages, "facts": stream.facts, "seconds": seconds,
+    return {"asked": args.documents, "citizens": args.citizens, "documents": held, "pages": stream.pages, "facts": stream.facts, "seconds": seconds,
             "making": stream.making, "cited": sorted(stream.cited)}
+
+
+def search_parts(index, mix, server: int) -> list[str]:
+    """Each of the two searches of an Elasticsearch search sent alone (the request cache off),
+    with the node's CPU and the wall time per search: what a search's time is spent on."""
+    from search._query import parse_query
+
+    def sent(body: Callable[[SearchQuery], dict]) -> Callable[[SearchQuery], object]:
+        return lambda q: index.client.search(index=index.alias, request_cache=False, **body(q))
+
+    def ranked(q: SearchQuery) -> dict:
+        return {**index.bodies(q, parse_query(q.text))[0], "size": min(2 * (q.offset + q.limit), 10_000)}
+
+    def counted(q: SearchQuery, facets: bool = True) -> dict:
+        body = index.bodies(q, parse_query(q.text))[1]
+        return body if facets else {**body, "aggs": {"documents": body["aggs"]["documents"]}}
+
+    rows = []
+    for label, call in (("whole search (msearch of the two below)", index.search),
+                        ("hits: the best pages, ranked", sent(ranked)),
+                        ("count and facets", sent(counted)),
+                        ("count alone (documents, no facets)", sent(lambda q: counted(q, facets=False)))):
+        before = cpu_ms(server)
+        wall = timed([lambda q=q: call(q) for _, q in mix])
+        rows.append(row(label, (cpu_ms(server) - before) / len(mix), pct(wall, 50), pct(wall, 95)))
+    return rows
 
 
 def run_backend(name: str, args, where: Path, citizens: list[str]) -> dict[str, list[str]]:
@@ -192,6 +218,7 @@ def run_backend(name: str, args, where: Path, citizens: list[str]) -> dict[str, 
         record = where / f"{name}.built.json"
         if args.reuse:
             built = json.loads(record.read_text())
+            args.documents, args.citizens = built["asked"], built["citizens"]  # what the table heads say
             if getattr(index, "schema_reset", False):
                 sys.exit(f"[million] the {name} index in {where} was built with an older mapping: "
                          "build it again (--keep)")
@@ -218,6 +245,8 @@ def run_backend(name: str, args, where: Path, citizens: list[str]) -> dict[str, 
         cited = built["cited"]
         measured = measure(name, index, bare_search, bare_facts, query_mix(args.queries + WARMUP),
                            lookups(args.queries, cited), server.process.pid if server else None, args.warm)
+        if args.parts and server:
+            measured["parts"] = search_parts(index, query_mix(args.queries + WARMUP)[WARMUP:], server.process.pid)
         index.close()
         return {"indexing": indexing, **measured, "cited": [str(len(cited))]}
     finally:
@@ -244,12 +273,14 @@ def main() -> None:
     kept.add_argument("--keep", type=Path, help="build the indices in this directory and leave them there")
     kept.add_argument("--reuse", type=Path, help="search the indices a --keep run left in this directory, "
                       "without indexing (--documents and --citizens are those of that run)")
+    parser.add_argument("--parts", action="store_true",
+                        help="then send each of the two searches of an Elasticsearch search alone (node CPU, wall)")
     parser.add_argument("--merge", action="store_true",
                         help="force-merge the Elasticsearch index to one segment after the fill")
     args = parser.parse_args()
     began = time.perf_counter()
     citizens = citizen_ids(random.Random(3), args.citizens)
-    sections: dict[str, list[str]] = {"indexing": [], "search": [], "facts": []}
+    sections: dict[str, list[str]] = {"indexing": [], "search": [], "facts": [], "parts": []}
     cited = ""
     with contextlib.ExitStack() as stack:
         where = args.keep or args.reuse or Path(stack.enter_context(
@@ -280,6 +311,8 @@ def main() -> None:
         header("backend", "lookups", "with facts", "p50", "p95", "max", "bare p50", "bare p95", "ratio p95",
                f"p95 < {FACTS_TARGET_MS:.0f} ms"),
         *sections["facts"],
+        *([f"\n### Where an Elasticsearch search's time goes (each search alone, the same {args.queries} queries; ms)\n",
+           header("search", "node CPU per search", "p50", "p95"), *sections["parts"]] if sections["parts"] else []),
         f"\nCommit {commit}, Elasticsearch heap {args.es_heap}, {os.cpu_count()} cores, load at the end "
         f"{os.getloadavg()[0]:.1f}; total run time {time.perf_counter() - began:.0f} s.",
     ]))

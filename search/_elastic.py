@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import logging
 import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
@@ -27,13 +28,15 @@ from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
 from . import _elastic_stats
-from ._query import Term, marked_terms, parse_query
+from ._query import ParsedQuery, Term, marked_terms, parse_query
 from ._snippet import find_terms, make_snippet
 from .errors import BadQuery, IndexUnavailable, SearchError
 from .index import (FACET_SIZE, FACETS, MAX_WINDOW, TOTAL_CAP, FacetCount, Fact, Hit, IndexEntry, SearchQuery,
                     SearchResults, check_query, received_range)
 from .stats import Activity, DocumentTally, Statistics, StatsQuery
 from .text import nfc
+
+_log = logging.getLogger(__name__)
 
 MAPPING_VERSION = 4  # 2: words split as SQLite splits them (684/QĐ-UBND, 000.17.22: several); dossier code words
 #                     3: statistics beside (a rebuild fills them)
@@ -45,6 +48,9 @@ PREFIX_EXPANSIONS = 1000
 BULK_WINDOW = 10_000
 #: Pages asked per document asked for (see search): most documents match on one page or two.
 PAGES_PER_HIT = 2
+#: Seconds a rebuild waits for its new index to be merged into one segment (see _swap); past
+#: them the alias moves anyway and the cluster finishes the merge on its own.
+MERGE_TIMEOUT = 3600.0
 _FILTERS = ("agency_code", "procedure_code", "doc_type", "dossier_code")
 # Token characters of SQLite's unicode61 tokenizer: letters, numbers, private use.
 _SEPARATORS = r"[^\p{L}\p{N}\p{Co}]+"
@@ -307,6 +313,7 @@ class ElasticIndex:
             self._call(self._bulk, actions(new), refresh=False)
             self._call(self.client.indices.put_settings, index=filling, settings={"refresh_interval": None})
             self._call(self.client.indices.refresh, index=filling)
+            self._call(self._merge, filling)
             old = {alias: list(self._call(self.client.indices.get_alias, name=alias)) for alias in new}
             self._call(self.client.indices.update_aliases, actions=[  # all aliases in one action
                 *({"remove": {"index": name, "alias": alias}} for alias, names in old.items() for name in names),
@@ -317,6 +324,19 @@ class ElasticIndex:
         for names in old.values():
             for name in names:
                 self._call(self.client.indices.delete, index=name, ignore_unavailable=True)
+
+    def _merge(self, names: str) -> None:
+        """Merge the new indices into one segment each before anyone reads them: a search then
+        visits one segment instead of dozens, and its count and facets cost the node half the CPU
+        (see README, Benchmarks: a million documents). Only a rebuild merges: the live index takes
+        upserts, and Elastic advises against force-merging an index still written to. The merge
+        only speeds searches up, so a slow one does not fail the rebuild: past MERGE_TIMEOUT the
+        alias moves and the cluster goes on merging."""
+        try:
+            self.client.options(request_timeout=MERGE_TIMEOUT, max_retries=0).indices.forcemerge(
+                index=names, max_num_segments=1)
+        except ConnectionTimeout:
+            _log.warning("the merge of %s took more than %.0f s; it goes on in the cluster", names, MERGE_TIMEOUT)
 
     # -- reading --------------------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResults:
@@ -333,27 +353,9 @@ class ElasticIndex:
         matching pages than that leave too few: then the cluster collapses, in a second request."""
         check_query(query)
         parsed = parse_query(query.text)
-        must_not = [self._typed(t) for t in parsed.excluded]
-        filters = [{"term": {name: getattr(query, name)}} for name in _FILTERS if getattr(query, name)]
-        start, end = received_range(query)
-        if start or end:
-            filters.append({"range": {"received_at": {
-                **({"gte": start.isoformat()} if start else {}), **({"lt": end.isoformat()} if end else {})}}})
-        ranked = {"query": {"bool": {"must": [self._any(t) for t in parsed.terms], "filter": filters,
-                                     "must_not": must_not}}, "track_total_hits": False}
-        if query.sort == "newest":  # pages of one document tie on the first two: its best page leads
-            ranked["sort"] = [{"received_at": "desc"}, {"document_id": "desc"}, {"_score": "desc"}]
+        ranked, count_body = self.bodies(query, parsed)
         wanted = query.offset + query.limit
         pages = min(PAGES_PER_HIT * wanted, MAX_WINDOW)
-        documents = {"cardinality": {"field": "document_key", "precision_threshold": self._precision}}
-        matches = [self._matches(t) for t in parsed.terms]  # the same pages as must, without scoring
-        count_body = {"query": {"bool": {"filter": [*matches, *filters], "must_not": must_not}}, "size": 0,
-                      "track_total_hits": False,
-                      "terminate_after": TOTAL_CAP + 1,  # stopped early means more than TOTAL_CAP
-                      "aggs": {"documents": documents, **{
-                          name: {"terms": {"field": name, "size": FACET_SIZE,
-                                           "order": [{"documents": "desc"}, {"_key": "asc"}]},
-                                 "aggs": {"documents": documents}} for name in FACETS}}}
         found, counted = self._call(self._msearch, [{**ranked, "size": pages}, count_body])
         first: dict[str, dict] = {}  # each document's best page, in the order of the pages
         for hit in found["hits"]["hits"]:
@@ -372,6 +374,30 @@ class ElasticIndex:
                          for b in aggregations[name]["buckets"]] for name in FACETS}
         return SearchResults(query=query.text, total=int(aggregations["documents"]["value"]), hits=hits,
                              total_exact=not counted.get("terminated_early", False), facets=facets)
+
+    def bodies(self, query: SearchQuery, parsed: ParsedQuery) -> tuple[dict, dict]:
+        """The two searches of ``search``: the pages ranked (without a size), and the count with
+        facets. ``bench/million.py --profile`` sends them alone, to tell what each costs."""
+        must_not = [self._typed(t) for t in parsed.excluded]
+        filters = [{"term": {name: getattr(query, name)}} for name in _FILTERS if getattr(query, name)]
+        start, end = received_range(query)
+        if start or end:
+            filters.append({"range": {"received_at": {
+                **({"gte": start.isoformat()} if start else {}), **({"lt": end.isoformat()} if end else {})}}})
+        ranked = {"query": {"bool": {"must": [self._any(t) for t in parsed.terms], "filter": filters,
+                                     "must_not": must_not}}, "track_total_hits": False}
+        if query.sort == "newest":  # pages of one document tie on the first two: its best page leads
+            ranked["sort"] = [{"received_at": "desc"}, {"document_id": "desc"}, {"_score": "desc"}]
+        documents = {"cardinality": {"field": "document_key", "precision_threshold": self._precision}}
+        matches = [self._matches(t) for t in parsed.terms]  # the same pages as must, without scoring
+        count_body = {"query": {"bool": {"filter": [*matches, *filters], "must_not": must_not}}, "size": 0,
+                      "track_total_hits": False,
+                      "terminate_after": TOTAL_CAP + 1,  # stopped early means more than TOTAL_CAP
+                      "aggs": {"documents": documents, **{
+                          name: {"terms": {"field": name, "size": FACET_SIZE,
+                                           "order": [{"documents": "desc"}, {"_key": "asc"}]},
+                                 "aggs": {"documents": documents}} for name in FACETS}}}
+        return ranked, count_body
 
     @staticmethod
     def _phrase(field: str, words: tuple[str, ...], prefix: bool, boost: float = 1.0) -> dict:
