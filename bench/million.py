@@ -16,7 +16,7 @@ Targets: search p95 < 50 ms, citizen data p95 < 20 ms.
 ``--keep DIR`` leaves the indices built in DIR (with what their figures need, ``built.json``), and
 ``--reuse DIR`` searches them again without indexing: a million is built once, queried many times.
 ``--parts`` then sends each of the two searches of an Elasticsearch search alone, to say where
-its time goes; ``--merge`` force-merges a kept index first (one built before rebuilds merged).
+its time goes; ``--merge`` force-merges the Elasticsearch index into one segment before searching.
 """
 
 from __future__ import annotations
@@ -175,20 +175,21 @@ def build(name: str, args, index, citizens: list[str]) -> dict:
     held = index.replace_all(stream)
     seconds = time.perf_counter() - start
     assert held == stream.made, (name, held, stream.made)
-    return {"asked": args.documents, "citizens": args.citizens, "documents": held, "pages": stream.pages, "facts": stream.facts, "seconds": seconds,
-            "making": stream.making, "cited": sorted(stream.cited)}
+    return {"asked": args.documents, "citizens": args.citizens, "documents": held, "pages": stream.pages,
+            "facts": stream.facts, "seconds": seconds, "making": stream.making, "cited": sorted(stream.cited)}
 
 
 def search_parts(index, mix, server: int) -> list[str]:
     """Each of the two searches of an Elasticsearch search sent alone (the request cache off),
     with the node's CPU and the wall time per search: what a search's time is spent on."""
+    from search._elastic import PAGES_PER_HIT
     from search._query import parse_query
 
     def sent(body: Callable[[SearchQuery], dict]) -> Callable[[SearchQuery], object]:
         return lambda q: index.client.search(index=index.alias, request_cache=False, **body(q))
 
     def ranked(q: SearchQuery) -> dict:
-        return {**index.bodies(q, parse_query(q.text))[0], "size": min(2 * (q.offset + q.limit), 10_000)}
+        return {**index.bodies(q, parse_query(q.text))[0], "size": min(PAGES_PER_HIT * (q.offset + q.limit), 10_000)}
 
     def counted(q: SearchQuery, facets: bool = True) -> dict:
         body = index.bodies(q, parse_query(q.text))[1]
@@ -233,7 +234,7 @@ def run_backend(name: str, args, where: Path, citizens: list[str]) -> dict[str, 
             detail = f"file {size / MB:,.0f} MB; with its WAL {parts / MB:,.0f} MB"
         else:
             merged = ""
-            if args.merge:  # as a rebuild now does (search/_elastic.py, _merge)
+            if args.merge:  # one segment rather than dozens (README: it did not pay at 815,000 documents)
                 started = time.perf_counter()
                 index.client.options(request_timeout=3600).indices.forcemerge(
                     index=f"{index.alias},{index.facts_alias}", max_num_segments=1)
@@ -280,8 +281,7 @@ def main() -> None:
     parser.add_argument("--parts", action="store_true",
                         help="then send each of the two searches of an Elasticsearch search alone (node CPU, wall)")
     parser.add_argument("--merge", action="store_true",
-                        help="force-merge the Elasticsearch index to one segment before searching (an index "
-                             "kept from before rebuilds merged their new index)")
+                        help="force-merge the Elasticsearch index into one segment before searching")
     args = parser.parse_args()
     began = time.perf_counter()
     citizens = citizen_ids(random.Random(3), args.citizens)

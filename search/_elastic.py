@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import logging
 import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
@@ -36,8 +35,6 @@ from .index import (FACET_SIZE, FACETS, MAX_WINDOW, TOTAL_CAP, FacetCount, Fact,
 from .stats import Activity, DocumentTally, Statistics, StatsQuery
 from .text import nfc
 
-_log = logging.getLogger(__name__)
-
 MAPPING_VERSION = 4  # 2: words split as SQLite splits them (684/QĐ-UBND, 000.17.22: several); dossier code words
 #                     3: statistics beside (a rebuild fills them)
 #                     4: document_key (documents counted on a number); facets' global ordinals built eagerly
@@ -48,9 +45,6 @@ PREFIX_EXPANSIONS = 1000
 BULK_WINDOW = 10_000
 #: Pages asked per document asked for (see search): most documents match on one page or two.
 PAGES_PER_HIT = 2
-#: Seconds a rebuild waits for its new index to be merged into one segment (see _swap); past
-#: them the alias moves anyway and the cluster finishes the merge on its own.
-MERGE_TIMEOUT = 3600.0
 _FILTERS = ("agency_code", "procedure_code", "doc_type", "dossier_code")
 # Token characters of SQLite's unicode61 tokenizer: letters, numbers, private use.
 _SEPARATORS = r"[^\p{L}\p{N}\p{Co}]+"
@@ -313,7 +307,6 @@ class ElasticIndex:
             self._call(self._bulk, actions(new), refresh=False)
             self._call(self.client.indices.put_settings, index=filling, settings={"refresh_interval": None})
             self._call(self.client.indices.refresh, index=filling)
-            self._call(self._merge, filling)
             old = {alias: list(self._call(self.client.indices.get_alias, name=alias)) for alias in new}
             self._call(self.client.indices.update_aliases, actions=[  # all aliases in one action
                 *({"remove": {"index": name, "alias": alias}} for alias, names in old.items() for name in names),
@@ -324,19 +317,6 @@ class ElasticIndex:
         for names in old.values():
             for name in names:
                 self._call(self.client.indices.delete, index=name, ignore_unavailable=True)
-
-    def _merge(self, names: str) -> None:
-        """Merge the new indices into one segment each before anyone reads them: a search then
-        visits one segment instead of dozens, and its count and facets cost the node half the CPU
-        (see README, Benchmarks: a million documents). Only a rebuild merges: the live index takes
-        upserts, and Elastic advises against force-merging an index still written to. The merge
-        only speeds searches up, so a slow one does not fail the rebuild: past MERGE_TIMEOUT the
-        alias moves and the cluster goes on merging."""
-        try:
-            self.client.options(request_timeout=MERGE_TIMEOUT, max_retries=0).indices.forcemerge(
-                index=names, max_num_segments=1)
-        except ConnectionTimeout:
-            _log.warning("the merge of %s took more than %.0f s; it goes on in the cluster", names, MERGE_TIMEOUT)
 
     # -- reading --------------------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResults:
@@ -377,7 +357,7 @@ class ElasticIndex:
 
     def bodies(self, query: SearchQuery, parsed: ParsedQuery) -> tuple[dict, dict]:
         """The two searches of ``search``: the pages ranked (without a size), and the count with
-        facets. ``bench/million.py --profile`` sends them alone, to tell what each costs."""
+        facets. ``bench/million.py --parts`` sends them alone, to tell what each costs."""
         must_not = [self._typed(t) for t in parsed.excluded]
         filters = [{"term": {name: getattr(query, name)}} for name in _FILTERS if getattr(query, name)]
         start, end = received_range(query)
