@@ -11,11 +11,19 @@ corpus in memory. Queries ask 1-3 words (half without diacritics) at the API's d
 Targets: search p95 < 50 ms, citizen data p95 < 20 ms.
 
     .venv/bin/python bench/million.py [--documents 1000000] [--backends sqlite,elastic] [--es-heap 2g]
+        [--keep DIR | --reuse DIR]
+
+``--keep DIR`` leaves the indices built in DIR (with what their figures need, ``built.json``), and
+``--reuse DIR`` searches them again without indexing: a million is built once, queried many times.
+``--parts`` then sends each of the two searches of an Elasticsearch search alone, to say where
+its time goes; ``--merge`` force-merges the Elasticsearch index into one segment before searching.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import random
 import shutil
@@ -160,36 +168,90 @@ def measure(name: str, index, bare_search: Callable, bare_facts: Callable, mix, 
     return {"search": rows, "facts": facts}
 
 
-def run_backend(name: str, args, tmp: Path, citizens: list[str]) -> dict[str, list[str]]:
+def build(name: str, args, index, citizens: list[str]) -> dict:
+    """Stream the generated documents into ``index``; what the indexing row says of them."""
+    stream = Stream(args.documents, citizens, f"{name} replace_all", args.budget * 60)
+    start = time.perf_counter()
+    held = index.replace_all(stream)
+    seconds = time.perf_counter() - start
+    assert held == stream.made, (name, held, stream.made)
+    return {"asked": args.documents, "citizens": args.citizens, "documents": held, "pages": stream.pages,
+            "facts": stream.facts, "seconds": seconds, "making": stream.making, "cited": sorted(stream.cited)}
+
+
+def search_parts(index, mix, server: int) -> list[str]:
+    """Each of the two searches of an Elasticsearch search sent alone (the request cache off),
+    with the node's CPU and the wall time per search: what a search's time is spent on."""
+    from search._elastic import PAGES_PER_HIT
+    from search._query import parse_query
+
+    def sent(body: Callable[[SearchQuery], dict]) -> Callable[[SearchQuery], object]:
+        return lambda q: index.client.search(index=index.alias, request_cache=False, **body(q))
+
+    def ranked(q: SearchQuery) -> dict:
+        return {**index.bodies(q, parse_query(q.text))[0], "size": min(PAGES_PER_HIT * (q.offset + q.limit), 10_000)}
+
+    def counted(q: SearchQuery, facets: bool = True) -> dict:
+        body = index.bodies(q, parse_query(q.text))[1]
+        return body if facets else {**body, "aggs": {"documents": body["aggs"]["documents"]}}
+
+    rows = []
+    for label, call in (("whole search (msearch of the two below)", index.search),
+                        ("hits: the best pages, ranked", sent(ranked)),
+                        ("count and facets", sent(counted)),
+                        ("count alone (documents, no facets)", sent(lambda q: counted(q, facets=False)))):
+        before = cpu_ms(server)
+        wall = timed([lambda q=q: call(q) for _, q in mix])
+        rows.append(row(label, (cpu_ms(server) - before) / len(mix), pct(wall, 50), pct(wall, 95)))
+    return rows
+
+
+def run_backend(name: str, args, where: Path, citizens: list[str]) -> dict[str, list[str]]:
+    """Index into ``where`` (or, with ``--reuse``, open what a ``--keep`` run left there), then search."""
     server = None
     try:
         if name == "sqlite":
-            url = f"sqlite:///{tmp}/sqlite/index.sqlite"
+            url = f"sqlite:///{where}/sqlite/index.sqlite"
         else:
             print(f"[million] starting Elasticsearch, heap {args.es_heap} ({time.strftime('%H:%M:%S')})",
                   file=sys.stderr, flush=True)
-            server = ElasticServer(tmp / "es", heap=(args.es_heap, args.es_heap)).start()
+            server = ElasticServer(where / "es", heap=(args.es_heap, args.es_heap)).start()
             url = f"{server.url}?prefix=million&timeout=120"
         index = open_index(url)
-        stream = Stream(args.documents, citizens, f"{name} replace_all", args.budget * 60)
-        start = time.perf_counter()
-        held = index.replace_all(stream)
-        seconds = time.perf_counter() - start
-        assert held == stream.made, (name, held, stream.made)
+        record = where / f"{name}.built.json"
+        if args.reuse:
+            built = json.loads(record.read_text())
+            args.documents, args.citizens = built["asked"], built["citizens"]  # what the table heads say
+            if getattr(index, "schema_reset", False):
+                sys.exit(f"[million] the {name} index in {where} was built with an older mapping: "
+                         "build it again (--keep)")
+        else:
+            built = build(name, args, index, citizens)
+            record.write_text(json.dumps(built))
+        held, seconds, making = built["documents"], built["seconds"], built["making"]
         if name == "sqlite":
-            size, parts = (tmp / "sqlite" / "index.sqlite").stat().st_size, disk_bytes(tmp / "sqlite")
+            size, parts = (where / "sqlite" / "index.sqlite").stat().st_size, disk_bytes(where / "sqlite")
             detail = f"file {size / MB:,.0f} MB; with its WAL {parts / MB:,.0f} MB"
         else:
+            merged = ""
+            if args.merge:  # one segment rather than dozens (README: it did not pay at 815,000 documents)
+                started = time.perf_counter()
+                index.client.options(request_timeout=3600).indices.forcemerge(
+                    index=f"{index.alias},{index.facts_alias}", max_num_segments=1)
+                merged = f"; merged afterwards in {time.perf_counter() - started:.0f} s"
             size, segments = es_size(index)
-            detail = f"{segments} segments; data directory {disk_bytes(tmp / 'es') / MB:,.0f} MB"
-        indexing = [row(name, f"{held:,}", f"{stream.pages:,}", f"{stream.facts:,}", seconds, f"{held / seconds:,.0f}", stream.making,
-                        f"{held / (seconds - stream.making):,.0f}", f"{size / MB:,.0f}", detail)]
-        print(f"[million] {name}: {held} documents in {seconds:.0f} s; searching "
-              f"({time.strftime('%H:%M:%S')})", file=sys.stderr, flush=True)
-        bare_search, bare_facts = bare_fts(tmp / "sqlite" / "index.sqlite") if name == "sqlite" else bare_es(index)
-        cited = sorted(stream.cited)
+            detail = f"{segments} segments; data directory {disk_bytes(where / 'es') / MB:,.0f} MB{merged}"
+        indexing = [row(name, f"{held:,}", f"{built['pages']:,}", f"{built['facts']:,}", seconds,
+                        f"{held / seconds:,.0f}", making, f"{held / (seconds - making):,.0f}",
+                        f"{size / MB:,.0f}", detail)]
+        print(f"[million] {name}: {held} documents ({'built earlier' if args.reuse else f'{seconds:.0f} s'}); "
+              f"searching ({time.strftime('%H:%M:%S')})", file=sys.stderr, flush=True)
+        bare_search, bare_facts = bare_fts(where / "sqlite" / "index.sqlite") if name == "sqlite" else bare_es(index)
+        cited = built["cited"]
         measured = measure(name, index, bare_search, bare_facts, query_mix(args.queries + WARMUP),
                            lookups(args.queries, cited), server.process.pid if server else None, args.warm)
+        if args.parts and server:
+            measured["parts"] = search_parts(index, query_mix(args.queries + WARMUP)[WARMUP:], server.process.pid)
         index.close()
         return {"indexing": indexing, **measured, "cited": [str(len(cited))]}
     finally:
@@ -212,19 +274,30 @@ def main() -> None:
     parser.add_argument("--es-heap", default="2g", help="Elasticsearch heap (-Xms and -Xmx)")
     parser.add_argument("--dir", type=Path, default=None, help="where the index data goes (a temporary "
                         "directory inside it, removed at the end)")
+    kept = parser.add_mutually_exclusive_group()
+    kept.add_argument("--keep", type=Path, help="build the indices in this directory and leave them there")
+    kept.add_argument("--reuse", type=Path, help="search the indices a --keep run left in this directory, "
+                      "without indexing (--documents and --citizens are those of that run)")
+    parser.add_argument("--parts", action="store_true",
+                        help="then send each of the two searches of an Elasticsearch search alone (node CPU, wall)")
+    parser.add_argument("--merge", action="store_true",
+                        help="force-merge the Elasticsearch index into one segment before searching")
     args = parser.parse_args()
     began = time.perf_counter()
     citizens = citizen_ids(random.Random(3), args.citizens)
-    sections: dict[str, list[str]] = {"indexing": [], "search": [], "facts": []}
+    sections: dict[str, list[str]] = {"indexing": [], "search": [], "facts": [], "parts": []}
     cited = ""
-    with tempfile.TemporaryDirectory(prefix="hoso-million-", dir=args.dir) as tmp_name:
-        tmp = Path(tmp_name)
+    with contextlib.ExitStack() as stack:
+        where = args.keep or args.reuse or Path(stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="hoso-million-", dir=args.dir)))
+        where.mkdir(parents=True, exist_ok=True)
         for name in args.backends.split(","):
-            figures = run_backend(name, args, tmp, citizens)
+            figures = run_backend(name, args, where, citizens)
             cited = figures.pop("cited")[0]
             for key, lines in figures.items():
                 sections[key] += lines
-            shutil.rmtree(tmp / ("sqlite" if name == "sqlite" else "es"), ignore_errors=True)
+            if not (args.keep or args.reuse):
+                shutil.rmtree(where / ("sqlite" if name == "sqlite" else "es"), ignore_errors=True)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
     print("\n".join([
@@ -243,6 +316,8 @@ def main() -> None:
         header("backend", "lookups", "with facts", "p50", "p95", "max", "bare p50", "bare p95", "ratio p95",
                f"p95 < {FACTS_TARGET_MS:.0f} ms"),
         *sections["facts"],
+        *([f"\n### Where an Elasticsearch search's time goes (each search alone, the same {args.queries} queries; ms)\n",
+           header("search", "node CPU per search", "p50", "p95"), *sections["parts"]] if sections["parts"] else []),
         f"\nCommit {commit}, Elasticsearch heap {args.es_heap}, {os.cpu_count()} cores, load at the end "
         f"{os.getloadavg()[0]:.1f}; total run time {time.perf_counter() - began:.0f} s.",
     ]))

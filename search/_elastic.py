@@ -27,7 +27,7 @@ from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
 from . import _elastic_stats
-from ._query import Term, marked_terms, parse_query
+from ._query import ParsedQuery, Term, marked_terms, parse_query
 from ._snippet import find_terms, make_snippet
 from .errors import BadQuery, IndexUnavailable, SearchError
 from .index import (FACET_SIZE, FACETS, MAX_WINDOW, TOTAL_CAP, FacetCount, Fact, Hit, IndexEntry, SearchQuery,
@@ -333,27 +333,9 @@ class ElasticIndex:
         matching pages than that leave too few: then the cluster collapses, in a second request."""
         check_query(query)
         parsed = parse_query(query.text)
-        must_not = [self._typed(t) for t in parsed.excluded]
-        filters = [{"term": {name: getattr(query, name)}} for name in _FILTERS if getattr(query, name)]
-        start, end = received_range(query)
-        if start or end:
-            filters.append({"range": {"received_at": {
-                **({"gte": start.isoformat()} if start else {}), **({"lt": end.isoformat()} if end else {})}}})
-        ranked = {"query": {"bool": {"must": [self._any(t) for t in parsed.terms], "filter": filters,
-                                     "must_not": must_not}}, "track_total_hits": False}
-        if query.sort == "newest":  # pages of one document tie on the first two: its best page leads
-            ranked["sort"] = [{"received_at": "desc"}, {"document_id": "desc"}, {"_score": "desc"}]
+        ranked, count_body = self.bodies(query, parsed)
         wanted = query.offset + query.limit
         pages = min(PAGES_PER_HIT * wanted, MAX_WINDOW)
-        documents = {"cardinality": {"field": "document_key", "precision_threshold": self._precision}}
-        matches = [self._matches(t) for t in parsed.terms]  # the same pages as must, without scoring
-        count_body = {"query": {"bool": {"filter": [*matches, *filters], "must_not": must_not}}, "size": 0,
-                      "track_total_hits": False,
-                      "terminate_after": TOTAL_CAP + 1,  # stopped early means more than TOTAL_CAP
-                      "aggs": {"documents": documents, **{
-                          name: {"terms": {"field": name, "size": FACET_SIZE,
-                                           "order": [{"documents": "desc"}, {"_key": "asc"}]},
-                                 "aggs": {"documents": documents}} for name in FACETS}}}
         found, counted = self._call(self._msearch, [{**ranked, "size": pages}, count_body])
         first: dict[str, dict] = {}  # each document's best page, in the order of the pages
         for hit in found["hits"]["hits"]:
@@ -372,6 +354,30 @@ class ElasticIndex:
                          for b in aggregations[name]["buckets"]] for name in FACETS}
         return SearchResults(query=query.text, total=int(aggregations["documents"]["value"]), hits=hits,
                              total_exact=not counted.get("terminated_early", False), facets=facets)
+
+    def bodies(self, query: SearchQuery, parsed: ParsedQuery) -> tuple[dict, dict]:
+        """The two searches of ``search``: the pages ranked (without a size), and the count with
+        facets. ``bench/million.py --parts`` sends them alone, to tell what each costs."""
+        must_not = [self._typed(t) for t in parsed.excluded]
+        filters = [{"term": {name: getattr(query, name)}} for name in _FILTERS if getattr(query, name)]
+        start, end = received_range(query)
+        if start or end:
+            filters.append({"range": {"received_at": {
+                **({"gte": start.isoformat()} if start else {}), **({"lt": end.isoformat()} if end else {})}}})
+        ranked = {"query": {"bool": {"must": [self._any(t) for t in parsed.terms], "filter": filters,
+                                     "must_not": must_not}}, "track_total_hits": False}
+        if query.sort == "newest":  # pages of one document tie on the first two: its best page leads
+            ranked["sort"] = [{"received_at": "desc"}, {"document_id": "desc"}, {"_score": "desc"}]
+        documents = {"cardinality": {"field": "document_key", "precision_threshold": self._precision}}
+        matches = [self._matches(t) for t in parsed.terms]  # the same pages as must, without scoring
+        count_body = {"query": {"bool": {"filter": [*matches, *filters], "must_not": must_not}}, "size": 0,
+                      "track_total_hits": False,
+                      "terminate_after": TOTAL_CAP + 1,  # stopped early means more than TOTAL_CAP
+                      "aggs": {"documents": documents, **{
+                          name: {"terms": {"field": name, "size": FACET_SIZE,
+                                           "order": [{"documents": "desc"}, {"_key": "asc"}]},
+                                 "aggs": {"documents": documents}} for name in FACETS}}}
+        return ranked, count_body
 
     @staticmethod
     def _phrase(field: str, words: tuple[str, ...], prefix: bool, boost: float = 1.0) -> dict:
