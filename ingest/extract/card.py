@@ -23,7 +23,7 @@ from .fuzzy import key
 from .model import REVIEW_BELOW, ExtractedField
 from .validate import CARD_AGES, CORROBORATED, id_century
 from .personal import UNSURE, citizen_id_card as printed_fields
-from .layout import rows
+from .layout import Row, rows
 
 MACHINE = 1.0  # the confidence of a value the QR code states (error-corrected by the code)
 CHECKED = 0.97  # of a value whose MRZ check digit agrees but no second source confirms
@@ -50,11 +50,30 @@ def is_card(pages: list[PageResult]) -> bool:
 
 
 def citizen_id_card(pages: list[PageResult]) -> dict[str, ExtractedField]:
-    fields = _doubted(printed_fields(rows(pages)), pages) if any(p.words for p in pages) else {}
+    printed = rows(pages)
+    fields = _doubted(printed_fields(printed), pages) if printed else {}
     sources = _sources(pages)
     for source in sources:
         fields = _merge(fields, source)
+    if not sources and _identity_card(printed):
+        vouched = _VOUCHED if (number := fields.get("citizen_id")) and not number.review else ()
+        fields = {name: f if f.review or name in vouched else f.doubted(EXPIRED) for name, f in fields.items()}
     return _nationality(_expiry_by_law(fields, sources), sources)
+
+
+# The identity cards before the citizen ID (chứng minh nhân dân, 9 or 12 digits) were valid until
+# 31/12/2024 (Law on Identification 2023, art. 46): their data is history, to be confirmed
+# against a current card, and nothing on them (no code) vouches for their print.
+EXPIRED = "from an identity card (CMND), valid only until 31/12/2024: confirm it against a current card"
+_IDENTITY_CARD = ("chungminhnhandan", "dauvetriengvadihinh")  # its title, and its back's label
+# What a 12-digit number checks (its century and sex digit, its birth year) and the number itself,
+# which the citizen ID card kept: a 9-digit number checks nothing and is doubted already.
+_VOUCHED = ("citizen_id", "sex", "date_of_birth")
+
+
+def _identity_card(printed: list[Row]) -> bool:
+    text = key(" ".join(r.text for r in printed))
+    return any(k in text for k in _IDENTITY_CARD)
 
 
 def _sources(pages: list[PageResult]) -> list[Source]:

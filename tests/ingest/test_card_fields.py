@@ -14,6 +14,7 @@ import pytest
 import vncards
 from ingest.classify import classify
 from ingest.extract import extract, validate
+from ingest.extract.card import EXPIRED
 from ocr import mrz
 from ocr.model import Code, PageResult, Word
 
@@ -291,6 +292,28 @@ def test_an_old_cards_dotted_lines_read_as_dots_do_not_hide_its_print():
     assert classify([card]) == "citizen_id_card"
     fields = extract("citizen_id_card", [card], TODAY)
     assert fields["full_name"].value == "ÔNG XUÂN TUẤN" and fields["date_of_birth"].value == "1983-10-23"
+
+
+def test_every_field_of_an_identity_card_no_longer_valid_goes_to_the_clerk():
+    # A CMND (9 or 12 digits) was valid until 31/12/2024, and nothing on it vouches for its print.
+    rows = [["GIẤY", "CHỨNG", "MINH", "NHÂN", "DÂN"], ["SỐ", "154517531"], ["Họ", "tên", "ÔNG", "XUÂN", "TUẤN"],
+            ["Sinh", "ngày", "23-10-1983"]]
+    fields = extract("citizen_id_card", [page(rows)], TODAY)
+    assert fields["full_name"].value == "ÔNG XUÂN TUẤN" and fields["date_of_birth"].value == "1983-10-23"
+    assert all(f.review for f in fields.values())
+    assert fields["full_name"].problem == EXPIRED and fields["date_of_birth"].problem == EXPIRED
+    back = extract("citizen_id_card", [page([["DẤU", "VẾT", "RIÊNG", "VÀ", "DỊ", "HÌNH"],
+                                             ["Nốt", "ruồi", "C:1cm", "trên", "sau", "mép", "trái"]])], TODAY)
+    assert back["identifying_features"].review
+    # A 12-digit number vouches for itself, the sex and the birth year; the rest is doubted.
+    twelve = extract("citizen_id_card", [page([["CHỨNG", "MINH", "NHÂN", "DÂN"], ["Số", "001090012345"],
+                                               ["Họ", "và", "tên", "/", "Full", "name:"], ["NGUYỄN", "VĂN", "AN"],
+                                               ["Ngày", "sinh", "/", "Date", "of", "birth:", "15/03/1990"],
+                                               ["Giới", "tính", "/", "Sex:", "Nam"]])], TODAY)
+    assert not any(twelve[name].review for name in ("citizen_id", "sex", "date_of_birth"))
+    assert twelve["full_name"].problem == EXPIRED
+    # A citizen ID card (CCCD) is not doubted so.
+    assert not card_fields()["date_of_birth"].review
 
 
 def test_a_provinces_name_is_spelt_as_it_is():
