@@ -55,7 +55,7 @@ def citizen_id_card(pages: list[PageResult]) -> dict[str, ExtractedField]:
     sources = _sources(pages)
     for source in sources:
         fields = _merge(fields, source)
-    if not sources and _identity_card(printed):
+    if not sources and _identity_card(printed, fields):
         vouched = _VOUCHED if (number := fields.get("citizen_id")) and not number.review else ()
         fields = {name: f if f.review or name in vouched else f.doubted(EXPIRED) for name, f in fields.items()}
     return _nationality(_expiry_by_law(fields, sources), sources)
@@ -65,15 +65,17 @@ def citizen_id_card(pages: list[PageResult]) -> dict[str, ExtractedField]:
 # 31/12/2024 (Law on Identification 2023, art. 46): their data is history, to be confirmed
 # against a current card, and nothing on them (no code) vouches for their print.
 EXPIRED = "from an identity card (CMND), valid only until 31/12/2024: confirm it against a current card"
-_IDENTITY_CARD = ("chungminhnhandan", "dauvetriengvadihinh")  # its title, and its back's label
+# Its title, the labels only it prints (front and back), or a number of nine digits say so.
+_IDENTITY_CARD = ("chungminhnhandan", "nguyenquan", "noidkhk", "dauvetriengvadihinh")
 # What a 12-digit number checks (its century and sex digit, its birth year) and the number itself,
 # which the citizen ID card kept: a 9-digit number checks nothing and is doubted already.
 _VOUCHED = ("citizen_id", "sex", "date_of_birth")
 
 
-def _identity_card(printed: list[Row]) -> bool:
+def _identity_card(printed: list[Row], fields: dict[str, ExtractedField]) -> bool:
     text = key(" ".join(r.text for r in printed))
-    return any(k in text for k in _IDENTITY_CARD)
+    number = fields.get("citizen_id")
+    return any(k in text for k in _IDENTITY_CARD) or (number is not None and len(number.value) == 9)
 
 
 def _sources(pages: list[PageResult]) -> list[Source]:

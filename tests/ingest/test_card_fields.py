@@ -305,6 +305,11 @@ def test_every_field_of_an_identity_card_no_longer_valid_goes_to_the_clerk():
     back = extract("citizen_id_card", [page([["DẤU", "VẾT", "RIÊNG", "VÀ", "DỊ", "HÌNH"],
                                              ["Nốt", "ruồi", "C:1cm", "trên", "sau", "mép", "trái"]])], TODAY)
     assert back["identifying_features"].review
+    # Its title misread, its own labels and its nine-digit number still say what it is.
+    untitled = extract("citizen_id_card", [page([["GIẤY", "CHI!", "1INH"], ["Họ", "tên", "ÔNG", "XUÂN", "TUẤN"],
+                                                 ["Nguyên", "quán", "Xã", "Tân", "Phú", "Trung,", "Củ", "Chi,",
+                                                  "TP.", "Hồ", "Chí", "Minh"]])], TODAY)
+    assert untitled["full_name"].problem == EXPIRED and untitled["place_of_origin"].problem == EXPIRED
     # A 12-digit number vouches for itself, the sex and the birth year; the rest is doubted.
     twelve = extract("citizen_id_card", [page([["CHỨNG", "MINH", "NHÂN", "DÂN"], ["Số", "001090012345"],
                                                ["Họ", "và", "tên", "/", "Full", "name:"], ["NGUYỄN", "VĂN", "AN"],
