@@ -28,7 +28,8 @@ MARK_AREA = 1.6  # times the area of the line's usual dot, at least, of a mark p
 
 def remove(gray: np.ndarray, px_per_mm: float) -> np.ndarray:
     """The grey image with its dotted lines painted over with paper (a copy; the input stays).
-    A dot right under a letter is kept: it may be the letter's own mark (the dot of "ạ", "ộ")."""
+    A dot under a letter that is off the line's step, or larger than the line's dots, is kept:
+    it is the letter's own mark (the dot of "ạ", "ộ")."""
     count, _, stats, centres = cv2.connectedComponentsWithStats((gray < INK).astype(np.uint8), connectivity=8)
     largest = DOT_MM * px_per_mm
     widths, heights = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
