@@ -148,10 +148,8 @@ def _score(words: list[Word]) -> float:
     """How well a reading reads: its sure characters, in words spelt as Vietnamese or numbers
     (print read upside down, or a row of dots, reads as letters too, but seldom as syllables)."""
     return sum(w.confidence * len(w.text) for w in words
-               if (core := w.text.strip(_EDGES)) and (core.isdigit() or syllable.is_syllable(core)))
+               if (core := w.text.strip(syllable.PUNCTUATION)) and (core.isdigit() or syllable.is_syllable(core)))
 
-
-_EDGES = ".,:;/()-\"'“”"
 
 
 def _gray(flat: np.ndarray) -> np.ndarray:

@@ -52,7 +52,7 @@ def is_syllable(word: str) -> bool:
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-_PUNCTUATION = ".,;:()/-\"'"
+PUNCTUATION = ".,;:()/-\"'“”"  # what stands around a word, not in it
 
 
 def strange_words(text: str, acronyms: bool = True) -> list[str]:
@@ -62,8 +62,8 @@ def strange_words(text: str, acronyms: bool = True) -> list[str]:
     ``2269/QĐ-TTg``) only by their letters: a lower-case run of more than two is strange."""
     out = []
     for token in text.split():
-        core = token.strip(_PUNCTUATION)
-        if any(not (c.isalnum() or c in _PUNCTUATION) for c in token):
+        core = token.strip(PUNCTUATION)
+        if any(not (c.isalnum() or c in PUNCTUATION) for c in token):
             out.append(token)
         elif any(c.isdigit() for c in token):
             if any(len(run) > 2 and run[0].islower() for run in re.findall(r"[^\W\d_]+", token)):
@@ -83,7 +83,7 @@ def plausibly_vietnamese(text: str) -> bool:
     """Whether ``text`` reads as Vietnamese: most of its words spelt as syllables, and enough of
     them marked (a text layer that lost its diacritics, "SO GIAO DVC vA DA° TAO", is not). A
     text of fewer than MIN_WORDS words is given the benefit of the doubt."""
-    words = [w for w in (t.strip(_PUNCTUATION) for t in text.split()) if w and not any(c.isdigit() for c in w)]
+    words = [w for w in (t.strip(PUNCTUATION) for t in text.split()) if w and not any(c.isdigit() for c in w)]
     if len(words) < MIN_WORDS:
         return True
     spelt = sum(bool(_WORD.fullmatch(w)) and is_syllable(w) for w in words)
