@@ -109,7 +109,11 @@ def parse(lines: list[str]) -> TD1 | None:
     if one is None or two is None or three is None or sum(c.isalpha() for c in three) < 2:
         return None
     problems: list[str] = []
-    vietnamese = _fits(one[2:5], "VNM") and _fits(two[15:18], "VNM")
+    # Issuer and nationality are both VNM on a Vietnamese card: one of them read, the other
+    # not contradicted (glare may have taken all of it), is enough.
+    issuer_read, nationality_read = _fits(one[2:5], "VNM"), _fits(two[15:18], "VNM")
+    vietnamese = (issuer_read or nationality_read) and _fits(one[2:5], "VNM", unread=True) \
+        and _fits(two[15:18], "VNM", unread=True)
     if vietnamese:  # the format's fixed parts fill what was read empty there
         one = "ID" + "VNM" + one[5:27] + "<<" + one[29]
         two = two[:15] + "VNM" + "<" * 11 + two[29]
@@ -127,8 +131,9 @@ def parse(lines: list[str]) -> TD1 | None:
         expiry = _checked(_digits(two[8:14]), _digits(two[14]), digits=True)
     sex = {"M": "M", "F": "F", "P": "F", "H": "M", "N": "M"}.get(two[7], "<")
     nationality = _letters(two[15:18])
-    line1 = f"{code}{issuer}{number.value}{_digit_of(number)}{optional}"
-    line2 = f"{birth.value}{_digit_of(birth)}{sex}{expiry.value}{_digit_of(expiry)}{nationality}{two[18:29]}"
+    line1 = f"{code}{issuer}{number.value}{_digit_of(number, one[14])}{optional}"
+    line2 = f"{birth.value}{_digit_of(birth, two[6])}{sex}{expiry.value}{_digit_of(expiry, two[14])}{nationality}" \
+        f"{two[18:29]}"
     composite_digit = _digits(two[29])
     covered = line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29]
     if covered.count(UNREAD) == 1 and composite_digit != UNREAD:
@@ -154,9 +159,10 @@ def parse(lines: list[str]) -> TD1 | None:
                nationality, composite, surname.replace("<", " ").strip(), given.replace("<", " ").strip(), problems)
 
 
-def _fits(read: str, fixed: str) -> bool:
-    """Whether a fixed part, read with at most one place empty or misread, is ``fixed``."""
-    return sum(a != b for a, b in zip(_letters(read), fixed)) <= 1
+def _fits(read: str, fixed: str, unread: bool = False) -> bool:
+    """Whether a fixed part, read with at most one place empty or misread, is ``fixed``; with
+    ``unread``, any number of places read empty and at most one misread."""
+    return sum(a != b and not (unread and a == UNREAD) for a, b in zip(_letters(read), fixed)) <= 1
 
 
 def _name_line(line: str) -> str:
@@ -187,17 +193,21 @@ def _letters(text: str) -> str:
     return "".join(_AS_LETTER.get(c, c) for c in text)
 
 
-def _digit_of(value: Checked) -> str:
-    return check_digit(value.value) if value.valid else "<"
+def _digit_of(value: Checked, read: str) -> str:
+    """A field's check digit: the one its value gives when they agree, else the place as read
+    (a digit that disagrees, or empty), which the composite must not be counted to agree with."""
+    return check_digit(value.value) if value.valid else _digits(read)
 
 
 def _checked(value: str, digit: str, *, digits: bool, witness: str = "") -> Checked:
     """A field and its check digit as read, put right only where exactly one way agrees: a place
     read empty takes the digit the check digit allows, or the witness's (the same digits printed
     elsewhere on the card); where the two readings differ, the check digit chooses; failing
-    those, one look-alike swap."""
+    those, one look-alike swap. With the check digit itself read empty, only the witness fills
+    the places read empty, and the value stays unchecked."""
     if digit == UNREAD:
-        return Checked(value, False)
+        return Checked("".join(w if c == UNREAD and w != UNREAD else c for c, w in
+                               zip(value, witness.ljust(len(value), UNREAD))), False)
     choices = []
     for i, c in enumerate(value):
         other = witness[i] if i < len(witness) and witness[i] not in (UNREAD, c) else ""

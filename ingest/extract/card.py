@@ -315,10 +315,10 @@ def _mrz(code: Code) -> tuple[dict[str, str], dict[str, float]] | None:
         stated = number.valid and number.value[:1].isdigit() and int(number.value[0]) % 2 == (sex == "Nữ")
         confidence["sex"] = CHECKED if zone.composite or stated else ALIGNED if zone.birth.valid and zone.expiry.valid \
             else UNCHECKED
-    born = _birth(zone)
+    born, century_checked = _birth(zone)
     if born is not None:
         values["date_of_birth"] = born
-        confidence["date_of_birth"] = CHECKED if zone.birth.valid else UNCHECKED
+        confidence["date_of_birth"] = CHECKED if zone.birth.valid and century_checked else UNCHECKED
         if expires := _expiry(zone.expiry.value, int(born[:4])):
             values["date_of_expiry"] = expires
             confidence["date_of_expiry"] = CHECKED if zone.expiry.valid else UNCHECKED
@@ -328,19 +328,27 @@ def _mrz(code: Code) -> tuple[dict[str, str], dict[str, float]] | None:
     return (values, confidence) if values else None
 
 
-def _birth(zone: mrz.TD1) -> str | None:
-    """The ISO birth date of a zone. Its century: the one the document number's first digit
-    states (it is the ID's fourth digit: century and sex), when the number checks and its next
-    two digits are the birth year's; else the one that makes the card expire at an age a card
-    expires at (an MRZ card expires in this century)."""
-    number, birth = zone.document_number, zone.birth.value
-    if number.valid and number.value.isdigit() and number.value[1:3] == birth[:2]:
-        return _yymmdd(birth, id_century("000" + number.value))
-    if not (zone.birth.valid and zone.expiry.valid):
-        return None
-    expiry = 2000 + int(zone.expiry.value[:2])
-    fitting = [c for c in (1900, 2000) if expiry - (c + int(birth[:2])) in CARD_AGES]
-    return _yymmdd(birth, fitting[0]) if len(fitting) == 1 else None
+def _birth(zone: mrz.TD1) -> tuple[str | None, bool]:
+    """The ISO birth date of a zone, and whether its century is checked. The century is the one
+    the document number's first digit states (it is the ID's fourth digit: century and sex), when
+    its next two digits are the birth year's; or the one that makes the card expire at an age a
+    card expires at (an MRZ card expires in this century). Checked when the number's or the
+    expiry's check digit agrees; else, for a birth date that checks, what says it must be alone
+    or agree (a number whose check digit glare took is still printed twice)."""
+    number, birth, expiry = zone.document_number, zone.birth.value, zone.expiry.value
+    said = {}  # century → whether what says so is checked
+    if number.value.isdigit() and number.value[1:3] == birth[:2]:
+        said[id_century("000" + number.value)] = number.valid
+    if expiry[:2].isdigit() and birth[:2].isdigit():
+        fitting = [c for c in (1900, 2000) if 2000 + int(expiry[:2]) - (c + int(birth[:2])) in CARD_AGES]
+        if len(fitting) == 1:
+            said[fitting[0]] = said.get(fitting[0], False) or zone.expiry.valid
+    checked = {c for c, sure in said.items() if sure}
+    if len(checked) == 1:
+        return _yymmdd(birth, checked.pop()), True
+    if len(said) != 1 or not zone.birth.valid:
+        return None, False
+    return _yymmdd(birth, next(iter(said))), False
 
 
 def _yymmdd(text: str, century: int) -> str | None:
