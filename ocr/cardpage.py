@@ -54,7 +54,7 @@ def read(photo: np.ndarray, found: card.Found, number: int, options: OcrOptions,
     # Long lines at one end said "MRZ", but no zone reads there: an old card's dotted lines or
     # its address can look so, and then they settled nothing.
     settled = settled and (qr is not None or zone is not None)
-    printed = _undotted(gray)
+    printed = _without_zone(_undotted(gray), zone)
     recognition = _recognise(printed, number, dpi, options, workdir)
     if not settled and _doubtful(recognition.words):
         # Nothing on the card said which way up it is: read it the other way up too.
@@ -92,6 +92,19 @@ def _undotted(gray: np.ndarray) -> np.ndarray:
     """The card as its print is read: an old card's dotted writing lines read as letters, and
     which dots are a letter's own marks depends on which way up the card is read."""
     return leaders.remove(gray, card.CARD_WIDTH / card.WIDTH_MM)
+
+
+def _without_zone(gray: np.ndarray, zone) -> np.ndarray:
+    """The card's print with its MRZ painted over: the zone is read on its own, and its black
+    OCR-B, the darkest print on a back, set Tesseract's one threshold for the whole card so high
+    that grey labels and values (under glare above all) fell on the paper's side of it."""
+    if zone is None:
+        return gray
+    x0, y0, x1, y1 = zone[2]
+    margin = (y1 - y0) // 6
+    out = gray.copy()
+    out[max(0, y0 - margin):y1 + margin, max(0, x0 - margin):x1 + margin] = leaders.PAPER
+    return out
 
 
 def _zone(gray: np.ndarray, qr: tuple[str, np.ndarray] | None, dpi: int, options: OcrOptions):
