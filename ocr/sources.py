@@ -17,6 +17,7 @@ from .model import SourceInfo, SourcePage
 from .options import OcrOptions
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+LARGEST_PAPER_INCHES = 23.4  # the long side of A2: no scanned page is larger
 MEDIA_TYPES = {
     "image/png": "png",
     "image/jpeg": "jpg",
@@ -197,10 +198,12 @@ def _check_pixels(image: Image.Image, options: OcrOptions) -> None:
 
 
 def _dpi_of(image: Image.Image, default: int) -> int:
-    """Resolution from the file, else one that makes the page about A4 (phone photos)."""
-    dpi = image.info.get("dpi")
-    if dpi and 70 <= float(dpi[0]) <= 2400:
-        return round(float(dpi[0]))
+    """Resolution from the file, else one that makes the page about A4 (phone photos). A
+    resolution that makes the image larger than any paper is a camera's placeholder (phones
+    write 72 dpi into every photo: 4032 px at 72 dpi is 1.4 m), not a scanner's measure."""
     long_side = max(image.size)
+    dpi = image.info.get("dpi")
+    if dpi and 70 <= float(dpi[0]) <= 2400 and long_side / float(dpi[0]) <= LARGEST_PAPER_INCHES:
+        return round(float(dpi[0]))
     guess = round(long_side / 11.69)
     return guess if 70 <= guess <= 1200 else default

@@ -55,3 +55,16 @@ def test_png_without_exif_is_upright(tmp_path: Path):
     with Image.open(path) as image:
         assert exif_orientation(image) == 1
         assert image.tile
+
+
+@pytest.mark.parametrize("size,dpi,expected", [
+    ((3024, 4032), 72, 345),  # a phone's photo: 72 dpi is the camera's placeholder (1.4 m of paper), A4 is guessed
+    ((2480, 3508), 300, 300),  # an A4 scan says what it is
+    ((1700, 2200), 200, 200),  # a 200-dpi letter scan: upscaled as before
+    ((576, 960), None, 82),  # a shrunk letter without a resolution: A4 is guessed
+])
+def test_a_resolution_is_believed_only_where_it_makes_a_paper_size(tmp_path: Path, size, dpi, expected):
+    path = tmp_path / "photo.jpg"
+    Image.new("L", size, 255).save(path, "JPEG", **({"dpi": (dpi, dpi)} if dpi else {}))
+    _, found = load_page(path, "image/jpeg", 0, OcrOptions())
+    assert found == expected
