@@ -10,7 +10,7 @@ class OcrOptions(BaseModel):
     orientation: bool = True
     deskew: bool = True
     cleanup: bool = True  # page finding, light, colour ink, dark border, specks, show-through, upscaling
-    skip_steps: list[str] = []  # clean-up steps not to run (names in ocr.cleanup.STEPS)
+    skip_steps: list[str] = []  # steps not to run (ocr.cleanup.STEPS, "card", "order": ocr/reading.py)
     review_confidence: float = 0.7  # words below are marked for the clerk's review
     max_skew: float = 10.0  # degrees
     jpeg_quality: int = 85  # page images in the archival copy
