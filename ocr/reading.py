@@ -19,8 +19,11 @@ It costs a few milliseconds: it looks at word boxes, not at pixels.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, replace
 from statistics import median
+
+import numpy as np
 
 from .model import Word
 
@@ -182,26 +185,24 @@ def _ordered(units: list[_Unit]) -> list[_Unit]:
     """Units in reading order: one wholly above another it overlaps across the page comes
     first; Tesseract's order decides the rest (a topological sort, smallest rank first)."""
     units = sorted(units, key=lambda u: u.rank)
-    boxes = [u.box for u in units]
-    before: list[set[int]] = [set() for _ in units]  # before[j]: units that must come before j
-    for i, a in enumerate(boxes):
-        for j, b in enumerate(boxes):
-            if i != j and _above(a, b):
-                before[j].add(i)
-    done: list[int] = []
-    left = set(range(len(units)))
-    while left:
-        ready = min(j for j in left if not before[j] - set(done))
-        done.append(ready)
-        left.remove(ready)
-    return [units[i] for i in done]
-
-
-def _above(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    """`a` ends above where `b` starts (by less than a third of a line's overlap), and they share
-    some width of the page."""
-    slack = 0.3 * min(a[3] - a[1], b[3] - b[1])
-    return a[3] <= b[1] + slack and min(a[2], b[2]) > max(a[0], b[0])
+    x0, y0, x1, y1 = np.array([u.box for u in units], dtype=np.float64).T[:, :, None]
+    # above[i, j]: unit i ends above where j starts (by less than a third of the shorter one's
+    # height: slanted lines overlap a little) and they share some width of the page.
+    slack = 0.3 * np.minimum(y1 - y0, (y1 - y0).T)
+    above = (y1 <= y0.T + slack) & (np.minimum(x1, x1.T) > np.maximum(x0, x0.T))
+    np.fill_diagonal(above, False)
+    waiting = above.sum(axis=0).tolist()
+    after = [np.flatnonzero(row).tolist() for row in above]
+    ready = [i for i, count in enumerate(waiting) if count == 0]
+    order = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(units[i])
+        for j in after[i]:
+            waiting[j] -= 1
+            if waiting[j] == 0:
+                heapq.heappush(ready, j)
+    return order
 
 
 def _text(units: list[_Unit]) -> tuple[list[Word], str]:
@@ -214,7 +215,7 @@ def _text(units: list[_Unit]) -> tuple[list[Word], str]:
             paragraph = (u, line.key)
             if previous is not None and paragraph != previous:
                 parts.append("\n")
-            words += [replace(w, line=number) for w in line.words]
+            words += [w if w.line == number else replace(w, line=number) for w in line.words]
             parts.append(" ".join(w.text for w in line.words) + "\n")
             previous, number = paragraph, number + 1
     return words, "".join(parts).strip()
