@@ -52,8 +52,11 @@ def test_a_streak_across_a_fax_is_taken_out(tmp_path):
     assert vnpages.cer(truth, result.text) < 0.006
 
 
-def test_a_ruled_line_across_the_page_is_not_a_streak():
-    """A solid rule from edge to edge inks its margins wholly: it stays, as does a clean page."""
+def test_a_table_rule_into_the_margins_is_not_a_streak():
+    """A table's rule running into the margins inks part of them, as a streak does, but in one
+    solid run: it stays (taken out, a table's rows were read column by column)."""
     page = np.full((600, 1700), 255, np.uint8)
-    page[300:303] = 0
+    page[300:303, 50:1650] = 0
     assert remove_streaks(page, 200) is None
+    page[400:402] = np.where(np.random.default_rng(0).random((2, 1700)) < 0.3, 0, 255)
+    assert (remove_streaks(page, 200)[400:402] == 255).all()
