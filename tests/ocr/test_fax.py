@@ -26,7 +26,8 @@ def _faxed(tmp_path: Path) -> tuple[Path, str]:
     through the middle of the second and the fourth line."""
     rng = random.Random(3)
     page = Image.new("RGB", (round(170 * MM), round(45 * MM)), "white")
-    printer = otherpages._Printer(page, "freesans", (round(20 * MM), round(3 * MM), page.width - round(20 * MM), page.height), DPI)
+    box = (round(20 * MM), round(3 * MM), page.width - round(20 * MM), page.height)
+    printer = otherpages._Printer(page, "freesans", box, DPI)
     for line in otherpages._article(rng, 1, 12)[1:]:
         printer.print(line)
     page.info["dpi"] = (DPI, DPI)

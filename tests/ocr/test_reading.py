@@ -32,11 +32,12 @@ def _two_columns(gutter_mm: float) -> tuple[Image.Image, list[str], list[str]]:
     lines of each column."""
     rng = random.Random(1)
     page = Image.new("RGB", (round(170 * MM), round(95 * MM)), "white")
-    top = otherpages._Printer(page, "arimo", (round(5 * MM), round(5 * MM), page.width - round(5 * MM), page.height), DPI)
+    edge = round(5 * MM)
+    top = otherpages._Printer(page, "arimo", (edge, edge, page.width - edge, page.height), DPI)
     top.print(otherpages.Line("QUY CHẾ PHỐI HỢP", "bold", 13, "centre"))
     gutter, middle, bottom = round(gutter_mm * MM), page.width // 2, page.height - round(4 * MM)
     columns = []
-    for box in ((round(5 * MM), top.y, middle - gutter // 2, bottom), (middle + gutter // 2, top.y, page.width - round(5 * MM), bottom)):
+    for box in ((edge, top.y, middle - gutter // 2, bottom), (middle + gutter // 2, top.y, page.width - edge, bottom)):
         column = otherpages._Printer(page, "arimo", box, DPI)
         for number in range(1, 9):
             if not all(column.print(line) for line in otherpages._article(rng, number, 12)):
@@ -64,7 +65,8 @@ def test_a_ruled_table_is_read_row_by_row(tmp_path):
     short cells a side: not prose, so the rows are read whole (read as columns: 63-67% wrong)."""
     rng = random.Random(1)
     page = Image.new("RGB", (round(180 * MM), round(80 * MM)), "white")
-    printer = otherpages._Printer(page, "tinos", (round(5 * MM), round(3 * MM), page.width - round(5 * MM), page.height), DPI)
+    box = (round(5 * MM), round(3 * MM), page.width - round(5 * MM), page.height)
+    printer = otherpages._Printer(page, "tinos", box, DPI)
     printer.table(otherpages._table_rows(rng, 10), 12)
     result = _read(page, tmp_path)
     assert vnpages.cer("\n".join(printer.printed), result.text) < 0.01
