@@ -26,6 +26,7 @@ class Recognition:
     words: list[Word]
     text: str
     text_layer_pdf: Path  # one page, invisible text only (textonly_pdf), sized by --dpi
+    paragraphs: list[tuple[int, int]]  # Tesseract's (block, paragraph) of each line of `words`
 
 
 def version() -> str:
@@ -49,15 +50,16 @@ def recognise(image: Path, out_base: Path, *, language: str, dpi: int, timeout: 
     except RuntimeError as e:  # pytesseract raises a bare RuntimeError on timeout (TesseractError is one too)
         raise EngineFailed(f"tesseract timed out after {timeout:.0f} s") from e
     tsv = Path(f"{out_base}.tsv").read_text(encoding="utf-8")
-    words, text = _parse_tsv(tsv)
-    return Recognition(words, text, Path(f"{out_base}.pdf"))
+    words, text, paragraphs = _parse_tsv(tsv)
+    return Recognition(words, text, Path(f"{out_base}.pdf"), paragraphs)
 
 
 def read(image: Image.Image, *, language: str, dpi: int, timeout: float, psm: int = 7,
          charset: str | None = None) -> tuple[list[Word], str]:
     """Words and text of a small image (a line, a zone of a card) read in one page-segmentation
     mode, restricted to ``charset`` when given (digits for a number, the MRZ alphabet)."""
-    return _parse_tsv(_small(pytesseract.image_to_data, image, language, dpi, timeout, psm, charset))
+    words, text, _ = _parse_tsv(_small(pytesseract.image_to_data, image, language, dpi, timeout, psm, charset))
+    return words, text
 
 
 def read_symbols(image: Image.Image, *, language: str, dpi: int, timeout: float, psm: int = 7,
@@ -128,8 +130,9 @@ def orientation(image: Image.Image, *, dpi: int, timeout: float) -> tuple[int, f
     return int(rotate.group(1)) % 360, float(confidence.group(1))
 
 
-def _parse_tsv(tsv: str) -> tuple[list[Word], str]:
-    """Words with boxes and the page text, lines and paragraphs as Tesseract found them."""
+def _parse_tsv(tsv: str) -> tuple[list[Word], str, list[tuple[int, int]]]:
+    """Words with boxes, the page text, and the (block, paragraph) of each line, as Tesseract
+    found them."""
     words: list[Word] = []
     lines: dict[tuple[int, int, int], list[str]] = {}
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
@@ -143,7 +146,7 @@ def _parse_tsv(tsv: str) -> tuple[list[Word], str]:
         left, top = int(row["left"]), int(row["top"])
         box = (left, top, left + int(row["width"]), top + int(row["height"]))
         words.append(Word(text, max(float(row["conf"]), 0.0) / 100, box, len(lines) - 1))
-    return words, _join_lines(lines)
+    return words, _join_lines(lines), [(block, par) for block, par, _ in lines]
 
 
 def _join_lines(lines: dict[tuple[int, int, int], list[str]]) -> str:

@@ -13,6 +13,8 @@ flatbed scan goes through untouched and as fast as before.
   reads them as "|" between the cells);
 - dark border (a copier lid left open, a page smaller than the glass): dark rows and columns
   along the image's edges become paper;
+- streaks (faxes): rows of scattered dots from margin to margin, a garbled scan line, become
+  paper except where a letter's strokes cross them (ocr/streaks.py);
 - specks (photocopies): small dark components go, except where the marks of Vietnamese text
   stand next to their letter (ocr/specks.py);
 - show-through (bleed-through): mid-grey ink much lighter than the text becomes paper;
@@ -30,6 +32,7 @@ from PIL import Image
 
 from . import preprocess
 from .specks import remove_specks
+from .streaks import remove_streaks
 
 TARGET_DPI = 300
 MIN_DPI = 250
@@ -58,7 +61,7 @@ class Prepared:
     colour: bool = True  # whether the page holds colour worth keeping (else it is archived grey)
 
 
-STEPS = ("page", "light", "ink", "rules", "border", "specks", "show-through", "upscale")
+STEPS = ("page", "light", "ink", "rules", "border", "streaks", "specks", "show-through", "upscale")
 
 
 def prepare(pixels: np.ndarray, dpi: int, skip: Collection[str] = ()) -> Prepared:
@@ -97,6 +100,10 @@ def prepare(pixels: np.ndarray, dpi: int, skip: Collection[str] = ()) -> Prepare
     if cleared is not None:
         gray = cleared
         steps.append("border")
+    unstreaked = remove_streaks(gray, dpi) if "streaks" not in skip else None
+    if unstreaked is not None:
+        gray = unstreaked
+        steps.append("streaks")
     specks = 0
     if "specks" not in skip:
         gray, specks = remove_specks(gray, dpi)

@@ -16,7 +16,7 @@ import pikepdf
 import numpy as np
 from PIL import Image
 
-from . import _pdf, _qr, _tesseract, card, cardpage, cleanup, preprocess
+from . import _pdf, _qr, _tesseract, card, cardpage, cleanup, preprocess, reading
 from .model import Code, PageResult, Word
 from .options import OcrOptions
 from .sources import exif_orientation, load_page
@@ -78,7 +78,8 @@ def _recognise(image: np.ndarray, dpi: int, number: int, options: OcrOptions, wo
     result = _run(gray, dpi, number, rotation, skew, options, workdir)
     if options.orientation:
         result = _reconsider(result, gray, dpi, checked, options, workdir)
-    result.steps = prepared.steps + (["turn"] if result.rotation else []) + (["deskew"] if result.skew else [])
+    result.steps = (prepared.steps + (["turn"] if result.rotation else []) + (["deskew"] if result.skew else [])
+                    + result.steps)
     result.words = _marked(result.words, options)
 
     # The archival page keeps the pixels as scanned (or as cut out of a photo): the turn and
@@ -125,8 +126,11 @@ def _run(gray: Image.Image, dpi: int, number: int, rotation: int, skew: float,
     recognition = _tesseract.recognise(image_path, workdir / f"page-{number:04d}{variant}-text",
                                        language=options.language, dpi=dpi, timeout=options.timeout)
     image_path.unlink()
-    return PageResult(number, "ocr", upright.width, upright.height, dpi, rotation, skew,
-                      words=recognition.words, text=recognition.text, pdf=recognition.text_layer_pdf)
+    words, text = recognition.words, recognition.text
+    if "order" not in options.skip_steps:
+        words, text = reading.in_order(words, recognition.paragraphs, dpi)
+    return PageResult(number, "ocr", upright.width, upright.height, dpi, rotation, skew, words=words, text=text,
+                      pdf=recognition.text_layer_pdf, steps=["order"] if text != recognition.text else [])
 
 
 def _orient(gray: Image.Image, dpi: int, geometry: preprocess.Geometry,

@@ -9,8 +9,8 @@ class OcrOptions(BaseModel):
     default_dpi: int = 300  # assumed for images that do not say
     orientation: bool = True
     deskew: bool = True
-    cleanup: bool = True  # page finding, light, colour ink, dark border, specks, show-through, upscaling
-    skip_steps: list[str] = []  # clean-up steps not to run (names in ocr.cleanup.STEPS)
+    cleanup: bool = True  # the steps of ocr/cleanup.py (page finding, light, ink, rules, … upscaling)
+    skip_steps: list[str] = []  # steps not to run (ocr.cleanup.STEPS, "card", "order": ocr/reading.py)
     review_confidence: float = 0.7  # words below are marked for the clerk's review
     max_skew: float = 10.0  # degrees
     jpeg_quality: int = 85  # page images in the archival copy
