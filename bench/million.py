@@ -182,14 +182,13 @@ def build(name: str, args, index, citizens: list[str]) -> dict:
 def search_parts(index, mix, server: int) -> list[str]:
     """Each of the two searches of an Elasticsearch search sent alone (the request cache off),
     with the node's CPU and the wall time per search: what a search's time is spent on."""
-    from search._elastic import PAGES_PER_HIT
     from search._query import parse_query
 
     def sent(body: Callable[[SearchQuery], dict]) -> Callable[[SearchQuery], object]:
         return lambda q: index.client.search(index=index.alias, request_cache=False, **body(q))
 
     def ranked(q: SearchQuery) -> dict:
-        return {**index.bodies(q, parse_query(q.text))[0], "size": min(PAGES_PER_HIT * (q.offset + q.limit), 10_000)}
+        return index.bodies(q, parse_query(q.text))[0]
 
     def counted(q: SearchQuery, facets: bool = True) -> dict:
         body = index.bodies(q, parse_query(q.text))[1]
