@@ -205,9 +205,29 @@ def search_parts(index, mix, server: int) -> list[str]:
     return rows
 
 
+def split(index, shards: int) -> str:
+    """Point the documents alias at a copy of its index split into ``shards`` primaries (made
+    once by Elasticsearch's ``_split``, which hard-links the segments instead of indexing again,
+    and kept beside the original); the name of the index it pointed at, to point it back."""
+    client = index.client.options(request_timeout=3600)
+    [original] = client.indices.get_alias(name=index.alias)
+    target = f"{original}-{shards}-shards"
+    if not client.indices.exists(index=target):
+        client.indices.put_settings(index=original, settings={"index.blocks.write": True})  # _split needs it
+        try:
+            client.indices.split(index=original, target=target, settings={
+                "index.number_of_shards": shards, "index.number_of_replicas": 0, "index.blocks.write": None})
+            client.cluster.health(index=target, wait_for_status="green", timeout="60m")
+        finally:
+            client.indices.put_settings(index=original, settings={"index.blocks.write": None})
+    client.indices.update_aliases(actions=[{"remove": {"index": original, "alias": index.alias}},
+                                           {"add": {"index": target, "alias": index.alias}}])
+    return original
+
+
 def run_backend(name: str, args, where: Path, citizens: list[str]) -> dict[str, list[str]]:
     """Index into ``where`` (or, with ``--reuse``, open what a ``--keep`` run left there), then search."""
-    server = None
+    server = index = restore = None
     try:
         if name == "sqlite":
             url = f"sqlite:///{where}/sqlite/index.sqlite"
@@ -233,6 +253,11 @@ def run_backend(name: str, args, where: Path, citizens: list[str]) -> dict[str, 
             detail = f"file {size / MB:,.0f} MB; with its WAL {parts / MB:,.0f} MB"
         else:
             merged = ""
+            if args.shards > 1:
+                original = split(index, args.shards)
+                restore = [{"remove": {"index": f"{original}-{args.shards}-shards", "alias": index.alias}},
+                           {"add": {"index": original, "alias": index.alias}}]  # the kept index as it was
+                merged = f"; split into {args.shards} shards"
             if args.merge:  # one segment rather than dozens (README: it did not pay at 815,000 documents)
                 started = time.perf_counter()
                 index.client.options(request_timeout=3600).indices.forcemerge(
@@ -251,9 +276,12 @@ def run_backend(name: str, args, where: Path, citizens: list[str]) -> dict[str, 
                            lookups(args.queries, cited), server.process.pid if server else None, args.warm)
         if args.parts and server:
             measured["parts"] = search_parts(index, query_mix(args.queries + WARMUP)[WARMUP:], server.process.pid)
-        index.close()
         return {"indexing": indexing, **measured, "cited": [str(len(cited))]}
     finally:
+        if restore:
+            index.client.indices.update_aliases(actions=restore)
+        if index is not None:
+            index.close()
         if server is not None:
             server.stop()
 
@@ -279,6 +307,9 @@ def main() -> None:
                       "without indexing (--documents and --citizens are those of that run)")
     parser.add_argument("--parts", action="store_true",
                         help="then send each of the two searches of an Elasticsearch search alone (node CPU, wall)")
+    parser.add_argument("--shards", type=int, default=1,
+                        help="with --reuse: search the Elasticsearch index split into this many shards "
+                             "(a copy made once with _split and kept beside it)")
     parser.add_argument("--merge", action="store_true",
                         help="force-merge the Elasticsearch index into one segment before searching")
     args = parser.parse_args()

@@ -10,8 +10,9 @@ The analyzers live in an index template: `vi` (tone-placement mapping, a tokeniz
 at every character that is not a letter, digit or private-use character, as SQLite's unicode61
 does, lower case) on `text`, and `vi_folded` (the same plus asciifolding, which also maps đ→d)
 on `text.folded`. Every term must match the folded field; the best pages are then scored
-again on the exact field, which weighs more, so an accented match ranks above a folded one. The mapping carries MAPPING_VERSION: an index built
-with an older one sets `schema_reset`, and the server rebuilds it from the store.
+again on the exact field, which weighs more, so an accented match ranks above a folded one.
+The mapping carries MAPPING_VERSION: an index built with an older one sets `schema_reset`, and
+the server rebuilds it from the store.
 """
 
 from __future__ import annotations
@@ -367,21 +368,22 @@ class ElasticIndex:
         the best RESCORE_WINDOW of them are then scored again with the words as typed
         (``rescore``): the same score as one query of both fields per word (the exact field
         adds EXACT_BOOST times its own), but Lucene skips far more pages on one field than on
-        the two of every word at once (the ranked part cost the node about half; README,
-        Benchmarks: a million documents). A page whose folded words score below the best
-        RESCORE_WINDOW pages is not lifted by its accents."""
+        the two of every word at once (at a million documents the slowest queries took a half
+        to a quarter of the time, a search a fifth less of the node's CPU; README, Benchmarks).
+        A page whose folded words score below the best RESCORE_WINDOW pages is not lifted by
+        its accents."""
         size = min(PAGES_PER_HIT * (query.offset + query.limit), MAX_WINDOW)
+        counted = self._count_body(query, parsed)
         if query.sort == "newest":  # pages of one document tie on the first two: its best page leads
             return {"query": self._pages(query, parsed, [self._any(t) for t in parsed.terms]), "size": size,
                     "track_total_hits": False,
-                    "sort": [{"received_at": "desc"}, {"document_id": "desc"}, {"_score": "desc"}]
-                    }, self._count_body(query, parsed)
+                    "sort": [{"received_at": "desc"}, {"document_id": "desc"}, {"_score": "desc"}]}, counted
         as_typed = [self._phrase("text", t.words, t.prefix, EXACT_BOOST) for t in parsed.terms]
-        ranked = {"query": self._pages(query, parsed, [self._matches(t) for t in parsed.terms]), "size": size,
-                  "track_total_hits": False,
-                  "rescore": {"window_size": max(RESCORE_WINDOW, size), "query": {
-                      "rescore_query": {"bool": {"should": as_typed}}, "query_weight": 1, "rescore_query_weight": 1}}}
-        return ranked, self._count_body(query, parsed)
+        return {"query": self._pages(query, parsed, [self._matches(t) for t in parsed.terms]), "size": size,
+                "track_total_hits": False,
+                "rescore": {"window_size": max(RESCORE_WINDOW, size), "query": {
+                    "rescore_query": {"bool": {"should": as_typed}}, "query_weight": 1, "rescore_query_weight": 1}}
+                }, counted
 
     def _pages(self, query: SearchQuery, parsed: ParsedQuery, terms: list[dict]) -> dict:
         """The pages with every term (``terms``: one clause each), the filters, without the exclusions."""
