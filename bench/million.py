@@ -16,7 +16,8 @@ Targets: search p95 < 50 ms, citizen data p95 < 20 ms.
 ``--keep DIR`` leaves the indices built in DIR (with what their figures need, ``built.json``), and
 ``--reuse DIR`` searches them again without indexing: a million is built once, queried many times.
 ``--parts`` then sends each of the two searches of an Elasticsearch search alone, to say where
-its time goes; ``--merge`` force-merges the Elasticsearch index into one segment before searching.
+its time goes; ``--merge`` force-merges the Elasticsearch index into one segment before searching;
+``--shards N`` searches a copy of it split into N shards.
 """
 
 from __future__ import annotations
@@ -182,14 +183,13 @@ def build(name: str, args, index, citizens: list[str]) -> dict:
 def search_parts(index, mix, server: int) -> list[str]:
     """Each of the two searches of an Elasticsearch search sent alone (the request cache off),
     with the node's CPU and the wall time per search: what a search's time is spent on."""
-    from search._elastic import PAGES_PER_HIT
     from search._query import parse_query
 
     def sent(body: Callable[[SearchQuery], dict]) -> Callable[[SearchQuery], object]:
         return lambda q: index.client.search(index=index.alias, request_cache=False, **body(q))
 
     def ranked(q: SearchQuery) -> dict:
-        return {**index.bodies(q, parse_query(q.text))[0], "size": min(PAGES_PER_HIT * (q.offset + q.limit), 10_000)}
+        return index.bodies(q, parse_query(q.text))[0]
 
     def counted(q: SearchQuery, facets: bool = True) -> dict:
         body = index.bodies(q, parse_query(q.text))[1]
@@ -206,9 +206,32 @@ def search_parts(index, mix, server: int) -> list[str]:
     return rows
 
 
+def split(index, shards: int) -> str:
+    """Point the documents alias at a copy of its index split into ``shards`` primaries (made
+    once by Elasticsearch's ``_split``, which hard-links the segments instead of indexing again,
+    and kept beside the original); the name of the index it pointed at, to point it back."""
+    client = index.client.options(request_timeout=3600)
+    [original] = client.indices.get_alias(name=index.alias)
+    target = f"{original}-{shards}-shards"
+    if not client.indices.exists(index=target):
+        client.indices.put_settings(index=original, settings={"index.blocks.write": True})  # _split needs it
+        try:
+            client.indices.split(index=original, target=target, settings={
+                "index.number_of_shards": shards, "index.number_of_replicas": 0, "index.blocks.write": None})
+            client.cluster.health(index=target, wait_for_status="green", timeout="60m")
+        finally:
+            client.indices.put_settings(index=original, settings={"index.blocks.write": None})
+    # Each new shard starts as the whole index with the other shard's pages deleted, which a
+    # search still walks past: merged away first, or two shards would do the work of two indices.
+    client.indices.forcemerge(index=target, only_expunge_deletes=True)
+    client.indices.update_aliases(actions=[{"remove": {"index": original, "alias": index.alias}},
+                                           {"add": {"index": target, "alias": index.alias}}])
+    return original
+
+
 def run_backend(name: str, args, where: Path, citizens: list[str]) -> dict[str, list[str]]:
     """Index into ``where`` (or, with ``--reuse``, open what a ``--keep`` run left there), then search."""
-    server = None
+    server = index = restore = None
     try:
         if name == "sqlite":
             url = f"sqlite:///{where}/sqlite/index.sqlite"
@@ -234,6 +257,11 @@ def run_backend(name: str, args, where: Path, citizens: list[str]) -> dict[str, 
             detail = f"file {size / MB:,.0f} MB; with its WAL {parts / MB:,.0f} MB"
         else:
             merged = ""
+            if args.shards > 1:
+                original = split(index, args.shards)
+                restore = [{"remove": {"index": f"{original}-{args.shards}-shards", "alias": index.alias}},
+                           {"add": {"index": original, "alias": index.alias}}]  # the kept index as it was
+                merged = f"; split into {args.shards} shards"
             if args.merge:  # one segment rather than dozens (README: it did not pay at 815,000 documents)
                 started = time.perf_counter()
                 index.client.options(request_timeout=3600).indices.forcemerge(
@@ -252,9 +280,12 @@ def run_backend(name: str, args, where: Path, citizens: list[str]) -> dict[str, 
                            lookups(args.queries, cited), server.process.pid if server else None, args.warm)
         if args.parts and server:
             measured["parts"] = search_parts(index, query_mix(args.queries + WARMUP)[WARMUP:], server.process.pid)
-        index.close()
         return {"indexing": indexing, **measured, "cited": [str(len(cited))]}
     finally:
+        if restore:
+            index.client.indices.update_aliases(actions=restore)
+        if index is not None:
+            index.close()
         if server is not None:
             server.stop()
 
@@ -280,6 +311,9 @@ def main() -> None:
                       "without indexing (--documents and --citizens are those of that run)")
     parser.add_argument("--parts", action="store_true",
                         help="then send each of the two searches of an Elasticsearch search alone (node CPU, wall)")
+    parser.add_argument("--shards", type=int, default=1,
+                        help="with --reuse: search the Elasticsearch index split into this many shards "
+                             "(a copy made once with _split and kept beside it)")
     parser.add_argument("--merge", action="store_true",
                         help="force-merge the Elasticsearch index into one segment before searching")
     args = parser.parse_args()

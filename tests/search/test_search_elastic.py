@@ -11,6 +11,8 @@ import uuid
 import pytest
 
 from search import IndexUnavailable, SearchError, SearchQuery, open_index
+from search._elastic import ElasticIndex
+from search._query import parse_query
 
 
 @pytest.fixture()
@@ -150,3 +152,33 @@ def test_a_node_that_never_answers_is_unavailable_after_the_timeout_of_the_url()
         assert time.monotonic() - started < 5  # two tries of half a second, not the default 4 × 30 s
     finally:
         silent.close()
+
+
+def test_words_as_typed_score_the_best_pages_as_one_query_of_both_fields_would(elastic, entry):
+    """Pages are found on the folded field and the best of them scored again on the words as
+    typed (a rescore): the order and the scores are those of one query asking both fields of
+    every word, which Lucene cannot skip through as fast."""
+    elastic.upsert([entry("A", "Hòa giải thành tại xã", "Hoa giai thanh"), entry("B", "hoa giải thành công"),
+                    entry("C", "Biên bản hòa giải không thành", "Biên bản hoà giải thành"),
+                    entry("D", "giải thưởng hoa hậu thành phố")])
+    query = SearchQuery(text="hoà giải thành")
+    both = {"bool": {"must": [ElasticIndex._any(t) for t in parse_query(query.text).terms]}}
+    pages = elastic.client.search(index=elastic.alias, query=both, size=40)["hits"]["hits"]
+    best = {}
+    for page in pages:
+        best.setdefault(page["_source"]["document_id"], (page["_source"]["page"], pytest.approx(page["_score"])))
+    hits = elastic.search(query).hits
+    assert [(h.document_id, (h.page, h.score)) for h in hits] == list(best.items())
+    assert {h.document_id for h in hits[:2]} == {"A", "C"} and len(hits) == 4
+
+
+def test_accents_lift_a_page_only_from_among_the_best_pages_by_any_accents(elastic, entry, monkeypatch):
+    """The edge of the rescore: a page with the word as typed but a weak folded score is not
+    lifted above the RESCORE_WINDOW best pages by the folded field (at the default 1,000, a
+    list 25 times the 40 pages the first page of results asks for)."""
+    elastic.upsert([entry("typed", "hòa " + "và các giấy tờ khác " * 20),
+                    *(entry(f"folded{i}", "hoa hoa hoa hoa") for i in range(4))])
+    query = SearchQuery(text="hòa", limit=1)
+    assert [h.document_id for h in elastic.search(query).hits] == ["typed"]
+    monkeypatch.setattr("search._elastic.RESCORE_WINDOW", 2)
+    assert elastic.search(query).hits[0].document_id.startswith("folded")
