@@ -14,6 +14,7 @@ The steps, each deciding once from the best evidence it has:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -75,7 +76,7 @@ def read(photo: np.ndarray, found: card.Found, number: int, options: OcrOptions,
         lines, parsed, box = zone
         codes.append(Code("mrz", "\n".join(lines), tuple(float(v) for v in box), parsed.valid,
                           tuple(parsed.problems)))
-    words = _digits_again(printed, recognition.words, dpi, options)
+    words = _dates_again(printed, _digits_again(printed, recognition.words, dpi, options), dpi, options)
     if zone is not None:  # the zone's characters are in its code; read as Vietnamese they are noise
         words = [w for w in words if not _inside(w.bbox, zone[2])]
     # A card small in the photo (far away, or a photo a chat app shrank) was enlarged to be read:
@@ -218,6 +219,75 @@ def _digits_again(gray: np.ndarray, words: list[Word], dpi: int, options: OcrOpt
         if text and sum(c.isdigit() for c in text) >= digits and confidence >= words[i].confidence:
             out[i] = replace(words[i], text=text, confidence=confidence)
     return out
+
+
+# The labels a card prints a date after, on the same line, as folded keys (letters only).
+DATE_LABELS = ("sinhngay", "ngaysinh", "dateofbirth", "cogiatriden", "dateofissue", "dateofexpiry",
+               "datemonthyear")
+_DATE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}")
+INK_SHARE = 0.6  # of a cut's darkest print, the darkness from which a pixel is ink
+
+
+def _dates_again(gray: np.ndarray, words: list[Word], dpi: int, options: OcrOptions) -> list[Word]:
+    """A date that glare paled beside its label, read again: the line after the label is cut
+    out and made black and white by its own darkest print. Read with the card's one threshold,
+    such a date (at half the darkness of the card's title) was lost or half read ("1-1940" for
+    05-11-1940); within the cut it is the darkest print, twice as dark as the guilloche. The new
+    reading replaces what was read after the label only when it is a whole date and what was
+    there is not."""
+    lines: dict[int, list[int]] = {}
+    for i, w in enumerate(words):
+        lines.setdefault(w.line, []).append(i)
+    todo = []  # (the line's words after the label, the cut, the line)
+    for members in lines.values():
+        members.sort(key=lambda i: words[i].bbox[0])
+        label_end, folded = None, ""
+        for n, i in enumerate(members):
+            folded += _letters_of(words[i].text)
+            if folded.endswith(DATE_LABELS):
+                label_end = n
+        if label_end is None:
+            continue
+        after = members[label_end + 1:]
+        # Up to the next words (another field run into the line: a place's second line beside
+        # the chip card's expiry): only what stands between is the date's.
+        other = next((n for n, i in enumerate(after) if sum(c.isalpha() for c in words[i].text) >= 2), len(after))
+        after, end = after[:other], (words[after[other]].bbox[0] if other < len(after) else gray.shape[1])
+        if sum(c.isdigit() for i in after for c in words[i].text) >= 8:
+            continue  # a whole date's digits were read: the digits' own reading puts them right
+        x0 = round(words[members[label_end]].bbox[2])
+        y0 = round(min(words[i].bbox[1] for i in members))
+        y1 = round(max(words[i].bbox[3] for i in members))
+        pad = max(4, (y1 - y0) // 3)
+        box = (x0 + pad, max(0, y0 - pad), round(end) - pad, min(gray.shape[0], y1 + pad))
+        if box[2] - box[0] > 4 * (y1 - y0):
+            todo.append((after, box, words[members[label_end]].line))
+    if not todo:
+        return words
+    crops = [_faded_ink(gray[b[1]:b[3], b[0]:b[2]]) for _, b, _ in todo]
+    try:
+        again = _tesseract.read_each(crops, language="eng", dpi=dpi, timeout=options.timeout, charset=DIGITS)
+    except EngineFailed:
+        return words
+    out, dropped = list(words), set()
+    for (after, box, line), (text, confidence) in zip(todo, again):
+        if found := _DATE.search(text):
+            dropped.update(after)
+            out.append(Word(re.sub(r"\s", "", found.group()), confidence, tuple(float(v) for v in box), line))
+    return [w for i, w in enumerate(out) if i not in dropped]
+
+
+def _letters_of(text: str) -> str:
+    folded = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
+    return "".join(c for c in folded if "a" <= c <= "z")
+
+
+def _faded_ink(crop: np.ndarray) -> np.ndarray:
+    """A grey crop as black print on white: ink is what is at least INK_SHARE as dark as the
+    crop's darkest print. Guilloche, half as dark as a faded date, falls on the paper's side."""
+    darkness = 1 - crop.astype(np.float32) / leaders.PAPER
+    top = max(float(np.percentile(darkness, 99.5)), 0.05)
+    return np.where(darkness >= INK_SHARE * top, 0, 255).astype(np.uint8)
 
 
 def _inside(box: tuple[float, float, float, float], zone: tuple[int, int, int, int]) -> bool:

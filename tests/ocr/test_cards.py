@@ -468,6 +468,18 @@ def test_the_grey_print_of_a_back_under_glare_is_read_with_the_zone_set_aside(wo
     assert extract("citizen_id_card", [page])["date_of_issue"].value == back.truth["date_of_issue"] == "2023-11-18"
 
 
+def test_a_date_glare_paled_beside_its_label_is_read_again_on_its_own(workdir):
+    """Tuning seed 15: on a 9-digit card under glare the birth date prints at half the title's
+    darkness, and the card's one threshold read "1-1940"; cut out after "Sinh ngày" and made
+    black and white by its own darkest print, it reads whole."""
+    c, side_, photo = front(15)
+    assert side_.kind == "cmnd-9" and "glare" in photo.notes
+    page = read(photo.jpeg, workdir, "faded-front-15")
+    assert "05-11-1940" in page.text
+    born = extract("citizen_id_card", [page])["date_of_birth"]
+    assert born.value == side_.truth["date_of_birth"] == "1940-11-05" and born.review  # an old card's print
+
+
 def test_a_card_small_in_a_shrunk_photo_is_read_enlarged_and_said_so(workdir):
     """Tuning seed 24: a 12-digit ID card in a photo a chat app shrank; what its print gives is
     never sure, however confident Tesseract is (a tone mark lost at this size reads as another name)."""
