@@ -125,8 +125,7 @@ CARD_WORDS = ("cancuoc", "chungminh", "congdan", "identitycard", "identification
 
 def reads_as_card(words: list[Word]) -> bool:
     """Whether the print read off a cut-out card holds one of a card's titles or labels."""
-    text = unicodedata.normalize("NFD", " ".join(w.text for w in words).lower()).replace("đ", "d")
-    letters = "".join(c for c in text if "a" <= c <= "z")
+    letters = _letters_of(" ".join(w.text for w in words))
     return any(k in letters for k in CARD_WORDS)
 
 
@@ -278,6 +277,7 @@ def _dates_again(gray: np.ndarray, words: list[Word], dpi: int, options: OcrOpti
 
 
 def _letters_of(text: str) -> str:
+    """A card's words as folded keys: letters only, without marks, đ as d."""
     folded = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
     return "".join(c for c in folded if "a" <= c <= "z")
 
