@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from functools import cached_property
 
 from ingest.dispatch import DispatchingPipeline, DossierWorker
@@ -87,15 +86,14 @@ class Services:
         """Write an audit entry, then count it in the statistics when it counts (ingest/tallies.py;
         ``dossier``: the one the target names). One the index cannot take now is counted by the
         next `hoso reindex`, which reads the log itself."""
-        entry_id = self.audit.record(actor, action, target, **details)
-        entry = {"id": entry_id, "at": datetime.now(timezone.utc), "action": action, "target": target, **details}
+        entry = self.audit.record(actor, action, target, **details)  # its time, as `hoso reindex` reads it
         counted = activity(entry, {target: Place.of(dossier)} if dossier else {})
         if counted is not None:
             try:
                 self.index.note([counted])
             except SearchError as e:
-                log.warning("audit entry %s not counted in the statistics: %s", entry_id, e)
-        return entry_id
+                log.warning("audit entry %s not counted in the statistics: %s", entry["id"], e)
+        return entry["id"]
 
     @cached_property
     def reuse(self) -> Reuse:

@@ -78,7 +78,8 @@ class AuditLog:
         self._closed = threading.Event()
         self._sealer_thread: threading.Thread | None = None
 
-    def record(self, actor: str, action: str, target: str, **details: Any) -> str:
+    def record(self, actor: str, action: str, target: str, **details: Any) -> dict[str, Any]:
+        """Append an entry; returns it as stored (its ``id`` and ``at`` are what a later reading sees)."""
         with self._lock:
             now = datetime.now(timezone.utc)
             seq = self._seq + 1
@@ -96,7 +97,7 @@ class AuditLog:
                 self._sealer_thread = threading.Thread(target=self._seal_on_time, daemon=True,
                                                        name=f"audit-seal-{self.writer}")
                 self._sealer_thread.start()
-            return entry_id
+            return entry
 
     def close(self) -> None:
         """Seal the end of the chain (a final checkpoint), so nothing after the last periodic

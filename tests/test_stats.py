@@ -108,4 +108,4 @@ def test_figures_of_real_work(served):
     assert counts(again["totals"]) == counts(totals)
     assert again["fields"] == stats["fields"] and again["by_procedure"] == stats["by_procedure"]
     assert again["totals"]["processing_median_s"] == totals["processing_median_s"]
-    assert again["totals"]["desk_median_s"] == pytest.approx(totals["desk_median_s"], rel=0.06)
+    assert again["totals"]["desk_median_s"] == totals["desk_median_s"]  # the time the audit log holds, both ways
