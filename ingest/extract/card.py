@@ -18,7 +18,7 @@ from ocr import mrz, syllable
 from ocr.model import Code, PageResult
 from search.text import nfc
 
-from . import lexicon, validate
+from . import gazetteer, lexicon, validate
 from .fuzzy import key
 from .model import REVIEW_BELOW, ExtractedField
 from .validate import CARD_AGES, CORROBORATED, id_century
@@ -102,8 +102,9 @@ LONGEST_UNIT_NAME = 4
 
 def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict[str, ExtractedField]:
     """Printed values that cannot be whole or right: a card's place ends with its province (a
-    wrapped line lost, or misread, leaves it short of one) and names its levels as they are
-    spelt; its words are Vietnamese syllables (a misread letter seldom leaves one); features end
+    wrapped line lost, or misread, leaves it short of one), names its levels as they are spelt
+    and its district and commune as the list of units does (see ``gazetteer``); a full name has
+    two words at least; its words are Vietnamese syllables (a misread letter seldom leaves one); features end
     with where on the face; a nationality is a nationality; and no print is sure that was read
     off a card too small in the photo (the QR code or MRZ may still confirm it)."""
     out = dict(fields)
@@ -115,16 +116,24 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         f = out.get(name)
         if f is None:
             continue
-        parts = [p.strip() for p in f.value.split(",")]
+        read = [p.strip() for p in f.value.split(",")]
+        parts = list(read)
         level = _LEVEL.match(parts[-1])
         prefix = level[0] if level else ""
+        words = parts[-1][len(prefix):].split()
+        ends = next((n for n in range(len(words), 0, -1) if lexicon.province(" ".join(words[:n]))), len(words))
+        # A place ends with its province: what follows was read off the line below it (an old
+        # card's dotted line, the photo's edge: "Thừa Thiên Huế len").
+        parts[-1] = prefix + " ".join(words[:ends])
         province = lexicon.province(parts[-1][len(prefix):])
         if province is not None and parts[-1].isupper():
             province = province.upper()  # as old cards print their places
         if province is not None and prefix + province != parts[-1]:
             # "Hà Nồi": a province's name has one spelling of its letters
             parts[-1] = prefix + province
-            f = out[name] = replace(f, value=", ".join(parts))
+        fitted = gazetteer.fit(parts, province) if province is not None else gazetteer.Fitted(parts)
+        if fitted.parts != read:  # "Diễn Chầu, Nghệ An": Nghệ An has one district of those letters
+            f = out[name] = replace(f, value=", ".join(fitted.parts))
         if province is None:
             doubt(name, "does not end with a province: part of it may be missing or misread")
         elif len(parts) == 1:  # a card names the commune and district before the province
@@ -135,6 +144,8 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         elif run_on := [p for p in parts if _UNIT.match(p) and len(re.findall(r"[^\W\d_]+", _UNIT.sub("", p)))
                         > LONGEST_UNIT_NAME]:
             doubt(name, f"{run_on[0]} is longer than a unit's name: two parts may have run together")
+        elif fitted.problem:
+            doubt(name, fitted.problem)
     for name in (*PLACES, "full_name", "identifying_features"):
         f = out.get(name)
         if f is not None and not f.review and (strange := syllable.strange_words(f.value, name != "full_name")):
@@ -146,6 +157,9 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         elif f is not None and not f.review and not f.value[:1].isupper() and not f.value[:1].isdigit():
             # A place begins with its level ("Xã", "Tổ", "Số 12"): "òa, Lập Thạch" lost its start.
             doubt(name, "begins inside a word: its beginning may be missing or unread")
+    f = out.get("full_name")
+    if f is not None and not f.review and len(f.value.split()) < 2:
+        doubt("full_name", "one word: a full name has a family name and a given name, part of it is missing")
     f = out.get("identifying_features")
     if f is not None and not f.review:
         words = [w for w in re.findall(r"[^\W\d_]+", nfc(f.value).lower()) if w not in ("c", "cm", "mm")]  # C:1cm

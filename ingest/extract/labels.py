@@ -49,7 +49,11 @@ def find_labels(row: Row, labels: list[Label]) -> list[Found]:
                     if m and (best is None or len(lk) - 2 * m[1] > best[0]):
                         best = (len(lk) - 2 * m[1], m[0], label, m[1])
         if best is None:
-            k += 1
+            if (alone := _english_alone(row, k, labels, found)) is not None:
+                found.append(alone[0])
+                k = alone[1]
+            else:
+                k += 1
             continue
         _, length, label, distance = best
         end = k + length
@@ -64,6 +68,37 @@ def find_labels(row: Row, labels: list[Label]) -> list[Found]:
                            1.0 - distance / max(len(lk) for lk in label.keys)))
         k = end
     return found
+
+
+ENGLISH_ALONE = 10  # the shortest English label taken without its Vietnamese one ("nationality")
+
+
+def _english_alone(row: Row, k: int, labels: list[Label], found: list[Found]) -> tuple[Found, int] | None:
+    """A bilingual card's label whose Vietnamese wording glare or a fold made unreadable ("Nơi
+    đăng V sinh / Place of birth registration"): its English twin, read whole, is the label.
+    Short twins ("Sex", "Full name") are words a value may hold, and are not taken so. Returns
+    the label and the key index past it."""
+    if not row.word_start(k):
+        return None
+    best: tuple[int, int, Label, int] | None = None
+    for label in labels:
+        if found and found[-1].label is label:
+            continue  # the twin of the label just found, misread beyond skipping
+        for english in label.english:
+            ek = key(english)
+            if len(ek) < ENGLISH_ALONE:
+                continue
+            m = match_prefix(ek, row.key, k)
+            if m and _word_end(row, k + m[0]) and (best is None or len(ek) - 2 * m[1] > best[0]):
+                best = (len(ek) - 2 * m[1], m[0], label, m[1])
+    if best is None:
+        return None
+    _, length, label, distance = best
+    # A card's label begins its line: what stands before the twin there is its unreadable wording
+    # (after another label on the line, it is that label's value).
+    start = row.char_of_key(k) if found else 0
+    return Found(label, start, row.char_of_key(k + length),
+                 1.0 - distance / max(len(key(e)) for e in label.english)), k + length
 
 
 def _twins(label: Label) -> list[str]:

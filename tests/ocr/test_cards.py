@@ -570,3 +570,13 @@ def test_print_that_parses_as_a_zone_only_by_filling_its_gaps_is_no_zone():
     one, two, three = VN
     filled = mrz.parse([one, two[:9] + "?" + two[10:], three])
     assert filled.expiry.repaired and filled.plausible
+
+
+def test_a_district_whose_mark_tesseract_misread_is_spelt_as_the_list_of_units_has_it(workdir):
+    """Tuning seed 79: Tesseract reads the wrapped end of the place of origin "Chầu, Nghệ An", a real
+    syllable no spelling rule doubts; Nghệ An has one district of those letters, Diễn Châu."""
+    c, side_, photo = front(79)
+    page = read(photo.jpeg, workdir, "district-front-79")
+    assert "Chầu" in page.text and "Châu" not in page.text  # what the print alone gives
+    origin = extract("citizen_id_card", [page])["place_of_origin"]
+    assert origin.value == side_.truth["place_of_origin"] == "Xã Diễn Kỷ, Diễn Châu, Nghệ An"
