@@ -306,24 +306,44 @@ def read(gray: np.ndarray, *, dpi: int, timeout: float) -> tuple[list[str], TD1,
     boxes = lines_at_bottom(gray)
     if len(boxes) < 3:
         return None
-    left, right = min(b[0] for b in boxes), max(b[2] for b in boxes)
-    pitch = (right - left) / (LENGTH - 1 + GLYPH)
-    texts = []
+    read_lines = []
     for x0, y0, x1, y1 in boxes:  # one line at a time: three lines read as one block read worse
         pad = (y1 - y0) // 2
         x_from = max(0, x0 - pad)
         crop = gray[max(0, y0 - pad):y1 + pad, x_from:x1 + pad]
-        symbols = _tesseract.read_symbols(Image.fromarray(crop), language="eng", dpi=dpi, timeout=timeout,
-                                          psm=7, charset=ALPHABET)
-        texts.append(_placed(symbols, x_from - left, pitch))
-    parsed = parse(texts)
-    if parsed is None or not parsed.plausible:
+        read_lines.append((x_from, _tesseract.read_symbols(Image.fromarray(crop), language="eng", dpi=dpi,
+                                                           timeout=timeout, psm=7, charset=ALPHABET)))
+    found = _best_grid(read_lines, min(b[0] for b in boxes), max(b[2] for b in boxes))
+    if found is None:
         return None
+    texts, parsed = found
     box = (min(b[0] for b in boxes), boxes[0][1], max(b[2] for b in boxes), boxes[-1][3])
     return texts, parsed, box
 
 
 GLYPH = 0.72  # an OCR-B character's width, in pitches
+
+
+def _best_grid(read_lines: list[tuple[int, list]], left: int, right: int) -> tuple[list[str], TD1] | None:
+    """The lines placed on the zone's grid of places, and what they say. The grid runs from the
+    zone's leftmost ink to its rightmost; a speck beside the zone in a small photo moves an end
+    by a place, and every line then starts with a place read empty and loses a character where
+    two crowd into one ("?IDVM1906…" for "IDVNM1906…"). So the grid with an end moved by a place
+    is tried too, and kept only where more check digits agree on it."""
+    pitch = (right - left) / (LENGTH - 1 + GLYPH)
+    best: tuple[int, list[str], TD1] | None = None
+    for moved_left, moved_right in ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)):
+        a, b = left + moved_left * pitch, right + moved_right * pitch
+        step = (b - a) / (LENGTH - 1 + GLYPH)
+        texts = [_placed(symbols, x_from - a, step) for x_from, symbols in read_lines]
+        parsed = parse(texts)
+        if parsed is None or not parsed.plausible:
+            continue
+        agreeing = parsed.composite + sum(c.valid and not c.repaired for c in
+                                          (parsed.document_number, parsed.birth, parsed.expiry))
+        if best is None or agreeing > best[0]:
+            best = (agreeing, texts, parsed)
+    return None if best is None else (best[1], best[2])
 
 
 def _placed(symbols: list[tuple[str, tuple[int, int, int, int]]], offset: float, pitch: float) -> str:

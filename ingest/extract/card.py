@@ -112,6 +112,10 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
     def doubt(name: str, problem: str) -> None:
         out[name] = out[name].doubted(problem, UNSURE)
 
+    f = out.get("identifying_features")
+    if f is not None and (described := lexicon.feature_description(f.value)) != f.value:
+        out["identifying_features"] = replace(f, value=described)
+
     for name in PLACES:
         f = out.get(name)
         if f is None:

@@ -64,6 +64,31 @@ FEATURE_WORDS = FEATURE_RELATIONS | frozenset(nfc(w) for w in """
 """.split())
 
 
+# The words a description begins with: the mark's name ("chấm" follows "Sẹo", and may begin
+# one whose first word glare took).
+FEATURE_MARKS = tuple(nfc(w) for w in ("nốt ruồi", "nốt", "sẹo", "vết", "bớt"))
+
+
+def feature_description(text: str) -> str:
+    """A description as the card prints it, without what OCR read around it: it begins with the
+    mark's name ("J Nốt ruồi…", "Persondl icí< Nốt ruồi…": the label's edge, a speck) and ends
+    where the mark is ("… cánh mũi trái ` là"). What it cannot tell from a misread word of the
+    description ("So chấm" for "Sẹo chấm", "… dưới dá") is kept as read."""
+    words = text.split(" ")
+    lower = [restore_word(w.strip(".,;:").lower(), FEATURE_WORDS) for w in words]
+    start = next((i for i, w in enumerate(lower) if w in FEATURE_MARKS), None)
+    if start is None:
+        return text
+    # Words after where it ends that no description holds (no measure, no word of the vocabulary).
+    end = len(words)
+    while end > start + 1 and lower[end - 1] not in FEATURE_WORDS and not re.search(r"\d", words[end - 1]) \
+            and not feature_ends(lower[start:end]):
+        end -= 1
+    if not feature_ends(lower[start:end]):
+        end = len(words)
+    return " ".join(words[start:end])
+
+
 def feature_ends(words: list[str]) -> bool:
     """Whether a description (its words, lower case) ends where a mark is: on a part of the face
     or a side, not on a word of where relative to them ("… trước mép" lost "phải"); the upper and

@@ -105,7 +105,7 @@ def _unlabelled_issue(rows: list[Row], fields: dict[str, ExtractedField]) -> Ext
     return found[0] if len(found) == 1 else None
 
 
-_MARK = re.compile(r"^(?:nốt ruồi|nốt|sẹo|vết|bớt|chấm)\b", re.IGNORECASE)
+_MARK = re.compile(rf"^(?:{'|'.join((*lexicon.FEATURE_MARKS, 'chấm'))})\b", re.IGNORECASE)
 
 
 def _features_unlabelled(rows: list[Row]) -> ExtractedField | None:

@@ -589,3 +589,18 @@ def test_what_follows_the_province_of_a_place_is_not_part_of_it():
         "Xã Lộc Thủy, Phú Lộc, Thừa Thiên Huế"
     assert card_fields(origin="Xã Xuân Hòa, Lập Thạch, Vĩnh Phúc co Xi X5. 6 4°")["place_of_origin"].value == \
         "Xã Xuân Hòa, Lập Thạch, Vĩnh Phúc"
+
+
+def test_features_are_read_from_the_marks_name_to_where_it_is():
+    """What OCR read around a description (the label's edge, a speck, the guilloche) is not part of
+    it; a misread word of the description itself is kept, for the clerk."""
+    def features(words: list[str]):
+        rows = [["Đặc", "điểm", "nhận", "dạng", "/", "Personal", "identification:"], words]
+        return extract("citizen_id_card", [page(rows)], TODAY)["identifying_features"]
+
+    around = features(["na", "Nốt", "ruồi", "C:1cm", "trước", "đuôi", "mắt", "trái", "`", "là"])
+    assert around.value == "Nốt ruồi C:1cm trước đuôi mắt trái" and not around.review
+    cut = features(["J", "Nốt", "ruồi", "C:1,5cm", "dưới", "dá"])  # its end glare took
+    assert cut.value == "Nốt ruồi C:1,5cm dưới dá" and cut.review
+    misread = features(["So", "chấm", "C:3cm", "trên", "đầu", "mày", "trái"])  # "Sẹo" misread
+    assert misread.value == "So chấm C:3cm trên đầu mày trái" and misread.review
