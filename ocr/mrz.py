@@ -329,7 +329,9 @@ def _best_grid(read_lines: list[tuple[int, list]], left: int, right: int) -> tup
     zone's leftmost ink to its rightmost; a speck beside the zone in a small photo moves an end
     by a place, and every line then starts with a place read empty and loses a character where
     two crowd into one ("?IDVM1906…" for "IDVNM1906…"). So the grid with an end moved by a place
-    is tried too, and kept only where more check digits agree on it."""
+    is tried too, and kept only where more check digits agree as read, two at least (a digit that
+    agrees once a place read empty is filled proves nothing: some digit always fills it so; and
+    other print, placed five ways, could make one agree by chance)."""
     pitch = (right - left) / (LENGTH - 1 + GLYPH)
     best: tuple[int, list[str], TD1] | None = None
     for moved_left, moved_right in ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)):
@@ -339,9 +341,10 @@ def _best_grid(read_lines: list[tuple[int, list]], left: int, right: int) -> tup
         parsed = parse(texts)
         if parsed is None or not parsed.plausible:
             continue
-        agreeing = parsed.composite + sum(c.valid and not c.repaired for c in
-                                          (parsed.document_number, parsed.birth, parsed.expiry))
-        if best is None or agreeing > best[0]:
+        covered = texts[0][5:30] + texts[1][0:7] + texts[1][8:15] + texts[1][18:30]
+        agreeing = (parsed.composite and UNREAD not in covered) + sum(
+            c.valid and not c.repaired for c in (parsed.document_number, parsed.birth, parsed.expiry))
+        if (moved_left, moved_right) == (0, 0) or agreeing > max(1, best[0] if best else 0):
             best = (agreeing, texts, parsed)
     return None if best is None else (best[1], best[2])
 

@@ -11,7 +11,8 @@ renamed (2019-2025), and a card keeps the names of the day it was made.
 
 The list is the General Statistics Office's, as the ``vietnam-provinces`` package 0.6.0 ships it
 (63 provinces, 696 districts, 10,051 communes, the data of 4 January 2025: before the two-level
-scheme of 1 July 2025, whose places name no district and are left as read).
+scheme of 1 July 2025, whose places name no district: such a place is kept as read when its
+commune is one of the province's before the scheme, and goes to the clerk when it is none).
 """
 
 from __future__ import annotations
@@ -78,8 +79,18 @@ def fit(parts: list[str], province: str) -> Fitted:
     it): the district before it and the commune before that, spelled as listed where the list
     leaves one spelling of their letters, or the problem when the district is a near miss."""
     districts = _provinces().get(_FORMERLY.get(key(province), key(province)))
-    if districts is None or len(parts) < 2 or _COMMUNE_LEVEL.match(parts[-2]):
-        return Fitted(parts)  # a two-level place (2025 on) names its commune before the province
+    if districts is None or len(parts) < 2:
+        return Fitted(parts)
+    if _COMMUNE_LEVEL.match(parts[-2]):
+        # A commune right before the province: the two-level scheme (2025 on), or a district lost
+        # between them ("Xã Tân Phú Trung, Củ Chi" read "Xã Chi"). Units were merged into one of
+        # their own names, so a commune of today mostly has the name of one of the province's
+        # communes or districts then ("Xã Lâm Bình" of Tuyên Quang, once Huyện Lâm Bình).
+        commune = key(_COMMUNE_LEVEL.sub("", parts[-2]))
+        if commune in districts or any(commune in d.communes for d in districts.values()):
+            return Fitted(parts)
+        return Fitted(parts, f"{parts[-2]} is no commune of {province} in the list of administrative units"
+                             " (before 2025): a district before the province may be lost")
     parts = list(parts)
     district, problem = _unit(parts, -2, _DISTRICT_LEVEL, {k: d.names for k, d in districts.items()},
                               f"a district of {province}")

@@ -400,6 +400,16 @@ def test_places_the_list_of_units_does_not_hold_are_kept_as_read():
         assert place.value == origin and not place.review, place
 
 
+def test_a_commune_right_before_its_province_that_the_province_never_had_goes_to_the_clerk():
+    """A district lost between a commune and the province ("Xã Tân Phú Trung, Củ Chi" read "Xã
+    Chi"; tuning seed 78) looks like a place of the two-level scheme; a commune of that scheme has
+    the name of one of its province's communes or districts before it, and this has none."""
+    lost = card_fields(residence="Ấp Lạc Thị, Xã Chi, TP. Hồ Chí Minh")["place_of_residence"]
+    assert lost.review and lost.problem.startswith("Xã Chi is no commune of Hồ Chí Minh")
+    two_level = card_fields(residence="Thôn 6, Xã Tân Phú Trung, TP. Hồ Chí Minh")["place_of_residence"]
+    assert not two_level.review
+
+
 def test_a_full_name_of_one_word_goes_to_the_clerk():
     cut = card_fields(full_name="NGUYỄN")["full_name"]  # glare took the rest of the line
     assert cut.review and cut.problem.startswith("one word")
