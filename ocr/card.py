@@ -28,6 +28,11 @@ RATIO_RANGE = (1.42, 1.90)  # of the quadrilateral's mean sides: perspective ben
 PAGE_LIKE_RATIO, PAGE_LIKE_AREA = 1.50, 0.30
 MIN_FILL = 0.90  # of the fitted quadrilateral's area covered by the region
 LAST_RESORT = 4  # the mask of _masks tried only when the others show no card
+# A page of plain print is told from a photo that may hold a card on a sample of the frame about
+# this many points long, its points some 2 mm apart on an A4 scan at 300 dpi.
+PLAIN_SAMPLE = 500
+PLAIN_TONE = 10  # levels of 255 by which paper, its print taken away, may differ from its border
+PLAIN_SHARE = MIN_AREA / 4  # of the frame: less than this differing from paper is a plain page
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,14 @@ class Found:
 
 def find(pixels: np.ndarray) -> Found | None:
     """The card's corners in the photo, the long sides horizontal (which way up is not known
-    here), or None when nothing in the photo has a card's shape."""
+    here), or None when the photo is a page of plain print or nothing in it has a card's shape."""
+    if plain_page(pixels):
+        return None  # a scanned page of text: the masks below would only outline its paragraphs
+    return find_anywhere(pixels)
+
+
+def find_anywhere(pixels: np.ndarray) -> Found | None:
+    """`find` without first asking whether the photo is a page of plain print."""
     height, width = pixels.shape[:2]
     scale = WORK / max(height, width)
     small = cv2.resize(pixels, (max(1, round(width * scale)), max(1, round(height * scale))),
@@ -60,6 +72,23 @@ def find(pixels: np.ndarray) -> Found | None:
     if any(not _overlap(best.corners, other.corners) for other, n in candidates if n == number):
         return None  # two cards in one picture (a photocopy of front and back): read it as a page
     return Found((best.corners / np.float32(scale)).astype(np.float32), best.score)
+
+
+def plain_page(pixels: np.ndarray) -> bool:
+    """Whether the frame is paper and thin print only, as a flatbed scan of a typed page is: with
+    the print taken away (each point of a sparse sample the lightest of its neighbours), all but
+    less than a quarter of the smallest card the finder takes is the colour of the frame's border.
+    A card is a surface of its own, tinted or greyer than paper, and a photo's desk, shade and
+    light are never that even, so both go on to the finder."""
+    height, width = pixels.shape[:2]
+    step = max(1, -(-max(height, width) // PLAIN_SAMPLE))
+    sample = np.ascontiguousarray(pixels[::step, ::step])
+    paper = cv2.dilate(sample, np.ones((3, 3), np.uint8)).reshape(*sample.shape[:2], -1).astype(np.int16)
+    border = np.concatenate([edge.reshape(-1, paper.shape[2])
+                             for edge in (paper[:4], paper[-4:], paper[:, :4], paper[:, -4:])])
+    colour = np.median(border, axis=0).astype(np.int16)
+    differs = (np.abs(paper - colour) > PLAIN_TONE).any(axis=2)
+    return float(differs.mean()) < PLAIN_SHARE
 
 
 def warp(pixels: np.ndarray, corners: np.ndarray) -> np.ndarray:

@@ -187,22 +187,45 @@ class Dossier(BaseModel):
 
     @property
     def status(self) -> DocumentStatus:
-        """Done when every document is; failed when all finished but one failed; disposed
-        documents count only when nothing else is left."""
-        states = {d.status for d in self.documents}
-        if states == {DocumentStatus.DISPOSED}:
-            return DocumentStatus.DISPOSED
-        states.discard(DocumentStatus.DISPOSED)
-        if states <= {DocumentStatus.DONE}:
-            return DocumentStatus.DONE
-        if states <= {DocumentStatus.DONE, DocumentStatus.FAILED}:
-            return DocumentStatus.FAILED
-        if states == {DocumentStatus.RECEIVED}:
-            return DocumentStatus.RECEIVED
-        return DocumentStatus.PROCESSING
+        return dossier_status({d.status for d in self.documents})
 
     def document(self, document_id: str) -> Document:
         for doc in self.documents:
             if doc.id == document_id:
                 return doc
         raise KeyError(document_id)
+
+
+def dossier_status(states: set[DocumentStatus]) -> DocumentStatus:
+    """A dossier's status from its documents': done when every document is; failed when all
+    finished but one failed; disposed documents count only when nothing else is left."""
+    if states == {DocumentStatus.DISPOSED}:
+        return DocumentStatus.DISPOSED
+    states = states - {DocumentStatus.DISPOSED}
+    if states <= {DocumentStatus.DONE}:
+        return DocumentStatus.DONE
+    if states <= {DocumentStatus.DONE, DocumentStatus.FAILED}:
+        return DocumentStatus.FAILED
+    if states == {DocumentStatus.RECEIVED}:
+        return DocumentStatus.RECEIVED
+    return DocumentStatus.PROCESSING
+
+
+class DocumentState(BaseModel):
+    """Of a document in a manifest, only how far its reading is."""
+
+    id: str
+    status: DocumentStatus = DocumentStatus.RECEIVED
+    reason: str | None = None
+
+
+class DossierState(BaseModel):
+    """A manifest read for how far its documents are, the rest left unread (what a status poll
+    needs: a whole manifest's pages, fields and signatures cost far more to build)."""
+
+    agency_code: str  # a reception key sees its own agency's dossiers only
+    documents: list[DocumentState]
+
+    @property
+    def status(self) -> DocumentStatus:
+        return dossier_status({d.status for d in self.documents})

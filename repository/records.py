@@ -10,7 +10,7 @@ from typing import Callable, Iterator
 
 from .errors import ObjectNotFound, RepositoryError, RetentionLocked
 from .events import SETTLE, Feed, Outbox
-from .model import Document, Dossier, ObjectRef
+from .model import Document, Dossier, DossierState, ObjectRef
 from .retention import lock_until
 from .store import ObjectStore, copy_verified, get_verified
 
@@ -45,11 +45,17 @@ class Records:
 
     # -- manifests ---------------------------------------------------------------------
     def load(self, code: str) -> Dossier:
+        return Dossier.model_validate_json(self._manifest(code))
+
+    def progress(self, code: str) -> DossierState:
+        """How far the dossier's documents are, read from its manifest without the rest."""
+        return DossierState.model_validate_json(self._manifest(code))
+
+    def _manifest(self, code: str) -> bytes:
         try:
-            data = self.store.get(manifest_key(code))
+            return self.store.get(manifest_key(code))
         except ObjectNotFound as e:
             raise DossierNotFound(f"no dossier {code}") from e
-        return Dossier.model_validate_json(data)
 
     def save(self, dossier: Dossier) -> None:
         """Write the manifest; the events recorded on it since it was loaded go through the

@@ -67,6 +67,7 @@ def test_each_role_reaches_only_what_it_may(tmp_path):
             refusals = {(e["role"], e["target"]) for e in log}
             assert ("reception", "/v1/dossiers") in refusals
             assert ("reception", f"/v1/dossiers/{code}") in refusals
+            assert ("reception", f"/v1/dossiers/{code}/status") in refusals
             assert ("archivist", "/v1/dossiers") in refusals
             assert ("eform", "/v1/search") in refusals
             [received] = admin.get("/v1/audit", params={"action": "dossier.receive", "target": code}).json()["entries"]

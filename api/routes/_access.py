@@ -4,7 +4,7 @@ answer for a document not read yet. Shared by the routes that hand out records."
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Callable
 
 from fastapi import Path, Request
 from fastapi.responses import Response
@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from ingest.codes import DOSSIER_CODE
 
 from repository.errors import DocumentDisposed
-from repository.model import Document, DocumentStatus, Dossier
+from repository.model import Document, DocumentStatus, Dossier, DossierState
 from repository.records import DossierNotFound
 
 from ..deps import own_agency
@@ -28,9 +28,20 @@ DocumentId = Annotated[str, Path(pattern=r"^[0-9A-Za-z]{1,64}$", description="do
 async def readable_dossier(services: Services, key: dict, request: Request, code: str) -> Dossier:
     """The dossier, once the caller may read it (a reception key: only its own agency's; another
     agency's dossier is answered exactly as one that does not exist)."""
-    dossier = await asyncio.to_thread(services.records.load, code)
-    await asyncio.to_thread(own_agency, services, key, request, dossier.agency_code, code)
-    return dossier
+    return await asyncio.to_thread(_readable, services.records.load, services, key, request, code)
+
+
+async def readable_progress(services: Services, key: dict, request: Request, code: str) -> DossierState:
+    """How far the dossier's reading is, under the same check, its manifest read for that alone
+    (a page polls it while it waits)."""
+    return await asyncio.to_thread(_readable, services.records.progress, services, key, request, code)
+
+
+def _readable(read: Callable[[str], Dossier | DossierState], services: Services, key: dict, request: Request,
+              code: str) -> Dossier | DossierState:
+    record = read(code)
+    own_agency(services, key, request, record.agency_code, code)
+    return record
 
 
 async def readable_document(services: Services, key: dict, request: Request, code: str,

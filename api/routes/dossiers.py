@@ -25,7 +25,7 @@ from repository.verification import VerificationReport, verify_pdf
 from ..deps import KeyDep, PipelineDep, ServicesDep, actor, allow
 from ..errors import RATE_LIMITED, error
 from ..services import Services
-from ._access import DocumentId, DossierCode, not_ready, readable_document, readable_dossier
+from ._access import DocumentId, DossierCode, not_ready, readable_document, readable_dossier, readable_progress
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/dossiers", tags=["dossiers"],
@@ -179,9 +179,9 @@ class DossierProgress(BaseModel):
 async def dossier_progress(code: DossierCode, services: ServicesDep, key: KeyDep, request: Request) -> DossierProgress:
     """How far the reading is, and nothing about the citizen: what a page polls while it waits
     (not audited, unlike a read of the dossier)."""
-    dossier = await readable_dossier(services, key, request, code)
-    return DossierProgress(dossier_code=code, status=dossier.status, documents=[
-        DocumentProgress(id=d.id, status=d.status, reason=d.reason) for d in dossier.documents])
+    progress = await readable_progress(services, key, request, code)
+    return DossierProgress(dossier_code=code, status=progress.status, documents=[
+        DocumentProgress(id=d.id, status=d.status, reason=d.reason) for d in progress.documents])
 
 
 @router.get("/{code}/documents/{document_id}/original", response_class=Response, responses={404: {}, 410: {}})
