@@ -106,7 +106,7 @@ def admin_document(segments: list[Row], width: float, height: float,
     if type_index is not None:
         summary = _summary_below(first, type_index, width)
     else:
-        summary = _letter_subject(top, width)
+        summary = _letter_subject(top, width, _column_centre(number_row, width))
         if summary and "document_type" not in fields:
             fields["document_type"] = ExtractedField("CÔNG VĂN", 0.75, summary[0].page, summary[0].bbox)
     if summary:
@@ -313,11 +313,14 @@ def _summary_below(rows: list[Row], index: int, width: float) -> list[Span]:
     return out
 
 
-def _letter_subject(rows: list[Row], width: float) -> list[Span]:
+def _letter_subject(rows: list[Row], width: float, centre: float | None) -> list[Span]:
     """The subject of an official letter: "V/v …" under the number, and its wrapped lines.
 
     The subject is centred in the left column, so a short wrapped line starts right of "V/v";
-    a line belongs to it when it lies within the left column and overlaps the first line."""
+    a line belongs to it when it lies within the left column and overlaps the first line. A
+    line that runs past the page's middle ran into a block beside it (a typed note pasted over
+    the top right): it is cut where a line centred on the number's ``centre`` would end."""
+    rows = [_in_column(s, width, centre) for s in rows]
     for i, s in enumerate(rows):
         m = SUBJECT.match(folded(s.text)) if s.bbox[0] < 0.5 * width else None
         if not m:
@@ -328,12 +331,31 @@ def _letter_subject(rows: list[Row], width: float) -> list[Span]:
             centre = (t.bbox[0] + t.bbox[2]) / 2
             if centre > 0.5 * width or t.bbox[0] > s.bbox[2] or t.bbox[2] < s.bbox[0]:
                 continue  # the other column, at the same height
+            if t.height < 0.5 * s.height:
+                continue  # specks read as tiny words
             if t.bbox[1] - last.bbox[3] > 1.0 * last.height:
                 break
             out.append(_whole(t, trim_end=False))
             last = t
         return out
     return []
+
+
+def _column_centre(number_row: Row | None, width: float) -> float | None:
+    """The middle of the left column: the number is centred in it (Decree 30/2020, Annex I)."""
+    if number_row is None or (centre := (number_row.bbox[0] + number_row.bbox[2]) / 2) >= 0.5 * width:
+        return None
+    return centre
+
+
+def _in_column(row: Row, width: float, centre: float | None) -> Row:
+    """``row`` without the words of a block beside the left column it ran into: cut at the gap
+    nearest where the row would end if it were centred on ``centre``."""
+    if centre is None or row.bbox[2] <= 0.5 * width or row.bbox[0] >= centre or len(row.words) < 2:
+        return row
+    end = 2 * centre - row.bbox[0]
+    gaps = [(abs((a.bbox[2] + b.bbox[0]) / 2 - end), k) for k, (a, b) in enumerate(zip(row.words, row.words[1:]), 1)]
+    return Row(row.page, row.words[:min(gaps)[1]])
 
 
 def _signer(segments: list[Row], width: float) -> Row | None:

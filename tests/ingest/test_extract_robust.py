@@ -392,6 +392,18 @@ def test_a_stop_inside_a_summary_is_taken_for_a_comma_and_shown_to_the_clerk():
     assert "comma" in summary.problem
 
 
+def test_specks_read_as_tiny_words_between_a_summarys_lines_are_not_part_of_it():
+    """Dots of a scan between the subject's lines, read as words a fifth of the type's height
+    ("›", "+;" at 0.03-0.07 confidence on a real letter): not the summary's."""
+    from ocr.model import Word
+    page = page_of_lines([(200, 200, "SỞ GIÁO DỤC VÀ ĐÀO TẠO"), (1300, 200, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+                          (200, 340, "Số: 75/SGDĐT-CTrTT"), (1200, 340, "Đà Nẵng, ngày 9 tháng 02 năm 2025"),
+                          (220, 420, "V/v bảo đảm trật tự an toàn giao thông"), (300, 490, "trong dịp nghỉ hè")])
+    page.words += [Word("›", 0.07, (400, 472, 407, 479), 90), Word("+;", 0.03, (520, 473, 526, 480), 91)]
+    summary = extract("admin_document", [page], TODAY)["summary"]
+    assert summary.value == "bảo đảm trật tự an toàn giao thông trong dịp nghỉ hè"
+
+
 def test_a_summary_with_a_word_read_unsurely_goes_to_the_clerk():
     """A real letter's "COVID-19" read "COVID-L9": spelt as nothing is wrong with, but read at a
     third of print's confidence."""
