@@ -66,6 +66,10 @@ def admin_document(segments: list[Row], width: float, height: float,
         number_row = _handwritten_number(top, width, fields, read)
 
     for s in top:
+        if number_row and s.bbox[1] > number_row.bbox[3] + 2 * number_row.height:
+            break  # the date stands on the number's line: below, a date is cited ("Căn cứ Luật … ngày …")
+        if re.search(r"\bngay\s*$", folded(s.text)):
+            s = _joined_beside(s, top, width)  # the handwritten day left a gap the line was cut at
         m = _PLACE_DATE.search(folded(s.text)) or _HANDWRITTEN_DATE.search(folded(s.text))
         # A place is a few words without digits: "Hà Nội", "TP. Hồ Chí Minh", "Thanh Hóa".
         if m and len(m.group(1).split()) <= 6 and not re.search(r"\d", m.group(1)):
@@ -175,9 +179,7 @@ def _handwritten_number(top: list[Row], width: float, fields: dict[str, Extracte
             continue
         if re.fullmatch(r"so\s*[:.]?", folded(s.text).strip()):
             # The handwriting between "Số:" and the symbol left a gap the line was cut at.
-            beside = [t for t in top if s.bbox[2] < t.bbox[0] < 0.5 * width and _same_line(s, t)]
-            if beside:
-                s = Row(s.page, s.words + min(beside, key=lambda t: t.bbox[0]).words)
+            s = _joined_beside(s, top, 0.5 * width)
         if not (m := next(filter(None, (p.match(folded(s.text)) for p in _HANDWRITTEN_NUMBER)), None)):
             continue
         if span := s.span(m.start(1), m.end(2)):
@@ -193,6 +195,12 @@ def _handwritten_number(top: list[Row], width: float, fields: dict[str, Extracte
             fields["document_number"] = _field(value, span).doubted(HANDWRITTEN_NUMBER, HANDWRITTEN)
             return s
     return None
+
+
+def _joined_beside(row: Row, rows: list[Row], right: float) -> Row:
+    """``row`` and the nearest of ``rows`` beside it on its line, starting before ``right``."""
+    beside = [t for t in rows if row.bbox[2] < t.bbox[0] < right and _same_line(row, t)]
+    return Row(row.page, row.words + min(beside, key=lambda t: t.bbox[0]).words) if beside else row
 
 
 def _symbol_slash(text: str, start: int, symbol: int) -> int:
@@ -313,14 +321,14 @@ def _summary_below(rows: list[Row], index: int, width: float) -> list[Span]:
     return out
 
 
-def _letter_subject(rows: list[Row], width: float, centre: float | None) -> list[Span]:
+def _letter_subject(rows: list[Row], width: float, column: float | None) -> list[Span]:
     """The subject of an official letter: "V/v …" under the number, and its wrapped lines.
 
     The subject is centred in the left column, so a short wrapped line starts right of "V/v";
     a line belongs to it when it lies within the left column and overlaps the first line. A
     line that runs past the page's middle ran into a block beside it (a typed note pasted over
-    the top right): it is cut where a line centred on the number's ``centre`` would end."""
-    rows = [_in_column(s, width, centre) for s in rows]
+    the top right): it is cut where a line centred on the number (at ``column``) would end."""
+    rows = [_in_column(s, width, column) for s in rows]
     for i, s in enumerate(rows):
         m = SUBJECT.match(folded(s.text)) if s.bbox[0] < 0.5 * width else None
         if not m:

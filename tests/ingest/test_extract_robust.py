@@ -283,6 +283,29 @@ def test_a_number_whose_handwriting_cut_the_line_keeps_its_symbol_and_a_day_read
     assert (issued.value, issued.review, issued.confidence) == ("2025-02-09", True, 0.3)
 
 
+def _decision_citing_a_law(date_line: list[tuple[float, float, str]]):
+    return page_of_lines([(200, 200, "BỘ THÔNG TIN VÀ TRUYỀN THÔNG"), (1300, 200, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+                          (314, 403, "Số:"), (652, 407, "/QĐ-BTTTT"), *date_line, (1058, 584, "QUYẾT ĐỊNH"),
+                          (631, 674, "Về việc ban hành Quy chế tiếp nhận hồ sơ trực tuyến"), (1100, 760, "BỘ TRƯỞNG"),
+                          (300, 840, "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;")])
+
+
+def test_a_date_line_cut_at_its_handwritten_day_is_joined_back():
+    """The pen's day left a gap Tesseract cut the line at ("Hà Nội, ngày" | "tháng 8 năm 2024"): the
+    two halves are one date, not the law cited below it."""
+    page = _decision_citing_a_law([(1272, 406, "Hà Nội, ngày"), (1700, 406, "tháng 8 năm 2024")])
+    fields = extract("admin_document", [page], TODAY)
+    assert fields["issue_place"].value == "Hà Nội"
+    assert (fields["issue_date"].value, fields["issue_date"].review) == ("2024-08", True)
+
+
+def test_a_date_cited_below_the_number_is_not_the_issue_date():
+    """The place and date line lost (a seal over it): the date of a law cited in the preamble is
+    no issue date, so the fields are left for the clerk rather than filled with it."""
+    fields = extract("admin_document", [_decision_citing_a_law([])], TODAY)
+    assert "issue_date" not in fields and "issue_place" not in fields
+
+
 def test_a_handwritten_number_read_as_digits_but_unsurely_goes_to_the_clerk():
     """Tesseract makes digits of a handwritten "935" ("39"), sure of the typed symbol, unsure of
     the handwriting: the field goes to the clerk though it has the shape of a number."""
