@@ -33,8 +33,8 @@ BARE = 0.8  # how much less sure a number is when its label could not be read
 # the number into it).
 _PLACE = r"(?:^|(?<=\s))[^\w\s]*((?:[^\W\d_][^\s\d]*\s+){0,5}[^\W\d_][^\s\d]*?),?\s+"
 _PLACE_DATE = re.compile(_PLACE + r"ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
-# "V/v" as OCR reads it at the start of a line: V/v, V/V, V/ v, V/y, V/, VW, VWÑ, Wv (folded).
-SUBJECT = re.compile(r"^\s*(?:[vw]\s*/\s*[vyw]|v\s*/(?=\s)|vw\w?(?=\s|$)|wv\w?(?=\s|$))\s*[:.]?\s*")
+# "V/v" as OCR reads it at the start of a line: V/v, V/V, V/ v, V/y, V/, VW, VWÑ, Wv, VÑ (folded).
+SUBJECT = re.compile(r"^\s*(?:[vw]\s*/\s*[vyw]|v\s*/(?=\s)|vw\w?(?=\s|$)|wv\w?(?=\s|$)|vn(?=\s))\s*[:.]?\s*")
 _EDGES = normalize.EDGES
 _HEADING = ("conghoaxahoichunghia", "onghoaxahoi", "xahoichunghia", "doclaptudohanhphuc")
 _TITLES = {"kt", "tm", "tl", "tuq", "q", "bo", "truong", "thu", "chu", "tich", "pho", "giam", "doc",
@@ -253,6 +253,10 @@ def _summary(spans: list[Span]) -> ExtractedField:
         return field.doubted(f"not spelt as Vietnamese is ({' '.join(strange)}): misread")
     if mended != read:
         return field.doubted("a full stop read inside a sentence was taken for a comma: check it")
+    if any(len(w) > 2 and w[:-1].isalpha() and w[:-1].islower() and w[-1] == "." for w in mended.split()[:-1]):
+        # A summary is one phrase: a stop inside it ("thành lập. Tổ công tác") is a speck or a
+        # comma misread; an abbreviation's ("TP. Hồ Chí Minh") follows capitals.
+        return field.doubted("a full stop read inside the summary, which is one phrase: check it")
     if (least := min(s.least for s in spans)) < REVIEW_BELOW:
         return field.doubted("a word of it read unsurely: check it against the page", least)
     return field

@@ -427,6 +427,17 @@ def test_specks_read_as_tiny_words_between_a_summarys_lines_are_not_part_of_it()
     assert summary.value == "bảo đảm trật tự an toàn giao thông trong dịp nghỉ hè"
 
 
+def test_a_stop_before_a_capital_inside_a_summary_goes_to_the_clerk():
+    """A photocopy's speck read as a stop ("thành lập. Tổ công tác"): a summary is one phrase, so
+    the stop is a misreading; one after an abbreviation ("TP. Hồ Chí Minh") is not."""
+    summary = extract("admin_document", [_letter_with_summary("V/v thành lập. Tổ công tác chuyển đổi số")],
+                      TODAY)["summary"]
+    assert summary.value == "thành lập. Tổ công tác chuyển đổi số" and summary.review
+    assert summary.problem == "a full stop read inside the summary, which is one phrase: check it"
+    summary = extract("admin_document", [_letter_with_summary("V/v hội nghị tại TP. Hồ Chí Minh")], TODAY)["summary"]
+    assert summary.value == "hội nghị tại TP. Hồ Chí Minh" and not summary.review
+
+
 def test_a_summary_with_a_word_read_unsurely_goes_to_the_clerk():
     """A real letter's "COVID-19" read "COVID-L9": spelt as nothing is wrong with, but read at a
     third of print's confidence."""
@@ -443,5 +454,6 @@ def test_a_summary_wrapped_after_a_dash_keeps_it_and_a_misread_subject_mark_is_s
                           (200, 340, "Số: 39/2020/QĐ-BYT"), (1200, 340, "Hà Nội, ngày 05 tháng 02 năm 2020"),
                           (1100, 500, "QUYẾT ĐỊNH"), (700, 560, "Số hóa hồ sơ giai đoạn 2023 -"), (1000, 610, "2025")])
     assert extract("admin_document", [page], TODAY)["summary"].value == "Số hóa hồ sơ giai đoạn 2023 - 2025"
-    summary = extract("admin_document", [_letter_with_summary("V/w báo cáo kết quả kiểm tra")], TODAY)["summary"]
-    assert summary.value == "báo cáo kết quả kiểm tra"
+    for mark in ("V/w", "VÑ"):
+        summary = extract("admin_document", [_letter_with_summary(f"{mark} báo cáo kết quả kiểm tra")], TODAY)["summary"]
+        assert summary.value == "báo cáo kết quả kiểm tra"
