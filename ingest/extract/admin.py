@@ -26,7 +26,8 @@ TYPE_NAMES = ("QUYẾT ĐỊNH", "CÔNG VĂN", "THÔNG BÁO", "KẾ HOẠCH", "T
 _NUMBER = re.compile(r"^so\s*[:.]?\s*(\d+\s*/\s*[\w\-/.]+(?:\s*[\-/.]\s*[\w\-/.]+)*)")
 # The number alone when its "Số:" was misread ("§ð:1317/PTP-HCTP"): digits, a slash, then symbols
 # in capitals joined by hyphens, optionally with the year: 12/2021/QĐ-UBND, 35/UBND-VP.
-_BARE_NUMBER = re.compile(r"(?<![\w/])(\d{1,5}\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][A-Za-zĐđ]*(?:\s*-\s*[A-ZĐ][A-Za-zĐđ]*)+)"
+# Đ may come back as the look-alike Ð (U+00D0): "s: 116 /QÐ-BTTTT".
+_BARE_NUMBER = re.compile(r"(?<![\w/])(\d{1,5}\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐÐ][A-Za-zĐđÐ]*(?:\s*-\s*[A-ZĐÐ][A-Za-zĐđÐ]*)+)"
                           r"(?![\w/])")
 BARE = 0.8  # how much less sure a number is when its label could not be read
 # A place of up to six words without digits before the date, anywhere in the row (OCR may run
@@ -139,8 +140,9 @@ def _bare_number(top: list[Row], width: float, fields: dict[str, ExtractedField]
             if re.search(r"\d", s.text[:m.start(1)]) and not found.review:
                 # Digits before it ("Số: 3 39 /2020/KH-BYT"): handwriting read in pieces.
                 found = found.doubted(HANDWRITTEN_NUMBER, HANDWRITTEN)
-            if before and (found.review or any(not w.isalpha() for w in before[1:])):
-                # After the label, handwriting read as pieces or marks ("Số: #5 /2019/CT-UBND").
+            if before:
+                # After the label, handwriting read as pieces or marks ("Số: #5 /2019/CT-UBND"), or
+                # as digits ("s: 116 /QÐ-BTTTT"): the image says whether a pen wrote them.
                 slash = s.text.find("/", m.start(1))
                 found = _written_number(read, s, len(before[0]) + s.text.find(before[0]), slash, found,
                                         tall=not found.review) or found

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw, ImageFont
 
 import ocr
 from ingest.classify import classify
 from ingest.extract import extract
 from ocr import handwriting
+from ocr.model import PageResult, Word
 
 sys.path.append(str(Path(__file__).resolve().parents[2] / "bench"))
 import extraction  # noqa: E402  (the benchmark's decisions, with its pen: bench/handwriting.py)
@@ -67,3 +69,27 @@ def test_the_value_taken_is_the_likeliest_that_makes_sense():
     assert day is not None and day[0] == "31" and day[1] == pytest.approx(0.18)
     assert handwriting.likeliest(digits, lambda t: False) is None
     assert handwriting.likeliest([], lambda t: True) is None
+
+
+def test_a_number_whose_label_ocr_lost_is_still_read_off_the_page(tmp_path):
+    """"s: 116 /QÐ-BTTTT": the label garbled and Đ read as its look-alike Ð, the pen's digits read
+    by Tesseract as digits. The number is found by its shape, and the image shows that a pen
+    wrote it, so it goes to the clerk rather than standing as typed."""
+    image = Image.new("RGB", (2480, 3508), "white")
+    draw = ImageDraw.Draw(image)
+    face = ImageFont.truetype("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf", 54)
+    boxes = {}
+    for text, x in (("s:", 314), ("/QĐ-BTTTT", 560)):
+        draw.text((x, 400), text, fill="black", font=face)
+        boxes[text] = draw.textbbox((x, 400), text, font=face)
+    extraction.handwriting.write(draw, 380, boxes["s:"][3], "116", 72, random.Random(2))
+    pdf = tmp_path / "page.pdf"
+    image.save(pdf, resolution=300)
+    read = [(0, "BỘ THÔNG TIN VÀ TRUYỀN THÔNG", (200, 200, 900, 250)), (1, "CỘNG HÒA XÃ HỘI", (1300, 200, 1900, 250)),
+            (2, "s:", boxes["s:"]), (2, "116", (390, 395, 545, 470)), (2, "/QÐ-BTTTT", boxes["/QĐ-BTTTT"]),
+            (3, "Hà Nội, ngày 5 tháng 8 năm 2024", (1272, 406, 2100, 456)), (4, "QUYẾT ĐỊNH", (1058, 584, 1400, 640))]
+    words = [Word(text, 0.9, box, line) for line, text, box in read]
+    page = PageResult(1, "ocr", 2480, 3508, 300, words=words, text="", pdf=pdf)
+    number = extract("admin_document", [page])["document_number"]
+    assert number.value.endswith("/QĐ-BTTTT") and number.review
+    assert number.problem.startswith("the number is handwritten, read as")
