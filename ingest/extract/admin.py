@@ -29,6 +29,9 @@ _NUMBER = re.compile(r"^so\s*[:.]?\s*(\d+\s*/\s*[\w\-/.]+(?:\s*[\-/.]\s*[\w\-/.]
 # Đ may come back as the look-alike Ð (U+00D0): "s: 116 /QÐ-BTTTT".
 _BARE_NUMBER = re.compile(r"(?<![\w/])(\d{1,5}\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐÐ][A-Za-zĐđÐ]*(?:\s*-\s*[A-ZĐÐ][A-Za-zĐđÐ]*)+)"
                           r"(?![\w/])")
+# The slash the typed part of a number starts at: before the year or the symbol ("4/35 /SGDĐT-CTrTT":
+# a pen's 1535 read with a slash in it).
+_SYMBOL_SLASH = re.compile(r"/(?=\s*(?:\d{4}\s*/\s*)?[^\W\d_])")
 BARE = 0.8  # how much less sure a number is when its label could not be read
 # A place of up to six words without digits before the date, anywhere in the row (OCR may run
 # the number into it).
@@ -57,8 +60,8 @@ def admin_document(segments: list[Row], width: float, height: float,
             span = s.span(m.start(1), m.end(1))
             if span:
                 found = _unsure_part(_field(normalize.document_number(span.text), span), span)
-                if (slash := s.text.find("/", m.start(1))) > 0:  # digits written larger than type: a pen's
-                    found = _written_number(read, s, m.start(1), slash, found, tall=True) or found
+                if slash := _SYMBOL_SLASH.search(s.text, m.start(1)):  # digits written larger than type: a pen's
+                    found = _written_number(read, s, m.start(1), slash.start(), found, tall=True) or found
                 fields["document_number"] = found
             break
     if number_row is None:
@@ -222,9 +225,10 @@ def _written_number(read: handwritten.Reader, row: Row, start: int, slash: int,
         return None
     if tall and not reading.tall:
         return None
-    value = normalize.document_number(reading.text + found.value[found.value.index("/"):]) if "/" in found.value \
-        else None
-    return handwritten.marked(replace(found, value=value), reading, "number") if value else None
+    if not (typed := _SYMBOL_SLASH.search(found.value)):
+        return None
+    value = normalize.document_number(reading.text + found.value[typed.start():])
+    return handwritten.marked(replace(found, value=value), reading, "number")
 
 
 def _written_day(read: handwritten.Reader, row: Row, found: ExtractedField, tall: bool = False) -> ExtractedField | None:

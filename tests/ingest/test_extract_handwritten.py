@@ -71,25 +71,42 @@ def test_the_value_taken_is_the_likeliest_that_makes_sense():
     assert handwriting.likeliest([], lambda t: True) is None
 
 
+def _number_in_pen(tmp_path: Path, label: str, written: str, symbol: str, read_as: list[str]) -> PageResult:
+    """A decision's number line: ``label`` and ``symbol`` typed, ``written`` in pen between them,
+    the page image as the archival copy keeps it, and the line's words as Tesseract read them
+    (``read_as``: the label, the pen's digits, the symbol)."""
+    image = Image.new("RGB", (2480, 3508), "white")
+    draw = ImageDraw.Draw(image)
+    face = ImageFont.truetype("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf", 54)
+    label_box = draw.textbbox((314, 400), label, font=face)
+    symbol_box = draw.textbbox((label_box[2] + 60 + 64 * len(written), 400), symbol, font=face)
+    for text, box in ((label, label_box), (symbol, symbol_box)):
+        draw.text((box[0], 400), text, fill="black", font=face)
+    extraction.handwriting.write(draw, label_box[2] + 20, label_box[3], written, 72, random.Random(2))
+    pdf = tmp_path / "page.pdf"
+    image.save(pdf, resolution=300)
+    read = [(0, "BỘ THÔNG TIN VÀ TRUYỀN THÔNG", (200, 200, 900, 250)), (1, "CỘNG HÒA XÃ HỘI", (1300, 200, 1900, 250)),
+            (2, read_as[0], label_box), (2, read_as[1], (label_box[2] + 25, 395, symbol_box[0] - 15, 470)),
+            (2, read_as[2], symbol_box), (3, "Hà Nội, ngày 5 tháng 8 năm 2024", (1272, 406, 2100, 456)),
+            (4, "QUYẾT ĐỊNH", (1058, 584, 1400, 640))]
+    words = [Word(text, 0.9, box, line) for line, text, box in read]
+    return PageResult(1, "ocr", 2480, 3508, 300, words=words, text="", pdf=pdf)
+
+
 def test_a_number_whose_label_ocr_lost_is_still_read_off_the_page(tmp_path):
     """"s: 116 /QÐ-BTTTT": the label garbled and Đ read as its look-alike Ð, the pen's digits read
     by Tesseract as digits. The number is found by its shape, and the image shows that a pen
     wrote it, so it goes to the clerk rather than standing as typed."""
-    image = Image.new("RGB", (2480, 3508), "white")
-    draw = ImageDraw.Draw(image)
-    face = ImageFont.truetype("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf", 54)
-    boxes = {}
-    for text, x in (("s:", 314), ("/QĐ-BTTTT", 560)):
-        draw.text((x, 400), text, fill="black", font=face)
-        boxes[text] = draw.textbbox((x, 400), text, font=face)
-    extraction.handwriting.write(draw, 380, boxes["s:"][3], "116", 72, random.Random(2))
-    pdf = tmp_path / "page.pdf"
-    image.save(pdf, resolution=300)
-    read = [(0, "BỘ THÔNG TIN VÀ TRUYỀN THÔNG", (200, 200, 900, 250)), (1, "CỘNG HÒA XÃ HỘI", (1300, 200, 1900, 250)),
-            (2, "s:", boxes["s:"]), (2, "116", (390, 395, 545, 470)), (2, "/QÐ-BTTTT", boxes["/QĐ-BTTTT"]),
-            (3, "Hà Nội, ngày 5 tháng 8 năm 2024", (1272, 406, 2100, 456)), (4, "QUYẾT ĐỊNH", (1058, 584, 1400, 640))]
-    words = [Word(text, 0.9, box, line) for line, text, box in read]
-    page = PageResult(1, "ocr", 2480, 3508, 300, words=words, text="", pdf=pdf)
+    page = _number_in_pen(tmp_path, "s:", "116", "/QĐ-BTTTT", ["s:", "116", "/QÐ-BTTTT"])
     number = extract("admin_document", [page])["document_number"]
     assert number.value.endswith("/QĐ-BTTTT") and number.review
     assert number.problem.startswith("the number is handwritten, read as")
+
+
+def test_a_pen_number_read_with_a_slash_in_it_is_read_up_to_the_symbols_slash(tmp_path):
+    """A real letter's "Số: 1535 /SGDĐT-CTrTT" read "Số: 4/35 /SGDĐT-CTrTT": the typed part starts
+    at the slash before the symbol, so the blank read off the page is all the pen wrote."""
+    page = _number_in_pen(tmp_path, "Số:", "1535", "/SGDĐT-CTrTT", ["Số:", "4/35", "/SGDĐT-CTrTT"])
+    number = extract("admin_document", [page])["document_number"]
+    written = number.problem.removeprefix("the number is handwritten, read as ").removesuffix(": check it against the page")
+    assert len(written) == 4 and number.value == f"{written}/SGDĐT-CTrTT" and number.review
