@@ -9,6 +9,10 @@ counts of a 32×32 bitmap), so a digit is brought to that shape: upright (its sl
 strokes of the usual width, 32 pixels high, counted in 4×4 blocks. `ocr/train_digits.py`
 trains the network with a fixed seed and writes `ocr/digits.npz` (weights only, about 19 kB).
 
+The network sees 8×8 counts, in which a narrow 2 looks like an 8 and a 9 like a 7; the paper a
+digit's ink encloses tells them apart (an 8 two loops, 0, 4, 6 and 9 one, 1, 3, 5 and 7 none),
+so a shape whose loops do not fit a digit makes that digit far less likely.
+
 A reading gives every digit's alternatives with their probabilities, so the caller picks the
 likeliest value that makes sense (a day valid for its month) rather than the likeliest shapes.
 """
@@ -30,7 +34,7 @@ MODEL = Path(__file__).with_name("digits.npz")
 SIDE = 32  # the bitmap a digit is drawn on before it is counted in 4×4 blocks (load_digits' shape)
 STROKE = 5.7  # load_digits' stroke width on that bitmap, in pixels (ocr/train_digits.py measures it)
 MIN_WIDTH = 12  # pixels of the 32 a digit is at least drawn across
-LOOPLESS_EIGHT = 0.02  # how much less likely an 8 is when the ink encloses no paper
+LOOPS_DISAGREE = 0.02  # how much less likely a digit is when the paper its ink encloses does not fit it
 ALTERNATIVES = 3  # per digit, the likeliest shapes a value may be made of
 
 
@@ -191,9 +195,10 @@ def stroke_width(mask: np.ndarray) -> float:
 
 def _classify(mask: np.ndarray) -> tuple[tuple[str, float], ...]:
     p = probabilities(features(mask)[None, :])[0]
-    if not holes(mask):
-        p[8] *= LOOPLESS_EIGHT  # an 8 crosses itself: a shape enclosing no paper is seldom one
-        p /= p.sum()
+    enclosed = holes(mask)  # an 8 crosses itself twice; 0, 4, 6 and 9 close once; 1, 3, 5 and 7 never
+    unfit = [8] if not enclosed else [1, 3, 5, 7] if enclosed == 1 else [d for d in range(10) if d != 8]
+    p[unfit] *= LOOPS_DISAGREE
+    p /= p.sum()
     order = np.argsort(p)[::-1][:ALTERNATIVES]
     return tuple((str(d), round(float(p[d]), 4)) for d in order)
 
