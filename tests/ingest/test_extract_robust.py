@@ -89,6 +89,8 @@ def test_punctuation_specks_in_places(read, expected):
     ("quà Tết Nguyên đán Át Ty - năm 2025", "quà Tết Nguyên đán Ất Tỵ - năm 2025"),
     ("Tết GIÁP THIN năm 2024", "Tết GIÁP THÌN năm 2024"),
     ("Tết Át Ty năm 2024", "Tết Át Ty năm 2024"),
+    # Specks between the words of a bleed-through page read as colons.
+    ("hướng dẫn cấp:bản:sao trích lục khai sinh", "hướng dẫn cấp bản sao trích lục khai sinh"),
     # The disease of 2020-2022 letters, its 1 read as a letter.
     ("phòng, chống dịch COVID-L9", "phòng, chống dịch COVID-19"),
     ("phòng chống dịch Covid - l9 trên địa bàn", "phòng chống dịch Covid-19 trên địa bàn"),
