@@ -134,3 +134,14 @@ def test_the_paper_a_digits_ink_encloses_decides_between_look_alikes(digit, seed
     assert handwriting.holes(mask) == enclosed
     assert str(handwriting.probabilities(handwriting.features(mask)[None, :])[0].argmax()) == network_alone
     assert handwriting._classify(mask)[0][0] == digit
+
+
+@pytest.mark.parametrize(("digit", "seed", "network_alone"), [("7", 7000, "1"), ("1", 7001, "7")])
+def test_a_7_starts_with_a_bar_and_a_1_with_a_peak(digit, seed, network_alone):
+    """A flagged 1 and a plain 7 look alike in 8×8 counts; the top of the ink does not: a 7's bar
+    spans most of a digit's width, a 1's peak a little of it."""
+    mask = _pen_digit(digit, seed)
+    assert str(handwriting.probabilities(handwriting.features(mask)[None, :])[0].argmax()) == network_alone
+    top = handwriting.top_width(mask)
+    assert top > handwriting.BAR if digit == "7" else top < handwriting.PEAK
+    assert handwriting._classify(mask)[0][0] == digit
