@@ -9,6 +9,11 @@ counts of a 32×32 bitmap), so a digit is brought to that shape: upright (its sl
 strokes of the usual width, 32 pixels high, counted in 4×4 blocks. `ocr/train_digits.py`
 trains the network with a fixed seed and writes `ocr/digits.npz` (weights only, about 19 kB).
 
+The network sees 8×8 counts, in which a narrow 2 looks like an 8 and a 9 like a 7; the paper a
+digit's ink encloses tells them apart (an 8 two loops, 0, 4, 6 and 9 one, 1, 3, 5 and 7 none),
+so a shape whose loops do not fit a digit makes that digit far less likely; so does the top of
+the ink between a 7 (a bar across most of a digit's width) and a 1, flagged or not (a peak).
+
 A reading gives every digit's alternatives with their probabilities, so the caller picks the
 likeliest value that makes sense (a day valid for its month) rather than the likeliest shapes.
 """
@@ -30,6 +35,8 @@ MODEL = Path(__file__).with_name("digits.npz")
 SIDE = 32  # the bitmap a digit is drawn on before it is counted in 4×4 blocks (load_digits' shape)
 STROKE = 5.7  # load_digits' stroke width on that bitmap, in pixels (ocr/train_digits.py measures it)
 MIN_WIDTH = 12  # pixels of the 32 a digit is at least drawn across
+UNFIT = 0.02  # how much less likely a digit is when its ink's loops or top do not fit it
+PEAK, BAR = 0.5, 0.65  # a digit's top narrower than PEAK is no 7's bar; wider than BAR, no 1's peak
 ALTERNATIVES = 3  # per digit, the likeliest shapes a value may be made of
 
 
@@ -190,8 +197,35 @@ def stroke_width(mask: np.ndarray) -> float:
 
 def _classify(mask: np.ndarray) -> tuple[tuple[str, float], ...]:
     p = probabilities(features(mask)[None, :])[0]
+    enclosed = holes(mask)  # an 8 crosses itself twice; 0, 4, 6 and 9 close once; 1, 3, 5 and 7 never
+    unfit = [8] if not enclosed else [1, 3, 5, 7] if enclosed == 1 else [d for d in range(10) if d != 8]
+    p[unfit] *= UNFIT
+    top = top_width(mask)  # a 7 starts with a bar, a 1 (flagged or not) with a peak
+    if top < PEAK:
+        p[7] *= UNFIT
+    elif top > BAR:
+        p[1] *= UNFIT
+    p /= p.sum()
     order = np.argsort(p)[::-1][:ALTERNATIVES]
     return tuple((str(d), round(float(p[d]), 4)) for d in order)
+
+
+def top_width(mask: np.ndarray) -> float:
+    """How wide the top eighth of ``mask``'s ink spans, as a share of a digit's usual width (0.6
+    of its height)."""
+    ys, xs = np.nonzero(mask)
+    height = ys.max() - ys.min() + 1
+    band = xs[ys <= ys.min() + 0.12 * height]
+    return (band.max() - band.min() + 1) / (0.6 * height)
+
+
+def holes(mask: np.ndarray) -> int:
+    """How many pieces of paper ``mask``'s ink encloses (an 8 two, a 0 one, a 2 none), specks
+    of a pixel or two aside."""
+    paper = np.pad(mask == 0, 1, constant_values=True).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
+    least = max(3, 0.002 * mask.size)
+    return sum(1 for i in range(1, count) if stats[i][4] >= least and stats[i][0] > 0 and stats[i][1] > 0)
 
 
 def probabilities(x: np.ndarray) -> np.ndarray:

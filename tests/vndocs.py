@@ -157,8 +157,9 @@ def render_admin_document() -> Image.Image:
     return page
 
 
-def render_official_letter() -> Image.Image:
-    """A công văn: no type name printed, its subject after "V/v" under the number."""
+def render_official_letter(note: tuple[str, ...] = ()) -> Image.Image:
+    """A công văn: no type name printed, its subject after "V/v" under the number; ``note``: the
+    lines of a typed routing note pasted beside the subject, a word's space right of it."""
     page, draw = _a4()
     w = page.width
     body, bold, italic = _face(TIMES, 13), _face(TIMES_BOLD, 13), _face(TIMES_ITALIC, 13)
@@ -170,6 +171,9 @@ def render_official_letter() -> Image.Image:
     _centred(draw, left_cx, 370, "Số: 1520/STP-HCTP", body)
     _centred(draw, left_cx, 440, "V/v triển khai số hóa hồ sơ", _face(TIMES, 12))
     _centred(draw, left_cx, 495, "thủ tục hành chính", _face(TIMES, 12))
+    subject_end = left_cx + draw.textlength("V/v triển khai số hóa hồ sơ", font=_face(TIMES, 12)) / 2
+    for i, line in enumerate(note):
+        draw.text((subject_end + 20, 440 + 55 * i), line, fill="black", font=_face(TIMES, 12))
     _centred(draw, right_cx, 370, "Thanh Hóa, ngày 05 tháng 8 năm 2023", italic)
     _centred(draw, w / 2, 680, "Kính gửi: Ủy ban nhân dân các huyện, thị xã, thành phố", body)
     y = 800

@@ -26,15 +26,19 @@ TYPE_NAMES = ("QUYẾT ĐỊNH", "CÔNG VĂN", "THÔNG BÁO", "KẾ HOẠCH", "T
 _NUMBER = re.compile(r"^so\s*[:.]?\s*(\d+\s*/\s*[\w\-/.]+(?:\s*[\-/.]\s*[\w\-/.]+)*)")
 # The number alone when its "Số:" was misread ("§ð:1317/PTP-HCTP"): digits, a slash, then symbols
 # in capitals joined by hyphens, optionally with the year: 12/2021/QĐ-UBND, 35/UBND-VP.
-_BARE_NUMBER = re.compile(r"(?<![\w/])(\d{1,5}\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][A-Za-zĐđ]*(?:\s*-\s*[A-ZĐ][A-Za-zĐđ]*)+)"
+# Đ may come back as the look-alike Ð (U+00D0): "s: 116 /QÐ-BTTTT".
+_BARE_NUMBER = re.compile(r"(?<![\w/])(\d{1,5}\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐÐ][A-Za-zĐđÐ]*(?:\s*-\s*[A-ZĐÐ][A-Za-zĐđÐ]*)+)"
                           r"(?![\w/])")
+# The slash the typed part of a number starts at: before the year or the symbol ("4/35 /SGDĐT-CTrTT":
+# a pen's 1535 read with a slash in it).
+_SYMBOL_SLASH = re.compile(r"/(?=\s*(?:\d{4}\s*/\s*)?[^\W\d_])")
 BARE = 0.8  # how much less sure a number is when its label could not be read
 # A place of up to six words without digits before the date, anywhere in the row (OCR may run
 # the number into it).
 _PLACE = r"(?:^|(?<=\s))[^\w\s]*((?:[^\W\d_][^\s\d]*\s+){0,5}[^\W\d_][^\s\d]*?),?\s+"
 _PLACE_DATE = re.compile(_PLACE + r"ngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
-# "V/v" as OCR reads it at the start of a line: V/v, V/V, V/ v, V/y, V/, VW, VWÑ, Wv (folded).
-SUBJECT = re.compile(r"^\s*(?:[vw]\s*/\s*[vyw]|v\s*/(?=\s)|vw\w?(?=\s|$)|wv\w?(?=\s|$))\s*[:.]?\s*")
+# "V/v" as OCR reads it at the start of a line: V/v, V/V, V/ v, V/y, V/, VW, VWÑ, Wv, VÑ (folded).
+SUBJECT = re.compile(r"^\s*(?:[vw]\s*/\s*[vyw]|v\s*/(?=\s)|vw\w?(?=\s|$)|wv\w?(?=\s|$)|vn(?=\s))\s*[:.]?\s*")
 _EDGES = normalize.EDGES
 _HEADING = ("conghoaxahoichunghia", "onghoaxahoi", "xahoichunghia", "doclaptudohanhphuc")
 _TITLES = {"kt", "tm", "tl", "tuq", "q", "bo", "truong", "thu", "chu", "tich", "pho", "giam", "doc",
@@ -56,8 +60,8 @@ def admin_document(segments: list[Row], width: float, height: float,
             span = s.span(m.start(1), m.end(1))
             if span:
                 found = _unsure_part(_field(normalize.document_number(span.text), span), span)
-                if (slash := s.text.find("/", m.start(1))) > 0:  # digits written larger than type: a pen's
-                    found = _written_number(read, s, m.start(1), slash, found, tall=True) or found
+                if slash := _SYMBOL_SLASH.search(s.text, m.start(1)):  # digits written larger than type: a pen's
+                    found = _written_number(read, s, m.start(1), slash.start(), found, tall=True) or found
                 fields["document_number"] = found
             break
     if number_row is None:
@@ -66,6 +70,10 @@ def admin_document(segments: list[Row], width: float, height: float,
         number_row = _handwritten_number(top, width, fields, read)
 
     for s in top:
+        if number_row and s.bbox[1] > number_row.bbox[3] + 2 * number_row.height:
+            break  # the date stands on the number's line: below, a date is cited ("Căn cứ Luật … ngày …")
+        if re.search(r"\bngay\s*$", folded(s.text)):
+            s = _joined_beside(s, top, width)  # the handwritten day left a gap the line was cut at
         m = _PLACE_DATE.search(folded(s.text)) or _HANDWRITTEN_DATE.search(folded(s.text))
         # A place is a few words without digits: "Hà Nội", "TP. Hồ Chí Minh", "Thanh Hóa".
         if m and len(m.group(1).split()) <= 6 and not re.search(r"\d", m.group(1)):
@@ -106,7 +114,7 @@ def admin_document(segments: list[Row], width: float, height: float,
     if type_index is not None:
         summary = _summary_below(first, type_index, width)
     else:
-        summary = _letter_subject(top, width)
+        summary = _letter_subject(top, width, _column_centre(number_row, width))
         if summary and "document_type" not in fields:
             fields["document_type"] = ExtractedField("CÔNG VĂN", 0.75, summary[0].page, summary[0].bbox)
     if summary:
@@ -135,8 +143,9 @@ def _bare_number(top: list[Row], width: float, fields: dict[str, ExtractedField]
             if re.search(r"\d", s.text[:m.start(1)]) and not found.review:
                 # Digits before it ("Số: 3 39 /2020/KH-BYT"): handwriting read in pieces.
                 found = found.doubted(HANDWRITTEN_NUMBER, HANDWRITTEN)
-            if before and (found.review or any(not w.isalpha() for w in before[1:])):
-                # After the label, handwriting read as pieces or marks ("Số: #5 /2019/CT-UBND").
+            if before:
+                # After the label, handwriting read as pieces or marks ("Số: #5 /2019/CT-UBND"), or
+                # as digits ("s: 116 /QÐ-BTTTT"): the image says whether a pen wrote them.
                 slash = s.text.find("/", m.start(1))
                 found = _written_number(read, s, len(before[0]) + s.text.find(before[0]), slash, found,
                                         tall=not found.review) or found
@@ -175,9 +184,7 @@ def _handwritten_number(top: list[Row], width: float, fields: dict[str, Extracte
             continue
         if re.fullmatch(r"so\s*[:.]?", folded(s.text).strip()):
             # The handwriting between "Số:" and the symbol left a gap the line was cut at.
-            beside = [t for t in top if s.bbox[2] < t.bbox[0] < 0.5 * width and _same_line(s, t)]
-            if beside:
-                s = Row(s.page, s.words + min(beside, key=lambda t: t.bbox[0]).words)
+            s = _joined_beside(s, top, 0.5 * width)
         if not (m := next(filter(None, (p.match(folded(s.text)) for p in _HANDWRITTEN_NUMBER)), None)):
             continue
         if span := s.span(m.start(1), m.end(2)):
@@ -193,6 +200,12 @@ def _handwritten_number(top: list[Row], width: float, fields: dict[str, Extracte
             fields["document_number"] = _field(value, span).doubted(HANDWRITTEN_NUMBER, HANDWRITTEN)
             return s
     return None
+
+
+def _joined_beside(row: Row, rows: list[Row], right: float) -> Row:
+    """``row`` and the nearest of ``rows`` beside it on its line, starting before ``right``."""
+    beside = [t for t in rows if row.bbox[2] < t.bbox[0] < right and _same_line(row, t)]
+    return Row(row.page, row.words + min(beside, key=lambda t: t.bbox[0]).words) if beside else row
 
 
 def _symbol_slash(text: str, start: int, symbol: int) -> int:
@@ -212,9 +225,10 @@ def _written_number(read: handwritten.Reader, row: Row, start: int, slash: int,
         return None
     if tall and not reading.tall:
         return None
-    value = normalize.document_number(reading.text + found.value[found.value.index("/"):]) if "/" in found.value \
-        else None
-    return handwritten.marked(replace(found, value=value), reading, "number") if value else None
+    if not (typed := _SYMBOL_SLASH.search(found.value)):
+        return None
+    value = normalize.document_number(reading.text + found.value[typed.start():])
+    return handwritten.marked(replace(found, value=value), reading, "number")
 
 
 def _written_day(read: handwritten.Reader, row: Row, found: ExtractedField, tall: bool = False) -> ExtractedField | None:
@@ -245,6 +259,10 @@ def _summary(spans: list[Span]) -> ExtractedField:
         return field.doubted(f"not spelt as Vietnamese is ({' '.join(strange)}): misread")
     if mended != read:
         return field.doubted("a full stop read inside a sentence was taken for a comma: check it")
+    if any(len(w) > 2 and w[:-1].isalpha() and w[:-1].islower() and w[-1] == "." for w in mended.split()[:-1]):
+        # A summary is one phrase: a stop inside it ("thành lập. Tổ công tác") is a speck or a
+        # comma misread; an abbreviation's ("TP. Hồ Chí Minh") follows capitals.
+        return field.doubted("a full stop read inside the summary, which is one phrase: check it")
     if (least := min(s.least for s in spans)) < REVIEW_BELOW:
         return field.doubted("a word of it read unsurely: check it against the page", least)
     return field
@@ -313,11 +331,14 @@ def _summary_below(rows: list[Row], index: int, width: float) -> list[Span]:
     return out
 
 
-def _letter_subject(rows: list[Row], width: float) -> list[Span]:
+def _letter_subject(rows: list[Row], width: float, column: float | None) -> list[Span]:
     """The subject of an official letter: "V/v …" under the number, and its wrapped lines.
 
     The subject is centred in the left column, so a short wrapped line starts right of "V/v";
-    a line belongs to it when it lies within the left column and overlaps the first line."""
+    a line belongs to it when it lies within the left column and overlaps the first line. A
+    line that runs past the page's middle ran into a block beside it (a typed note pasted over
+    the top right): it is cut where a line centred on the number (at ``column``) would end."""
+    rows = [_in_column(s, width, column) for s in rows]
     for i, s in enumerate(rows):
         m = SUBJECT.match(folded(s.text)) if s.bbox[0] < 0.5 * width else None
         if not m:
@@ -328,12 +349,31 @@ def _letter_subject(rows: list[Row], width: float) -> list[Span]:
             centre = (t.bbox[0] + t.bbox[2]) / 2
             if centre > 0.5 * width or t.bbox[0] > s.bbox[2] or t.bbox[2] < s.bbox[0]:
                 continue  # the other column, at the same height
+            if t.height < 0.5 * s.height:
+                continue  # specks read as tiny words
             if t.bbox[1] - last.bbox[3] > 1.0 * last.height:
                 break
             out.append(_whole(t, trim_end=False))
             last = t
         return out
     return []
+
+
+def _column_centre(number_row: Row | None, width: float) -> float | None:
+    """The middle of the left column: the number is centred in it (Decree 30/2020, Annex I)."""
+    if number_row is None or (centre := (number_row.bbox[0] + number_row.bbox[2]) / 2) >= 0.5 * width:
+        return None
+    return centre
+
+
+def _in_column(row: Row, width: float, centre: float | None) -> Row:
+    """``row`` without the words of a block beside the left column it ran into: cut at the gap
+    nearest where the row would end if it were centred on ``centre``."""
+    if centre is None or row.bbox[2] <= 0.5 * width or row.bbox[0] >= centre or len(row.words) < 2:
+        return row
+    end = 2 * centre - row.bbox[0]
+    gaps = [(abs((a.bbox[2] + b.bbox[0]) / 2 - end), k) for k, (a, b) in enumerate(zip(row.words, row.words[1:]), 1)]
+    return Row(row.page, row.words[:min(gaps)[1]])
 
 
 def _signer(segments: list[Row], width: float) -> Row | None:

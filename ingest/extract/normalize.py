@@ -209,10 +209,11 @@ def ethnicity(text: str) -> tuple[str, bool]:
 
 
 def prose(text: str) -> str:
-    """A summary or subject: a full stop OCR put between two words ("ban.hành") dropped, COVID-19
+    """A summary or subject: a full stop or colon OCR put between two words ("ban.hành", "cấp:bản:sao",
+    specks where the spaces are) dropped, COVID-19
     whose 1 was read as a letter put right, and the marks of common administrative phrases and of a year's cycle name put right ("chuyến đối số" →
     "chuyển đổi số", "Át Ty - năm 2025" → "Ất Tỵ - năm 2025")."""
-    text = re.sub(r"(?<=[^\W\d_A-ZĐ]{2})\.(?=[^\W\d_A-ZĐ]{2})", " ", nfc(text))
+    text = re.sub(r"(?<=[^\W\d_A-ZĐ]{2})[.:](?=[^\W\d_A-ZĐ]{2})", " ", nfc(text))
     text = _COVID.sub(r"\1-19", text)
     return lexicon.restore_year_names(lexicon.restore_prose(text))
 

@@ -121,6 +121,17 @@ def test_official_letter(tmp_path):
     assert_well_formed(fields, page)
 
 
+def test_a_letters_subject_stops_where_a_note_pasted_beside_it_begins(tmp_path):
+    """A typed routing note pasted over the top right, a word's space right of the subject:
+    Tesseract reads each of their lines as one; the subject is what lies in the left column."""
+    note = ("1. Phòng Hành chính gửi văn bản đến các đơn vị thuộc Sở",
+            "2. Văn phòng phối hợp theo dõi, tổng hợp báo cáo Giám đốc")
+    page = read(render_official_letter(note), tmp_path, "congvan-ghichu")
+    summary = extract("admin_document", [page])["summary"]
+    assert summary.value == "triển khai số hóa hồ sơ thủ tục hành chính"
+    assert summary.bbox[2] < page.width / 2
+
+
 def test_an_id_that_disagrees_with_the_card_is_flagged(tmp_path):
     """The same card with a female century digit: read, kept, but sent to the clerk."""
     page = read(render_id_card(citizen_id="001190012345"), tmp_path, "cccd-wrong")

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw, ImageFont
 
 import ocr
 from ingest.classify import classify
 from ingest.extract import extract
 from ocr import handwriting
+from ocr.model import PageResult, Word
 
 sys.path.append(str(Path(__file__).resolve().parents[2] / "bench"))
 import extraction  # noqa: E402  (the benchmark's decisions, with its pen: bench/handwriting.py)
@@ -67,3 +69,79 @@ def test_the_value_taken_is_the_likeliest_that_makes_sense():
     assert day is not None and day[0] == "31" and day[1] == pytest.approx(0.18)
     assert handwriting.likeliest(digits, lambda t: False) is None
     assert handwriting.likeliest([], lambda t: True) is None
+
+
+def _number_in_pen(tmp_path: Path, label: str, written: str, symbol: str, read_as: list[str]) -> PageResult:
+    """A decision's number line: ``label`` and ``symbol`` typed, ``written`` in pen between them,
+    the page image as the archival copy keeps it, and the line's words as Tesseract read them
+    (``read_as``: the label, the pen's digits, the symbol)."""
+    image = Image.new("RGB", (2480, 3508), "white")
+    draw = ImageDraw.Draw(image)
+    face = ImageFont.truetype("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf", 54)
+    label_box = draw.textbbox((314, 400), label, font=face)
+    symbol_box = draw.textbbox((label_box[2] + 60 + 64 * len(written), 400), symbol, font=face)
+    for text, box in ((label, label_box), (symbol, symbol_box)):
+        draw.text((box[0], 400), text, fill="black", font=face)
+    extraction.handwriting.write(draw, label_box[2] + 20, label_box[3], written, 72, random.Random(2))
+    pdf = tmp_path / "page.pdf"
+    image.save(pdf, resolution=300)
+    read = [(0, "BỘ THÔNG TIN VÀ TRUYỀN THÔNG", (200, 200, 900, 250)), (1, "CỘNG HÒA XÃ HỘI", (1300, 200, 1900, 250)),
+            (2, read_as[0], label_box), (2, read_as[1], (label_box[2] + 25, 395, symbol_box[0] - 15, 470)),
+            (2, read_as[2], symbol_box), (3, "Hà Nội, ngày 5 tháng 8 năm 2024", (1272, 406, 2100, 456)),
+            (4, "QUYẾT ĐỊNH", (1058, 584, 1400, 640))]
+    words = [Word(text, 0.9, box, line) for line, text, box in read]
+    return PageResult(1, "ocr", 2480, 3508, 300, words=words, text="", pdf=pdf)
+
+
+def test_a_number_whose_label_ocr_lost_is_still_read_off_the_page(tmp_path):
+    """"s: 116 /QÐ-BTTTT": the label garbled and Đ read as its look-alike Ð, the pen's digits read
+    by Tesseract as digits. The number is found by its shape, and the image shows that a pen
+    wrote it, so it goes to the clerk rather than standing as typed."""
+    page = _number_in_pen(tmp_path, "s:", "116", "/QĐ-BTTTT", ["s:", "116", "/QÐ-BTTTT"])
+    number = extract("admin_document", [page])["document_number"]
+    assert number.value.endswith("/QĐ-BTTTT") and number.review
+    assert number.problem.startswith("the number is handwritten, read as")
+
+
+def test_a_pen_number_read_with_a_slash_in_it_is_read_up_to_the_symbols_slash(tmp_path):
+    """A real letter's "Số: 1535 /SGDĐT-CTrTT" read "Số: 4/35 /SGDĐT-CTrTT": the typed part starts
+    at the slash before the symbol, so the blank read off the page is all the pen wrote."""
+    page = _number_in_pen(tmp_path, "Số:", "1535", "/SGDĐT-CTrTT", ["Số:", "4/35", "/SGDĐT-CTrTT"])
+    number = extract("admin_document", [page])["document_number"]
+    written = number.problem.removeprefix("the number is handwritten, read as ").removesuffix(": check it against the page")
+    assert len(written) == 4 and number.value == f"{written}/SGDĐT-CTrTT" and number.review
+
+
+def _pen_digit(text: str, seed: int) -> np.ndarray:
+    """``text`` written by the benchmark's pen (its tuning seeds), cut as a blank's ink is cut."""
+    rng = random.Random(seed)
+    height = rng.uniform(55, 80)
+    image = Image.new("RGB", (200, int(2 * height + 40)), "white")
+    extraction.handwriting.write(ImageDraw.Draw(image), 30, height + 40, text, height, rng, "blue")
+    (mask, _), = handwriting._cut(np.asarray(image.convert("L")), height / 1.4)
+    return mask
+
+
+@pytest.mark.parametrize(("digit", "seed", "enclosed", "network_alone"), [
+    ("2", 7022, 0, "8"),  # narrow and slanted: like load_digits' 8s, but it encloses no paper
+    ("9", 7015, 1, "7"),  # its loop is what a 7 has not
+    ("8", 7131, 2, "3"),  # two loops: only an 8 has them
+])
+def test_the_paper_a_digits_ink_encloses_decides_between_look_alikes(digit, seed, enclosed, network_alone):
+    """Pen digits the network alone misreads: an 8 crosses itself twice, 0, 4, 6 and 9 close
+    once, 1, 3, 5 and 7 never, so a reading whose loops do not fit is made far less likely."""
+    mask = _pen_digit(digit, seed)
+    assert handwriting.holes(mask) == enclosed
+    assert str(handwriting.probabilities(handwriting.features(mask)[None, :])[0].argmax()) == network_alone
+    assert handwriting._classify(mask)[0][0] == digit
+
+
+@pytest.mark.parametrize(("digit", "seed", "network_alone"), [("7", 7000, "1"), ("1", 7001, "7")])
+def test_a_7_starts_with_a_bar_and_a_1_with_a_peak(digit, seed, network_alone):
+    """A flagged 1 and a plain 7 look alike in 8×8 counts; the top of the ink does not: a 7's bar
+    spans most of a digit's width, a 1's peak a little of it."""
+    mask = _pen_digit(digit, seed)
+    assert str(handwriting.probabilities(handwriting.features(mask)[None, :])[0].argmax()) == network_alone
+    top = handwriting.top_width(mask)
+    assert top > handwriting.BAR if digit == "7" else top < handwriting.PEAK
+    assert handwriting._classify(mask)[0][0] == digit
