@@ -32,11 +32,14 @@ def _date_digits(text: str) -> str:
                            if sum(c.isdigit() for c in m.group()) >= 4 else m.group(), text)
 
 
-def dates(text: str) -> list[tuple[int, int, str, bool]]:
+def dates(text: str, loose: bool = False) -> list[tuple[int, int, str, bool]]:
     """Every date in ``text`` (NFC) in figures or in words: (start, end, ISO, in words), the
-    positions those of ``text``'s characters; the shape only, as ``iso_date``."""
+    positions those of ``text``'s characters; the shape only, as ``iso_date``. ``loose``: where
+    none is found, a "/" read as two strokes too, as ``date_parts`` reads it ("13I03I12025")."""
     low = folded(_date_digits(nfc(text)))  # one character per character of text
     found = [(m, False) for m in _NUMERIC_DATE.finditer(low)] + [(m, True) for m in _WORDED_DATE.finditer(low)]
+    if loose and not found:
+        found = [(m, False) for m in _LOOSE_DATE.finditer(low) if 1 <= int(m[1]) <= 31 and 1 <= int(m[2]) <= 12]
     return sorted((m.start(), m.end(), "{2:04d}-{1:02d}-{0:02d}".format(*(int(g) for g in m.groups())), worded)
                   for m, worded in found)
 

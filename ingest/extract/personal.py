@@ -92,16 +92,19 @@ def citizen_id_card(rows: list[Row]) -> dict[str, ExtractedField]:
 
 def _unlabelled_issue(rows: list[Row], fields: dict[str, ExtractedField]) -> ExtractedField | None:
     """The date of issue of a card's back printed without a label: an old card's "Ngày 10 tháng 08
-    năm 2008" is one; otherwise, when glare or wear took the label, the one date on the back that
-    no other field took (for the clerk to check)."""
+    năm 2008" is one; otherwise, when glare or wear took the labels, the one date on the back that
+    no other field took, or of two such dates the earlier (a 2024 card's back prints its date of
+    issue and its expiry, which is years later), for the clerk to check."""
     taken = {f.value for f in fields.values()}
     found = []
     for row in rows:
-        for start, end, value, worded in normalize.dates(row.text):
+        for start, end, value, worded in normalize.dates(row.text, loose=True):
             if value not in taken and (span := row.span(start, end)):
                 if worded:
                     return ExtractedField(value, round(span.confidence, 4), span.page, span.bbox)
                 found.append(_unlabelled(value, span))
+    if len(found) == 2 and found[0].value != found[1].value:
+        return min(found, key=lambda f: f.value)
     return found[0] if len(found) == 1 else None
 
 

@@ -614,3 +614,15 @@ def test_features_are_read_from_the_marks_name_to_where_it_is():
     assert cut.value == "Nốt ruồi C:1,5cm dưới dá" and cut.review
     misread = features(["So", "chấm", "C:3cm", "trên", "đầu", "mày", "trái"])  # "Sẹo" misread
     assert misread.value == "So chấm C:3cm trên đầu mày trái" and misread.review
+
+
+def test_of_two_dates_on_a_back_whose_labels_glare_took_the_earlier_is_offered_as_the_date_of_issue():
+    """A 2024 card's back (tuning seed 5): "Ngày, tháng. r:" / "issue: 13I03I12025" and
+    "Ngày, tháng, (:ẽ" / "›xpir/: 23I0412037", neither label readable. The expiry is years after
+    the issue, so the earlier date is the issue date, for the clerk to check."""
+    rows = [["Ngày,", "tháng.", "r:"], ["issue:", "13I03I12025"],
+            ["Ngày,", "tháng,", "(:ẽ"], ["›xpir/:", "23I0412037"]]
+    issued = extract("citizen_id_card", [page(rows)], TODAY)["date_of_issue"]
+    assert (issued.value, issued.review, issued.problem) == ("2025-03-13", True, "read where its label could not be")
+    rows[1], rows[3] = rows[3], rows[1]  # whatever the order they were read in
+    assert extract("citizen_id_card", [page(rows)], TODAY)["date_of_issue"].value == "2025-03-13"
