@@ -125,11 +125,11 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         level = _LEVEL.match(parts[-1])
         prefix = level[0] if level else ""
         words = parts[-1][len(prefix):].split()
-        ends = next((n for n in range(len(words), 0, -1) if lexicon.province(" ".join(words[:n]))), len(words))
         # A place ends with its province: what follows was read off the line below it (an old
         # card's dotted line, the photo's edge: "Thừa Thiên Huế len").
+        province, ends = next(((p, n) for n in range(len(words), 0, -1)
+                               if (p := lexicon.province(" ".join(words[:n])))), (None, len(words)))
         parts[-1] = prefix + " ".join(words[:ends])
-        province = lexicon.province(parts[-1][len(prefix):])
         if province is not None and parts[-1].isupper():
             province = province.upper()  # as old cards print their places
         if province is not None and prefix + province != parts[-1]:

@@ -39,15 +39,10 @@ def find_labels(row: Row, labels: list[Label]) -> list[Found]:
     found: list[Found] = []
     k = 0
     while k < len(row.key):
-        best: tuple[int, int, Label, int] | None = None  # (score, length, label, distance)
-        if row.word_start(k):
-            for label in labels:
-                for lk in label.keys:
-                    m = match_prefix(lk, row.key, k)
-                    if m and not _word_end(row, k + m[0]):
-                        m = None
-                    if m and (best is None or len(lk) - 2 * m[1] > best[0]):
-                        best = (len(lk) - 2 * m[1], m[0], label, m[1])
+        if not row.word_start(k):
+            k += 1
+            continue
+        best = _best_match(row, k, ((label, lk) for label in labels for lk in label.keys))
         if best is None:
             if (alone := _english_alone(row, k, labels, found)) is not None:
                 found.append(alone[0])
@@ -55,7 +50,7 @@ def find_labels(row: Row, labels: list[Label]) -> list[Found]:
             else:
                 k += 1
             continue
-        _, length, label, distance = best
+        length, label, distance = best
         end = k + length
         for english in _twins(label):
             m = match_prefix(english, row.key, end)
@@ -70,30 +65,32 @@ def find_labels(row: Row, labels: list[Label]) -> list[Found]:
     return found
 
 
+def _best_match(row: Row, k: int, candidates) -> tuple[int, Label, int] | None:
+    """Of ``candidates`` (label, key), the one whose key matches whole words of the row from key
+    character ``k`` best (length against twice the edits): its length in the row, label, edits."""
+    best: tuple[int, int, Label, int] | None = None  # (score, length, label, distance)
+    for label, lk in candidates:
+        m = match_prefix(lk, row.key, k)
+        if m and _word_end(row, k + m[0]) and (best is None or len(lk) - 2 * m[1] > best[0]):
+            best = (len(lk) - 2 * m[1], m[0], label, m[1])
+    return None if best is None else best[1:]
+
+
 ENGLISH_ALONE = 10  # the shortest English label taken without its Vietnamese one ("nationality")
 
 
 def _english_alone(row: Row, k: int, labels: list[Label], found: list[Found]) -> tuple[Found, int] | None:
     """A bilingual card's label whose Vietnamese wording glare or a fold made unreadable ("Nơi
     đăng V sinh / Place of birth registration"): its English twin, read whole, is the label.
-    Short twins ("Sex", "Full name") are words a value may hold, and are not taken so. Returns
-    the label and the key index past it."""
-    if not row.word_start(k):
-        return None
-    best: tuple[int, int, Label, int] | None = None
-    for label in labels:
-        if found and found[-1].label is label:
-            continue  # the twin of the label just found, misread beyond skipping
-        for english in label.english:
-            ek = key(english)
-            if len(ek) < ENGLISH_ALONE:
-                continue
-            m = match_prefix(ek, row.key, k)
-            if m and _word_end(row, k + m[0]) and (best is None or len(ek) - 2 * m[1] > best[0]):
-                best = (len(ek) - 2 * m[1], m[0], label, m[1])
+    Short twins ("Sex", "Full name") are words a value may hold, and are not taken so; nor is the
+    twin of the label just found, misread beyond skipping. Returns the label and the key index
+    past it."""
+    previous = found[-1].label if found else None
+    best = _best_match(row, k, ((label, key(e)) for label in labels if label is not previous
+                                for e in label.english if len(key(e)) >= ENGLISH_ALONE))
     if best is None:
         return None
-    _, length, label, distance = best
+    length, label, distance = best
     # A card's label begins its line: what stands before the twin there is its unreadable wording
     # (after another label on the line, it is that label's value).
     start = row.char_of_key(k) if found else 0
