@@ -72,6 +72,7 @@ class TD1:
     surname: str
     given_names: str
     problems: list[str] = field(default_factory=list)
+    composite_repaired: bool = False  # it agrees only with a place read empty filled in by it
 
     @property
     def valid(self) -> bool:
@@ -136,11 +137,13 @@ def parse(lines: list[str]) -> TD1 | None:
         f"{two[18:29]}"
     composite_digit = _digits(two[29])
     covered = line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29]
+    filled = False
     if covered.count(UNREAD) == 1 and composite_digit != UNREAD:
         # One place left empty (a digit of the ID's province code, say): the composite fills it.
         at = covered.index(UNREAD)
         fits = [d for d in "0123456789" if check_digit(covered[:at] + d + covered[at + 1:]) == composite_digit]
         if len(fits) == 1:
+            filled = True
             covered = covered.replace(UNREAD, fits[0])
             line1 = line1[:5] + covered[:25]
             line2 = covered[25:32] + line2[7] + covered[32:39] + line2[15:18] + covered[39:]
@@ -155,8 +158,11 @@ def parse(lines: list[str]) -> TD1 | None:
             problems.append(f"the {name}'s check digit does not agree")
     if not composite:
         problems.append("the composite check digit does not agree")
+    elif filled:
+        problems.append("the composite check digit agreed only after a place read empty was filled in")
     return TD1((line1, line2 + composite_digit, three), code, issuer, number, optional, birth, sex, expiry,
-               nationality, composite, surname.replace("<", " ").strip(), given.replace("<", " ").strip(), problems)
+               nationality, composite, surname.replace("<", " ").strip(), given.replace("<", " ").strip(), problems,
+               composite and filled)
 
 
 def _fits(read: str, fixed: str, unread: bool = False) -> bool:
@@ -341,8 +347,7 @@ def _best_grid(read_lines: list[tuple[int, list]], left: int, right: int) -> tup
         parsed = parse(texts)
         if parsed is None or not parsed.plausible:
             continue
-        covered = texts[0][5:30] + texts[1][0:7] + texts[1][8:15] + texts[1][18:30]
-        agreeing = (parsed.composite and UNREAD not in covered) + sum(
+        agreeing = (parsed.composite and not parsed.composite_repaired) + sum(
             c.valid and not c.repaired for c in (parsed.document_number, parsed.birth, parsed.expiry))
         if (moved_left, moved_right) == (0, 0) or agreeing > max(1, best[0] if best else 0):
             best = (agreeing, texts, parsed)

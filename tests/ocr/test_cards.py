@@ -456,6 +456,9 @@ def test_a_digit_of_the_ids_province_code_is_filled_in_by_the_composite_check_di
     one, two, three = VN
     zone = mrz.parse([one[:16] + "?" + one[17:], two, three])
     assert zone.optional[:12] == "040192792518" and zone.composite and zone.lines[0] == one
+    # Some digit always fills one place so: the check agreed only by filling it, and says so.
+    assert zone.composite_repaired and not mrz.parse(VN).composite_repaired
+    assert zone.problems == ["the composite check digit agreed only after a place read empty was filled in"]
 
 
 def test_a_card_expires_on_a_birthday_so_its_dates_share_month_and_day():
