@@ -17,6 +17,7 @@ import itertools
 import math
 import re
 from dataclasses import dataclass, field
+from statistics import median
 
 import cv2
 import numpy as np
@@ -99,9 +100,10 @@ def parse(lines: list[str]) -> TD1 | None:
     empty), or None when they do not have the shape of a TD1 zone at all.
 
     Every redundancy a Vietnamese card's zone has is used, each checked by a check digit: the
-    document number is the 12-digit ID's last nine digits, printed twice on line 1; a card
-    expires on a birthday, so the birth and expiry dates share their month and day; and a
-    single place read empty in a checked field is the one digit the check digit allows."""
+    document number is the 12-digit ID's last nine digits, printed twice on line 1; the ID
+    holds the year of birth's last two digits; a card expires on a birthday, so the birth and
+    expiry dates share their month and day; and a single place read empty in a checked field is
+    the one digit the check digit allows."""
     if len(lines) != 3:
         return None
     raw = [re.sub(r"[^A-Z0-9<?]", "", line.upper()) for line in lines]
@@ -123,7 +125,10 @@ def parse(lines: list[str]) -> TD1 | None:
     if vietnamese:
         number = _checked(_digits(one[5:14]), _digits(one[14]), digits=True, witness=_digits(one[18:27]))
         optional = _digits(one[15:18]) + number.value + one[27:29] + _digits(one[29:])
-        birth = _checked(_digits(two[0:6]), _digits(two[6]), digits=True, witness="??" + _digits(two[10:14]))
+        # The ID's fifth and sixth digits are the year of birth's last two: the document number's
+        # second and third; a card expires on a birthday, so the expiry's month and day are its.
+        birth = _checked(_digits(two[0:6]), _digits(two[6]), digits=True,
+                         witness=number.value[1:3] + _digits(two[10:14]))
         expiry = _checked(_digits(two[8:14]), _digits(two[14]), digits=True, witness="??" + birth.value[2:])
     else:
         number = _checked(one[5:14], one[14], digits=False)
@@ -135,7 +140,9 @@ def parse(lines: list[str]) -> TD1 | None:
     line1 = f"{code}{issuer}{number.value}{_digit_of(number, one[14])}{optional}"
     line2 = f"{birth.value}{_digit_of(birth, two[6])}{sex}{expiry.value}{_digit_of(expiry, two[14])}{nationality}" \
         f"{two[18:29]}"
-    composite_digit = _digits(two[29])
+    # The composite is always a digit: a filler in its place is the lengthened filler run of a
+    # line whose end glare took, not a digit read.
+    composite_digit = UNREAD if two[29] == "<" else _digits(two[29])
     covered = line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29]
     filled = False
     if covered.count(UNREAD) == 1 and composite_digit != UNREAD:
@@ -156,7 +163,9 @@ def parse(lines: list[str]) -> TD1 | None:
             problems.append(f"the {name}'s check digit agreed only after a character was corrected or filled in")
         elif not value.valid:
             problems.append(f"the {name}'s check digit does not agree")
-    if not composite:
+    if composite_digit == UNREAD:
+        problems.append("the composite check digit was not read")
+    elif not composite:
         problems.append("the composite check digit does not agree")
     elif filled:
         problems.append("the composite check digit agreed only after a place read empty was filled in")
@@ -250,11 +259,14 @@ def _checked(value: str, digit: str, *, digits: bool, witness: str = "") -> Chec
 
 ZONE = 0.42  # the zone lies in the bottom part of the card's height
 MIN_LINE_WIDTH = 0.6  # an MRZ line spans most of the card; no other line on a card does
+WORN_LINE_WIDTH = 0.3  # what glare leaves of a line of the zone, its other end where the others' is
 
 
-def lines_at_bottom(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
+def lines_at_bottom(gray: np.ndarray, *, worn: bool = False) -> list[tuple[int, int, int, int]]:
     """Boxes (x0, y0, x1, y1, in ``gray``) of the long lines of dense print in the bottom part of
-    an upright card, top to bottom: the MRZ's lines, if the card has one."""
+    an upright card, top to bottom: the MRZ's lines, if the card has one. ``worn``: glare took
+    one end of some lines, so they may be shorter, but one of them spans the card and all end
+    where the others do at their other end."""
     height, width = gray.shape
     top = round(height * (1 - ZONE))
     zone = gray[top:]
@@ -282,14 +294,22 @@ def lines_at_bottom(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
                 break
         else:
             rows.append([x0, y0, x1, y1])
+    shortest = (WORN_LINE_WIDTH if worn else MIN_LINE_WIDTH) * width
     boxes = sorted((x0, y0 + top, x1, y1 + top) for x0, y0, x1, y1 in rows
-                   if x1 - x0 >= MIN_LINE_WIDTH * width and y1 - y0 <= 0.1 * height)
+                   if x1 - x0 >= shortest and y1 - y0 <= 0.1 * height)
     boxes.sort(key=lambda b: b[1])
     # The zone: the lowest three rows alike in height and left edge (a heading above is neither).
     for i in range(len(boxes) - 3, -1, -1):
         three = boxes[i:i + 3]
         heights = [b[3] - b[1] for b in three]
-        if max(heights) < 1.4 * min(heights) and max(b[0] for b in three) - min(b[0] for b in three) < 0.05 * width:
+        if max(heights) >= 1.4 * min(heights):
+            continue
+        lefts, rights = [b[0] for b in three], [b[2] for b in three]
+        if max(lefts) - min(lefts) < 0.05 * width:
+            return three
+        if worn and max(b[2] - b[0] for b in three) < MIN_LINE_WIDTH * width:
+            continue
+        if worn and max(rights) - min(rights) < 0.05 * width:
             return three
     return []
 
@@ -309,7 +329,7 @@ def read(gray: np.ndarray, *, dpi: int, timeout: float) -> tuple[list[str], TD1,
     OCR-B has a fixed pitch and every place of a line is printed (fillers too), so each
     character read is put in the place its position says: a character glare hid or Tesseract
     dropped leaves its place empty (``?``) instead of pulling the rest of the line out of step."""
-    boxes = lines_at_bottom(gray)
+    boxes = lines_at_bottom(gray) or lines_at_bottom(gray, worn=True)
     if len(boxes) < 3:
         return None
     read_lines = []
@@ -335,23 +355,42 @@ def _best_grid(read_lines: list[tuple[int, list]], left: int, right: int) -> tup
     zone's leftmost ink to its rightmost; a speck beside the zone in a small photo moves an end
     by a place, and every line then starts with a place read empty and loses a character where
     two crowd into one ("?IDVM1906…" for "IDVNM1906…"). So the grid with an end moved by a place
-    is tried too, and kept only where more check digits agree as read, two at least (a digit that
+    is tried too, the grid at the pitch the characters stand at from either end (glare took the
+    other), and the characters in the order read; another is kept only where more check digits agree as read, two at least (a digit that
     agrees once a place read empty is filled proves nothing: some digit always fills it so; and
     other print, placed five ways, could make one agree by chance)."""
     pitch = (right - left) / (LENGTH - 1 + GLYPH)
+    grids = [(left + moved_left * pitch, (right + moved_right * pitch - left - moved_left * pitch) / (LENGTH - 1 + GLYPH))
+             for moved_left, moved_right in ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))]
+    if (spacing := _spacing(read_lines)) is not None:
+        # Glare that takes a line's first or last characters takes that end of the zone's ink
+        # with it: the pitch the characters stand at, from the end that was read, places them.
+        grids += [(left, spacing), (right - (LENGTH - 1 + GLYPH) * spacing, spacing)]
+    readings = [[_placed(symbols, x_from - a, step) for x_from, symbols in read_lines] for a, step in grids]
+    # A card flattened from corners glare misplaced keeps some perspective: its pitch changes
+    # along the line, and no grid fits. The characters in the order read are tried too.
+    readings.append(["".join(text for text, _ in symbols) for _, symbols in read_lines])
     best: tuple[int, list[str], TD1] | None = None
-    for moved_left, moved_right in ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)):
-        a, b = left + moved_left * pitch, right + moved_right * pitch
-        step = (b - a) / (LENGTH - 1 + GLYPH)
-        texts = [_placed(symbols, x_from - a, step) for x_from, symbols in read_lines]
+    for n, texts in enumerate(readings):
         parsed = parse(texts)
         if parsed is None or not parsed.plausible:
             continue
         agreeing = (parsed.composite and not parsed.composite_repaired) + sum(
             c.valid and not c.repaired for c in (parsed.document_number, parsed.birth, parsed.expiry))
-        if (moved_left, moved_right) == (0, 0) or agreeing > max(1, best[0] if best else 0):
+        if n == 0 or agreeing > max(1, best[0] if best else 0):
             best = (agreeing, texts, parsed)
     return None if best is None else (best[1], best[2])
+
+
+def _spacing(read_lines: list[tuple[int, list]]) -> float | None:
+    """The pitch the characters read stand at: the median step between neighbours, nearly all of
+    them a place apart, since every place of a line is printed; None with too few read."""
+    steps = [(b[0] + b[2] - a[0] - a[2]) / 2 for _, symbols in read_lines
+             for (_, a), (_, b) in zip(symbols, symbols[1:])]
+    if len(steps) < LENGTH:
+        return None
+    typical = median(steps)
+    return median(s for s in steps if 0.6 * typical < s < 1.4 * typical)
 
 
 def _placed(symbols: list[tuple[str, tuple[int, int, int, int]]], offset: float, pitch: float) -> str:

@@ -7,6 +7,7 @@ An English twin after it ("/ Full name:") is skipped. The value ends where the n
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ocr.model import Word
@@ -110,7 +111,8 @@ def _twins(label: Label) -> list[str]:
 
 def _past_misread_twin(label: Label, row: Row, end: int) -> int:
     """Past the English twin when OCR misread it beyond matching ("PIøce oƒ origin:"): its last
-    word, found near where the twin should stand, ends it."""
+    word, found near where the twin should stand, ends it; failing that, the colon that ends a
+    bilingual label ("Quê quán / Price 0 ø0gin: Xã …"), no further than the twin is long."""
     for english in label.english:
         twin, last = key(english), key(english.split()[-1])
         if len(last) < 5:
@@ -119,6 +121,12 @@ def _past_misread_twin(label: Label, row: Row, end: int) -> int:
             m = match_prefix(last, row.key, start)
             if m and _word_end(row, start + m[0]):
                 return start + m[0]
+    if label.english and end > 0:
+        after = row.key_pos[end - 1] + 1  # the text right after the Vietnamese wording
+        longest = max(len(e) for e in label.english) + 4
+        if m := re.match(rf"\s*/([^:;/]{{1,{longest}}})[:;]", row.text[after:]):
+            colon = after + m.end()
+            return next((k for k, p in enumerate(row.key_pos) if p >= colon), len(row.key))
     return end
 
 

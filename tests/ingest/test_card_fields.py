@@ -593,6 +593,20 @@ def test_a_label_whose_vietnamese_glare_took_is_found_by_its_english_twin():
     assert fields["place_of_birth_registration"].value == "Xã Nghĩa Trung, Huyện Tư Nghĩa, Tỉnh Quảng Ngãi"
 
 
+def test_an_english_twin_misread_beyond_its_words_ends_at_the_colon_of_the_bilingual_label():
+    """Tuning seed 65: "Quê quán / Place of origin:" read "Quê quán / Price 0 ø0gin:", no word of it
+    near "origin"; the twin of a bilingual label ends at its colon, and the place follows it."""
+    rows = [["Quê", "quán", "/", "Price", "0", "ø0gin:", "Xã", "Nhơn", "Hậu,", "An"],
+            ["Nhơn,", "Bình", "Định"],
+            ["Nơi", "thường", "trú", "/", "Place", "of", "residence:", "Tổ", "7,", "Phường", "Phúc", "Xá,"],
+            ["Ba", "Đình,", "Hà", "Nội"]]
+    fields = extract("citizen_id_card", [page(rows)], TODAY)
+    assert fields["place_of_origin"].value == "Xã Nhơn Hậu, An Nhơn, Bình Định"
+    # A value that itself holds a slash and a colon further on is no twin: only one right after the label.
+    rows[0] = ["Quê", "quán:", "Số", "12/3", "Xóm", "Ba:", "Xã", "Nhơn", "Hậu,", "An"]
+    assert extract("citizen_id_card", [page(rows)], TODAY)["place_of_origin"].value.startswith("Số 12/3 Xóm Ba")
+
+
 def test_what_follows_the_province_of_a_place_is_not_part_of_it():
     """An old card's dotted line or the photo's edge read on after the province: a place ends there."""
     assert card_fields(origin="Xã Lộc Thủy, Phú Lộc, Thừa Thiên Huế len")["place_of_origin"].value == \
