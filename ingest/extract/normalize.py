@@ -17,6 +17,11 @@ _WORDED_DATE = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})
 # A "/" read as two strokes ("28I04I11976"): tried only when the strict form finds nothing, and
 # kept only when it gives a calendar date in a plausible century.
 _LOOSE_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-!|il1]{1,2}\s*(\d{1,2})\s*[/.\-!|il1]{1,2}\s*((?:19|20)\d{2})(?!\d)")
+# A date in words one of whose three words is misread ("sày 20 tháng 06 năm 1998", "Ngày 14 Hàều 07
+# năm 2003", "Ngày 06 tháng 10 1h 1995"): the other two and the figures in their places.
+_LOOSE_WORDED = tuple(re.compile(p + r"\s*((?:19|20)\d{2})(?!\d)") for p in (
+    r"(?<!\d)(\d{1,2})\s*thang\s*(\d{1,2})\s*nam", r"ngay\s*(\d{1,2})\s*\S{1,6}\s*(\d{1,2})\s*nam",
+    r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*\S{1,4}"))
 
 
 # Letters OCR reads for digits inside a date ("O4/O3/l977"); I, l, | and ! are left alone here
@@ -35,11 +40,15 @@ def _date_digits(text: str) -> str:
 def dates(text: str, loose: bool = False) -> list[tuple[int, int, str, bool]]:
     """Every date in ``text`` (NFC) in figures or in words: (start, end, ISO, in words), the
     positions those of ``text``'s characters; the shape only, as ``iso_date``. ``loose``: where
-    none is found, a "/" read as two strokes too, as ``date_parts`` reads it ("13I03I12025")."""
+    none is found, a "/" read as two strokes too, as ``date_parts`` reads it ("13I03I12025"), or
+    else the first in words with one of its three words misread ("Ngày 14 Hàều 07 năm 2003")."""
     low = folded(_date_digits(nfc(text)))  # one character per character of text
     found = [(m, False) for m in _NUMERIC_DATE.finditer(low)] + [(m, True) for m in _WORDED_DATE.finditer(low)]
     if loose and not found:
         found = [(m, False) for m in _LOOSE_DATE.finditer(low) if 1 <= int(m[1]) <= 31 and 1 <= int(m[2]) <= 12]
+    if loose and not found:
+        found = [(m, False) for m in (p.search(low) for p in _LOOSE_WORDED)
+                 if m and 1 <= int(m[1]) <= 31 and 1 <= int(m[2]) <= 12][:1]
     return sorted((m.start(), m.end(), "{2:04d}-{1:02d}-{0:02d}".format(*(int(g) for g in m.groups())), worded)
                   for m, worded in found)
 

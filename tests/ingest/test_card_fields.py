@@ -640,3 +640,19 @@ def test_of_two_dates_on_a_back_whose_labels_glare_took_the_earlier_is_offered_a
     assert (issued.value, issued.review, issued.problem) == ("2025-03-13", True, "read where its label could not be")
     rows[1], rows[3] = rows[3], rows[1]  # whatever the order they were read in
     assert extract("citizen_id_card", [page(rows)], TODAY)["date_of_issue"].value == "2025-03-13"
+
+
+def test_an_old_cards_date_of_issue_with_one_of_its_words_misread_is_offered_for_review():
+    """A 9-digit card's back prints its date of issue in words over the seal: "Ngày 14 tháng 07 năm
+    2003" read "Ngày 14 Hàều 07 năm 2003" (tuning seed 54), or "sày 20 tháng 06 năm 1998" (seed
+    70). Two of the three words and the figures in their places still make the date, for review."""
+    def issued(words: list[str]):
+        rows = [["Dân", "tộc:", "Kinh", "Tôn", "giáo:", "Không"], ["Nốt", "ruồi", "C:1cm", "trên", "mép", "phải"],
+                words, ["GIÁM", "ĐỐC", "CA", "NGHỆ", "AN"]]
+        return extract("citizen_id_card", [page(rows)], TODAY).get("date_of_issue")
+    for words, value in ((["Ngày", "14", "Hàều", "07", "năm", "2003"], "2003-07-14"),
+                         (["ˆ", "sày", "20", "tháng", "06", "năm", "1998"], "1998-06-20"),
+                         (["Ngày", "06", "tháng", "10", "1h", "1995:"], "1995-10-06")):
+        field = issued(words)
+        assert (field.value, field.review) == (value, True), words
+    assert issued(["Ngày", "14", "Hàều", "07", "nă", "2003"]) is None  # two words misread: no date
