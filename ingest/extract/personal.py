@@ -78,7 +78,13 @@ def citizen_id_card(rows: list[Row]) -> dict[str, ExtractedField]:
     if "citizen_id" not in fields or len(fields["citizen_id"].value) != 12:
         if (number := _restored_id(rows)) is not None:
             fields["citizen_id"] = number
-    back = "full_name" not in fields and "date_of_birth" not in fields  # a front's dates are the birth and expiry
+    front = _front(rows)
+    back = not front and "full_name" not in fields and "date_of_birth" not in fields
+    if front and (issued := fields.pop("date_of_issue", None)) is not None and "date_of_birth" not in fields:
+        # A front prints no date of issue: "Ngày, tháng, năm sinh" read without its last word.
+        fields["date_of_birth"] = issued.doubted("its label read as the date of issue's", UNSURE)
+    if front and "date_of_birth" not in fields and (born := _unlabelled_birth(rows, fields)) is not None:
+        fields["date_of_birth"] = born
     if back and "date_of_issue" not in fields and (issued := _unlabelled_issue(rows, fields)) is not None:
         fields["date_of_issue"] = issued
     if back and "identifying_features" not in fields and (features := _features_unlabelled(rows)) is not None:
@@ -88,6 +94,28 @@ def citizen_id_card(rows: list[Row]) -> dict[str, ExtractedField]:
     if "nationality" not in fields and (nation := _nationality_unlabelled(rows)) is not None:
         fields["nationality"] = nation
     return fields
+
+
+# The national title and motto every card's front prints above its fields, and no back does.
+_FRONT_TITLE = ("conghoa", "chunghia", "doclap", "hanhphuc", "socialistrepublic", "independence")
+
+
+def _front(rows: list[Row]) -> bool:
+    text = "".join(row.key for row in rows)
+    return any(title in text for title in _FRONT_TITLE)
+
+
+def _unlabelled_birth(rows: list[Row], fields: dict[str, ExtractedField]) -> ExtractedField | None:
+    """A front's date of birth whose label glare or wear made unreadable ("Sini TY 22-03-1985"):
+    a front prints its birth and its expiry, which is years later, so the earliest date no other
+    field took is the birth, for the clerk to check."""
+    taken = {f.value for f in fields.values()}
+    found = [(value, span) for row in rows for start, end, value, _ in normalize.dates(row.text, loose=True)
+             if value not in taken and (span := row.span(start, end))]
+    if not found:
+        return None
+    value, span = min(found, key=lambda f: f[0])
+    return _unlabelled(value, span)
 
 
 def _unlabelled_issue(rows: list[Row], fields: dict[str, ExtractedField]) -> ExtractedField | None:

@@ -656,3 +656,22 @@ def test_an_old_cards_date_of_issue_with_one_of_its_words_misread_is_offered_for
         field = issued(words)
         assert (field.value, field.review) == (value, True), words
     assert issued(["Ngày", "14", "Hàều", "07", "nă", "2003"]) is None  # two words misread: no date
+
+
+def test_a_fronts_date_of_birth_whose_label_was_misread_is_its_earliest_date():
+    """A 9-digit card's front (tuning seed 62) read "Sinh ngày 22-03-1985" as "Sini TY 22-03-1985";
+    a chip card's front (seed 65) read "Ngày, tháng, năm sinh / Date of birth:" as "Ngày, tháng, năm"
+    and the rest as noise, which is the back's label of the date of issue. A front prints no date of
+    issue, and of its dates the birth is the earliest: the clerk is asked to check it."""
+    title = [["CỘNG", "HÒA", "XÃ", "HỘI", "CHỦ", "NGHĨA", "VIỆT", "NAM"], ["Độc", "lập", "-", "Tự", "do", "-", "Hạnh", "phúc"]]
+    old = title + [["GIẤY", "CHỨNG", "MINH", "NHÂN", "DÂN"], ["Số", "253503069"], ["Họ", "tên", "ĐÀO", "TIẾN", "ỨNG"],
+                   ["Sini", "TY", "22-03-1985"], ["Nguyên", "quán", "Xã", "Nhơn", "Hậu,", "An", "Nhơn,", "Bình", "Định"]]
+    born = extract("citizen_id_card", [page(old)], TODAY)["date_of_birth"]
+    assert (born.value, born.review) == ("1985-03-22", True)
+    chip = title + [["Ngày,", "tháng,", "năm", "52rndd\\", "J!", "Aa(e"], ["18/11/1986"],
+                    ["Có", "giá", "trị", "đến:", "18/11/2028"]]
+    fields = extract("citizen_id_card", [page(chip)], TODAY)
+    assert "date_of_issue" not in fields and fields["date_of_birth"].value == "1986-11-18" and fields["date_of_birth"].review
+    # A back (no national title) keeps its date of issue.
+    back = [["Ngày,", "tháng,", "năm", "/", "Date,", "month,", "year:", "18/11/2021"]]
+    assert extract("citizen_id_card", [page(back)], TODAY)["date_of_issue"].value == "2021-11-18"
