@@ -79,14 +79,16 @@ def feature_description(text: str) -> str:
     start = next((i for i, w in enumerate(lower) if w in FEATURE_MARKS), None)
     if start is None:
         return text
-    # Words after where it ends that no description holds (no measure, no word of the vocabulary).
+    # Words after where it ends that no description holds (no measure, no word of the vocabulary;
+    # a speck read as "j4" has a digit, but no measure's unit).
     end = len(words)
-    while end > start + 1 and lower[end - 1] not in FEATURE_WORDS and not re.search(r"\d", words[end - 1]) \
+    while end > start + 1 and lower[end - 1] not in FEATURE_WORDS and not re.search(r"\dc?m|^c:", lower[end - 1]) \
             and not feature_ends(lower[start:end]):
         end -= 1
     if not feature_ends(lower[start:end]):
         end = len(words)
-    return " ".join(words[start:end])
+    described = " ".join(words[start:end])
+    return described[:1].upper() + described[1:]  # "Nốt ruồi …", as printed, its N read as an l
 
 
 def feature_ends(words: list[str]) -> bool:
@@ -98,17 +100,44 @@ def feature_ends(words: list[str]) -> bool:
     return words[-1] not in FEATURE_RELATIONS or (len(words) > 1 and words[-2] == "môi")
 
 
+# Words a description always writes together: the mark's name ("nốt ruồi") and the parts of the
+# face named in two words. One of a pair read one letter off beside the other is that word.
+FEATURE_PAIRS = tuple(tuple(nfc(w) for w in pair.split()) for pair in (
+    "nốt ruồi", "sẹo chấm", "cánh mũi", "sống mũi", "đầu mày", "đuôi mày", "đuôi mắt", "khóe mắt",
+    "dái tai", "vành tai", "gò má", "thái dương", "nhân trung", "chân tóc"))
+# The measure ("C:1,5cm": how far the mark is from the part named) as OCR misreads it: "C: :0,5cm",
+# "C:†1cm", "C:3crh".
+_MEASURE = re.compile(r"\bC\s*[:;.]\W{0,3}(\d+(?:,\d+)?)\s*(?:cm|crn|crh|cn)(?!\w)")
+
+
 def feature_words(text: str) -> str:
     """Identifying features with each word's marks put back where the vocabulary has one
-    spelling of its letters (SEO → Sẹo, ruôi → ruồi); measures ("C:1cm") and words not in it
-    are kept as read."""
-    out = []
-    for word in text.split(" "):
-        if re.fullmatch(r"[^\W\d_]+", word):
-            fixed = restore_word(word.lower(), FEATURE_WORDS)
-            word = _cased(fixed, word) if fixed != word.lower() else word
-        out.append(word)
-    return " ".join(out)
+    spelling of its letters (SEO → Sẹo, ruôi → ruồi), a word of a pair the description always
+    writes together put right when it is one letter off beside the other ("So chấm", "lốt ruồi",
+    "cảnh mũi"), specks between words dropped and the measure written as printed ("C:1cm");
+    other words not in the vocabulary are kept as read."""
+    text = _MEASURE.sub(lambda m: f"C:{m[1]}cm", text)
+    words = [w for w in text.split(" ") if re.search(r"\w", w)]
+    lower = [restore_word(w.lower(), FEATURE_WORDS) if re.fullmatch(r"[^\W\d_]+", w) else w.lower() for w in words]
+    for i in range(len(lower) - 1):
+        for first, second in FEATURE_PAIRS:
+            if lower[i + 1] == second and lower[i] != first and lower[i] not in FEATURE_WORDS \
+                    and _one_edit(key(lower[i]), key(first)):
+                lower[i] = first
+            elif lower[i] == first and lower[i + 1] != second and lower[i + 1] not in FEATURE_WORDS \
+                    and _one_edit(key(lower[i + 1]), key(second)):
+                lower[i + 1] = second
+    return " ".join(_cased(fixed, word) if fixed != word.lower() else word for fixed, word in zip(lower, words))
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether two keys are the same or one letter apart (one changed, added or dropped)."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) <= 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 # Bodies that issue documents (Decree 30/2020, Annex I: the agency and its superior, in capitals),
