@@ -82,13 +82,20 @@ ENGLISH_ALONE = 10  # the shortest English label taken without its Vietnamese on
 
 def _english_alone(row: Row, k: int, labels: list[Label], found: list[Found]) -> tuple[Found, int] | None:
     """A bilingual card's label whose Vietnamese wording glare or a fold made unreadable ("Nơi
-    đăng V sinh / Place of birth registration"): its English twin, read whole, is the label.
+    đăng V sinh / Place of birth registration"): its English twin, read whole, is the label, or
+    its last words and colon where they begin the line ("of origin: Xã …").
     Short twins ("Sex", "Full name") are words a value may hold, and are not taken so; nor is the
     twin of the label just found, misread beyond skipping. Returns the label and the key index
     past it."""
     previous = found[-1].label if found else None
     best = _best_match(row, k, ((label, key(e)) for label in labels if label is not previous
                                 for e in label.english if len(key(e)) >= ENGLISH_ALONE))
+    if best is None and not found:
+        # What glare left of a line's label, its twin's last words and colon ("of origin: Xã …").
+        best = _best_match(row, k, ((label, tail) for label in labels if label.field
+                                    for tail in _twins(label)[len(label.english):]))
+        if best is not None and not row.text[row.key_pos[k + best[0] - 1] + 1:].lstrip().startswith(":"):
+            best = None
     if best is None:
         return None
     length, label, distance = best

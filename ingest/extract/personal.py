@@ -159,7 +159,9 @@ def _origin_unlabelled(rows: list[Row], readings: dict[str, Reading]) -> Extract
     residence = readings.get("place_of_residence")
     if residence is None:
         return None
-    above = [r.row for r in readings.values() if r.row < residence.row]
+    # Fields of the same column (not the expiry printed under the photo, beside the origin).
+    above = [r.row for r in readings.values()
+             if r.row < residence.row and r.label_left >= residence.label_left - 2 * rows[r.row].height]
     for i in range(max(above, default=-1) + 1, residence.row):
         at = next((k for k, word in enumerate(rows[i].words) if word.bbox[0] >= residence.label_left - rows[i].height),
                   None)

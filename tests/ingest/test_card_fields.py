@@ -450,6 +450,39 @@ def test_a_place_of_origin_whose_label_glare_took_is_offered_for_review():
     assert origin.review and origin.problem == "read where its label could not be"
 
 
+def test_a_label_that_glare_left_only_the_last_words_of_its_twin_of_is_found_by_them():
+    """Tuning seed 21: "Quê quán / Place of origin:" read "of origin:", the residence's label read
+    "of residence:": what is left of a twin, with its colon, at the start of its line, is the label."""
+    rows = printed_front(**{**CARD, "origin": "Xã Phước Hưng, Long Điền,"})
+    rows[7] = ["of", "origin:"]
+    rows.insert(9, ["Bà", "Rịa", "-", "Vũng", "Tàu"])
+    origin = extract("citizen_id_card", [page(rows)], TODAY)["place_of_origin"]
+    assert origin.value == "Xã Phước Hưng, Long Điền, Bà Rịa - Vũng Tàu" and origin.problem is None
+    rows[7] = ["of", "origin"]  # no colon: words a value may hold, no label; the place is found unlabelled
+    assert extract("citizen_id_card", [page(rows)], TODAY)["place_of_origin"].problem == \
+        "read where its label could not be"
+
+
+def test_a_place_of_origin_whose_label_glare_took_is_found_beside_the_expiry_under_the_photo():
+    """Tuning seed 14: the expiry's label, printed under the photo, stands on the row of the
+    origin's second line, which is above the residence; it is another column's field, and the
+    origin is still looked for above the residence in the residence's own column."""
+    rows = printed_front(**{**CARD, "origin": "Xã Kỳ Tân, Kỳ Anh,"})
+    del rows[7]  # glare took the origin's label
+    rows.insert(8, ["Hà", "Tĩnh"])
+    expiry = rows.pop()  # printed under the photo, beside the origin's second line
+    words = [replace(w, bbox=(w.bbox[0] + 600, w.bbox[1], w.bbox[2] + 600, w.bbox[3])) for w in page(rows).words]
+    y = next(w.bbox[1] for w in words if w.text == "Tĩnh")
+    x = 40.0
+    for text in expiry:
+        words.append(Word(text, 0.9, (x, y, x + 20 * len(text), y + 40), 99))
+        x += 20 * len(text) + 16
+    fields = extract("citizen_id_card", [replace(page(), words=words)], TODAY)
+    assert fields["date_of_expiry"].value == "2030-03-15"
+    origin = fields["place_of_origin"]
+    assert (origin.value, origin.review) == ("Xã Kỳ Tân, Kỳ Anh, Hà Tĩnh", True)
+
+
 # --- The law as a witness of the expiry (validate.card_expiry) -------------------------------------
 
 @pytest.mark.parametrize("born,issued,expires", [
