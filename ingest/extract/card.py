@@ -130,6 +130,7 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         province, ends = next(((p, n) for n in range(len(words), 0, -1)
                                if (p := lexicon.province(" ".join(words[:n])))), (None, len(words)))
         parts[-1] = prefix + " ".join(words[:ends])
+        cut = province is None and len(parts) > 1 and (province := gazetteer.cut_province(" ".join(words), parts[-2]))
         if province is not None and parts[-1].isupper():
             province = province.upper()  # as old cards print their places
         if province is not None and prefix + province != parts[-1]:
@@ -140,6 +141,8 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
             f = out[name] = replace(f, value=", ".join(fitted.parts))
         if province is None:
             doubt(name, "does not end with a province: part of it may be missing or misread")
+        elif cut:
+            doubt(name, f"{read[-1]} read: the one province of those first letters with a district {parts[-2]}")
         elif len(parts) == 1:  # a card names the commune and district before the province
             doubt(name, "only a province: the commune and district may be missing")
         elif misspelt := [w for p in parts if (w := p.split(" ")[0]) and key(w) in _LEVEL_KEYS

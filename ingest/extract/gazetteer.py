@@ -41,6 +41,7 @@ _FORMERLY = {"thuathienhue": "hue"}
 class District:
     names: tuple[str, ...]  # its name's spellings in the list (one, unless two units share letters)
     communes: dict[str, tuple[str, ...]]  # commune key: its spellings
+    levels: dict[str, str]  # commune key: its level as listed ("Xã", "Phường", "Thị trấn")
 
 
 @dataclass(frozen=True)
@@ -55,18 +56,41 @@ def _provinces() -> dict[str, dict[str, District]]:
     listed = json.loads(Path(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH).read_text(encoding="utf-8"))
     provinces: dict[str, dict[str, District]] = {}
     for province in listed:
-        districts: dict[str, tuple[set[str], dict[str, set[str]]]] = {}
+        districts: dict[str, tuple[set[str], dict[str, set[str]], dict[str, str]]] = {}
         for district in province["districts"]:
             name = _DISTRICT_LEVEL.sub("", nfc(district["name"]))
-            names, communes = districts.setdefault(key(name), (set(), {}))
+            names, communes, levels = districts.setdefault(key(name), (set(), {}, {}))
             names.add(name)
             for commune in district["wards"]:
-                commune_name = _COMMUNE_LEVEL.sub("", nfc(commune["name"]))
+                listed_name = nfc(commune["name"])
+                commune_name = _COMMUNE_LEVEL.sub("", listed_name)
                 communes.setdefault(key(commune_name), set()).add(commune_name)
+                levels.setdefault(key(commune_name), listed_name[:len(listed_name) - len(commune_name)].strip())
         provinces[key(_PROVINCE_LEVEL.sub("", nfc(province["name"])))] = {
-            k: District(_spellings(names), {c: _spellings(s) for c, s in communes.items()})
-            for k, (names, communes) in districts.items()}
+            k: District(_spellings(names), {c: _spellings(s) for c, s in communes.items()}, levels)
+            for k, (names, communes, levels) in districts.items()}
     return provinces
+
+
+@lru_cache(maxsize=1)
+def _province_names() -> dict[str, str]:
+    """Province key: its name as listed, without its level."""
+    listed = json.loads(Path(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH).read_text(encoding="utf-8"))
+    return {key(name): name for p in listed if (name := _PROVINCE_LEVEL.sub("", nfc(p["name"])))}
+
+
+SHORTEST_START = 2  # letters of a province's name that glare left ("Tỉnh Hà", "Tỉnh Quảng")
+
+
+def cut_province(read: str, district: str) -> str | None:
+    """The province a place's last part names when glare cut its name short ("Tỉnh Quảng" after
+    "Huyện Tư Nghĩa"): the one province whose name begins with the letters read and that has a
+    district of the letters of the part before it. None when no one province is."""
+    k, d = key(read), key(_DISTRICT_LEVEL.sub("", district))
+    if len(k) < SHORTEST_START or not d:
+        return None
+    found = [p for p, districts in _provinces().items() if p.startswith(k) and p != k and d in districts]
+    return _province_names()[found[0]] if len(found) == 1 else None
 
 
 def _spellings(names: set[str]) -> tuple[str, ...]:
@@ -94,10 +118,34 @@ def fit(parts: list[str], province: str) -> Fitted:
     parts = list(parts)
     district, problem = _unit(parts, -2, _DISTRICT_LEVEL, {k: d.names for k, d in districts.items()},
                               f"a district of {province}")
-    if problem or district is None or len(parts) < 3 or not _COMMUNE_LEVEL.match(parts[-3]):
+    if problem or district is None or len(parts) < 3:
         return Fitted(parts, problem)
+    if not _COMMUNE_LEVEL.match(parts[-3]):
+        return Fitted(parts, _commune_ending(parts, districts[district]))
     _unit(parts, -3, _COMMUNE_LEVEL, districts[district].communes)
     return Fitted(parts)
+
+
+SHORTEST_NAME = 5  # letters of a commune's name that alone say which of a district's it is
+
+
+def _commune_ending(parts: list[str], district: District) -> str | None:
+    """A commune whose level glare or a speck took ("tường Vĩnh Ninh", "› Nhơn Hậu"): the one
+    commune of the district whose name is the part's last words, after one word at most, written
+    with its level as listed; the clerk is told (the problem returned). None when no one is."""
+    words = parts[-3].split()
+    if key(parts[-3]) in district.communes and parts[-3][:1].isalnum():
+        return None  # the commune named without its level, as some cards print it ("Dịch Vọng")
+    # One word at most before the name, no figure in it (not a house on a street: "12 Phố Huế").
+    found = {c for n in range(max(1, len(words) - 1), len(words) + 1)
+             if not any(ch.isdigit() for ch in " ".join(words[:-n]))
+             and len(c := key(" ".join(words[-n:]))) >= SHORTEST_NAME and c in district.communes}
+    if len(found) != 1 or len(district.communes[commune := found.pop()]) != 1:
+        return None
+    listed = f"{district.levels[commune]} {district.communes[commune][0]}"
+    problem = f"{parts[-3]} read; {listed} is the commune of the list of administrative units it ends with"
+    parts[-3] = listed
+    return problem
 
 
 def _unit(parts: list[str], at: int, level: re.Pattern, units: dict[str, tuple[str, ...]],

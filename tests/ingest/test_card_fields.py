@@ -341,8 +341,11 @@ def test_a_provinces_name_is_spelt_as_it_is():
 
 
 def test_a_misread_level_word_in_capitals_goes_to_the_clerk():
-    shouted = card_fields(residence="Số 8 Trần Thái Tông, PHÒNG Dịch Vọng, Cầu Giấy, Hà Nội")["place_of_residence"]
+    shouted = card_fields(residence="Số 8 Trần Thái Tông, PHÒNG Dịch Vọng, Nam Cầu Giấy, Hà Nội")["place_of_residence"]
     assert shouted.review and shouted.problem == "PHÒNG in capitals inside a place: misread"
+    # In a district the list of units has, the commune it ends with is named as listed.
+    listed = card_fields(residence="Số 8 Trần Thái Tông, PHÒNG Dịch Vọng, Cầu Giấy, Hà Nội")["place_of_residence"]
+    assert listed.value == "Số 8 Trần Thái Tông, Phường Dịch Vọng, Cầu Giấy, Hà Nội" and listed.review
     old_card = card_fields(residence="SỐ 8 TRẦN THÁI TÔNG, DỊCH VỌNG, CẦU GIẤY, HÀ NỘI")["place_of_residence"]
     assert not old_card.review  # printed all in capitals, as old cards do
 
@@ -726,3 +729,24 @@ def test_a_fronts_date_of_birth_whose_label_was_misread_is_its_earliest_date():
     # A back (no national title) keeps its date of issue.
     back = [["Ngày,", "tháng,", "năm", "/", "Date,", "month,", "year:", "18/11/2021"]]
     assert extract("citizen_id_card", [page(back)], TODAY)["date_of_issue"].value == "2021-11-18"
+
+
+def test_a_place_cut_short_or_with_its_communes_level_misread_is_completed_from_the_list_of_units_for_review():
+    """A 2024 card's back (tuning seeds 53, 30, 50): the place's last line "Tỉnh Hà Nội" read "Tỉnh
+    Hà", a commune's "Phường" read "tường" or a speck. Of the provinces whose name begins "Hà" one
+    has a district Ba Đình; of Ba Đình's communes one ends "Phúc Xá". Completed, and said."""
+    rows = [["Nơi", "đăng", "ký", "khai", "sinh", "/", "Place", "of", "birth", "registration:"],
+            ["Phường", "Điện", "Biên,", "Huyện", "Ba", "Đình,", "Tỉnh", "Hà"],
+            ["Nơi", "cư", "trú", "/", "Place", "of", "residence:"],
+            ["tường", "Phúc", "Xá,", "Quận", "Ba", "Đình,", "Hà", "Nội"]]
+    fields = extract("citizen_id_card", [page(rows)], TODAY)
+    born = fields["place_of_birth_registration"]
+    assert (born.value, born.review) == ("Phường Điện Biên, Huyện Ba Đình, Tỉnh Hà Nội", True)
+    assert born.problem == "Tỉnh Hà read: the one province of those first letters with a district Huyện Ba Đình"
+    lives = fields["place_of_residence"]
+    assert (lives.value, lives.review) == ("Phường Phúc Xá, Quận Ba Đình, Hà Nội", True)
+    assert lives.problem == "tường Phúc Xá read; Phường Phúc Xá is the commune of the list of administrative units" \
+                            " it ends with"
+    rows[1][-1] = "Hò"  # no province begins so: nothing to complete
+    assert extract("citizen_id_card", [page(rows)], TODAY)["place_of_birth_registration"].problem == \
+        "does not end with a province: part of it may be missing or misread"
