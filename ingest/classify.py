@@ -65,7 +65,7 @@ def classify(pages: list[PageResult] | str) -> str:
     if any("card" in p.steps for p in pages[:2]):
         # Cut out of a photo as a card: one card cue is enough (glare and low resolution leave
         # few), unless another kind of paper has more.
-        weights = scores(lines)
+        weights = scores(lines, head=1.0)  # a card's titles stand anywhere on it, under noise read off the photo
         if weights["citizen_id_card"] >= LABEL and weights["citizen_id_card"] == max(weights.values()):
             return "citizen_id_card"
     return _classify_lines(lines)
@@ -76,9 +76,10 @@ def classify_text(text: str) -> str:
     return _classify_lines([line for line in text.splitlines() if line.strip()])
 
 
-def scores(lines: list[str]) -> dict[str, int]:
-    """The weight of the cues found for each kind of paper."""
-    head = lines[:max(8, round(len(lines) * HEAD))]
+def scores(lines: list[str], head: float = HEAD) -> dict[str, int]:
+    """The weight of the cues found for each kind of paper; titles and numbers are looked for in
+    the ``head`` share of the lines, from the top."""
+    head = lines[:max(8, round(len(lines) * head))]
     head_keys = [k for k in map(key, head) if k]
     words = [_words(line) for line in lines]
     low = [folded(line) for line in head]

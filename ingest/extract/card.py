@@ -98,6 +98,8 @@ _LEVEL_KEYS = frozenset(key(w) for w in _LEVEL_WORDS)
 # Nông trường Mộc Châu"); "Xã Đức Thu ần Hoài Đức" is a commune and a district read as one.
 _UNIT = re.compile(r"^(?:xã|phường|thị trấn|huyện|quận|thị xã|tỉnh|thành phố)\s+", re.IGNORECASE)
 LONGEST_UNIT_NAME = 4
+# A house number of five figures or more, no slash: "12/34 Lê Hồng Phong" read "12134 Lê Hồng Phong".
+_HOUSE = re.compile(r"^(?:số\s*)?(\d{5,})\b", re.IGNORECASE)
 
 
 def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict[str, ExtractedField]:
@@ -153,6 +155,8 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
             doubt(name, f"{run_on[0]} is longer than a unit's name: two parts may have run together")
         elif fitted.problem:
             doubt(name, fitted.problem)
+        elif house := _HOUSE.match(parts[0]):
+            doubt(name, f"{house[1]} has more figures than a house number: a '/' may have been read as a 1")
     for name in (*PLACES, "full_name", "identifying_features"):
         f = out.get(name)
         if f is not None and not f.review and (strange := syllable.strange_words(f.value, name != "full_name")):

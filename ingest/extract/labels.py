@@ -119,7 +119,8 @@ def _twins(label: Label) -> list[str]:
 def _past_misread_twin(label: Label, row: Row, end: int) -> int:
     """Past the English twin when OCR misread it beyond matching ("PIøce oƒ origin:"): its last
     word, found near where the twin should stand, ends it; failing that, the colon that ends a
-    bilingual label ("Quê quán / Price 0 ø0gin: Xã …"), no further than the twin is long."""
+    bilingual label ("Quê quán / Price 0 ø0gin: Xã …"), no further than the twin is long, or the
+    line's end when no more follows the slash than the twin's length."""
     for english in label.english:
         twin, last = key(english), key(english.split()[-1])
         if len(last) < 5:
@@ -134,6 +135,10 @@ def _past_misread_twin(label: Label, row: Row, end: int) -> int:
         if m := re.match(rf"\s*/([^:;/]{{1,{longest}}})[:;]", row.text[after:]):
             colon = after + m.end()
             return next((k for k, p in enumerate(row.key_pos) if p >= colon), len(row.key))
+        # No colon, and no more after the slash than the twin is long: the twin alone, its
+        # value on the line below ("Họ, chữ đệm và tên khai sinh / fuíÍ nome").
+        if re.fullmatch(rf"\s*/[^:;/]{{1,{longest - 2}}}", row.text[after:]):
+            return len(row.key)
     return end
 
 
