@@ -884,6 +884,14 @@ def _cmnd9(card: _Card, c: Citizen, side: str) -> None:
                f"CÔNG AN {province} - PHÒNG CẢNH SÁT QLHC VỀ TTXH", 40, seal_d=15)
 
 
+# The fields of a side that only its code holds: a chip front prints no old ID (its QR has it),
+# a chip back prints neither the ID nor the birth, sex and expiry its MRZ holds, a 2024 back
+# prints its expiry but not the rest of its MRZ. Read from print alone they cannot be had.
+CODE_ONLY = {("chip-2021", "front"): {"old_id_number"}, ("card-2024", "front"): {"old_id_number"},
+             ("chip-2021", "back"): {"citizen_id", "date_of_birth", "sex", "date_of_expiry"},
+             ("card-2024", "back"): {"citizen_id", "date_of_birth", "sex"}}
+
+
 def _truth(c: Citizen, kind: str, side: str) -> dict[str, str]:
     """The fields a reader should get from one side, by HoSo's names, dates ISO."""
     iso = lambda d: d.isoformat() if d else ""  # noqa: E731
