@@ -51,11 +51,16 @@ class Fitted:
 
 
 @lru_cache(maxsize=1)
+def _listed() -> list[dict]:
+    """The list as the package ships it: provinces, each with its districts and their communes."""
+    return json.loads(Path(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def _provinces() -> dict[str, dict[str, District]]:
     """Province key: district key: the district."""
-    listed = json.loads(Path(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH).read_text(encoding="utf-8"))
     provinces: dict[str, dict[str, District]] = {}
-    for province in listed:
+    for province in _listed():
         districts: dict[str, tuple[set[str], dict[str, set[str]], dict[str, str]]] = {}
         for district in province["districts"]:
             name = _DISTRICT_LEVEL.sub("", nfc(district["name"]))
@@ -75,8 +80,7 @@ def _provinces() -> dict[str, dict[str, District]]:
 @lru_cache(maxsize=1)
 def _province_names() -> dict[str, str]:
     """Province key: its name as listed, without its level."""
-    listed = json.loads(Path(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH).read_text(encoding="utf-8"))
-    return {key(name): name for p in listed if (name := _PROVINCE_LEVEL.sub("", nfc(p["name"])))}
+    return {key(name): name for p in _listed() if (name := _PROVINCE_LEVEL.sub("", nfc(p["name"])))}
 
 
 SHORTEST_START = 2  # letters of a province's name that glare left ("Tỉnh Hà", "Tỉnh Quảng")

@@ -109,13 +109,18 @@ def _unlabelled_birth(rows: list[Row], fields: dict[str, ExtractedField]) -> Ext
     """A front's date of birth whose label glare or wear made unreadable ("Sini TY 22-03-1985"):
     a front prints its birth and its expiry, which is years later, so the earliest date no other
     field took is the birth, for the clerk to check."""
-    taken = {f.value for f in fields.values()}
-    found = [(value, span) for row in rows for start, end, value, _ in normalize.dates(row.text, loose=True)
-             if value not in taken and (span := row.span(start, end))]
+    found = _unclaimed_dates(rows, fields)
     if not found:
         return None
-    value, span = min(found, key=lambda f: f[0])
+    value, span, _ = min(found, key=lambda f: f[0])
     return _unlabelled(value, span)
+
+
+def _unclaimed_dates(rows: list[Row], fields: dict[str, ExtractedField]) -> list[tuple[str, Span, bool]]:
+    """(ISO, span, in words) of every date on the card, loosely read, that no field took."""
+    taken = {f.value for f in fields.values()}
+    return [(value, span, worded) for row in rows for start, end, value, worded in normalize.dates(row.text, loose=True)
+            if value not in taken and (span := row.span(start, end))]
 
 
 def _unlabelled_issue(rows: list[Row], fields: dict[str, ExtractedField]) -> ExtractedField | None:
@@ -123,14 +128,11 @@ def _unlabelled_issue(rows: list[Row], fields: dict[str, ExtractedField]) -> Ext
     năm 2008" is one; otherwise, when glare or wear took the labels, the one date on the back that
     no other field took, or of two such dates the earlier (a 2024 card's back prints its date of
     issue and its expiry, which is years later), for the clerk to check."""
-    taken = {f.value for f in fields.values()}
     found = []
-    for row in rows:
-        for start, end, value, worded in normalize.dates(row.text, loose=True):
-            if value not in taken and (span := row.span(start, end)):
-                if worded:
-                    return ExtractedField(value, round(span.confidence, 4), span.page, span.bbox)
-                found.append(_unlabelled(value, span))
+    for value, span, worded in _unclaimed_dates(rows, fields):
+        if worded:
+            return ExtractedField(value, round(span.confidence, 4), span.page, span.bbox)
+        found.append(_unlabelled(value, span))
     if len(found) == 2 and found[0].value != found[1].value:
         return min(found, key=lambda f: f.value)
     return found[0] if len(found) == 1 else None
