@@ -68,6 +68,8 @@ def admin_document(segments: list[Row], width: float, height: float,
         number_row = _bare_number(top, width, fields, read)
     if number_row is None:
         number_row = _handwritten_number(top, width, fields, read)
+    if number_row is None:
+        number_row = _unlabelled_number(top, width, fields, read)
 
     for s in top:
         if number_row and s.bbox[1] > number_row.bbox[3] + 2 * number_row.height:
@@ -199,6 +201,36 @@ def _handwritten_number(top: list[Row], width: float, fields: dict[str, Extracte
             value = normalize.document_number(f"{written}/{symbol}")
             fields["document_number"] = _field(value, span).doubted(HANDWRITTEN_NUMBER, HANDWRITTEN)
             return s
+    return None
+
+
+# The typed symbol after a number's slash at the end of a line, with at most two short marks
+# before it: what OCR left of "Số:" and the pen's digits ("Sá ‡ /QĐ-UBND", "/UBND-KTTH").
+_SYMBOL_AFTER_BLANK = re.compile(r"^(?:\S{1,6}\s+){0,2}?\S{0,6}?\s*(/)\s*((?:\d{4}\s*/\s*)?[A-ZĐÐ][A-Za-zĐđÐ]*"
+                                 r"(?:\s*-\s*[A-ZĐÐ][A-Za-zĐđÐ]*)+)$")
+
+
+def _unlabelled_number(top: list[Row], width: float, fields: dict[str, ExtractedField],
+                       read: handwritten.Reader) -> Row | None:
+    """A number line whose "Số:" OCR lost with the pen's digits: the typed symbol after the
+    slash, alone on its line in the left column under the agency's name. The number written
+    before it is read off the page; whatever is read, the clerk is shown the blank."""
+    for s in top[1:]:  # the agency's name stands above it
+        if s.bbox[0] >= 0.5 * width or s.bbox[2] > 0.6 * width or not (m := _SYMBOL_AFTER_BLANK.match(s.text)):
+            continue
+        if not (span := s.span(0, m.end(2))):
+            continue
+        box, reading = handwritten.unlabelled_number(read, s, m.start(1))
+        typed = s.text[m.start(1):m.end(2)]
+        if reading:
+            field = _field(normalize.document_number(reading.text + typed), span)
+            field = handwritten.marked(field, reading, "number")
+            fields["document_number"] = replace(field, confidence=round(field.confidence * BARE, 4))
+        else:
+            written = re.sub(r"\D", "", s.text[:m.start(1)])
+            field = _field(normalize.document_number(written + typed), span, Span("", s.page, box, 0.0))
+            fields["document_number"] = field.doubted(HANDWRITTEN_NUMBER, HANDWRITTEN)
+        return s
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -74,7 +75,7 @@ def test_the_value_taken_is_the_likeliest_that_makes_sense():
 def _number_in_pen(tmp_path: Path, label: str, written: str, symbol: str, read_as: list[str]) -> PageResult:
     """A decision's number line: ``label`` and ``symbol`` typed, ``written`` in pen between them,
     the page image as the archival copy keeps it, and the line's words as Tesseract read them
-    (``read_as``: the label, the pen's digits, the symbol)."""
+    (``read_as``: the label, the pen's digits, the symbol; None for what Tesseract lost)."""
     image = Image.new("RGB", (2480, 3508), "white")
     draw = ImageDraw.Draw(image)
     face = ImageFont.truetype("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf", 54)
@@ -89,7 +90,7 @@ def _number_in_pen(tmp_path: Path, label: str, written: str, symbol: str, read_a
             (2, read_as[0], label_box), (2, read_as[1], (label_box[2] + 25, 395, symbol_box[0] - 15, 470)),
             (2, read_as[2], symbol_box), (3, "Hà Nội, ngày 5 tháng 8 năm 2024", (1272, 406, 2100, 456)),
             (4, "QUYẾT ĐỊNH", (1058, 584, 1400, 640))]
-    words = [Word(text, 0.9, box, line) for line, text, box in read]
+    words = [Word(text, 0.9, box, line) for line, text, box in read if text is not None]
     return PageResult(1, "ocr", 2480, 3508, 300, words=words, text="", pdf=pdf)
 
 
@@ -110,6 +111,30 @@ def test_a_pen_number_read_with_a_slash_in_it_is_read_up_to_the_symbols_slash(tm
     number = extract("admin_document", [page])["document_number"]
     written = number.problem.removeprefix("the number is handwritten, read as ").removesuffix(": check it against the page")
     assert len(written) == 4 and number.value == f"{written}/SGDĐT-CTrTT" and number.review
+
+
+@pytest.mark.parametrize("read_as", [["Sá", "‡", "/QĐ-UBND"], [None, None, "/QĐ-UBND"], ["Sá:‡", None, "/QĐ-UBND"]])
+def test_a_number_whose_label_ocr_lost_with_its_digits_is_found_by_its_symbol(tmp_path, read_as):
+    """"Số: 47 /QĐ-UBND" read with neither "Số" nor a digit left: the typed symbol after the slash,
+    under the agency's name, is the number line. The pen's digits are read off the page (the
+    label's typed letters left of them left out), and the clerk is shown the blank."""
+    page = _number_in_pen(tmp_path, "Số:", "47", "/QĐ-UBND", read_as)
+    number = extract("admin_document", [page])["document_number"]
+    assert number.value == "47/QĐ-UBND" and number.review and 0 < number.confidence <= 0.6
+    assert number.problem == "the number is handwritten, read as 47: check it against the page"
+    symbol = next(w for w in page.words if w.text == "/QĐ-UBND")
+    assert number.bbox[0] < symbol.bbox[0] - 100  # the pen's ink before the symbol, for the clerk
+
+
+def test_a_number_line_without_label_nor_legible_digits_keeps_the_symbol_and_shows_the_blank(tmp_path):
+    """Where the blank cannot be read (no page image: words given alone), the typed symbol is
+    offered for the clerk to complete, the box reaching over the blank where the pen wrote."""
+    page = replace(_number_in_pen(tmp_path, "Số:", "47", "/QĐ-UBND", [None, None, "/QĐ-UBND"]), pdf=None)
+    number = extract("admin_document", [page])["document_number"]
+    assert number.value == "/QĐ-UBND" and number.review and number.confidence <= 0.3
+    assert number.problem == "the number is handwritten and may be misread: read it off the page"
+    symbol = next(w for w in page.words if w.text == "/QĐ-UBND")
+    assert number.bbox[0] < symbol.bbox[0] - 200
 
 
 def _pen_digit(text: str, seed: int) -> np.ndarray:
