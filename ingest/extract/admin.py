@@ -164,6 +164,10 @@ _SYMBOL = r"([a-z][\w.]*(?:\s*-\s*[\w.]+)+)"  # "QĐ-UBND", folded
 # (the slash lost with it): the written part, then the typed symbol.
 _HANDWRITTEN_NUMBER = (re.compile(r"^so\s*[:.]?\s*(.{0,14})/\W*" + _SYMBOL),
                        re.compile(r"^so\s*[:.]?\s*(\S{0,6}?)\s*\W*" + _SYMBOL))
+# The slash before a symbol read as a letter glued to it, when the handwriting before it took the
+# slash's place ("Số: fTB-PTP", "Số: IBC-PTP"): a symbol's capitals never follow a lower-case f
+# or l, and hardly ever an I (few Vietnamese words start with I).
+_SLASH_AS_LETTER = re.compile(r"^[fIl|](?=[A-ZĐ]{2})")
 HANDWRITTEN = 0.3  # the confidence of a value whose handwritten part was not read
 HANDWRITTEN_NUMBER = "the number is handwritten and may be misread: read it off the page"
 
@@ -190,7 +194,7 @@ def _handwritten_number(top: list[Row], width: float, fields: dict[str, Extracte
         if not (m := next(filter(None, (p.match(folded(s.text)) for p in _HANDWRITTEN_NUMBER)), None)):
             continue
         if span := s.span(m.start(1), m.end(2)):
-            symbol = s.text[m.start(2):m.end(2)]
+            symbol = _SLASH_AS_LETTER.sub("", s.text[m.start(2):m.end(2)])
             slash = _symbol_slash(s.text, m.start(1), m.start(2))
             if reading := handwritten.number(read, s, m.start(1), slash):
                 typed = s.text[slash:m.end(2)] if s.text[slash] == "/" else f"/{symbol}"

@@ -129,6 +129,15 @@ def test_a_number_whose_label_ocr_lost_with_its_digits_is_found_by_its_symbol(tm
     assert number.bbox[0] < symbol.bbox[0] - 100  # the pen's ink before the symbol, for the clerk
 
 
+@pytest.mark.parametrize(("symbol", "read_as"), [("/TB-PTP", "fTB-PTP"), ("/BC-PTP", "IBC-PTP")])
+def test_a_symbols_slash_read_as_a_letter_is_left_out(tmp_path, symbol, read_as):
+    """"Số: 26 /TB-PTP" read "Số: fTB-PTP": the pen's digits took the slash's place in the line,
+    and the slash came back as a letter glued to the symbol, which no abbreviation starts with."""
+    page = _number_in_pen(tmp_path, "Số:", "26", symbol, ["Số:", None, read_as])
+    number = extract("admin_document", [page])["document_number"]
+    assert number.value == f"26{symbol}" and number.review
+
+
 def test_a_number_line_without_label_nor_legible_digits_keeps_the_symbol_and_shows_the_blank(tmp_path):
     """Where the blank cannot be read (no page image: words given alone), the typed symbol is
     offered for the clerk to complete, the box reaching over the blank where the pen wrote."""
