@@ -160,10 +160,12 @@ def _bare_number(top: list[Row], width: float, fields: dict[str, ExtractedField]
 # as noise. The typed words around them still say where the place, month and year are.
 _HANDWRITTEN_DATE = re.compile(_PLACE + r"ngay\b(.{0,8}?)\bthang\b(.{0,8}?)\bnam\b\s*(\S{0,8})")
 _SYMBOL = r"([a-z][\w.]*(?:\s*-\s*[\w.]+)+)"  # "QĐ-UBND", folded
-# "Số: 26 3Ô /TB-PTP" (the handwriting read as anything before the symbol's slash), or "Số: UBND-KTTH"
-# (the slash lost with it): the written part, then the typed symbol.
+# "Số: 26 3Ô /TB-PTP" (the handwriting read as anything before the symbol's slash), "Số: UBND-KTTH"
+# or "Số: / 5 !UBND-VP" (the slash lost with it or misread), or "Số: ?724† /TBUBND" (the symbol's
+# hyphen lost: its capitals must be all there is): the written part, then the typed symbol.
 _HANDWRITTEN_NUMBER = (re.compile(r"^so\s*[:.]?\s*(.{0,14})/\W*" + _SYMBOL),
-                       re.compile(r"^so\s*[:.]?\s*(\S{0,6}?)\s*\W*" + _SYMBOL))
+                       re.compile(r"^so\s*[:.]?\s*(.{0,8}?)\s*\W*" + _SYMBOL),
+                       re.compile(r"^so\s*[:.]?\s*(.{0,14})/\W*([a-z]{3,}\w*)(?=\s|$)"))
 # The slash before a symbol read as a letter glued to it, when the handwriting before it took the
 # slash's place ("Số: fTB-PTP", "Số: IBC-PTP"): a symbol's capitals never follow a lower-case f
 # or l, and hardly ever an I (few Vietnamese words start with I).
@@ -193,6 +195,8 @@ def _handwritten_number(top: list[Row], width: float, fields: dict[str, Extracte
             s = _joined_beside(s, top, 0.5 * width)
         if not (m := next(filter(None, (p.match(folded(s.text)) for p in _HANDWRITTEN_NUMBER)), None)):
             continue
+        if "-" not in m.group(2) and not s.text[m.start(2):m.end(2)].isupper():
+            continue  # a word after a slash, not a symbol
         if span := s.span(m.start(1), m.end(2)):
             symbol = _SLASH_AS_LETTER.sub("", s.text[m.start(2):m.end(2)])
             slash = _symbol_slash(s.text, m.start(1), m.start(2))
@@ -246,10 +250,13 @@ def _joined_beside(row: Row, rows: list[Row], right: float) -> Row:
 
 def _symbol_slash(text: str, start: int, symbol: int) -> int:
     """Where the typed part after a handwritten number starts: the first slash from which only
-    a year and the symbol follow ("† /2021/TB-STP"), else the symbol itself."""
+    a year and the symbol follow ("† /2021/TB-STP"), else the marks glued before the symbol (the
+    slash misread: "!UBND-VP"), else the symbol itself."""
     for i in range(start, symbol):
         if text[i] == "/" and re.fullmatch(r"/\s*(?:\d{4}\s*/)?\W*", text[i:symbol]):
             return i
+    while symbol > start and not text[symbol - 1].isalnum() and not text[symbol - 1].isspace():
+        symbol -= 1
     return symbol
 
 

@@ -138,6 +138,18 @@ def test_a_symbols_slash_read_as_a_letter_is_left_out(tmp_path, symbol, read_as)
     assert number.value == f"26{symbol}" and number.review
 
 
+@pytest.mark.parametrize(("symbol", "read_as", "value"), [
+    ("/UBND-VP", ["Số:", "/ 5", "!UBND-VP"], "26/UBND-VP"),  # the slash read "!", the pen "/ 5"
+    ("/TB-UBND", ["số:", "?724†", "/TBUBND"], "26/TBUBND"),  # the symbol's hyphen lost
+])
+def test_a_number_line_read_worse_still_offers_the_number(tmp_path, symbol, read_as, value):
+    """Lines the words alone left without a number (a confident nothing the clerk never saw):
+    the label and a symbol's capitals are enough to find the blank and read it."""
+    page = _number_in_pen(tmp_path, "Số:", "26", symbol, read_as)
+    number = extract("admin_document", [page])["document_number"]
+    assert number.value == value and number.review
+
+
 def test_a_number_line_without_label_nor_legible_digits_keeps_the_symbol_and_shows_the_blank(tmp_path):
     """Where the blank cannot be read (no page image: words given alone), the typed symbol is
     offered for the clerk to complete, the box reaching over the blank where the pen wrote."""
