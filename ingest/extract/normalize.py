@@ -247,8 +247,9 @@ _SYMBOL_FIXES = {"QD": "QĐ", "ND": "NĐ", "QYD": "QyĐ", "HD": "HD"}
 
 
 def document_number(text: str) -> str:
-    """``684/QĐ-BTTTT`` as printed, with OCR's look-alikes for Đ (Ð, a doubled ĐÐ) put right."""
-    value = re.sub(r"\s+", "", nfc(text)).replace("Ð", "Đ").replace("đ", "Đ")
-    value = re.sub("Đ{2,}", "Đ", value)
+    """``684/QĐ-BTTTT`` as printed, with OCR's look-alikes for Đ (Ð, a doubled ĐÐ) put right, an
+    Ñ (no Vietnamese letter) taken for the N it is, and a slash read twice ("7//STP-TCCB") once."""
+    value = re.sub(r"\s+", "", nfc(text)).replace("Ð", "Đ").replace("đ", "Đ").replace("Ñ", "N")
+    value = re.sub("/{2,}", "/", re.sub("Đ{2,}", "Đ", value))
     parts = re.split(r"([/\-])", value)
     return "".join(_SYMBOL_FIXES.get(p.upper(), p) if i else p for i, p in enumerate(parts))

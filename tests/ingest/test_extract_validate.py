@@ -121,6 +121,8 @@ def test_names_and_numbers():
     assert name("VÕ NGUYÊN GIÁP") == "VÕ NGUYÊN GIÁP"  # Nguyên as a given name stays
     assert document_number("684/QĐÐ-BTTTT") == "684/QĐ-BTTTT"
     assert document_number("45/2020/ND-CP") == "45/2020/NĐ-CP"
+    assert document_number("829/ÑQ-SNV") == "829/NQ-SNV"  # no Vietnamese letter is Ñ
+    assert document_number("717//STP-TCCB") == "717/STP-TCCB"  # a pen's stroke read as a second slash
 
 
 
