@@ -70,6 +70,14 @@ def citizen_id_problem(value: str, date_of_birth: str | None = None, sex: str | 
     return None
 
 
+def calendar_part(iso: str) -> str:
+    """``iso`` (YYYY-MM-DD as read) as far as it is a calendar date: whole, or its year and month
+    when the day is none of the month's ("2019-05-84" → "2019-05"), or its year alone."""
+    if not _ISO_DAY.match(iso) or _real_date(iso):
+        return iso
+    return iso[:7] if 1 <= int(iso[5:7]) <= 12 else iso[:4]
+
+
 def date_problem(iso: str) -> str | None:
     """Why ``iso`` (YYYY-MM-DD as read) is no calendar date, or None."""
     return None if _real_date(iso) else f"no such date: {iso}"
@@ -263,6 +271,11 @@ def check(doc_type: str, fields: dict[str, ExtractedField],
             witnessed.update(("date_of_birth", "date_of_expiry"))  # year by the ID, day and month by each other
     result = {}
     for name, f in fields.items():
+        if name in _DATES and (kept := calendar_part(f.value)) != f.value:
+            # Dates in JSON are ISO 8601, which "2019-05-84" is not: what the calendar allows stands.
+            result[name] = replace(f, value=kept).doubted(f"no such date: {f.value} was read; {kept} is kept",
+                                                          DOUBTFUL)
+            continue
         if f.problem:  # already explained (a repair): keep the explanation
             result[name] = f
             continue

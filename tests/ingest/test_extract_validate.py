@@ -58,9 +58,10 @@ def test_check_keeps_a_doubtful_value_but_sends_it_to_the_clerk():
               "sex": _field("Nam"), "full_name": _field("NGUYỄN VĂN AN", 0.6),
               "nationality": _field("Việt Nam")}
     checked = validate.check("citizen_id_card", fields, TODAY)
-    assert checked["date_of_birth"].value == "1990-02-31"
+    # Dates in JSON are ISO 8601: of a date the calendar does not have, what it has stands.
+    assert checked["date_of_birth"].value == "1990-02"
     assert checked["date_of_birth"].review and checked["date_of_birth"].confidence <= 0.3
-    assert checked["date_of_birth"].problem == "no such date: 1990-02-31"
+    assert checked["date_of_birth"].problem == "no such date: 1990-02-31 was read; 1990-02 is kept"
     assert checked["citizen_id"].review and "female" in checked["citizen_id"].problem
     assert checked["sex"].review and checked["sex"].problem.startswith("disagrees with the citizen ID")
     assert checked["full_name"].review and checked["full_name"].problem is None  # low confidence
@@ -260,3 +261,13 @@ def test_a_wrong_restoration_is_flagged():
 ])
 def test_date_separators_misread_as_bars(text, expected):
     assert iso_date(text) == expected
+
+
+@pytest.mark.parametrize("read,kept", [("2019-05-84", "2019-05"), ("1990-02-29", "1990-02"), ("2019-13-05", "2019"),
+                                       ("2020-02-29", "2020-02-29"), ("2019-05", "2019-05")])
+def test_a_date_the_calendar_does_not_have_keeps_what_it_has(read, kept):
+    """A handwritten day read "84" (realworld-dev's cv-1535 once gave "2019-05-84"): no value of a
+    date field may be other than ISO 8601, so the month and year stand, for the clerk."""
+    checked = validate.check("admin_document", {"issue_date": _field(read)}, TODAY)["issue_date"]
+    assert checked.value == kept
+    assert checked.review == (kept != "2020-02-29")  # a month without its day is for the clerk too
