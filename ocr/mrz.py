@@ -305,11 +305,8 @@ def lines_at_bottom(gray: np.ndarray, *, worn: bool = False) -> list[tuple[int, 
         if max(heights) >= 1.4 * min(heights):
             continue
         lefts, rights = [b[0] for b in three], [b[2] for b in three]
-        if max(lefts) - min(lefts) < 0.05 * width:
-            return three
-        if worn and max(b[2] - b[0] for b in three) < MIN_LINE_WIDTH * width:
-            continue
-        if worn and max(rights) - min(rights) < 0.05 * width:
+        aligned = max(lefts) - min(lefts) < 0.05 * width or (worn and max(rights) - min(rights) < 0.05 * width)
+        if aligned and max(b[2] - b[0] for b in three) >= MIN_LINE_WIDTH * width:
             return three
     return []
 

@@ -132,7 +132,9 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         province, ends = next(((p, n) for n in range(len(words), 0, -1)
                                if (p := lexicon.province(" ".join(words[:n])))), (None, len(words)))
         parts[-1] = prefix + " ".join(words[:ends])
-        cut = province is None and len(parts) > 1 and (province := gazetteer.cut_province(" ".join(words), parts[-2]))
+        cut = None  # the province glare cut short, completed from the district before it
+        if province is None and len(parts) > 1:
+            province = cut = gazetteer.cut_province(" ".join(words), parts[-2])
         if province is not None and parts[-1].isupper():
             province = province.upper()  # as old cards print their places
         if province is not None and prefix + province != parts[-1]:

@@ -26,13 +26,14 @@ def allowed_errors(pattern: str) -> int:
     return 0 if len(pattern) < 5 else max(1, len(pattern) // 6)
 
 
-def match_prefix(pattern: str, text: str, start: int = 0) -> tuple[int, int] | None:
+def match_prefix(pattern: str, text: str, start: int = 0, limit: int | None = None) -> tuple[int, int] | None:
     """Best approximate match of ``pattern`` against ``text[start:start+n]`` for some n.
 
-    Returns (length consumed, distance) or None if no prefix is within the allowed errors.
-    Among equal distances the longer consumption wins, so a trailing dropped letter is eaten.
+    Returns (length consumed, distance) or None if no prefix is within ``limit`` edits (by
+    default the allowed errors for the pattern's length). Among equal distances the longer
+    consumption wins, so a trailing dropped letter is eaten.
     """
-    limit = allowed_errors(pattern)
+    limit = allowed_errors(pattern) if limit is None else limit
     window = text[start:start + len(pattern) + limit]
     if not window:
         return None
@@ -50,7 +51,8 @@ def match_prefix(pattern: str, text: str, start: int = 0) -> tuple[int, int] | N
     return best
 
 
-def similar(a: str, b: str) -> bool:
-    """Whether two keys are the same word or phrase up to the allowed errors."""
-    m = match_prefix(a, b)
+def similar(a: str, b: str, limit: int | None = None) -> bool:
+    """Whether two keys are the same word or phrase up to ``limit`` edits (by default the allowed
+    errors for ``a``'s length)."""
+    m = match_prefix(a, b, limit=limit)
     return m is not None and m[0] == len(b)

@@ -92,8 +92,7 @@ def _english_alone(row: Row, k: int, labels: list[Label], found: list[Found]) ->
                                 for e in label.english if len(key(e)) >= ENGLISH_ALONE))
     if best is None and not found:
         # What glare left of a line's label, its twin's last words and colon ("of origin: Xã …").
-        best = _best_match(row, k, ((label, tail) for label in labels if label.field
-                                    for tail in _twins(label)[len(label.english):]))
+        best = _best_match(row, k, ((label, tail) for label in labels if label.field for tail in _tails(label)))
         if best is not None and not row.text[row.key_pos[k + best[0] - 1] + 1:].lstrip().startswith(":"):
             best = None
     if best is None:
@@ -107,9 +106,14 @@ def _english_alone(row: Row, k: int, labels: list[Label], found: list[Found]) ->
 
 
 def _twins(label: Label) -> list[str]:
-    """Keys of the label's English twin, then of its last words alone: glare or a fold that
-    takes "/ Place" leaves "of origin:" before the value."""
-    keys = [key(e) for e in label.english]
+    """Keys of the label's English twin, then of its last words alone."""
+    return [key(e) for e in label.english] + _tails(label)
+
+
+def _tails(label: Label) -> list[str]:
+    """Keys of the English twin's last words, six letters at least: glare or a fold that takes
+    "/ Place" leaves "of origin:" before the value."""
+    keys = []
     for english in label.english:
         words = english.split()
         keys += [k for n in range(len(words) - 1, 0, -1) if len(k := key(" ".join(words[-n:]))) >= 6]

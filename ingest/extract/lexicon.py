@@ -122,22 +122,13 @@ def feature_words(text: str) -> str:
     for i in range(len(lower) - 1):
         for first, second in FEATURE_PAIRS:
             if lower[i + 1] == second and lower[i] != first and lower[i] not in FEATURE_WORDS \
-                    and _one_edit(key(lower[i]), key(first)):
+                    and similar(key(first), key(lower[i]), limit=1):
                 lower[i] = first
             elif lower[i] == first and lower[i + 1] != second and lower[i + 1] not in FEATURE_WORDS \
-                    and _one_edit(key(lower[i + 1]), key(second)):
+                    and similar(key(second), key(lower[i + 1]), limit=1):
                 lower[i + 1] = second
     return " ".join(_cased(fixed, word) if fixed != word.lower() else word for fixed, word in zip(lower, words))
 
-
-def _one_edit(a: str, b: str) -> bool:
-    """Whether two keys are the same or one letter apart (one changed, added or dropped)."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b)) <= 1
-    short, long_ = sorted((a, b), key=len)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 # Bodies that issue documents (Decree 30/2020, Annex I: the agency and its superior, in capitals),
