@@ -332,7 +332,8 @@ def main() -> None:
                 sections[key] += lines
             if not (args.keep or args.reuse):
                 shutil.rmtree(where / ("sqlite" if name == "sqlite" else "es"), ignore_errors=True)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+    # "-dirty" when the working tree differs from the commit, so a figure is never credited to code it was not run on
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
     print("\n".join([
         f"### Indexing (`replace_all`, streamed, up to {args.documents:,} documents; {args.citizens:,} citizen IDs, "
