@@ -107,7 +107,8 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
     wrapped line lost, or misread, leaves it short of one), names its levels as they are spelt
     and its district and commune as the list of units does (see ``gazetteer``); a full name has
     two words at least; its words are Vietnamese syllables (a misread letter seldom leaves one); features end
-    with where on the face; a nationality is a nationality; and no print is sure that was read
+    with where on the face; a citizen's nationality is Việt Nam; a place in doubt that one place of the
+    list of units fits is completed from it, for the clerk; and no print is sure that was read
     off a card too small in the photo (the QR code or MRZ may still confirm it)."""
     out = dict(fields)
 
@@ -123,7 +124,7 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         if f is None:
             continue
         read = [p.strip() for p in f.value.split(",")]
-        parts = list(read)
+        parts = [lexicon.numbered_unit(p) for p in read]
         level = _LEVEL.match(parts[-1])
         prefix = level[0] if level else ""
         words = parts[-1][len(prefix):].split()
@@ -181,8 +182,14 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         elif not lexicon.feature_ends([nfc(w).lower() for w in f.value.split()]):
             doubt("identifying_features", "does not end with where on the face: part of it may be missing")
     f = out.get("nationality")
-    if f is not None and f.value != "Việt Nam" and not re.fullmatch(r"[^\W\d_]+(?: [^\W\d_]+){0,2}", f.value):
-        doubt("nationality", "not read as a nationality")
+    if f is not None and f.value != "Việt Nam":  # "Việt ï": a citizen's card is one of Viet Nam's
+        doubt("nationality", "not read as Việt Nam, the nationality a citizen's card holds")
+    for name in PLACES:
+        f = out.get(name)
+        if f is not None and f.review and (listed := gazetteer.complete(f.value)) and listed != f.value:
+            # "Xã Hòa Tiến, Hòa Đà Nẵng": glare took "Vang,"; one place of the list fits what is left
+            out[name] = replace(f.doubted(f"{f.value} read ({f.problem}); {listed} is the one place of the"
+                                          " list of administrative units it fits", UNSURE), value=listed)
     if any("enlarged" in p.steps for p in pages):
         for name, f in out.items():
             if not f.review:

@@ -7,7 +7,9 @@ and a mark misread leaves a real syllable, which no spelling rule catches; the l
 district or commune is spelled as the list spells it when, under its province (or district),
 exactly one unit has its letters; one whose letters are a near miss of a unit there is misread,
 and goes to the clerk. One the list does not know at all is kept as read: units were merged and
-renamed (2019-2025), and a card keeps the names of the day it was made.
+renamed (2019-2025), and a card keeps the names of the day it was made. A place glare or specks
+damaged ("Xã Hòa Tiến, Hòa Đà Nẵng") is completed from the one place of the list it fits, if
+one does (``complete``), for the clerk to check.
 
 The list is the General Statistics Office's, as the ``vietnam-provinces`` package 0.6.0 ships it
 (63 provinces, 696 districts, 10,051 communes, the data of 4 January 2025: before the two-level
@@ -21,7 +23,9 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from os.path import commonprefix
 from pathlib import Path
+from typing import Callable
 
 import vietnam_provinces
 
@@ -120,36 +124,42 @@ def fit(parts: list[str], province: str) -> Fitted:
         return Fitted(parts, f"{parts[-2]} is no commune of {province} in the list of administrative units"
                              " (before 2025): a district before the province may be lost")
     parts = list(parts)
-    district, problem = _unit(parts, -2, _DISTRICT_LEVEL, {k: d.names for k, d in districts.items()},
-                              f"a district of {province}")
-    if problem or district is None or len(parts) < 3:
+    names = {k: d.names for k, d in districts.items()}
+    district, problem = _unit(parts, -2, _DISTRICT_LEVEL, names, f"a district of {province}")
+    if district is None and problem is None and not _DISTRICT_LEVEL.match(parts[-2]):
+        # "Ña Ba Đình": a speck read as a word before the district
+        district, problem = _ending(parts, -2, names, lambda k: names[k][0], "district")
+    if district is None or len(parts) < 3:
         return Fitted(parts, problem)
     if not _COMMUNE_LEVEL.match(parts[-3]):
-        return Fitted(parts, _commune_ending(parts, districts[district]))
+        communes = districts[district].communes
+        listed = lambda k: f"{districts[district].levels[k]} {communes[k][0]}"  # noqa: E731
+        return Fitted(parts, problem or _ending(parts, -3, communes, listed, "commune")[1])
     _unit(parts, -3, _COMMUNE_LEVEL, districts[district].communes)
-    return Fitted(parts)
+    return Fitted(parts, problem)
 
 
-SHORTEST_NAME = 5  # letters of a commune's name that alone say which of a district's it is
+SHORTEST_NAME = 5  # letters of a unit's name that alone say which of a district's (a province's) it is
 
 
-def _commune_ending(parts: list[str], district: District) -> str | None:
-    """A commune whose level glare or a speck took ("tường Vĩnh Ninh", "› Nhơn Hậu"): the one
-    commune of the district whose name is the part's last words, after one word at most, written
-    with its level as listed; the clerk is told (the problem returned). None when no one is."""
-    words = parts[-3].split()
-    if key(parts[-3]) in district.communes and parts[-3][:1].isalnum():
-        return None  # the commune named without its level, as some cards print it ("Dịch Vọng")
+def _ending(parts: list[str], at: int, units: dict[str, tuple[str, ...]], listed: Callable[[str], str],
+            what: str) -> tuple[str | None, str | None]:
+    """A unit whose level glare or a speck took, or a speck read as a word before it ("tường Vĩnh
+    Ninh", "› Nhơn Hậu", "Ña Ba Đình"): the one unit whose name is the part's last words, after
+    one word at most, put in ``parts[at]`` as ``listed`` writes it; its key, and the problem the
+    clerk is told. (None, None) when the part is a unit as read, or no one unit is."""
+    words = parts[at].split()
+    if key(parts[at]) in units and parts[at][:1].isalnum():
+        return None, None  # the commune named without its level, as some cards print it ("Dịch Vọng")
     # One word at most before the name, no figure in it (not a house on a street: "12 Phố Huế").
-    found = {c for n in range(max(1, len(words) - 1), len(words) + 1)
+    found = {u for n in range(max(1, len(words) - 1), len(words) + 1)
              if not any(ch.isdigit() for ch in " ".join(words[:-n]))
-             and len(c := key(" ".join(words[-n:]))) >= SHORTEST_NAME and c in district.communes}
-    if len(found) != 1 or len(district.communes[commune := found.pop()]) != 1:
-        return None
-    listed = f"{district.levels[commune]} {district.communes[commune][0]}"
-    problem = f"{parts[-3]} read; {listed} is the commune of the list of administrative units it ends with"
-    parts[-3] = listed
-    return problem
+             and len(u := key(" ".join(words[-n:]))) >= SHORTEST_NAME and u in units}
+    if len(found) != 1 or len(units[unit := found.pop()]) != 1:
+        return None, None
+    problem = f"{parts[at]} read; {listed(unit)} is the {what} of the list of administrative units it ends with"
+    parts[at] = listed(unit)
+    return unit, problem
 
 
 def _unit(parts: list[str], at: int, level: re.Pattern, units: dict[str, tuple[str, ...]],
@@ -169,3 +179,94 @@ def _unit(parts: list[str], at: int, level: re.Pattern, units: dict[str, tuple[s
         listed = spellings[0].upper() if read.isupper() else spellings[0]
         parts[at] = prefix_text + listed
     return k, None
+
+
+@dataclass(frozen=True)
+class _Written:
+    """One place of the list as a card may write it: commune, district and province."""
+    text: str
+    key: str
+    head: int  # letters of the key that name the commune and the district
+    unit: tuple[str, str, str]  # the province's, district's and commune's keys: one place, several writings
+    rank: int  # 0 for the writing cards use most, and so on
+
+
+LEAST_MATCHED = 3  # letters at each end of a place that must be read as listed to bridge the part between
+MOST_UNREAD = 2  # letters read between them that the list does not have (specks, a label's remains)
+SHORTEST_HEAD = 6  # letters of a commune and district, at least ("Xã Ea", "Phường 1, Quận 3")
+
+
+@lru_cache(maxsize=1)
+def _writings() -> tuple[dict[str, list[_Written]], dict[str, list[_Written]]]:
+    """Every place of the list in the ways cards write it ("Xã Hòa Tiến, Hòa Vang, Đà Nẵng";
+    "Xã Gia Xuân, Huyện Gia Viễn, Tỉnh Ninh Bình"; a numbered district keeps its level, "Quận 3";
+    "TP. Hồ Chí Minh"; a province by its former name), by their keys' last and first letters."""
+    formerly = {new: old for old, new in _FORMERLY.items()}
+    by_end: dict[str, list[_Written]] = {}
+    by_start: dict[str, list[_Written]] = {}
+    for province in _listed():
+        listed_province = nfc(province["name"])
+        bare_province = _PROVINCE_LEVEL.sub("", listed_province)
+        # Most likely first: the name a card made before 2025 prints, without its level.
+        provinces = [n for n in PROVINCE_FORMER_NAMES if key(n) == formerly.get(key(bare_province))]
+        provinces.append(bare_province)
+        if listed_province.casefold().startswith("thành phố"):
+            provinces.append(f"TP. {bare_province}")
+        for district in province["districts"]:
+            listed_district = nfc(district["name"])
+            bare_district = _DISTRICT_LEVEL.sub("", listed_district)
+            short = listed_district if bare_district.isdigit() else bare_district
+            for commune in district["wards"]:
+                listed_commune = nfc(commune["name"])
+                unit = (key(bare_province), key(bare_district), key(_COMMUNE_LEVEL.sub("", listed_commune)))
+                # Levels written for both or for neither first; then one without the other ("Quận Ba Đình, Hà Nội")
+                ways = ([(short, p) for p in provinces] + [(listed_district, listed_province)]
+                        + [(listed_district, p) for p in provinces] + [(short, listed_province)])
+                for rank, (d, p) in enumerate(ways):
+                    w = _Written(f"{listed_commune}, {d}, {p}", key(f"{listed_commune}{d}{p}"),
+                                 len(key(f"{listed_commune}{d}")), unit, rank)
+                    by_end.setdefault(w.key[-LEAST_MATCHED:], []).append(w)
+                    by_start.setdefault(w.key[:SHORTEST_HEAD], []).append(w)
+    return by_end, by_start
+
+
+PROVINCE_FORMER_NAMES = ("Thừa Thiên Huế",)
+
+
+def complete(read: str) -> str | None:
+    """The place of the list that a damaged place read names, when exactly one does: its commune,
+    district and province read as listed but for a part that glare took between them ("Xã Hòa
+    Tiến, Hòa Đà Nẵng"), a few letters of specks or a label's remains ("Xã Gia Xuân, : ì Gia
+    Viễn"), or all that follows its district ("Xã Kỳ Tân, Kỳ Anh, ¡ ^"). What comes before
+    the commune (a house, a street, a hamlet) is kept as read; the place is written as the list
+    writes it. None when no one place of the list fits."""
+    by_end, by_start = _writings()
+    bridged: list[tuple[int, int, int, int, _Written]] = []  # letters unread, lost, matched; where; writing
+    cut: list[tuple[int, int, _Written]] = []  # letters matched, where, writing
+    for where in [0] + [m.end() for m in re.finditer(",", read)]:
+        rest = key(read[where:])
+        if len(rest) < 2 * LEAST_MATCHED:
+            continue
+        for w in by_end.get(rest[-LEAST_MATCHED:], ()):
+            start = len(commonprefix([rest, w.key]))
+            if start < LEAST_MATCHED:
+                continue
+            end = min(len(commonprefix([rest[::-1], w.key[::-1]])), len(rest) - start, len(w.key) - start)
+            if (unread := len(rest) - start - end) <= MOST_UNREAD:
+                bridged.append((unread, len(w.key) - start - end, start + end, where, w))
+        # Nothing read as listed after the district: the province lost to glare, or misread.
+        cut += [(start, where, w) for w in by_start.get(rest[:SHORTEST_HEAD], ())
+                if w.head <= (start := len(commonprefix([rest, w.key]))) < len(w.key)]
+    if bridged:
+        unread = min(f[0] for f in bridged)
+        if min(u + lost for u, lost, *_ in bridged if u == unread) <= 1:
+            return None  # read as listed, or one letter off: how units renamed since differ ("Quảng Phú", "Quảng Phúc")
+        fits = [(matched, where, w) for u, _, matched, where, w in bridged if u == unread]
+    else:
+        fits = cut
+    if not fits or len({w.unit for _, _, w in fits}) != 1:
+        return None
+    _, where, w = max(fits, key=lambda f: (f[0], -f[2].rank))  # the most letters matched, the likeliest writing
+    text = w.text.upper() if read[where:].isupper() else w.text
+    return f"{read[:where]} {text}" if where else text
+

@@ -91,11 +91,18 @@ def feature_description(text: str) -> str:
     return described[:1].upper() + described[1:]  # "Nốt ruồi …", as printed, its N read as an l
 
 
+# Parts of the face there are two of: a description names the side ("… đuôi mày trái").
+FEATURE_SIDED = frozenset(nfc(w) for w in ("mép", "cánh mũi", "đầu mày", "đuôi mày", "đuôi mắt", "khóe mắt",
+                                           "dái tai", "vành tai", "gò má", "thái dương"))
+
+
 def feature_ends(words: list[str]) -> bool:
     """Whether a description (its words, lower case) ends where a mark is: on a part of the face
-    or a side, not on a word of where relative to them ("… trước mép" lost "phải"); the upper and
-    lower lip (môi trên, môi dưới) are parts."""
-    if not words or words[-1] not in FEATURE_WORDS:
+    or a side, not on a word of where relative to them ("… trước mép" lost "phải"), nor on a part
+    there are two of without its side ("… đuôi mày" lost "trái"); the upper and lower lip (môi
+    trên, môi dưới) are parts."""
+    if not words or words[-1] not in FEATURE_WORDS or " ".join(words[-2:]) in FEATURE_SIDED \
+            or words[-1] in FEATURE_SIDED:
         return False
     return words[-1] not in FEATURE_RELATIONS or (len(words) > 1 and words[-2] == "môi")
 
@@ -170,6 +177,20 @@ def _by_key(vocabulary: frozenset[str]) -> dict[str, tuple[str, ...]]:
     for entry in vocabulary:
         table.setdefault(key(entry), set()).add(canonical_tones(entry))
     return {k: tuple(sorted(v)) for k, v in table.items()}
+
+
+# The words before a number in a place ("Tổ 20", "Số 105", "Phường 6"): "Tố 20" is "Tổ 20".
+NUMBERED_UNITS = frozenset(nfc(w) for w in ("Số", "Tổ", "Xóm", "Thôn", "Ấp", "Bản", "Khóm", "Ngõ", "Ngách",
+                                            "Hẻm", "Kiệt", "Phường", "Quận"))
+
+
+def numbered_unit(part: str) -> str:
+    """A part of a place with the word before its number spelled as places spell it."""
+    words = part.split(" ")
+    if len(words) < 2 or not words[1][:1].isdigit():
+        return part
+    restored = restore_word(words[0], NUMBERED_UNITS)
+    return " ".join([restored.upper() if words[0].isupper() else restored, *words[1:]])
 
 
 def restore_word(word: str, vocabulary: frozenset[str]) -> str:
