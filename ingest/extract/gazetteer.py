@@ -151,12 +151,15 @@ def _ending(parts: list[str], at: int, units: dict[str, tuple[str, ...]], listed
     words = parts[at].split()
     if key(parts[at]) in units and parts[at][:1].isalnum():
         return None, None  # the commune named without its level, as some cards print it ("Dịch Vọng")
-    # One word at most before the name, no figure in it (not a house on a street: "12 Phố Huế").
-    found = {u for n in range(max(1, len(words) - 1), len(words) + 1)
-             if not any(ch.isdigit() for ch in " ".join(words[:-n]))
+    # No figure before the name (not a house on a street: "12 Phố Huế").
+    found = {(u, n) for n in range(1, len(words) + 1) if not any(ch.isdigit() for ch in " ".join(words[:-n]))
              and len(u := key(" ".join(words[-n:]))) >= SHORTEST_NAME and u in units}
-    if len(found) != 1 or len(units[unit := found.pop()]) != 1:
+    named = {u for u, _ in found}
+    if len(named) != 1 or len(units[unit := named.pop()]) != 1:
         return None, None
+    if len(words) - max(n for _, n in found) > 1:
+        # More than a word before it ("Tị. 'ã Yên Đồng"): what they were (a hamlet?) is not known
+        return unit, f"{parts[at]} read: it ends with {listed(unit)}; the words before it may be a part misread"
     problem = f"{parts[at]} read; {listed(unit)} is the {what} of the list of administrative units it ends with"
     parts[at] = listed(unit)
     return unit, problem
