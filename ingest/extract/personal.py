@@ -87,7 +87,10 @@ def citizen_id_card(rows: list[Row]) -> dict[str, ExtractedField]:
         fields["date_of_birth"] = born
     if back and "date_of_issue" not in fields and (issued := _unlabelled_issue(rows, fields)) is not None:
         fields["date_of_issue"] = issued
-    if back and "identifying_features" not in fields and (features := _features_unlabelled(rows)) is not None:
+    labelled = fields.get("identifying_features")
+    if back and (labelled is None or not _MARK.match(lexicon.feature_words(normalize.nfc(labelled.value)))) \
+            and (features := _features_unlabelled(rows)) is not None:
+        # No label read, or a speck read after it ("L") with the description on the line below
         fields["identifying_features"] = features
     if "place_of_origin" not in fields and (origin := _origin_unlabelled(rows, readings)) is not None:
         fields["place_of_origin"] = origin

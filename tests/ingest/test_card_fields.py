@@ -602,6 +602,15 @@ def test_features_cut_short_go_to_the_clerk():
     assert not extract("citizen_id_card", [page(rows)], TODAY)["identifying_features"].review
 
 
+def test_features_on_the_line_below_a_speck_read_after_their_label():
+    """Tuning seed 103, an old card's back: glare left "L" after "DẤU VẾT RIÊNG VÀ DỊ HÌNH:", and the
+    description on the line under it was not taken."""
+    rows = [["DẤU", "VẾT", "RIÊNG", "VÀ", "DỊ", "HÌNH:"], ["L"], ["Nốt", "ruồi", "C:1cm", "sau", "cằm"],
+            ["Ngày", "04", "tháng", "09", "năm", "2009"]]
+    features = extract("citizen_id_card", [page(rows)], TODAY)["identifying_features"]
+    assert (features.value, features.review) == ("Nốt ruồi C:1cm sau cằm", True)
+
+
 def test_print_read_off_a_card_small_in_the_photo_is_never_sure():
     c = person(0)
     rows = front_of(c)
