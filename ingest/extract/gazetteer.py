@@ -196,6 +196,7 @@ class _Written:
 
 LEAST_MATCHED = 3  # letters at each end of a place that must be read as listed to bridge the part between
 MOST_UNREAD = 2  # letters read between them that the list does not have (specks, a label's remains)
+LEAST_SHARE = 0.6  # of the listed place's letters, read as listed ("Xa An, Quảng Nam" is not "Xã A Nông, Tây Giang")
 SHORTEST_HEAD = 6  # letters of a commune and district, at least ("Xã Ea", "Phường 1, Quận 3")
 
 
@@ -255,7 +256,7 @@ def complete(read: str) -> str | None:
             if start < LEAST_MATCHED:
                 continue
             end = min(len(commonprefix([rest[::-1], w.key[::-1]])), len(rest) - start, len(w.key) - start)
-            if (unread := len(rest) - start - end) <= MOST_UNREAD:
+            if (unread := len(rest) - start - end) <= MOST_UNREAD and start + end >= LEAST_SHARE * len(w.key):
                 bridged.append((unread, len(w.key) - start - end, start + end, where, w))
         # Nothing read as listed after the district: the province lost to glare, or misread.
         cut += [(start, where, w) for w in by_start.get(rest[:SHORTEST_HEAD], ())
