@@ -58,7 +58,7 @@ def citizen_id_card(pages: list[PageResult]) -> dict[str, ExtractedField]:
     if not sources and _identity_card(printed, fields):
         vouched = _VOUCHED if (number := fields.get("citizen_id")) and not number.review else ()
         fields = {name: f if f.review or name in vouched else f.doubted(EXPIRED) for name, f in fields.items()}
-    return _nationality(_expiry_by_law(fields, sources), sources)
+    return _three_levels(_nationality(_expiry_by_law(fields, sources), sources), printed, sources)
 
 
 # The identity cards before the citizen ID (chứng minh nhân dân, 9 or 12 digits) were valid until
@@ -171,6 +171,10 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         elif f is not None and not f.review and not f.value[:1].isupper() and not f.value[:1].isdigit():
             # A place begins with its level ("Xã", "Tổ", "Số 12"): "òa, Lập Thạch" lost its start.
             doubt(name, "begins inside a word: its beginning may be missing or unread")
+        elif f is not None and not f.review and (cut := next((p for p in f.value.split(", ")[1:]
+                                                           if not p[:1].isalnum()), None)) is not None:
+            # "Thôn 5, :ân, Kỳ Anh": glare took a part's beginning (fresh tuning seed 161)
+            doubt(name, f"{cut or 'a part'} begins with no letter: its beginning may be missing or unread")
     f = out.get("full_name")
     if f is not None and not f.review and len(f.value.split()) < 2:
         doubt("full_name", "one word: a full name has a family name and a given name, part of it is missing")
@@ -264,6 +268,34 @@ def _expiry_by_law(fields: dict[str, ExtractedField], sources: list[Source]) -> 
 
 def _sure(f: ExtractedField) -> bool:
     return not f.review and f.confidence >= REVIEW_BELOW
+
+
+# Places are named by commune and province alone from 1 July 2025 (the two-level scheme): a card
+# made before that names a place's commune, district and province.
+TWO_LEVELS = date(2025, 7, 1).isoformat()
+_COMMUNE = re.compile(r"^(?:xã|phường|thị trấn)\s", re.IGNORECASE)
+_CHIP_2021 = "cancuoccongdan"  # the 2021 card's title: such cards were made until 30 June 2024
+
+
+def _three_levels(fields: dict[str, ExtractedField], printed: list[Row],
+                  sources: list[Source]) -> dict[str, ExtractedField]:
+    """A place named as by the two-level scheme, its commune right before its province, or of fewer
+    than three parts ("Xã Đức Thượng, Hà Nội", "Phụ, Thái Bình": glare took the rest), on a card
+    made before that scheme goes to the clerk, unless a code holds it so."""
+    issued = fields.get("date_of_issue")
+    if not (_CHIP_2021 in key(" ".join(r.text for r in printed)) or _identity_card(printed, fields)
+            or (issued is not None and not validate.date_problem(issued.value) and issued.value < TWO_LEVELS)):
+        return fields
+    coded = {s.values.get(name) for s in sources for name in PLACES}
+
+    def two_levels(place: str) -> bool:
+        parts = [p.strip() for p in place.split(",")]
+        return len(parts) < 3 or bool(_COMMUNE.match(parts[-2]))
+
+    return {name: f.doubted("no district: a card made before 1 July 2025 names a place's commune, district"
+                            " and province; part of it may be missing", UNSURE)
+            if name in PLACES and not f.review and f.value not in coded and two_levels(f.value) else f
+            for name, f in fields.items()}
 
 
 def _nationality(fields: dict[str, ExtractedField], sources: list[Source]) -> dict[str, ExtractedField]:
