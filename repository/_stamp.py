@@ -107,7 +107,7 @@ class _GlyphAccumulator(GlyphAccumulator):
             self.tt.save(program)
             kept = _SUBSETS[self._subset_key()] = program.getvalue(), self._glyph_count
             while len(_SUBSETS) > SUBSETS_KEPT:
-                del _SUBSETS[next(iter(_SUBSETS))]  # the oldest
+                _SUBSETS.pop(next(iter(_SUBSETS)), None)  # the oldest (a broker worker signs on threads)
             self._use_program(*kept)
 
     def _subset_key(self) -> tuple[str, frozenset[int]]:
