@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import socket
 import time
+import weakref
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -74,6 +75,8 @@ class Pipeline:
         self._slots = asyncio.Semaphore(workers * 2)  # documents in flight: bounds scratch space
         self._tasks: set[asyncio.Task] = set()
         self._in_flight: set[str] = set()
+        # Per dossier, what waiters for its next manifest write (`next_write`) wait on; gone once none waits.
+        self._writes: weakref.WeakValueDictionary[str, asyncio.Event] = weakref.WeakValueDictionary()
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{ULID()}"
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -128,6 +131,15 @@ class Pipeline:
         dossier = await self.amend(code, document_id, again)
         await asyncio.to_thread(self.records.mark_pending, code, self.owner)
         return dossier
+
+    def next_write(self, code: str) -> asyncio.Event:
+        """An event set when this process next writes the dossier's manifest: a client waiting
+        for the end of its reading is answered then, without asking over and over. Another
+        process (a broker's worker) writes unseen: whoever waits on it needs a timeout too."""
+        event = self._writes.get(code)
+        if event is None:
+            event = self._writes[code] = asyncio.Event()
+        return event
 
     def exclusive(self, code: str) -> asyncio.Lock:
         """The lock this process's manifest writes of a dossier take (legal holds, disposal)."""
@@ -381,6 +393,8 @@ class Pipeline:
                         log.warning("document %s of %s is stored but not indexed yet: %s", changed_id, code, e)
                         await asyncio.to_thread(self.records.mark_unindexed, code, changed_id)
             await asyncio.to_thread(self.records.save, dossier)
+            if (written := self._writes.pop(code, None)) is not None:
+                written.set()
             await self._tally(dossier)
         if self.listener is not None:
             self.listener(dossier, document)

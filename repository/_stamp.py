@@ -15,7 +15,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.scaleUpem import scale_upem
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
+from pyhanko.pdf_utils.font.opentype import CIDFont, GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import TextStampStyle
@@ -78,11 +78,21 @@ def _inherited(page, key: str):
 
 class _GlyphAccumulator(GlyphAccumulator):
     """pyHanko's glyph accumulator, plus the /CIDSet that PDF/A-1 (6.3.5) wants for a subset
-    CID font. pyHanko's subset keeps every glyph id (unused glyphs are left empty) and CIDs are
-    glyph ids, so every id up to the glyph count is present in the font program: PDF/A-2
-    (6.2.11.4.2) wants exactly those, and veraPDF counts them that way."""
+    CID font, and the subset font program kept per process for the glyphs it holds. pyHanko's
+    subset keeps every glyph id (unused glyphs are left empty) and CIDs are glyph ids, so every
+    id up to the glyph count is present in the font program: PDF/A-2 (6.2.11.4.2) wants exactly
+    those, and veraPDF counts them that way."""
+
+    def __init__(self, font_file: str, **options) -> None:
+        self.font_file = font_file
+        super().__init__(font_handle=BytesIO(_pdf_ready_font(Path(font_file))), **options)
 
     def _extract_subset(self, options=None) -> None:
+        if options is None:
+            self.shape(DIGITS)  # all of them: a clerk's stamps then hold the same glyphs, whatever the time
+        if options is None and (kept := _SUBSETS.get(self._subset_key())) is not None:
+            self._use_program(*kept)
+            return
         # pyHanko's subset drops the layout tables, but fontTools decompiles them all before it
         # prunes any (a tenth of a second of CPU or more per signature with DejaVu). They served
         # the shaping, which is done by now, so they go first.
@@ -91,13 +101,31 @@ class _GlyphAccumulator(GlyphAccumulator):
                 if tag in self.tt:
                     del self.tt[tag]
         super()._extract_subset(options)
+        self._glyph_count = len(self.tt.getGlyphOrder())
+        if options is None and "glyf" in self.tt:
+            program = BytesIO()
+            self.tt.save(program)
+            kept = _SUBSETS[self._subset_key()] = program.getvalue(), self._glyph_count
+            while len(_SUBSETS) > SUBSETS_KEPT:
+                _SUBSETS.pop(next(iter(_SUBSETS)), None)  # the oldest (a broker worker signs on threads)
+            self._use_program(*kept)
+
+    def _subset_key(self) -> tuple[str, frozenset[int]]:
+        return self.font_file, frozenset(self._glyphs)
+
+    def _use_program(self, program: bytes, glyph_count: int) -> None:
+        """Embed `program`, the subset for this stamp's glyphs, made once: subsetting and
+        compiling it cost more than half of a signature's CPU (49 ms a signature with it, 18 ms
+        without), and a clerk's stamps differ only in the time, whose digits are all in it."""
+        self._glyph_count = glyph_count
+        self.cidfont_obj.set_font_file = lambda writer: _embed_program(self.cidfont_obj, writer, program)
 
     def prepare_write(self) -> None:
         first_time = not self._write_prepared
         super().prepare_write()
         if not first_time or "glyf" not in self.tt:
             return
-        count = len(self.tt.getGlyphOrder())
+        count = self._glyph_count
         bits = bytearray(b"\xff" * (count // 8))
         if count % 8:
             bits.append((0xFF << (8 - count % 8)) & 0xFF)
@@ -107,13 +135,29 @@ class _GlyphAccumulator(GlyphAccumulator):
         descriptor["/CIDSet"] = self.writer.add_object(cid_set)
 
 
+# Subset font programs made in this process, by font and the glyphs they hold: a few tens of KB
+# each, one per clerk's or agency's name in practice.
+SUBSETS_KEPT = 64
+DIGITS = "0123456789"
+_SUBSETS: dict[tuple[str, frozenset[int]], tuple[bytes, int]] = {}
+
+
+def _embed_program(font: CIDFont, writer, program: bytes):
+    """pyHanko's CIDFontType2.set_font_file, with the font program already compiled."""
+    stream = generic.StreamObject(stream_data=program)
+    stream.compress()
+    reference = writer.add_object(stream)
+    font._font_descriptor[generic.pdf_name("/FontFile2")] = reference
+    return reference
+
+
 class _FontFactory(GlyphAccumulatorFactory):
     """The glyph accumulator above, fed the font as `_pdf_ready_font` makes it."""
 
     def create_font_engine(self, writer, obj_stream=None) -> GlyphAccumulator:
         return _GlyphAccumulator(
+            self.font_file,
             writer=writer,
-            font_handle=BytesIO(_pdf_ready_font(Path(self.font_file))),
             font_size=self.font_size,
             ot_script_tag=self.ot_script_tag,
             ot_language_tag=self.ot_language_tag,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,21 @@ def test_scanned_page_end_to_end(client, tmp_path):
     snippet = client.get("/v1/search", params={"q": token}).json()["hits"][0]["snippet"]
     assert f"<mark>{token}</mark>" in snippet
     check_archival(client, tmp_path, document, ["Nghị định", "đăng ký", token])
+
+
+def test_a_status_read_waits_for_the_reading_when_asked(client):
+    """`wait`: a status read that holds its answer while the dossier is read, for as long as
+    asked, and answers in one request once it is done."""
+    _, line = unique_line()
+    page = png_bytes(vnpages.render_page([line] + vnpages.PROSE[:3]))
+    code = post(client, [("cho.png", page, "image/png")]).json()["dossier_code"]
+    status = f"/v1/dossiers/{code}/status"
+    started = time.monotonic()
+    early = client.get(status, params={"wait": 0.3}).json()  # Tesseract takes longer than that on a page
+    assert early["status"] in ("received", "processing") and time.monotonic() - started >= 0.3
+    done = client.get(status, params={"wait": 50})
+    assert done.json()["status"] == "done" and done.json()["documents"][0]["status"] == "done"
+    assert client.get(status, params={"wait": 61}).status_code == 422
 
 
 def test_born_digital_pdf_needs_no_ocr(client, tmp_path, server):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
+import time
 import unicodedata
 from datetime import datetime, timezone
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, StringConstraints
 
@@ -175,11 +177,27 @@ class DossierProgress(BaseModel):
     documents: list[DocumentProgress]
 
 
+RECHECK_SECONDS = 1.0  # a waiting status read looks at the manifest at least this often
+
+
 @router.get("/{code}/status", response_model=DossierProgress, responses={404: {}})
-async def dossier_progress(code: DossierCode, services: ServicesDep, key: KeyDep, request: Request) -> DossierProgress:
+async def dossier_progress(
+        code: DossierCode, services: ServicesDep, pipeline: PipelineDep, key: KeyDep, request: Request,
+        wait: Annotated[float, Query(ge=0, le=60, description="seconds to hold the answer while the dossier is "
+                                                             "still being read: it comes as soon as it is done or "
+                                                             "failed")] = 0) -> DossierProgress:
     """How far the reading is, and nothing about the citizen: what a page polls while it waits
-    (not audited, unlike a read of the dossier)."""
+    (not audited, unlike a read of the dossier). With `wait`, one request instead of a poll
+    every fraction of a second: the answer waits for the end of the reading, up to `wait` s."""
+    written = pipeline.next_write(code)  # taken before each read: a write during the read is not missed
     progress = await readable_progress(services, key, request, code)
+    deadline = time.monotonic() + wait
+    while (progress.status in (DocumentStatus.RECEIVED, DocumentStatus.PROCESSING)
+           and (left := deadline - time.monotonic()) > 0):
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(written.wait(), min(left, RECHECK_SECONDS))
+        written = pipeline.next_write(code)
+        progress = await asyncio.to_thread(services.records.progress, code)
     return DossierProgress(dossier_code=code, status=progress.status, documents=[
         DocumentProgress(id=d.id, status=d.status, reason=d.reason) for d in progress.documents])
 

@@ -449,3 +449,37 @@ def test_changes_in_the_unsigned_signature_containers_are_detected(
         cases.append((f"delimiter at {gap_end - 1}", pdf[: gap_end - 1] + b")" + pdf[gap_end:]))
     missed = [name for name, tampered in cases if not detected(verify_pdf(tampered, roots))]
     assert not missed, missed
+
+
+def test_a_stamp_font_subset_is_made_once_for_the_same_glyphs(monkeypatch) -> None:
+    """The subset font program of a stamp is compiled once per process for a set of glyphs and
+    embedded as it was the first time, with the same /CIDSet (PDF/A checks both)."""
+    from fontTools import subset
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    from repository import _stamp
+    from repository.signing import DEFAULT_STAMP_FONT
+
+    _stamp._pdf_ready_font(DEFAULT_STAMP_FONT)  # cut once per process, before the stamps' subsets
+    made = []
+    compile_subset = subset.Subsetter.subset
+    monkeypatch.setattr(subset.Subsetter, "subset", lambda self, font: made.append(1) or compile_subset(self, font))
+    monkeypatch.setattr(_stamp, "_SUBSETS", {})
+    doc = pikepdf.new()
+    doc.add_blank_page(page_size=(595, 842))
+    blank = BytesIO()
+    doc.save(blank)
+
+    def stamped(text: str) -> tuple[bytes, bytes]:
+        writer = IncrementalPdfFileWriter(BytesIO(blank.getvalue()))
+        engine = _stamp.style(DEFAULT_STAMP_FONT, text).text_box_style.font.create_font_engine(writer)
+        engine.shape(text)
+        engine.prepare_write()
+        descriptor = engine.cidfont_obj["/FontDescriptor"]
+        return (descriptor["/FontFile2"].get_object().data, descriptor["/CIDSet"].get_object().data)
+
+    first = stamped("Người ký số hóa: Nguyễn Thị Hoà\nThời gian ký: 07/12/2026 05:41:23")
+    assert stamped("Người ký số hóa: Nguyễn Thị Hoà\nThời gian ký: 08/12/2026 19:59:48") == first  # other digits
+    assert len(made) == 1
+    other = stamped("Người ký số hóa: Trần Văn Quý\nThời gian ký: 07/12/2026 05:41:23")  # another clerk
+    assert len(made) == 2 and other[0] != first[0]
