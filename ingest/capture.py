@@ -2,10 +2,11 @@
 
 A card photo can fail the reading before any letter is read: no card found in it, the card too
 small in the frame, its print smeared, glare over part of it. Each is a problem of the document
-saying what it cost (which parts of the card glare covers: the QR code, the MRZ, the holder's
-photo, a field's print) and what to do; the photo is to be taken again (``retake``) when a
-problem cost something no other source made up for: a code not read, a field left for review,
-the holder's photo.
+saying what it covers (glare: the QR code or MRZ read, the holder's photo, a field's print) and
+what to do; the photo is to be taken again (``retake``) when a problem cost something no other
+source made up for: the card not found and no code read off the photo, a card too small or
+blurred (all its print guessed at), an MRZ under glare whose check digits fail, glare over a
+tenth of a field's print and its surroundings (the field then is left for review).
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ from repository.model import CaptureProblem, CaptureReport, Field
 from .extract import ExtractedField
 from .extract.card import CARD_PER_MM, under_glare
 
-# Where a card's layout puts what glare may cover, in millimetres of the upright card: the QR code
-# in the top right corner of a chip card's front, the holder's photo on its left, the MRZ along
-# the bottom of its back (tests/vncards.py draws the cards from the published layouts).
-QR_CORNER_MM = (66.0, 0.0, 85.6, 19.0)
+# Where a card's layout puts the holder's photo, in millimetres of the upright front (on every
+# kind of card tests/vncards.py draws from the published layouts).
 PORTRAIT_MM = (2.0, 13.0, 25.0, 43.0)
-MRZ_BAND_MM = (0.0, 37.0, 85.6, 53.98)
-FRONT = ("full_name",)  # only a front prints the holder's name
-GLARE_ZONE = 0.1  # of a zone under glare for it to be named
+BACK = ("date_of_issue", "identifying_features", "place_of_birth_registration")  # printed on backs only
+GLARE_ZONE = 0.1  # of the holder's photo under glare for it to be named
+# Of a field's band (see extract.card.under_glare) under glare for the photo to be taken again:
+# glare grazing it puts the field to review, glare over a tenth of it has taken print.
+RETAKE_SHARE = 0.1
 AROUND_MM = 3.0  # of the card around the holder's photo, as far as glare over it must reach (squared: how much)
 ZONE_NAMES = {"qr_code": "the QR code", "mrz": "the MRZ", "portrait": "the holder's photo"}
 
@@ -42,8 +43,9 @@ def report(doc_type: str, media_type: str, pages: list[PageResult],
     if doc_type != "citizen_id_card" or not media_type.startswith("image/"):
         return None
     taken = [p for p in pages if p.capture is not None]
-    if not taken:
-        return CaptureReport(retake=True, problems=[CaptureProblem(kind="card_not_found", text=NOT_FOUND)])
+    if not taken:  # read as a page: a QR code or an MRZ read off it still gives the card's fields
+        coded = any(c.valid for p in pages for c in p.codes)
+        return CaptureReport(retake=not coded, problems=[CaptureProblem(kind="card_not_found", text=NOT_FOUND)])
     problems, retake = [], False
     for page in taken:
         quality = page.capture
@@ -62,29 +64,29 @@ def report(doc_type: str, media_type: str, pages: list[PageResult],
     return CaptureReport(retake=retake, problems=problems)
 
 
-def _glare_zones(page: PageResult, quality: Capture, fields: Mapping[str, Field | ExtractedField]) -> tuple[list[str], bool]:
-    """The parts of the card glare covers, and whether it cost anything: a code left unread, the
-    holder's photo, a field left for the clerk because of it."""
+def _glare_zones(page: PageResult, quality: Capture,
+                 fields: Mapping[str, Field | ExtractedField]) -> tuple[list[str], bool]:
+    """The parts of the card glare covers, and whether it cost anything no other source made up
+    for: a code read but not whole (an MRZ whose check digits fail), a field it left for review.
+    A code not read at all is not named: a card without one (an older card) has the same corner
+    or band, and its fields show what was lost."""
     if not quality.glare:
         return [], False
-    codes = {c.kind: c for c in page.codes}
-    front = "qr" in codes or ("mrz" not in codes and any(n in fields for n in FRONT))
     zones, costly = [], False
-    for zone, code, layout in (("qr_code", "qr", QR_CORNER_MM), ("mrz", "mrz", MRZ_BAND_MM)):
-        if (code == "qr") != front:
-            continue
-        box = codes[code].bbox if code in codes else _pixels(layout)
-        if under_glare(quality, box):
-            zones.append(zone)
-            costly = costly or code not in codes or not codes[code].valid
-    if front and _over_portrait(quality):
-        zones.append("portrait")
-        costly = True
+    for code in page.codes:
+        if under_glare(quality, code.bbox):
+            zones.append("qr_code" if code.kind == "qr" else "mrz")
+            costly = costly or not code.valid
+    back = any(c.kind == "mrz" for c in page.codes) or any(n in fields for n in BACK)
+    if not back and _over_portrait(quality):
+        zones.append("portrait")  # no field is lost, but the clerk compares the face with the citizen's
     read_off_codes = {c.bbox for c in page.codes}  # a code's fields stand where it does: named above
     for name, f in sorted(fields.items()):
-        if f.bbox is not None and f.review and tuple(f.bbox) not in read_off_codes and under_glare(quality, tuple(f.bbox)):
+        if f.bbox is None or not f.review or tuple(f.bbox) in read_off_codes:
+            continue
+        if under_glare(quality, tuple(f.bbox)):
             zones.append(name)
-            costly = True
+            costly = costly or under_glare(quality, tuple(f.bbox), RETAKE_SHARE)
     return zones, costly
 
 

@@ -32,7 +32,7 @@ NEAR_MM = 2.4  # how near: about a line of a card's print
 CELL_MM = 2.0
 CELL_SHARE = 0.5  # of a cell under glare for the cell to be
 SMALLEST_GLARE = 3  # cells (12 mm²): a blown speck on a white band reads through
-BLURRED = 25.0  # variance of the Laplacian per unit of contrast under which print is smeared (0.2-0.3 mm blur)
+BLURRED = 60.0  # variance of the Laplacian per unit of contrast: under it print is smeared (tuning photos: 79 and up)
 
 
 def assess(flat: np.ndarray, corners: np.ndarray) -> Capture:

@@ -202,12 +202,12 @@ GLARE_REACH_MM = (2.0, 0.6, 6.0)  # to the left, above and below, to the right
 GLARE_SHARE = 0.02  # of that band under glare, from which the field is doubted
 
 
-def under_glare(capture: Capture, bbox: tuple[float, float, float, float]) -> bool:
-    """Whether glare lies over a field's print on the card (``bbox`` on the upright page) or
-    beside it, where the rest of its value was printed."""
+def under_glare(capture: Capture, bbox: tuple[float, float, float, float], share: float = GLARE_SHARE) -> bool:
+    """Whether glare lies over ``share`` of a field's print on the card (``bbox`` on the upright
+    page) and beside it, where the rest of its value was printed."""
     left, up, right = (v * CARD_PER_MM for v in GLARE_REACH_MM)
     x0, y0, x1, y1 = bbox
-    return capture.glare_over((x0 - left, y0 - up, x1 + right, y1 + up)) >= GLARE_SHARE
+    return capture.glare_over((x0 - left, y0 - up, x1 + right, y1 + up)) >= share
 
 
 def _capitals_inside(place: str) -> str | None:
@@ -281,9 +281,11 @@ def _sure(f: ExtractedField) -> bool:
 
 def _nationality(fields: dict[str, ExtractedField], sources: list[Source]) -> dict[str, ExtractedField]:
     """A chip card is a Vietnamese citizen's: where its print gave no nationality, its QR code
-    (which does not state it) is the proof. The MRZ states it."""
+    (which does not state it) is the proof, and it confirms a "Việt Nam" glare cast doubt on. The
+    MRZ states it."""
     qr = next((s for s in sources if s.name == "QR code"), None)
-    if "nationality" in fields or qr is None:
+    printed = fields.get("nationality")
+    if qr is None or (printed is not None and (printed.value, printed.problem) != ("Việt Nam", GLARE)):
         return fields
     return {**fields, "nationality": ExtractedField("Việt Nam", CHECKED, qr.page, qr.bbox)}
 
