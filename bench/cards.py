@@ -109,7 +109,8 @@ def run(seed: int, bare_too: bool = True) -> list[Outcome]:
             bare_seconds = time.perf_counter() - started
             outcome = Outcome(card.kind, card.side, seed, photo.notes, doc_type, bool(page.codes), seconds, bare_seconds,
                               code_only=vncards.CODE_ONLY.get((card.kind, card.side), set()),
-                              retake=bool(told and told.retake), capture=[(p.kind, p.text) for p in told.problems] if told else [])
+                              retake=bool(told and told.retake),
+                              capture=[(p.kind, p.text) for p in told.problems] if told else [])
             flat_bare = " ".join(unicodedata.normalize("NFC", bare).split())
             for name, want in card.truth.items():
                 got = fields.get(name)
@@ -146,9 +147,10 @@ def report(title: str, outcomes: list[Outcome]) -> None:
               f"{_pct(results.count('wrong'), len(results))} | {_pct(sum(bare), len(bare))} |")
     told = [o for o in outcomes if o.retake]
     spoilt = [o for o in outcomes if o.spoilt]
-    print(f"\nretake advice: {len(told)} photos told to retake; precision {_pct(sum(o.spoilt for o in told), len(told))}"
-          f" spoilt; recall {_pct(sum(o.retake for o in spoilt), len(spoilt))} of spoilt photos told; false alarms "
-          f"{_pct(len(told) - sum(o.spoilt for o in told), len(outcomes) - len(spoilt))} of photos read whole")
+    hits = sum(o.spoilt for o in told)
+    print(f"\nretake advice: {len(told)} photos told to retake; precision {_pct(hits, len(told))} spoilt; "
+          f"recall {_pct(hits, len(spoilt))} of spoilt photos told; "
+          f"false alarms {_pct(len(told) - hits, len(outcomes) - len(spoilt))} of photos read whole")
     kinds = Counter(k for o in outcomes for k in {kind for kind, _ in o.capture})
     print("capture problems (photos): " + (", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) or "none"))
     right_type = sum(o.doc_type == "citizen_id_card" for o in outcomes)

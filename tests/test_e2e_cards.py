@@ -130,7 +130,8 @@ def test_a_card_photo_with_glare_over_the_name_is_to_be_taken_again(client, serv
     naming the name; the clean photo beside it is told nothing."""
     card, clean = sample(0)[1][0]
     glared = vncards.glare_at(clean, (50.0, 28.5), (8.0, 2.2))
-    dossier, manifest = ingest(client, server, [("loa.jpg", glared, "image/jpeg"), ("sach.jpg", clean.jpeg, "image/jpeg")])
+    files = [("loa.jpg", glared, "image/jpeg"), ("sach.jpg", clean.jpeg, "image/jpeg")]
+    dossier, manifest = ingest(client, server, files)
     spoilt, whole = dossier["documents"]
     assert spoilt["capture"]["retake"] is True
     [problem] = spoilt["capture"]["problems"]

@@ -280,12 +280,11 @@ def _sure(f: ExtractedField) -> bool:
 
 
 def _nationality(fields: dict[str, ExtractedField], sources: list[Source]) -> dict[str, ExtractedField]:
-    """A chip card is a Vietnamese citizen's: where its print gave no nationality, its QR code
-    (which does not state it) is the proof, and it confirms a "Việt Nam" glare cast doubt on. The
-    MRZ states it."""
+    """A chip card is a Vietnamese citizen's: where its print gave no nationality, or glare left
+    what it gave in doubt, its QR code (which does not state it) is the proof. The MRZ states it."""
     qr = next((s for s in sources if s.name == "QR code"), None)
     printed = fields.get("nationality")
-    if qr is None or (printed is not None and (printed.value, printed.problem) != ("Việt Nam", GLARE)):
+    if qr is None or (printed is not None and printed.problem != GLARE):
         return fields
     return {**fields, "nationality": ExtractedField("Việt Nam", CHECKED, qr.page, qr.bbox)}
 

@@ -264,7 +264,8 @@ function renderDocuments() {
     h("td", {}, doc.filename),
     h("td", { class: "trang-thai-tl" }, STATUS[doc.status] || doc.status, doc.reason ? h("br") : "",
       doc.reason ? h("span", { class: "ghi-chu" }, doc.reason) : "",
-      captureNote(doc) ? h("span", { class: `ghi-chu chup-lai${doc.capture.retake ? " loi" : ""}` }, captureNote(doc)) : ""),
+      captureNote(doc) ? h("span", { class: `ghi-chu chup-lai${doc.capture.retake ? " loi" : ""}` }, captureNote(doc))
+        : ""),
     h("td", {}, doc.doc_type ? DOC_TYPES[doc.doc_type] || doc.doc_type : "—"),
     h("td", {}, doc.status === "done" ? `${needsReview(doc)} trường` : "—"),
     h("td", {}, h("button", {
