@@ -9,7 +9,7 @@ card reduced to SCALE pixels per millimetre and reported as the cells of a 2-mm 
 covers, joined into boxes along each row of cells, on the upright card page: what lies under
 them (a field's print, the QR code, the MRZ, the holder's photo) is the reader's to say.
 
-Thresholds are calibrated on bench/cards.py's tuning part (see README, "Capture quality").
+Thresholds are calibrated on bench/cards.py's tuning part (README, "ID cards in photos": how the photo was taken).
 """
 
 from __future__ import annotations
