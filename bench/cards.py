@@ -15,6 +15,10 @@ those, also without the fields only the side's code holds (a chip front's old ID
 back's ID and birth date), which print alone cannot give.
 Bare Tesseract (`tesseract photo - -l vie`) gets a field right when the printed value appears
 anywhere in its text: a generous reading, since it finds no fields at all.
+The advice to take a photo again (ingest/capture.py) is scored against what the photo gave: a
+photo is spoilt when a field of its side was missing or wrong (with review or without); the
+advice's precision is the share of photos told to retake that were spoilt, its recall the share
+of spoilt photos told, and its false alarms the photos read whole that were told to retake.
 
     python bench/cards.py [--photos 60] [--part held-out|tuning|both] [--workers 2]
 """
@@ -40,6 +44,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 import vncards  # noqa: E402
 
 import ocr  # noqa: E402
+from ingest import capture  # noqa: E402
 from ingest.classify import classify  # noqa: E402
 from ingest.extract import extract  # noqa: E402
 
@@ -60,6 +65,12 @@ class Outcome:
     code_only: set[str] = field(default_factory=set)  # fields of this side that only its code holds
     bare: dict[str, bool] = field(default_factory=dict)
     misses: list[str] = field(default_factory=list)  # what was wrong, for --show
+    retake: bool = False  # the clerk was told to take the photo again
+    capture: list[tuple[str, str]] = field(default_factory=list)  # the capture problems: kind, text
+
+    @property
+    def spoilt(self) -> bool:
+        return any(r != "right" for r in self.fields.values())
 
 
 def _same(name: str, want: str, got: str | None) -> bool:
@@ -91,12 +102,15 @@ def run(seed: int, bare_too: bool = True) -> list[Outcome]:
             doc_type = classify([page])
             fields = extract(doc_type, [page])
             seconds = time.perf_counter() - started
+            told = capture.report(doc_type, "image/jpeg", [page], fields)
             started = time.perf_counter()
             bare = subprocess.run(["tesseract", str(path), "-", "-l", "vie"], capture_output=True, text=True,
                                   timeout=300).stdout if bare_too else ""
             bare_seconds = time.perf_counter() - started
             outcome = Outcome(card.kind, card.side, seed, photo.notes, doc_type, bool(page.codes), seconds, bare_seconds,
-                              code_only=vncards.CODE_ONLY.get((card.kind, card.side), set()))
+                              code_only=vncards.CODE_ONLY.get((card.kind, card.side), set()),
+                              retake=bool(told and told.retake),
+                              capture=[(p.kind, p.text) for p in told.problems] if told else [])
             flat_bare = " ".join(unicodedata.normalize("NFC", bare).split())
             for name, want in card.truth.items():
                 got = fields.get(name)
@@ -131,6 +145,14 @@ def report(title: str, outcomes: list[Outcome]) -> None:
         bare = [b for o in chosen for n, b in o.bare.items() if not (printed and n in o.code_only)]
         print(f"| {label} | {_pct(results.count('right'), len(results))} | "
               f"{_pct(results.count('wrong'), len(results))} | {_pct(sum(bare), len(bare))} |")
+    told = [o for o in outcomes if o.retake]
+    spoilt = [o for o in outcomes if o.spoilt]
+    hits = sum(o.spoilt for o in told)
+    print(f"\nretake advice: {len(told)} photos told to retake; precision {_pct(hits, len(told))} spoilt; "
+          f"recall {_pct(hits, len(spoilt))} of spoilt photos told; "
+          f"false alarms {_pct(len(told) - hits, len(outcomes) - len(spoilt))} of photos read whole")
+    kinds = Counter(k for o in outcomes for k in {kind for kind, _ in o.capture})
+    print("capture problems (photos): " + (", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) or "none"))
     right_type = sum(o.doc_type == "citizen_id_card" for o in outcomes)
     print(f"\ndoc_type citizen_id_card: {_pct(right_type, len(outcomes))}")
     hoso = sorted(o.seconds for o in outcomes)
@@ -184,6 +206,9 @@ def main() -> None:
                 for miss in o.misses:
                     if args.show == "all" or " wrong:" in miss:
                         print(miss)
+                if o.capture:
+                    print(f"seed {o.seed} {o.kind} {o.side} {o.notes}: {'retake' if o.retake else 'told'}"
+                          f"{'' if o.spoilt else ' (read whole)'}: {'; '.join(text for _, text in o.capture)}")
 
 
 if __name__ == "__main__":

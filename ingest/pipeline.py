@@ -309,7 +309,7 @@ class Pipeline:
         final = await self._update(
             dossier.dossier_code, document.id, status=DocumentStatus.DONE, reason=None,
             archival=done.archival, ocr=done.ocr, pages=done.pages, doc_type=done.doc_type, fields=done.fields,
-            signature=done.signature, incoming_signatures=done.incoming_signatures,
+            signature=done.signature, incoming_signatures=done.incoming_signatures, capture=done.capture,
             retention=archived.retention, processed_at=archived.retention.assigned_at)
         self._finished(final, document.id, started, timings, None)
 

@@ -18,13 +18,14 @@ from pathlib import Path
 
 import ocr
 from repository import archival
-from repository.model import DocType, Field, IncomingSignature, ObjectRef, Page, SignatureSummary
+from repository.model import CaptureReport, DocType, Field, IncomingSignature, ObjectRef, Page, SignatureSummary
 from repository.options import StoreOptions
 from repository.records import Records
 from repository.signing import ArchivalSigner, SigningOptions, load_signer
 from repository.store import open_store
 from repository.verification import verify_pdf
 
+from . import capture
 from .classify import classify
 from .extract import extract
 
@@ -70,6 +71,7 @@ class FinishedDocument:
     fields: dict[str, Field]
     signature: SignatureSummary
     incoming_signatures: list[IncomingSignature]
+    capture: CaptureReport | None
 
 
 class _Process:
@@ -157,7 +159,7 @@ def finish(job: DocumentJob, pages: list[ocr.PageResult]) -> FinishedDocument:
     shutil.rmtree(job.workdir, ignore_errors=True)
     return FinishedDocument(
         archival=archival_ref, ocr=ocr_ref, pages=[_page_record(p) for p in pages], doc_type=doc_type, fields=fields,
-        incoming_signatures=incoming,
+        incoming_signatures=incoming, capture=capture.report(doc_type, job.media_type, pages, fields),
         signature=SignatureSummary(level=state.signer.level.value, signer=state.signer.subject, signed_at=signed_at,
                                    development=state.signer.development))
 

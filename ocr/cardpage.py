@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from . import _qr, _tesseract, card, leaders, mrz, preprocess, syllable
+from . import _qr, _tesseract, capture, card, leaders, mrz, preprocess, syllable
 from .errors import EngineFailed
 from .model import Code, PageResult, Word
 from .options import OcrOptions
@@ -81,11 +81,12 @@ def read(photo: np.ndarray, found: card.Found, number: int, options: OcrOptions,
         words = [w for w in words if not _inside(w.bbox, zone[2])]
     # A card small in the photo (far away, or a photo a chat app shrank) was enlarged to be read:
     # its print's small marks and digits were guessed at, which the fields must say.
-    enlarged = _pixels_per_mm(found.corners) < SHARP
+    taken = capture.assess(flat, found.corners)
+    enlarged = taken.pixels_per_mm < SHARP
     result = PageResult(number, "ocr", gray.shape[1], gray.shape[0], dpi, words=words, text=_text(words),
                         steps=["card"] + (["turn"] if turned else []) + (["enlarged"] if enlarged else []),
                         pdf=recognition.text_layer_pdf,
-                        codes=codes)
+                        codes=codes, capture=taken)
     return CardPage(result, flat, dpi)
 
 
@@ -127,11 +128,6 @@ def reads_as_card(words: list[Word]) -> bool:
     """Whether the print read off a cut-out card holds one of a card's titles or labels."""
     letters = _letters_of(" ".join(w.text for w in words))
     return any(k in letters for k in CARD_WORDS)
-
-
-def _pixels_per_mm(corners: np.ndarray) -> float:
-    sides = card.side_lengths(corners)
-    return max(sides[0] + sides[2], sides[1] + sides[3]) / 2 / card.WIDTH_MM
 
 
 def _recognise(gray: np.ndarray, number: int, dpi: int, options: OcrOptions, workdir: Path,

@@ -30,6 +30,25 @@ class Code:
 
 
 @dataclass(frozen=True)
+class Capture:
+    """How well an ID card was photographed (ocr/capture.py): what the clerk is told while the
+    citizen can still take the photo again."""
+
+    pixels_per_mm: float  # of the photo, along the card
+    sharpness: float  # variance of the Laplacian per unit of the print's contrast
+    too_small: bool  # too few pixels per millimetre for the QR code and the MRZ to be read
+    blurred: bool
+    glare: tuple[tuple[float, float, float, float], ...] = ()  # washed-out boxes on the upright page, pixels
+
+    def glare_over(self, box: tuple[float, float, float, float]) -> float:
+        """The share of ``box`` (page pixels) under glare."""
+        x0, y0, x1, y1 = box
+        area = max((x1 - x0) * (y1 - y0), 1.0)
+        return sum(max(0.0, min(x1, g[2]) - max(x0, g[0])) * max(0.0, min(y1, g[3]) - max(y0, g[1]))
+                   for g in self.glare) / area
+
+
+@dataclass(frozen=True)
 class SourcePage:
     index: int  # 0-based
     scanned: bool  # False for a born-digital PDF page whose text is read directly
@@ -64,6 +83,7 @@ class PageResult:
     pdf: Path | None = None  # one-page PDF: page image + invisible text layer (OCR pages)
     codes: list[Code] = field(default_factory=list)  # machine-readable parts found on the page
     seconds: float = 0.0  # how long reading the page took in its worker
+    capture: Capture | None = None  # how well the card was photographed, on a card cut out of a photo
 
     @property
     def confidence(self) -> float | None:

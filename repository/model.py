@@ -78,6 +78,21 @@ class Page(BaseModel):
     text: str = ""
 
 
+class CaptureProblem(BaseModel):
+    """Something wrong with how an ID card was photographed, and what to do about it."""
+
+    kind: Literal["card_not_found", "too_small", "blurred", "glare"]
+    zones: list[str] = []  # under glare: "qr_code", "mrz", "portrait" or a field's name
+    text: str  # for the clerk, saying what to do
+
+
+class CaptureReport(BaseModel):
+    """How well an ID card photo was taken, told while the citizen is still at the desk."""
+
+    retake: bool  # a problem cost a code, a field or the holder's photo: take the photo again
+    problems: list[CaptureProblem] = []
+
+
 class SignatureSummary(BaseModel):
     level: str
     signer: str
@@ -151,6 +166,7 @@ class Document(BaseModel):
     # An ID card's front and back received as two documents of one dossier are one card: each
     # names the other, and the fields both state were checked against each other.
     other_side: str | None = None
+    capture: CaptureReport | None = None  # of a photo of an ID card: how well it was taken
     retention: Retention | None = None  # set when the document is finished (done or failed)
     legal_hold: LegalHold | None = None
     disposal: Disposal | None = None  # the tombstone, once disposed
@@ -217,6 +233,7 @@ class DocumentState(BaseModel):
     id: str
     status: DocumentStatus = DocumentStatus.RECEIVED
     reason: str | None = None
+    capture: CaptureReport | None = None
 
 
 class DossierState(BaseModel):

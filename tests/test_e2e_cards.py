@@ -122,3 +122,27 @@ def test_the_back_of_an_old_card_is_its_fronts_and_so_are_its_facts(client, serv
         assert [v["provenance"]["document_id"] for v in field["values"]] == [source["id"]], name
     assert answer["fields"]["identifying_features"]["value"] == c.identifying_features
     assert answer["fields"]["date_of_issue"]["value"] == c.date_of_issue.isoformat()
+
+
+def test_a_card_photo_with_glare_over_the_name_is_to_be_taken_again(client, server):
+    """Seed 0's front (an old 12-digit card: no code confirms its print) with glare laid over the
+    last word of the name: the document and the status poll both tell the clerk to retake it,
+    naming the name; the clean photo beside it is told nothing."""
+    card, clean = sample(0)[1][0]
+    glared = vncards.glare_at(clean, (50.0, 28.5), (8.0, 2.2))
+    files = [("loa.jpg", glared, "image/jpeg"), ("sach.jpg", clean.jpeg, "image/jpeg")]
+    dossier, manifest = ingest(client, server, files)
+    spoilt, whole = dossier["documents"]
+    assert spoilt["capture"]["retake"] is True
+    [problem] = spoilt["capture"]["problems"]
+    assert problem["kind"] == "glare" and problem["zones"] == ["full_name"]
+    assert problem["text"].startswith("glare over the full name")
+    name = spoilt["fields"]["full_name"]
+    assert name["review"] is True and name["problem"] == "glare over the field: check it on the card"
+    assert whole["capture"] == {"retake": False, "problems": []}
+    assert values(whole)["full_name"] == card.truth["full_name"]
+    assert manifest.documents[0].capture.retake  # kept in the manifest, for whoever reads the dossier later
+    # The status poll, which says nothing of the citizen, says how the photo was taken.
+    progress = client.get(f"/v1/dossiers/{dossier['dossier_code']}/status").json()
+    assert [d["capture"]["retake"] for d in progress["documents"]] == [True, False]
+    assert progress["documents"][0]["capture"]["problems"][0]["zones"] == ["full_name"]

@@ -1130,6 +1130,25 @@ def _glare(scene: np.ndarray, box: tuple[int, int, int, int], alpha: np.ndarray,
     region += (255 - region) * g[..., None]
 
 
+def glare_at(photo: Photo, centre_mm: tuple[float, float], axes_mm: tuple[float, float]) -> bytes:
+    """The photo (JPEG, no EXIF turn) with the ceiling light's glare burnt into the card at
+    ``centre_mm`` of its upright face: an ellipse of ``axes_mm``, white at its core, as `_glare`
+    lays it where the dice fall; here, for a test, where the layout prints a field."""
+    pixels = np.asarray(Image.open(io.BytesIO(photo.jpeg)).convert("RGB")).astype(np.float32)
+    face = np.float32([[0, 0], [CARD_MM[0], 0], [CARD_MM[0], CARD_MM[1]], [0, CARD_MM[1]]])
+    to_card = cv2.getPerspectiveTransform(np.float32(photo.corners), face)
+    height, width = pixels.shape[:2]
+    ys, xs = np.mgrid[0:height:4, 0:width:4].astype(np.float32)
+    on_card = cv2.perspectiveTransform(np.stack([xs, ys], -1).reshape(-1, 1, 2), to_card)
+    u = (on_card[:, 0, 0] - centre_mm[0]) / axes_mm[0]
+    v = (on_card[:, 0, 1] - centre_mm[1]) / axes_mm[1]
+    burnt = np.clip(1.3 * np.exp(-(u * u + v * v) / 2), 0, 1).reshape(ys.shape)
+    pixels += (255 - pixels) * cv2.resize(burnt, (width, height))[..., None]
+    out = io.BytesIO()
+    Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
 def photograph(card: CardImage, rng: random.Random, *, small: bool | None = None) -> Photo:
     """The card lying on a desk, photographed from above by a phone (or resized by a chat app)."""
     g = np.random.default_rng(rng.getrandbits(64))

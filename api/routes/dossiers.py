@@ -19,8 +19,8 @@ from pydantic import BaseModel, StringConstraints
 from ingest.extract.validate import TYPED_LENGTH, typed_problems
 from ingest.idempotency import KEY_PATTERN, fingerprint
 from ingest.reception import DossierForm, StagedFile
-from repository.model import (FIELDS, Disposal, Document, DocumentStatus, Dossier, Field, IncomingSignature,
-                              LegalHold, Page, Retention, SignatureSummary)
+from repository.model import (FIELDS, CaptureReport, Disposal, Document, DocumentStatus, Dossier, Field,
+                              IncomingSignature, LegalHold, Page, Retention, SignatureSummary)
 from repository.errors import RepositoryError
 from repository.verification import VerificationReport, verify_pdf
 
@@ -54,6 +54,7 @@ class DocumentPublic(BaseModel):
     legal_hold: LegalHold | None
     disposal: Disposal | None  # the tombstone: status disposed, its objects destroyed
     other_side: str | None  # an ID card's other side, received as another document of the dossier
+    capture: CaptureReport | None  # of an ID card's photo: how well it was taken, whether to take it again
     links: dict[str, str]
 
     @classmethod
@@ -67,7 +68,7 @@ class DocumentPublic(BaseModel):
                    text=d.text if d.status == DocumentStatus.DONE else None, signature=d.signature,
                    started_at=d.started_at, processed_at=d.processed_at, flags=d.flags,
                    incoming_signatures=d.incoming_signatures, retention=d.retention, legal_hold=d.legal_hold,
-                   disposal=d.disposal, other_side=d.other_side, links=links)
+                   disposal=d.disposal, other_side=d.other_side, capture=d.capture, links=links)
 
 
 class DossierPublic(BaseModel):
@@ -169,6 +170,7 @@ class DocumentProgress(BaseModel):
     id: str
     status: DocumentStatus
     reason: str | None
+    capture: CaptureReport | None  # how the photo was taken (no data of the citizen's): retake it now
 
 
 class DossierProgress(BaseModel):
@@ -199,7 +201,7 @@ async def dossier_progress(
         written = pipeline.next_write(code)
         progress = await asyncio.to_thread(services.records.progress, code)
     return DossierProgress(dossier_code=code, status=progress.status, documents=[
-        DocumentProgress(id=d.id, status=d.status, reason=d.reason) for d in progress.documents])
+        DocumentProgress(id=d.id, status=d.status, reason=d.reason, capture=d.capture) for d in progress.documents])
 
 
 @router.get("/{code}/documents/{document_id}/original", response_class=Response, responses={404: {}, 410: {}})

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-from ocr import mrz, syllable
-from ocr.model import Code, PageResult
+from ocr import card, mrz, syllable
+from ocr.model import Capture, Code, PageResult
 from search.text import nfc
 
 from . import gazetteer, lexicon, validate
@@ -30,6 +30,7 @@ CHECKED = 0.97  # of a value whose MRZ check digit agrees but no second source c
 UNCHECKED = 0.4  # of an MRZ value whose check digit does not agree
 ALIGNED = 0.8  # of the sex when the dates on either side of it check but the whole zone does not
 LAWFUL = 0.6  # of a date of expiry not read but given by the law from sure dates of birth and issue
+CARD_PER_MM = card.CARD_WIDTH / card.WIDTH_MM  # pixels of a card page cut out of a photo
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
     two words at least; its words are Vietnamese syllables (a misread letter seldom leaves one); features end
     with where on the face; a citizen's nationality is Việt Nam; a place in doubt that one place of the
     list of units fits is completed from it, for the clerk; and no print is sure that was read
-    off a card too small in the photo (the QR code or MRZ may still confirm it)."""
+    off a card too small in the photo, or under glare (the QR code or MRZ may still confirm it)."""
     out = dict(fields)
 
     def doubt(name: str, problem: str) -> None:
@@ -198,7 +199,26 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         for name, f in out.items():
             if not f.review:
                 doubt(name, "the card is small in the photo: its print was read enlarged; take it closer")
+    taken = {p.number: p.capture for p in pages if p.capture is not None}
+    for name, f in out.items():
+        if not f.review and f.page in taken and under_glare(taken[f.page], f.bbox):
+            doubt(name, GLARE)
     return out
+
+
+GLARE = "glare over the field: check it on the card"
+# A field's print and what glare may have taken of it: its words as read, the line they stand on,
+# and the print beside them that glare may have washed off (a name's last word, a date's year).
+GLARE_REACH_MM = (2.0, 0.6, 6.0)  # to the left, above and below, to the right
+GLARE_SHARE = 0.02  # of that band under glare, from which the field is doubted
+
+
+def under_glare(capture: Capture, bbox: tuple[float, float, float, float], share: float = GLARE_SHARE) -> bool:
+    """Whether glare lies over ``share`` of a field's print on the card (``bbox`` on the upright
+    page) and beside it, where the rest of its value was printed."""
+    left, up, right = (v * CARD_PER_MM for v in GLARE_REACH_MM)
+    x0, y0, x1, y1 = bbox
+    return capture.glare_over((x0 - left, y0 - up, x1 + right, y1 + up)) >= share
 
 
 def _capitals_inside(place: str) -> str | None:
@@ -299,10 +319,12 @@ def _three_levels(fields: dict[str, ExtractedField], printed: list[Row],
 
 
 def _nationality(fields: dict[str, ExtractedField], sources: list[Source]) -> dict[str, ExtractedField]:
-    """A chip card is a Vietnamese citizen's: where its print gave no nationality, its QR code
-    (which does not state it) is the proof. The MRZ states it."""
+    """A chip card is a Vietnamese citizen's: where its print gave no nationality, or left what it
+    gave in doubt (glare, "Việt ï"), its QR code (which does not state it) is the proof. The MRZ
+    states it."""
     qr = next((s for s in sources if s.name == "QR code"), None)
-    if "nationality" in fields or qr is None:
+    printed = fields.get("nationality")
+    if qr is None or (printed is not None and not printed.review):
         return fields
     return {**fields, "nationality": ExtractedField("Việt Nam", CHECKED, qr.page, qr.bbox)}
 

@@ -10,6 +10,7 @@ import subprocess
 
 from playwright.sync_api import expect
 
+import vncards
 import vndocs
 from harness import png_bytes, read_qr_code
 
@@ -205,3 +206,25 @@ def check_receipt(pdf, code: str, citizen_id: str) -> dict:
     assert qr["dossier_code"] == code and qr["applicant_id"] == citizen_id
     assert qr["procedure_code"] == "1.001234" and qr["documents"] == ["cccd.png"] and qr["system"] == "HoSo"
     return qr
+
+
+def test_the_clerk_is_told_to_take_a_card_photo_again(web, tmp_path):
+    """A card photographed under glare over the name (tests/vncards.py's seed 0, an old card no
+    code confirms): its row says, in Vietnamese, to take it again and why."""
+    page = web.page
+    _, photo = vncards.sample(0)[1][0]
+    glared = tmp_path / "the-loa.jpg"
+    glared.write_bytes(vncards.glare_at(photo, (50.0, 28.5), (8.0, 2.2)))
+    web.sign_in("/tiep-nhan")
+    page.keyboard.type("1.001234")
+    page.keyboard.press("Tab")
+    page.keyboard.type(_citizen_id())
+    page.keyboard.press("Tab")
+    page.keyboard.type("000.17.22.H56")
+    page.locator("#chon-tep").set_input_files(glared)
+    page.get_by_role("button", name="Tiếp nhận hồ sơ").click()
+    expect(page.get_by_role("button", name="Kiểm tra tài liệu 1: the-loa.jpg")).to_be_enabled(timeout=300_000)
+    note = page.locator("#tai-lieu tr").first.locator(".chup-lai")
+    expect(note).to_have_text("Chụp lại ảnh thẻ: lóa sáng trên họ, chữ đệm và tên: nghiêng thẻ tránh nguồn sáng.")
+    expect(note).to_have_class(re.compile(r"\bloi\b"))
+    web.shot("chup-lai")

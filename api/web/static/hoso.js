@@ -40,6 +40,16 @@ export const FIELD_LABELS = {
 
 export const DATE_FIELDS = new Set(["date_of_birth", "date_of_expiry", "date_of_issue", "issue_date"]);
 
+// How an ID card photo was taken (a document's "capture"): what to tell the citizen at the desk.
+export const CAPTURE_PROBLEMS = {
+  card_not_found: "không tìm thấy thẻ trong ảnh: đặt cả thẻ trên nền trơn, sẫm màu",
+  too_small: "thẻ quá nhỏ trong ảnh: đưa máy lại gần thẻ",
+  blurred: "ảnh bị mờ: giữ yên máy và chờ lấy nét",
+  glare: "lóa sáng trên",
+};
+
+export const CAPTURE_ZONES = { qr_code: "mã QR", mrz: "vùng mã MRZ", portrait: "ảnh chân dung" };
+
 export const STATUS = {
   received: "Đã nhận",
   processing: "Đang đọc",

@@ -2,7 +2,7 @@
 // the receipt.
 
 import {
-  $, ApiError, DATE_FIELDS, DOC_TYPES, FIELD_LABELS, STATUS, api, apiJSON, bearer, bytes, clear, explain,
+  $, ApiError, CAPTURE_PROBLEMS, CAPTURE_ZONES, DATE_FIELDS, DOC_TYPES, FIELD_LABELS, STATUS, api, apiJSON, bearer, bytes, clear, explain,
   filenameOf, formatTime, fold, h, percent, readDate, saveBlob, say, showDate, signIn, unauthorized,
 } from "./hoso.js";
 import { PageViewer, loadReading } from "./viewer.js";
@@ -237,10 +237,24 @@ function needsReview(doc, names = Object.keys(doc.fields)) {
   }).length;
 }
 
+/** What the clerk tells the citizen about the photo of a card: each problem in Vietnamese, glare
+ * with the parts of the card it covers; "Chụp lại" first when the photo is to be taken again. */
+function captureNote(doc) {
+  const problems = doc.capture?.problems || [];
+  if (!problems.length) return "";
+  const said = problems.map((p) => {
+    if (p.kind !== "glare") return CAPTURE_PROBLEMS[p.kind] || p.text;
+    const zones = p.zones.map((z) => CAPTURE_ZONES[z] || (FIELD_LABELS[z] || z).toLowerCase());
+    const listed = zones.length > 1 ? `${zones.slice(0, -1).join(", ")} và ${zones.at(-1)}` : zones[0];
+    return `${CAPTURE_PROBLEMS.glare} ${listed}: nghiêng thẻ tránh nguồn sáng`;
+  });
+  return `${doc.capture.retake ? "Chụp lại ảnh thẻ" : "Ảnh thẻ"}: ${said.join("; ")}.`;
+}
+
 function renderDocuments() {
   const docs = state.dossier.documents;
   // Polling redraws the table only when something changed, and gives a focused button back.
-  const shape = JSON.stringify(docs.map((d) => [d.id, d.status, d.reason, d.doc_type, needsReview(d)]));
+  const shape = JSON.stringify(docs.map((d) => [d.id, d.status, d.reason, d.doc_type, needsReview(d), captureNote(d)]));
   const table = $("#tai-lieu");
   if (table.dataset.shape === shape) return;
   table.dataset.shape = shape;
@@ -249,7 +263,9 @@ function renderDocuments() {
     h("td", {}, String(i + 1)),
     h("td", {}, doc.filename),
     h("td", { class: "trang-thai-tl" }, STATUS[doc.status] || doc.status, doc.reason ? h("br") : "",
-      doc.reason ? h("span", { class: "ghi-chu" }, doc.reason) : ""),
+      doc.reason ? h("span", { class: "ghi-chu" }, doc.reason) : "",
+      captureNote(doc) ? h("span", { class: `ghi-chu chup-lai${doc.capture.retake ? " loi" : ""}` }, captureNote(doc))
+        : ""),
     h("td", {}, doc.doc_type ? DOC_TYPES[doc.doc_type] || doc.doc_type : "—"),
     h("td", {}, doc.status === "done" ? `${needsReview(doc)} trường` : "—"),
     h("td", {}, h("button", {
