@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ocr import syllable
 from ocr.model import Word
 
 from . import normalize
@@ -250,7 +251,7 @@ def continuation(rows: list[Row], reading: Reading, labels: list[Label], *, mode
     ends_with_comma = text[text.find(span.text) + len(span.text):].lstrip().startswith(",")
     for _ in range(most):
         j = i + 1
-        while j < len(rows) and _speck(rows[j], rows[i]):
+        while j < len(rows) and (_speck(rows[j], rows[i]) or _noise(rows[j])):
             j += 1
         if j >= len(rows):
             break
@@ -276,6 +277,22 @@ def _speck(row: Row, value: Row) -> bool:
     """A row of one small mark between a value's lines (a speck of the background read as a
     letter), which is no line of text."""
     return len(row.key) <= 1 and row.height < 0.5 * value.height
+
+
+# Below this share of its characters in words spelt as Vietnamese syllables, a row is no line of
+# print: an old card's dotted line or its guilloche read as ".ƯƯG cốt co «s vw/7Ế «2 6 x02 3".
+LEAST_SPELT = 0.5
+
+
+_FIGURES = re.compile(r"\d+(?:[/.-]\d+)*")  # a house number, "12/34"
+
+
+def _noise(row: Row) -> bool:
+    """A row between a value's lines that is no text (see LEAST_SPELT); figures count as spelt."""
+    tokens = row.text.split()
+    spelt = sum(len(t) for t in tokens if (w := t.strip(syllable.PUNCTUATION)) and
+                (_FIGURES.fullmatch(w) or (w.isalpha() and syllable.is_syllable(w))))
+    return spelt < LEAST_SPELT * sum(len(t) for t in tokens)
 
 
 _LABELLED = Row(0, [Word("", 0.0, (0, 0, 0, 0), 0)])  # a column that holds a label: the next field

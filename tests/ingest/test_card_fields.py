@@ -704,6 +704,22 @@ def test_the_word_before_a_hamlets_or_houses_number_is_spelled_as_places_spell_i
     assert residence.value == "Số 8 Tô Hiến Thành, Phường 6, Quận 3, TP. Hồ Chí Minh"  # a street named Tô is kept
 
 
+def test_a_row_of_noise_between_a_places_lines_is_no_part_of_it():
+    """Tuning seed 153, a 9-digit card: its dotted line and guilloche, read between the residence's
+    two lines, ran into the place (".ƯƯG cốt co «s vw/7Ế «2")."""
+    rows = [["GIẤY", "CHỨNG", "MINH", "NHÂN", "DÂN"], ["SỐ", "335301825"], ["Họ", "tên", "LÂM", "VĂN", "DUY", "ĐỨC"],
+            ["Sinh", "ngày", "08-04-1987"], ["Nguyên", "quán", "Xã", "Phước", "Hưng,", "Long", "Điền,", "Bà", "Rịa"],
+            ["Nơi", "ĐKHK", "thường", "trú", "Tổ", "9,", "Phường", "Quang", "Trung,", "Quy"],
+            [".ƯƯG", "cốt", "co", "«s", "vw/7Ế", "«2"], ["Nhơn,", "Bình", "Định."]]
+    card = page(rows)
+    noise_y = 40.0 + 60 * 5 + 44  # the noise stands low between the lines, small
+    words = [replace(w, bbox=(w.bbox[0], noise_y, w.bbox[2], noise_y + 12)) if w.line == 6 else
+             replace(w, bbox=(w.bbox[0], w.bbox[1] - 60, w.bbox[2], w.bbox[3] - 60)) if w.line == 7 else w
+             for w in card.words]
+    residence = extract("citizen_id_card", [replace(card, words=words)], TODAY)["place_of_residence"]
+    assert residence.value == "Tổ 9, Phường Quang Trung, Quy Nhơn, Bình Định"
+
+
 def test_a_nationality_other_than_viet_nam_goes_to_the_clerk():
     """Tuning seed 141: "Việt ï", glare over "Nam", was given without review."""
     nation = card_fields(nationality="Việt ï")["nationality"]
