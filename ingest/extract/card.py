@@ -293,7 +293,6 @@ def _sure(f: ExtractedField) -> bool:
 # Places are named by commune and province alone from 1 July 2025 (the two-level scheme): a card
 # made before that names a place's commune, district and province.
 TWO_LEVELS = date(2025, 7, 1).isoformat()
-_COMMUNE = re.compile(r"^(?:xã|phường|thị trấn)\s", re.IGNORECASE)
 _CHIP_2021 = "cancuoccongdan"  # the 2021 card's title: such cards were made until 30 June 2024
 
 
@@ -310,7 +309,7 @@ def _three_levels(fields: dict[str, ExtractedField], printed: list[Row],
 
     def two_levels(place: str) -> bool:
         parts = [p.strip() for p in place.split(",")]
-        return len(parts) < 3 or bool(_COMMUNE.match(parts[-2]))
+        return len(parts) < 3 or bool(gazetteer.COMMUNE_LEVEL.match(parts[-2]))
 
     return {name: f.doubted("no district: a card made before 1 July 2025 names a place's commune, district"
                             " and province; part of it may be missing", UNSURE)

@@ -36,9 +36,10 @@ from .fuzzy import key, similar
 # A unit's level as the list writes it, and as a card or a clerk abbreviates it.
 _PROVINCE_LEVEL = re.compile(r"^(?:tỉnh|thành phố)\s+", re.IGNORECASE)
 _DISTRICT_LEVEL = re.compile(r"^(?:huyện|quận|thị xã|thành phố|tp\.|tx\.|h\.|q\.)\s*", re.IGNORECASE)
-_COMMUNE_LEVEL = re.compile(r"^(?:xã|phường|thị trấn|p\.|x\.|tt\.)\s*", re.IGNORECASE)
-# Provinces renamed since cards were first printed, by the key of their old name.
+COMMUNE_LEVEL = re.compile(r"^(?:xã|phường|thị trấn|p\.|x\.|tt\.)\s*", re.IGNORECASE)
+# Provinces renamed since cards were first printed, by the key of their old name, and that name.
 _FORMERLY = {"thuathienhue": "hue"}
+PROVINCE_FORMER_NAMES = ("Thừa Thiên Huế",)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def _provinces() -> dict[str, dict[str, District]]:
             names.add(name)
             for commune in district["wards"]:
                 listed_name = nfc(commune["name"])
-                commune_name = _COMMUNE_LEVEL.sub("", listed_name)
+                commune_name = COMMUNE_LEVEL.sub("", listed_name)
                 communes.setdefault(key(commune_name), set()).add(commune_name)
                 levels.setdefault(key(commune_name), listed_name[:len(listed_name) - len(commune_name)].strip())
         provinces[key(_PROVINCE_LEVEL.sub("", nfc(province["name"])))] = {
@@ -113,12 +114,12 @@ def fit(parts: list[str], province: str) -> Fitted:
     districts = _provinces().get(_FORMERLY.get(key(province), key(province)))
     if districts is None or len(parts) < 2:
         return Fitted(parts)
-    if _COMMUNE_LEVEL.match(parts[-2]):
+    if COMMUNE_LEVEL.match(parts[-2]):
         # A commune right before the province: the two-level scheme (2025 on), or a district lost
         # between them ("Xã Tân Phú Trung, Củ Chi" read "Xã Chi"). Units were merged into one of
         # their own names, so a commune of today mostly has the name of one of the province's
         # communes or districts then ("Xã Lâm Bình" of Tuyên Quang, once Huyện Lâm Bình).
-        commune = key(_COMMUNE_LEVEL.sub("", parts[-2]))
+        commune = key(COMMUNE_LEVEL.sub("", parts[-2]))
         if commune in districts or any(commune in d.communes for d in districts.values()):
             return Fitted(parts)
         return Fitted(parts, f"{parts[-2]} is no commune of {province} in the list of administrative units"
@@ -131,11 +132,14 @@ def fit(parts: list[str], province: str) -> Fitted:
         district, problem = _ending(parts, -2, names, lambda k: names[k][0], "district")
     if district is None or len(parts) < 3:
         return Fitted(parts, problem)
-    if not _COMMUNE_LEVEL.match(parts[-3]):
-        communes = districts[district].communes
-        listed = lambda k: f"{districts[district].levels[k]} {communes[k][0]}"  # noqa: E731
-        return Fitted(parts, problem or _ending(parts, -3, communes, listed, "commune")[1])
-    _unit(parts, -3, _COMMUNE_LEVEL, districts[district].communes)
+    if not COMMUNE_LEVEL.match(parts[-3]):
+        within = districts[district]
+
+        def listed(commune: str) -> str:
+            return f"{within.levels[commune]} {within.communes[commune][0]}"
+
+        return Fitted(parts, problem or _ending(parts, -3, within.communes, listed, "commune")[1])
+    _unit(parts, -3, COMMUNE_LEVEL, districts[district].communes)
     return Fitted(parts, problem)
 
 
@@ -197,7 +201,7 @@ class _Written:
 LEAST_MATCHED = 3  # letters at each end of a place that must be read as listed to bridge the part between
 MOST_UNREAD = 2  # letters read between them that the list does not have (specks, a label's remains)
 LEAST_SHARE = 0.6  # of the listed place's letters, read as listed ("Xa An, Quảng Nam" is not "Xã A Nông, Tây Giang")
-SHORTEST_HEAD = 6  # letters of a commune and district, at least ("Xã Ea", "Phường 1, Quận 3")
+SHORTEST_HEAD = 6  # letters of a place's start read as listed to look its commune and district up
 
 
 @lru_cache(maxsize=1)
@@ -222,7 +226,7 @@ def _writings() -> tuple[dict[str, list[_Written]], dict[str, list[_Written]]]:
             short = listed_district if bare_district.isdigit() else bare_district
             for commune in district["wards"]:
                 listed_commune = nfc(commune["name"])
-                unit = (key(bare_province), key(bare_district), key(_COMMUNE_LEVEL.sub("", listed_commune)))
+                unit = (key(bare_province), key(bare_district), key(COMMUNE_LEVEL.sub("", listed_commune)))
                 # Levels written for both or for neither first; then one without the other ("Quận Ba Đình, Hà Nội")
                 ways = ([(short, p) for p in provinces] + [(listed_district, listed_province)]
                         + [(listed_district, p) for p in provinces] + [(short, listed_province)])
@@ -233,8 +237,6 @@ def _writings() -> tuple[dict[str, list[_Written]], dict[str, list[_Written]]]:
                     by_start.setdefault(w.key[:SHORTEST_HEAD], []).append(w)
     return by_end, by_start
 
-
-PROVINCE_FORMER_NAMES = ("Thừa Thiên Huế",)
 
 
 def complete(read: str) -> str | None:
