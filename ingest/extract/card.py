@@ -23,7 +23,7 @@ from .fuzzy import key
 from .model import REVIEW_BELOW, ExtractedField
 from .validate import CARD_AGES, CORROBORATED, id_century
 from .personal import UNSURE, citizen_id_card as printed_fields
-from .layout import Row, rows
+from .layout import rows
 
 MACHINE = 1.0  # the confidence of a value the QR code states (error-corrected by the code)
 CHECKED = 0.97  # of a value whose MRZ check digit agrees but no second source confirms
@@ -56,10 +56,11 @@ def citizen_id_card(pages: list[PageResult]) -> dict[str, ExtractedField]:
     sources = _sources(pages)
     for source in sources:
         fields = _merge(fields, source)
-    if not sources and _identity_card(printed, fields):
+    printed_key = key(" ".join(r.text for r in printed))  # what the card's print says it is
+    if not sources and _identity_card(printed_key, fields):
         vouched = _VOUCHED if (number := fields.get("citizen_id")) and not number.review else ()
         fields = {name: f if f.review or name in vouched else f.doubted(EXPIRED) for name, f in fields.items()}
-    return _three_levels(_nationality(_expiry_by_law(fields, sources), sources), printed, sources)
+    return _three_levels(_nationality(_expiry_by_law(fields, sources), sources), printed_key, sources)
 
 
 # The identity cards before the citizen ID (chứng minh nhân dân, 9 or 12 digits) were valid until
@@ -73,10 +74,9 @@ _IDENTITY_CARD = ("chungminhnhandan", "nguyenquan", "noidkhk", "dauvetriengvadih
 _VOUCHED = ("citizen_id", "sex", "date_of_birth")
 
 
-def _identity_card(printed: list[Row], fields: dict[str, ExtractedField]) -> bool:
-    text = key(" ".join(r.text for r in printed))
+def _identity_card(printed_key: str, fields: dict[str, ExtractedField]) -> bool:
     number = fields.get("citizen_id")
-    return any(k in text for k in _IDENTITY_CARD) or (number is not None and len(number.value) == 9)
+    return any(k in printed_key for k in _IDENTITY_CARD) or (number is not None and len(number.value) == 9)
 
 
 def _sources(pages: list[PageResult]) -> list[Source]:
@@ -296,13 +296,13 @@ TWO_LEVELS = date(2025, 7, 1).isoformat()
 _CHIP_2021 = "cancuoccongdan"  # the 2021 card's title: such cards were made until 30 June 2024
 
 
-def _three_levels(fields: dict[str, ExtractedField], printed: list[Row],
+def _three_levels(fields: dict[str, ExtractedField], printed_key: str,
                   sources: list[Source]) -> dict[str, ExtractedField]:
     """A place named as by the two-level scheme, its commune right before its province, or of fewer
     than three parts ("Xã Đức Thượng, Hà Nội", "Phụ, Thái Bình": glare took the rest), on a card
     made before that scheme goes to the clerk, unless a code holds it so."""
     issued = fields.get("date_of_issue")
-    if not (_CHIP_2021 in key(" ".join(r.text for r in printed)) or _identity_card(printed, fields)
+    if not (_CHIP_2021 in printed_key or _identity_card(printed_key, fields)
             or (issued is not None and not validate.date_problem(issued.value) and issued.value < TWO_LEVELS)):
         return fields
     coded = {s.values.get(name) for s in sources for name in PLACES}

@@ -37,9 +37,10 @@ from .fuzzy import key, similar
 _PROVINCE_LEVEL = re.compile(r"^(?:tỉnh|thành phố)\s+", re.IGNORECASE)
 _DISTRICT_LEVEL = re.compile(r"^(?:huyện|quận|thị xã|thành phố|tp\.|tx\.|h\.|q\.)\s*", re.IGNORECASE)
 COMMUNE_LEVEL = re.compile(r"^(?:xã|phường|thị trấn|p\.|x\.|tt\.)\s*", re.IGNORECASE)
-# Provinces renamed since cards were first printed, by the key of their old name, and that name.
-_FORMERLY = {"thuathienhue": "hue"}
-PROVINCE_FORMER_NAMES = ("Thừa Thiên Huế",)
+# Provinces renamed since cards were first printed: the name cards made before print, by the key
+# of today's name; and today's key by the key of the old name.
+_FORMER_NAMES = {"hue": "Thừa Thiên Huế"}
+_FORMERLY = {key(old): new for new, old in _FORMER_NAMES.items()}
 
 
 @dataclass(frozen=True)
@@ -209,15 +210,14 @@ def _writings() -> tuple[dict[str, list[_Written]], dict[str, list[_Written]]]:
     """Every place of the list in the ways cards write it ("Xã Hòa Tiến, Hòa Vang, Đà Nẵng";
     "Xã Gia Xuân, Huyện Gia Viễn, Tỉnh Ninh Bình"; a numbered district keeps its level, "Quận 3";
     "TP. Hồ Chí Minh"; a province by its former name), by their keys' last and first letters."""
-    formerly = {new: old for old, new in _FORMERLY.items()}
     by_end: dict[str, list[_Written]] = {}
     by_start: dict[str, list[_Written]] = {}
     for province in _listed():
         listed_province = nfc(province["name"])
         bare_province = _PROVINCE_LEVEL.sub("", listed_province)
         # Most likely first: the name a card made before 2025 prints, without its level.
-        provinces = [n for n in PROVINCE_FORMER_NAMES if key(n) == formerly.get(key(bare_province))]
-        provinces.append(bare_province)
+        former = _FORMER_NAMES.get(key(bare_province))
+        provinces = ([former] if former else []) + [bare_province]
         if listed_province.casefold().startswith("thành phố"):
             provinces.append(f"TP. {bare_province}")
         for district in province["districts"]:

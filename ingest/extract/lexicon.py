@@ -137,7 +137,6 @@ def feature_words(text: str) -> str:
     return " ".join(_cased(fixed, word) if fixed != word.lower() else word for fixed, word in zip(lower, words))
 
 
-
 # Bodies that issue documents (Decree 30/2020, Annex I: the agency and its superior, in capitals),
 # and the words that name a level of government before a place.
 AGENCY_PHRASES = tuple(nfc(p) for p in (
