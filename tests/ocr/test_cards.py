@@ -644,6 +644,20 @@ def test_the_grey_print_of_a_back_under_glare_is_read_with_the_zone_set_aside(wo
     assert extract("citizen_id_card", [page])["date_of_issue"].value == back.truth["date_of_issue"] == "2023-11-18"
 
 
+def test_an_old_cards_dotted_lines_read_as_small_unsure_words_do_not_hide_its_print(workdir):
+    """Tuning seed 119: a 9-digit card's dotted lines and guilloche read as some 90 small words
+    of letters ("NA", "(CC", "VU", 4-7 px high, of confidence 0-0.5), more than its print: taken
+    as text's usual height, they made every real word "too tall" to be a row, and the card
+    `other`. Only words read with some confidence set that height."""
+    front_, photo = sample(119)[1][0]
+    assert front_.kind == "cmnd-9" and front_.side == "front"
+    page = read(photo.jpeg, workdir, "front-119")
+    assert page.steps[0] == "card"
+    assert sum(len(w.text) >= 2 and w.confidence < 0.5 and w.bbox[3] - w.bbox[1] < 10 for w in page.words) > 50
+    assert classify([page]) == "citizen_id_card"
+    assert fields_of(page)["full_name"] == front_.truth["full_name"]
+
+
 def test_a_date_glare_paled_beside_its_label_is_read_again_on_its_own(workdir):
     """Tuning seed 15: on a 9-digit card under glare the birth date prints at half the title's
     darkness, and the card's one threshold read "1-1940"; cut out after "Sinh ngày" and made
