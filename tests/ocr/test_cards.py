@@ -644,6 +644,17 @@ def test_the_grey_print_of_a_back_under_glare_is_read_with_the_zone_set_aside(wo
     assert extract("citizen_id_card", [page])["date_of_issue"].value == back.truth["date_of_issue"] == "2023-11-18"
 
 
+def test_a_back_whose_zone_and_labels_glare_took_is_still_a_card_by_its_fillers(workdir):
+    """Tuning seed 94: glare over nearly all of a 2024 card's back leaves no label and no zone
+    that reads as one, only runs of the MRZ's fillers ("c<<<<<<<<<<"): no other paper prints
+    them, so the cut-out is kept as the card it is, whose type is known even though no field is."""
+    back, photo = sample(94)[1][1]
+    assert back.kind == "card-2024" and "glare" in photo.notes
+    page = read(photo.jpeg, workdir, "glare-back-94")
+    assert page.steps[0] == "card" and not page.codes and "<<<<<" in page.text
+    assert classify([page]) == "citizen_id_card"
+
+
 def test_an_old_cards_dotted_lines_read_as_small_unsure_words_do_not_hide_its_print(workdir):
     """Tuning seed 119: a 9-digit card's dotted lines and guilloche read as some 90 small words
     of letters ("NA", "(CC", "VU", 4-7 px high, of confidence 0-0.5), more than its print: taken
