@@ -17,6 +17,9 @@ _WORDED_DATE = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})
 # A "/" read as two strokes ("28I04I11976"): tried only when the strict form finds nothing, and
 # kept only when it gives a calendar date in a plausible century.
 _LOOSE_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-!|il1]{1,2}\s*(\d{1,2})\s*[/.\-!|il1]{1,2}\s*((?:19|20)\d{2})(?!\d)")
+# A "/" lost between two-figure parts ("020512020" for 02/05/2020, the other "/" read as "1"):
+# tried only after the two above, and kept as they are.
+_RUN_DATE = re.compile(r"(?<!\d)(\d{2})[/.\-!|il1]?(\d{2})[/.\-!|il1]?((?:19|20)\d{2})(?!\d)")
 # A date in words one of whose three words is misread ("sày 20 tháng 06 năm 1998", "Ngày 14 Hàều 07
 # năm 2003", "Ngày 06 tháng 10 1h 1995"): the other two and the figures in their places.
 _LOOSE_WORDED = tuple(re.compile(p + r"\s*((?:19|20)\d{2})(?!\d)") for p in (
@@ -40,12 +43,14 @@ def _date_digits(text: str) -> str:
 def dates(text: str, loose: bool = False) -> list[tuple[int, int, str, bool]]:
     """Every date in ``text`` (NFC) in figures or in words: (start, end, ISO, in words), the
     positions those of ``text``'s characters; the shape only, as ``iso_date``. ``loose``: where
-    none is found, a "/" read as two strokes too, as ``date_parts`` reads it ("13I03I12025"), or
-    else the first in words with one of its three words misread ("Ngày 14 Hàều 07 năm 2003")."""
+    none is found, a "/" read as two strokes too, as ``date_parts`` reads it ("13I03I12025"), then
+    one lost between two-figure parts ("020512020"), or else the first in words with one of its
+    three words misread ("Ngày 14 Hàều 07 năm 2003")."""
     low = folded(_date_digits(nfc(text)))  # one character per character of text
     found = [(m, False) for m in _NUMERIC_DATE.finditer(low)] + [(m, True) for m in _WORDED_DATE.finditer(low)]
-    if loose and not found:
-        found = [(m, False) for m in _LOOSE_DATE.finditer(low) if 1 <= int(m[1]) <= 31 and 1 <= int(m[2]) <= 12]
+    for pattern in (_LOOSE_DATE, _RUN_DATE) if loose else ():
+        if not found:
+            found = [(m, False) for m in pattern.finditer(low) if 1 <= int(m[1]) <= 31 and 1 <= int(m[2]) <= 12]
     if loose and not found:
         found = [(m, False) for m in (p.search(low) for p in _LOOSE_WORDED)
                  if m and 1 <= int(m[1]) <= 31 and 1 <= int(m[2]) <= 12][:1]
@@ -59,7 +64,7 @@ def date_parts(text: str) -> tuple[int, int, int] | None:
     low = folded(_date_digits(nfc(text)))
     found = [m for m in (_NUMERIC_DATE.search(low), _WORDED_DATE.search(low)) if m]
     if not found:
-        for m in _LOOSE_DATE.finditer(low):
+        for m in (m for pattern in (_LOOSE_DATE, _RUN_DATE) for m in pattern.finditer(low)):
             day, month, year = (int(g) for g in m.groups())
             if 1 <= day <= 31 and 1 <= month <= 12:
                 return year, month, day
