@@ -121,6 +121,8 @@ def test_a_slash_read_as_two_strokes(read, expected):
     ("Ngày, tháng, năm / Date, month, year: 020512020", "2020-05-02"),  # one "/" lost, the other read as 1
     ("25052020", "2020-05-25"), ("02/05I2020", "2020-05-02"),
     ("079203001234", None), ("125052020", None), ("0205 2020", None),  # an ID; nine figures; a part missing
+    # One "/" read as a space: not 24/1/1938, which the two-stroke form makes of the "1" after it.
+    ("Sinh ngày 24 11-1938", "1938-11-24"), ("24/11 1938", "1938-11-24"), ("Số 12 11 2020", None),
 ])
 def test_a_slash_lost_between_two_figure_parts(read, expected):
     assert iso_date(read) == expected
