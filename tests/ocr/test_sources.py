@@ -74,8 +74,8 @@ def test_a_resolution_is_believed_only_where_it_makes_a_paper_size(tmp_path: Pat
 
 
 def _scan(mode: str) -> Image.Image:
-    """A scrap of a scanned page: print, a grey rule, paper with a scanner's noise, a coloured
-    stamp, so that the PNG's rows take every kind of filter."""
+    """A scrap of a scanned page: print, a grey rule, paper with a scanner's noise above and
+    smooth below, a coloured stamp."""
     rng = np.random.default_rng(7)
     page = Image.new("RGB", (900, 700), (250, 248, 244))
     draw = ImageDraw.Draw(page)
@@ -135,8 +135,8 @@ def test_a_png_page_decodes_to_the_very_pixels_pillow_gives(tmp_path: Path, monk
 
 @pytest.mark.parametrize("mode", ["P", "RGBA", "LA", "1", "I;16"])
 def test_other_pngs_are_left_to_pillow(tmp_path: Path, mode: str):
-    """Palette, alpha, 1 and 16 bits: not decoded by libspng, whose conversions differ from
-    Pillow's; the page is Pillow's pixels in RGB or grey."""
+    """Palette, alpha, 1 and 16 bits: left to Pillow, as they were (libspng takes the two kinds
+    scanners write); the page is Pillow's pixels in RGB."""
     path = tmp_path / "page.png"
     scan = _scan("RGB")
     (scan.quantize(64) if mode == "P" else scan.convert("L").convert(mode) if mode in ("1", "LA", "I;16")
