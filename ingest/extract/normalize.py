@@ -214,8 +214,9 @@ _ABBREVIATION = re.compile(r"(?:[A-ZĐ]{1,3}|Tp|Tx|Tt)")
 def place(text: str) -> str:
     """A place as printed, with the spacing and punctuation OCR scatters tidied.
 
-    A colon is never part of a place, and a full stop only after an abbreviation ("TP. Hồ Chí
-    Minh"): "TP: Hồ. Chí Minh" and "Thái:Thụy" are specks read as punctuation."""
+    A colon is never part of a place, nor a semicolon, and a full stop only after an abbreviation
+    ("TP. Hồ Chí Minh"): "TP: Hồ. Chí Minh", "Thái:Thụy" and "Cư Huê; Ea Kar" are specks read as
+    punctuation; a comma is followed by a space."""
     text = re.sub(r"\s+", " ", nfc(text)).strip(EDGES)
     text = re.sub(r"\.{2,}", ".", text)  # "TP... Hồ Chí Minh": specks read as stops
     text = re.sub(r"(?<=[^\W\d_]):(?=[^\W\d_])", " ", text)  # "Thái:Thụy"
@@ -225,8 +226,10 @@ def place(text: str) -> str:
         return m.group(0) if _ABBREVIATION.fullmatch(m.group(1)) else m.group(1) + " "
 
     text = re.sub(r"(?<![^\s,])([^\W\d_]+)\.\s*(?=[^\W\d_])", stop, text)
+    text = re.sub(r"\s*;\s*", ", ", text)  # "Xã Cư Huê; Ea Kar": a comma read with a speck above it
+    text = re.sub(r",(?=[^\W\d_])", ", ", text)  # "Số 167,Ngõ 95": the space after a comma lost
     text = re.sub(r"\s+", " ", text).strip(EDGES)
-    return re.sub(r"\s+([,;.])", r"\1", text)
+    return re.sub(r"\s+([,.])", r"\1", text)
 
 
 def ethnicity(text: str) -> tuple[str, bool]:

@@ -72,6 +72,9 @@ def test_ethnicity_and_province_lists():
      "Trạm Y tế xã Hưng Lộc, huyện Hưng Nguyên, tỉnh Nghệ An"),
     ("Phường 6, Quận 3, TP. HCM", "Phường 6, Quận 3, TP. HCM"),  # abbreviations keep their stop
     ("P. Bến Nghé, Q.1", "P. Bến Nghé, Q.1"),
+    ("Xã Cư Huê; Ea Kar, Đắk Lắk", "Xã Cư Huê, Ea Kar, Đắk Lắk"),  # a comma read with a speck above it
+    ("Số 167,Ngõ 95 Quang Trung, Phường 12", "Số 167, Ngõ 95 Quang Trung, Phường 12"),  # its space lost
+    ("Thôn 1,5 Km", "Thôn 1,5 Km"),  # a comma between figures is no part's end
 ])
 def test_punctuation_specks_in_places(read, expected):
     assert place(read) == expected
