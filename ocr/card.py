@@ -9,6 +9,9 @@ the photo (ocr/cardoutline.py): a mask that joined a shadow or a shaded corner o
 the card gives a quadrilateral with a side on no edge. When none does, the card's own edges
 outline it. Its sides are fitted as lines through the outline, so the rounded corners do not
 pull them in, and the four intersections map the card to a flat image at a fixed resolution.
+The hand holding the card, which joins its region from the frame's edge, is trimmed off; on a
+checked cloth, granite or a printed form, whose light parts join the card's region, what is
+finer than the smallest card is opened away.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ RATIO_RANGE = (1.42, 1.90)  # of the quadrilateral's mean sides: perspective ben
 # also be small in the frame, as a card photographed whole is and a page rarely is.
 PAGE_LIKE_RATIO, PAGE_LIKE_AREA = 1.50, 0.30
 MIN_FILL = 0.90  # of the fitted quadrilateral's area covered by the region
+# Opposite sides' ratios multiplied: a card photographed with the phone held at 35-40 degrees
+# has its near side some 1.4 times its far side.
+PARALLEL = 0.6
 LAST_RESORT = 4  # the masks of _masks from this one on are tried only when no card is outlined by edges
 # A page of plain print is told from a photo that may hold a card on a sample of the frame about
 # this many points long, its points some 2 mm apart on an A4 scan at 300 dpi.
@@ -67,11 +73,12 @@ def find_anywhere(pixels: np.ndarray) -> Found | None:
     edges = cardoutline.edges(lab)
     area = small.shape[0] * small.shape[1]
     candidates: list[tuple[Found, int, bool]] = []  # each with its mask's number, and whether edges support it
-    for number, (mask, takes) in enumerate(_masks(small, lab, distance, edges)):
+    for number, (mask, takes, held) in enumerate(_masks(small, lab, distance, edges)):
         if number == LAST_RESORT and any(on_edges for _, _, on_edges in candidates):
-            break  # the shaded-paper model and the edges' outline only when no card is outlined by edges
-        candidates += [(found, number, cardoutline.supported(edges, found.corners)) for contour in _regions(mask)
-                       if (found := _fit(contour, area)) is not None and takes(found.corners)]
+            break  # shaded paper, patterned tables and the edges' outline only when no card is outlined by edges
+        candidates += [(found, number, cardoutline.supported(edges, found.corners))
+                       for contour, outline in _regions(mask, held)
+                       if (found := _fit(contour, area, outline)) is not None and takes(found.corners)]
     if not candidates:
         return None
     # A quadrilateral whose sides lie on edges before one that a mask joined to a shaded corner
@@ -171,27 +178,45 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
 
 def _masks(small: np.ndarray, lab: np.ndarray, distance: np.ndarray, edges: np.ndarray):
     """Binary images in which the card may stand out as one region, each with the test a
-    quadrilateral found in it must pass: that its inside stands out from the background (`lab`:
-    `small` blurred, in L*a*b*; `edges`: its edges, from cardoutline)."""
+    quadrilateral found in it must pass (that its inside stands out from the background), and
+    whether the hand holding the card may join it there (`lab`: `small` blurred, in L*a*b*;
+    `edges`: its edges, from cardoutline). In the outlines of edges, what joins the card is print
+    beside it, and trimming it leaves rectangles printed on the card."""
     stands_out = partial(_stands_out, distance)
-    yield _otsu(np.clip(distance * 32, 0, 255).astype(np.uint8)), stands_out
     lightness = np.ascontiguousarray(lab[..., 0])
-    yield _otsu(lightness), stands_out  # a light card on a dark desk
     saturation = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)[..., 1]
-    yield _otsu(255 - cv2.GaussianBlur(saturation, (9, 9), 0)), stands_out  # a pale card on coloured cloth
+    plain = (_otsu(np.clip(distance * 32, 0, 255).astype(np.uint8)),
+             _otsu(lightness),  # a light card on a dark desk
+             _otsu(255 - cv2.GaussianBlur(saturation, (9, 9), 0)))  # a pale card on coloured cloth
+    for mask in plain:
+        yield mask, stands_out, True
     gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     grey_edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 30, 90)
     closed = cv2.morphologyEx(grey_edges, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
     filled = np.zeros_like(closed)
     contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     cv2.drawContours(filled, contours, -1, 255, thickness=cv2.FILLED)
-    yield filled, stands_out  # a card on a table of its own colour: only its outline tells
+    yield filled, stands_out, False  # a card on a table of its own colour: only its outline tells
     shaded = _background_distance(lab, smooth=True)
-    yield _otsu(np.clip(shaded * 32, 0, 255).astype(np.uint8)), partial(_stands_out, shaded)
+    yield _otsu(np.clip(shaded * 32, 0, 255).astype(np.uint8)), partial(_stands_out, shaded), True
+    for mask in plain:  # a card on a checked cloth, granite or a printed page
+        yield _coarse(mask), stands_out, True
     # A pale card on paper in uneven light, which Otsu's threshold joins to the frame's shaded
     # corner: its own edges outline it, and nothing may be drawn just outside its sides.
     yield cardoutline.hulls(edges), lambda corners: (_stands_out(shaded, corners)
-                                                     and cardoutline.clear_around(edges, corners))
+                                                     and cardoutline.clear_around(edges, corners)), False
+
+
+def _coarse(mask: np.ndarray) -> np.ndarray:
+    """The mask without what is narrower than the smallest card the finder takes, a third of its
+    short side: the squares of a checked cloth, the specks of granite, the lines of a printed
+    page, which join the card's region where they are as light, pale or far from the border's
+    colour as it is. An opening by a disc (two distance transforms)."""
+    smallest = np.sqrt(MIN_AREA * mask.shape[0] * mask.shape[1] / RATIO)
+    reach = smallest / 6
+    inside = cv2.distanceTransform(mask, cv2.DIST_L2, 5)
+    core = np.where(inside > reach, 0, 1).astype(np.uint8)
+    return np.where(cv2.distanceTransform(core, cv2.DIST_L2, 5) <= reach, mask, 0).astype(np.uint8)
 
 
 def _otsu(channel: np.ndarray) -> np.ndarray:
@@ -200,15 +225,44 @@ def _otsu(channel: np.ndarray) -> np.ndarray:
     return cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
 
 
-def _regions(mask: np.ndarray):
+def _regions(mask: np.ndarray, held: bool):
     """Outlines of the mask's regions of a card's possible size, holes filled (the card's own
-    dark print and photo make holes)."""
+    dark print and photo make holes), each with the outline its sides are fitted to: itself, or
+    for a card held in the hand, the outline before the hand was trimmed off, whose corners are
+    the card's."""
     area = mask.shape[0] * mask.shape[1]
     for candidate in (mask, 255 - mask):
         contours, _ = cv2.findContours(candidate, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
         for contour in contours:
-            if MIN_AREA * area <= cv2.contourArea(contour) <= MAX_AREA * area and not _touches(contour, mask.shape):
-                yield contour
+            if not MIN_AREA * area <= cv2.contourArea(contour) <= MAX_AREA * area:
+                continue
+            if not _touches(contour, mask.shape):
+                yield contour, contour
+            elif held:  # the hand holding the card reaches in from the frame's edge and joins it
+                card = _trimmed(contour, mask.shape)
+                if not _touches(card, mask.shape) and cv2.contourArea(card) >= MIN_AREA * area:
+                    yield card, contour
+
+
+FINGER = 0.6  # of the card's half-width: a finger or thumb over its edge is narrower than this
+
+
+def _trimmed(contour: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The region without what sticks out of it narrower than a finger: the hand holding the
+    card, the same colour as the card against the table, joins it in the masks. The card is the
+    region's widest part (its half-width the farthest any point lies inside); an opening (two
+    distance transforms) takes away what is narrower than 0.6 of its width and leaves it, its
+    corners rounder, which the fit of its sides' middles ignores. Of what is left, the largest
+    part clear of the frame's edge, where the hand comes from."""
+    region = np.zeros(shape[:2], np.uint8)
+    cv2.drawContours(region, [contour], -1, 1, thickness=cv2.FILLED)
+    inside = cv2.distanceTransform(region, cv2.DIST_L2, 5)
+    reach = FINGER * float(inside.max())
+    core = np.where(inside > reach, 0, 1).astype(np.uint8)
+    opened = (cv2.distanceTransform(core, cv2.DIST_L2, 5) <= reach).astype(np.uint8) * region
+    contours, _ = cv2.findContours(opened, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    clear = [c for c in contours if not _touches(c, shape)]
+    return max(clear or contours, key=cv2.contourArea) if contours else contour
 
 
 def _touches(contour: np.ndarray, shape: tuple[int, ...]) -> bool:
@@ -216,22 +270,21 @@ def _touches(contour: np.ndarray, shape: tuple[int, ...]) -> bool:
     return x <= 1 or y <= 1 or x + w >= shape[1] - 1 or y + h >= shape[0] - 1
 
 
-def _fit(contour: np.ndarray, frame_area: float) -> Found | None:
-    hull = cv2.convexHull(contour)
-    perimeter = cv2.arcLength(hull, True)
-    quad = None
-    for epsilon in (0.02, 0.03, 0.04, 0.06, 0.08):
-        approx = cv2.approxPolyDP(hull, epsilon * perimeter, True)
-        if len(approx) == 4:
-            quad = approx.reshape(4, 2).astype(np.float32)
-            break
-        if len(approx) < 4:
-            break
+def _fit(contour: np.ndarray, frame_area: float, outline: np.ndarray) -> Found | None:
+    """The card's quadrilateral fitted to a region, or None when the region has no card's shape.
+    A region trimmed of the hand holding the card has corners rounded by the trimming: the
+    rectangle that holds it least wastefully starts the fit instead of its polygon, and the fit
+    of the sides to the outline before trimming, first from afar, then closely, brings it to the
+    card's sides."""
+    trimmed = contour is not outline
+    quad = cv2.boxPoints(cv2.minAreaRect(contour)).astype(np.float32) if trimmed else _polygon(contour)
     if quad is None:
         return None
-    corners = _refine(_order(quad), contour.reshape(-1, 2).astype(np.float32))
-    if corners is None:
-        return None
+    corners = _order(quad)
+    for band in (0.1, 0.03) if trimmed else (0.03,):
+        corners = _refine(corners, outline.reshape(-1, 2).astype(np.float32), band)
+        if corners is None:
+            return None
     sides = side_lengths(corners)
     long, short = (sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2
     if short > long:  # the card stands on its short side: start the corners at its long side
@@ -247,10 +300,23 @@ def _fit(contour: np.ndarray, frame_area: float) -> Found | None:
         return None
     # Opposite sides of a card seen from above are nearly parallel and alike in length.
     parallel = min(sides[0], sides[2]) / max(sides[0], sides[2]) * min(sides[1], sides[3]) / max(sides[1], sides[3])
-    if parallel < 0.7:
+    if parallel < PARALLEL:
         return None
     score = parallel * (1 - abs(np.log(ratio / RATIO))) * min(fill, 1.0) + 0.001 * np.sqrt(cv2.contourArea(corners))
     return Found(corners, float(score))
+
+
+def _polygon(contour: np.ndarray) -> np.ndarray | None:
+    """The four corners of the region's hull, simplified as little as gives four, if any does."""
+    hull = cv2.convexHull(contour)
+    perimeter = cv2.arcLength(hull, True)
+    for epsilon in (0.02, 0.03, 0.04, 0.06, 0.08):
+        approx = cv2.approxPolyDP(hull, epsilon * perimeter, True)
+        if len(approx) == 4:
+            return approx.reshape(4, 2).astype(np.float32)
+        if len(approx) < 4:
+            return None
+    return None
 
 
 def side_lengths(corners: np.ndarray) -> list[float]:
@@ -258,7 +324,7 @@ def side_lengths(corners: np.ndarray) -> list[float]:
     return [float(np.linalg.norm(corners[i] - corners[(i + 1) % 4])) for i in range(4)]
 
 
-def _refine(corners: np.ndarray, outline: np.ndarray) -> np.ndarray | None:
+def _refine(corners: np.ndarray, outline: np.ndarray, band: float = 0.03) -> np.ndarray | None:
     """Corners as the intersections of lines fitted to the middle of each side of the outline:
     a rounded corner would otherwise cut the rectangle short."""
     lines = []
@@ -273,7 +339,7 @@ def _refine(corners: np.ndarray, outline: np.ndarray) -> np.ndarray | None:
         relative = outline - a
         along = relative @ unit
         across = np.abs(relative @ normal)
-        near = outline[(along > 0.15 * length) & (along < 0.85 * length) & (across < max(3.0, 0.03 * length))]
+        near = outline[(along > 0.15 * length) & (along < 0.85 * length) & (across < max(3.0, band * length))]
         if len(near) < 5:
             lines.append((a, unit))
             continue

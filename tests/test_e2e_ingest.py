@@ -81,6 +81,23 @@ def test_a_status_read_waits_for_the_reading_when_asked(client):
     assert client.get(status, params={"wait": 61}).status_code == 422
 
 
+def test_a_waiting_status_read_answers_when_a_document_moves_on(client):
+    """`wait` with `since` (the `version` of the last answer), as the reception page follows a
+    dossier: each answer comes once a document has moved on, not at the end only. Four pages on
+    the server's two workers cannot all be done at once, so one answer shows some done and some
+    not."""
+    pages = [(f"trang-{i}.png", png_bytes(vnpages.render_page([unique_line()[1]] + vnpages.PROSE[i:i + 2])),
+              "image/png") for i in range(4)]
+    status = f"/v1/dossiers/{post(client, pages).json()['dossier_code']}/status"
+    answers = [client.get(status).json()]
+    while answers[-1]["status"] not in ("done", "failed"):
+        answers.append(client.get(status, params={"wait": 50, "since": answers[-1]["version"]}).json())
+    moves = [[d["status"] for d in a["documents"]] for a in answers]
+    assert all(before != after for before, after in zip(moves, moves[1:])), moves  # none answered unmoved
+    assert any("done" in m and a["status"] != "done" for m, a in zip(moves, answers)), moves
+    assert answers[-1]["status"] == "done" and len({a["version"] for a in answers}) == len(answers)
+
+
 def test_born_digital_pdf_needs_no_ocr(client, tmp_path, server):
     token, line = unique_line()
     path = vnpages.born_digital_pdf(tmp_path / "quyet-dinh.pdf", vnpages.PROSE + [line])

@@ -305,9 +305,9 @@ class Pen:
     """Text on a card, placed and sized in millimetres: y is a baseline, sizes are cap heights,
     scaled by the card's own size jitter."""
 
-    def __init__(self, image: Image.Image, dpi: int, family: str, scale: float, italic_en: bool):
-        self.draw, self.dpi, self.files, self.scale, self.italic_en = ImageDraw.Draw(image), dpi, FAMILIES[family], \
-            scale, italic_en
+    def __init__(self, image: Image.Image, dpi: int, files: tuple[str, str, str], scale: float, italic_en: bool):
+        self.draw, self.dpi, self.files, self.scale, self.italic_en = ImageDraw.Draw(image), dpi, files, scale, \
+            italic_en
 
     def px(self, mm: float) -> float:
         return mm * self.dpi / 25.4
@@ -924,14 +924,16 @@ def _rounded(w: int, h: int, radius: float) -> np.ndarray:
     return (np.clip(radius - np.sqrt(dx * dx + dy * dy) + 0.5, 0, 1) * 255).astype(np.uint8)
 
 
-def render(c: Citizen, kind: str, side: str, rng: random.Random, dpi: int = 600) -> CardImage:
-    """One side of the card, flat, RGB, ID-1 at `dpi` (white outside the rounded corners)."""
+def render(c: Citizen, kind: str, side: str, rng: random.Random, dpi: int = 600,
+           families: dict[str, tuple[str, str, str]] = FAMILIES) -> CardImage:
+    """One side of the card, flat, RGB, ID-1 at `dpi` (white outside the rounded corners), its
+    print in one of `families` (regular, bold, italic font files)."""
     if kind not in KINDS or side not in ("front", "back"):
         raise ValueError(f"unknown card {kind!r} {side!r}")
     g = np.random.default_rng(rng.getrandbits(64))
     w, h = round(CARD_MM[0] / 25.4 * dpi), round(CARD_MM[1] / 25.4 * dpi)
     image = Image.fromarray(np.clip(_guilloche(w, h, dpi, kind, g, side == "front"), 0, 255).astype(np.uint8))
-    pen = Pen(image, dpi, rng.choice(sorted(FAMILIES)), rng.uniform(0.92, 1.08), rng.random() < 0.7)
+    pen = Pen(image, dpi, families[rng.choice(sorted(families))], rng.uniform(0.92, 1.08), rng.random() < 0.7)
     card = _Card(image, pen, rng, g)
     if kind == "cmnd-9":
         _cmnd9(card, c, side)

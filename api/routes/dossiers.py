@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import hashlib
+import json
 import logging
 import time
 import unicodedata
@@ -20,7 +22,7 @@ from ingest.extract.validate import TYPED_LENGTH, typed_problems
 from ingest.idempotency import KEY_PATTERN, fingerprint
 from ingest.reception import DossierForm, StagedFile
 from repository.model import (FIELDS, CaptureReport, Disposal, Document, DocumentStatus, Dossier, Field,
-                              IncomingSignature, LegalHold, Page, Retention, SignatureSummary)
+                              DossierState, IncomingSignature, LegalHold, Page, Retention, SignatureSummary)
 from repository.errors import RepositoryError
 from repository.verification import VerificationReport, verify_pdf
 
@@ -177,6 +179,15 @@ class DossierProgress(BaseModel):
     dossier_code: str
     status: DocumentStatus
     documents: list[DocumentProgress]
+    version: str  # the same for as long as no document has moved on; a waiting read is given it as `since`
+
+    @classmethod
+    def of(cls, code: str, state: DossierState) -> DossierProgress:
+        documents = [DocumentProgress(id=d.id, status=d.status, reason=d.reason, capture=d.capture)
+                     for d in state.documents]
+        moves = json.dumps([[d.id, d.status, d.reason] for d in documents]).encode()
+        return cls(dossier_code=code, status=state.status, documents=documents,
+                   version=hashlib.sha256(moves).hexdigest()[:16])
 
 
 RECHECK_SECONDS = 1.0  # a waiting status read looks at the manifest at least this often
@@ -187,21 +198,25 @@ async def dossier_progress(
         code: DossierCode, services: ServicesDep, pipeline: PipelineDep, key: KeyDep, request: Request,
         wait: Annotated[float, Query(ge=0, le=60, description="seconds to hold the answer while the dossier is "
                                                              "still being read: it comes as soon as it is done or "
-                                                             "failed")] = 0) -> DossierProgress:
+                                                             "failed")] = 0,
+        since: Annotated[str | None, Query(max_length=64, description="the `version` of the last answer: with "
+                                                                      "`wait`, the answer also comes as soon as a "
+                                                                      "document has moved on from it")] = None,
+) -> DossierProgress:
     """How far the reading is, and nothing about the citizen: what a page polls while it waits
     (not audited, unlike a read of the dossier). With `wait`, one request instead of a poll
-    every fraction of a second: the answer waits for the end of the reading, up to `wait` s."""
+    every fraction of a second: the answer waits for the end of the reading, up to `wait` s, or
+    with `since` for the next document to move on (a page showing each one as it is read)."""
     written = pipeline.next_write(code)  # taken before each read: a write during the read is not missed
-    progress = await readable_progress(services, key, request, code)
+    progress = DossierProgress.of(code, await readable_progress(services, key, request, code))
     deadline = time.monotonic() + wait
     while (progress.status in (DocumentStatus.RECEIVED, DocumentStatus.PROCESSING)
-           and (left := deadline - time.monotonic()) > 0):
+           and (since is None or progress.version == since) and (left := deadline - time.monotonic()) > 0):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(written.wait(), min(left, RECHECK_SECONDS))
         written = pipeline.next_write(code)
-        progress = await asyncio.to_thread(services.records.progress, code)
-    return DossierProgress(dossier_code=code, status=progress.status, documents=[
-        DocumentProgress(id=d.id, status=d.status, reason=d.reason, capture=d.capture) for d in progress.documents])
+        progress = DossierProgress.of(code, await asyncio.to_thread(services.records.progress, code))
+    return progress
 
 
 @router.get("/{code}/documents/{document_id}/original", response_class=Response, responses={404: {}, 410: {}})

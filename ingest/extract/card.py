@@ -157,6 +157,8 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         elif run_on := [p for p in parts if _UNIT.match(p) and len(re.findall(r"[^\W\d_]+", _UNIT.sub("", p)))
                         > LONGEST_UNIT_NAME]:
             doubt(name, f"{run_on[0]} is longer than a unit's name: two parts may have run together")
+        elif merged := next((p for p in parts[:-1] if gazetteer.province_run_on(p)), None):
+            doubt(name, f"{merged} runs a province's name into more words: two places may have run together")
         elif fitted.problem:
             doubt(name, fitted.problem)
         elif house := _HOUSE.match(parts[0]):

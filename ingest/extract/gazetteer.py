@@ -31,6 +31,7 @@ import vietnam_provinces
 
 from search.text import canonical_tones, nfc
 
+from . import lexicon
 from .fuzzy import key, similar
 
 # A unit's level as the list writes it, and as a card or a clerk abbreviates it.
@@ -87,6 +88,22 @@ def _provinces() -> dict[str, dict[str, District]]:
 def _province_names() -> dict[str, str]:
     """Province key: its name as listed, without its level."""
     return {key(name): name for p in _listed() if (name := _PROVINCE_LEVEL.sub("", nfc(p["name"])))}
+
+
+@lru_cache(maxsize=1)
+def _unit_keys() -> frozenset[str]:
+    """The keys of every district's and commune's name, without its level."""
+    return frozenset(k for districts in _provinces().values() for d, district in districts.items()
+                     for k in (d, *district.communes))
+
+
+def province_run_on(part: str) -> bool:
+    """Whether a part of a place is a province's name of two words or more run into more words:
+    "Thừa Thiên Huế Phước Hưng", two parts read as one where a line's end met the next line's
+    print. No listed unit's name is taken for one ("Điện Biên Phủ", "Thái Bình Trung")."""
+    name = COMMUNE_LEVEL.sub("", _DISTRICT_LEVEL.sub("", part))
+    words = name.split()
+    return key(name) not in _unit_keys() and any(lexicon.province(" ".join(words[:n])) for n in range(2, len(words)))
 
 
 SHORTEST_START = 2  # letters of a province's name that glare left ("Tỉnh Hà", "Tỉnh Quảng")

@@ -17,6 +17,13 @@ _WORDED_DATE = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})
 # A "/" read as two strokes ("28I04I11976"): tried only when the strict form finds nothing, and
 # kept only when it gives a calendar date in a plausible century.
 _LOOSE_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-!|il1]{1,2}\s*(\d{1,2})\s*[/.\-!|il1]{1,2}\s*((?:19|20)\d{2})(?!\d)")
+# One "/" read as a space, the other as it is ("24 11-1938"): before the two-stroke form, which
+# would take the "1" after the space for the "/" and give 24/1/1938.
+_SPACED_DATE = re.compile(r"(?<!\d)(\d{1,2})\s+(\d{1,2})\s*[/.\-!|il]\s*((?:19|20)\d{2})(?!\d)"
+                          r"|(?<!\d)(\d{1,2})\s*[/.\-!|il]\s*(\d{1,2})\s+((?:19|20)\d{2})(?!\d)")
+# A "/" lost between two-figure parts ("020512020" for 02/05/2020, the other "/" read as "1"):
+# tried only after the two above, and kept as they are.
+_RUN_DATE = re.compile(r"(?<!\d)(\d{2})[/.\-!|il1]?(\d{2})[/.\-!|il1]?((?:19|20)\d{2})(?!\d)")
 # A date in words one of whose three words is misread ("sày 20 tháng 06 năm 1998", "Ngày 14 Hàều 07
 # năm 2003", "Ngày 06 tháng 10 1h 1995"): the other two and the figures in their places.
 _LOOSE_WORDED = tuple(re.compile(p + r"\s*((?:19|20)\d{2})(?!\d)") for p in (
@@ -40,17 +47,26 @@ def _date_digits(text: str) -> str:
 def dates(text: str, loose: bool = False) -> list[tuple[int, int, str, bool]]:
     """Every date in ``text`` (NFC) in figures or in words: (start, end, ISO, in words), the
     positions those of ``text``'s characters; the shape only, as ``iso_date``. ``loose``: where
-    none is found, a "/" read as two strokes too, as ``date_parts`` reads it ("13I03I12025"), or
-    else the first in words with one of its three words misread ("Ngày 14 Hàều 07 năm 2003")."""
+    none is found, one "/" read as a space ("24 11-1938"), a "/" read as two strokes, as
+    ``date_parts`` reads it ("13I03I12025"), then one lost between two-figure parts
+    ("020512020"), or else the first in words with one of its
+    three words misread ("Ngày 14 Hàều 07 năm 2003")."""
     low = folded(_date_digits(nfc(text)))  # one character per character of text
     found = [(m, False) for m in _NUMERIC_DATE.finditer(low)] + [(m, True) for m in _WORDED_DATE.finditer(low)]
-    if loose and not found:
-        found = [(m, False) for m in _LOOSE_DATE.finditer(low) if 1 <= int(m[1]) <= 31 and 1 <= int(m[2]) <= 12]
+    for pattern in (_SPACED_DATE, _LOOSE_DATE, _RUN_DATE) if loose else ():
+        if not found:
+            found = [(m, False) for m in pattern.finditer(low) if 1 <= int(_groups(m)[0]) <= 31
+                     and 1 <= int(_groups(m)[1]) <= 12]
     if loose and not found:
         found = [(m, False) for m in (p.search(low) for p in _LOOSE_WORDED)
                  if m and 1 <= int(m[1]) <= 31 and 1 <= int(m[2]) <= 12][:1]
-    return sorted((m.start(), m.end(), "{2:04d}-{1:02d}-{0:02d}".format(*(int(g) for g in m.groups())), worded)
+    return sorted((m.start(), m.end(), "{2:04d}-{1:02d}-{0:02d}".format(*(int(g) for g in _groups(m))), worded)
                   for m, worded in found)
+
+
+def _groups(m: re.Match) -> tuple[str, ...]:
+    """Day, month and year of a date pattern's match, of whichever of its alternatives matched."""
+    return tuple(g for g in m.groups() if g is not None)
 
 
 def date_parts(text: str) -> tuple[int, int, int] | None:
@@ -59,8 +75,8 @@ def date_parts(text: str) -> tuple[int, int, int] | None:
     low = folded(_date_digits(nfc(text)))
     found = [m for m in (_NUMERIC_DATE.search(low), _WORDED_DATE.search(low)) if m]
     if not found:
-        for m in _LOOSE_DATE.finditer(low):
-            day, month, year = (int(g) for g in m.groups())
+        for m in (m for pattern in (_SPACED_DATE, _LOOSE_DATE, _RUN_DATE) for m in pattern.finditer(low)):
+            day, month, year = (int(g) for g in _groups(m))
             if 1 <= day <= 31 and 1 <= month <= 12:
                 return year, month, day
         return None
@@ -198,8 +214,9 @@ _ABBREVIATION = re.compile(r"(?:[A-ZĐ]{1,3}|Tp|Tx|Tt)")
 def place(text: str) -> str:
     """A place as printed, with the spacing and punctuation OCR scatters tidied.
 
-    A colon is never part of a place, and a full stop only after an abbreviation ("TP. Hồ Chí
-    Minh"): "TP: Hồ. Chí Minh" and "Thái:Thụy" are specks read as punctuation."""
+    A colon is never part of a place, nor a semicolon, and a full stop only after an abbreviation
+    ("TP. Hồ Chí Minh"): "TP: Hồ. Chí Minh", "Thái:Thụy" and "Cư Huê; Ea Kar" are specks read as
+    punctuation; a comma is followed by a space."""
     text = re.sub(r"\s+", " ", nfc(text)).strip(EDGES)
     text = re.sub(r"\.{2,}", ".", text)  # "TP... Hồ Chí Minh": specks read as stops
     text = re.sub(r"(?<=[^\W\d_]):(?=[^\W\d_])", " ", text)  # "Thái:Thụy"
@@ -209,8 +226,10 @@ def place(text: str) -> str:
         return m.group(0) if _ABBREVIATION.fullmatch(m.group(1)) else m.group(1) + " "
 
     text = re.sub(r"(?<![^\s,])([^\W\d_]+)\.\s*(?=[^\W\d_])", stop, text)
+    text = re.sub(r"\s*;\s*", ", ", text)  # "Xã Cư Huê; Ea Kar": a comma read with a speck above it
+    text = re.sub(r",(?=[^\W\d_])", ", ", text)  # "Số 167,Ngõ 95": the space after a comma lost
     text = re.sub(r"\s+", " ", text).strip(EDGES)
-    return re.sub(r"\s+([,;.])", r"\1", text)
+    return re.sub(r"\s+([,.])", r"\1", text)
 
 
 def ethnicity(text: str) -> tuple[str, bool]:

@@ -368,6 +368,16 @@ def test_a_commune_and_a_district_read_as_one_part_go_to_the_clerk():
     assert not whole.review
 
 
+def test_a_province_run_into_the_next_lines_place_goes_to_the_clerk():
+    """The place of origin's last line ran into the residence below it (the second card maker's
+    seed 22, its print shifted): a province's name and more words in one part."""
+    run_on = card_fields(origin="Phường Vĩnh Ninh, Huế, Thừa Thiên Huế Phước Hưng, Long Điền, Bà Rịa - Vũng Tàu")
+    assert run_on["place_of_origin"].review and run_on["place_of_origin"].problem == (
+        "Thừa Thiên Huế Phước Hưng runs a province's name into more words: two places may have run together")
+    listed = card_fields(origin="Phường Him Lam, Điện Biên Phủ, Điện Biên")["place_of_origin"]  # a unit's own name
+    assert not listed.review
+
+
 def test_a_syllable_ending_in_a_stop_without_its_tone_mark_goes_to_the_clerk():
     # A hamlet, which no list of units names: the acute of "Bắc" lost.
     lost = card_fields(origin="Thôn Băc Sơn, Xã Xuân Hòa, Lập Thạch, Vĩnh Phúc")["place_of_origin"]

@@ -14,7 +14,7 @@ import ocr
 from ingest.classify import classify, classify_text
 from ingest.extract import ExtractedField, extract, lexicon, validate
 from ingest.extract.layout import rows
-from ingest.extract.normalize import ethnicity, iso_date, name, place, prose, worded_date
+from ingest.extract.normalize import dates, ethnicity, iso_date, name, place, prose, worded_date
 from ingest.extract.personal import birth_certificate, id_number
 from ocr.model import PageResult
 from wordrows import page_of_lines, page_of_rows
@@ -72,6 +72,9 @@ def test_ethnicity_and_province_lists():
      "Trạm Y tế xã Hưng Lộc, huyện Hưng Nguyên, tỉnh Nghệ An"),
     ("Phường 6, Quận 3, TP. HCM", "Phường 6, Quận 3, TP. HCM"),  # abbreviations keep their stop
     ("P. Bến Nghé, Q.1", "P. Bến Nghé, Q.1"),
+    ("Xã Cư Huê; Ea Kar, Đắk Lắk", "Xã Cư Huê, Ea Kar, Đắk Lắk"),  # a comma read with a speck above it
+    ("Số 167,Ngõ 95 Quang Trung, Phường 12", "Số 167, Ngõ 95 Quang Trung, Phường 12"),  # its space lost
+    ("Thôn 1,5 Km", "Thôn 1,5 Km"),  # a comma between figures is no part's end
 ])
 def test_punctuation_specks_in_places(read, expected):
     assert place(read) == expected
@@ -115,6 +118,18 @@ def test_id_numbers_with_look_alike_letters(read, expected):
 ])
 def test_a_slash_read_as_two_strokes(read, expected):
     assert iso_date(read) == expected
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("Ngày, tháng, năm / Date, month, year: 020512020", "2020-05-02"),  # one "/" lost, the other read as 1
+    ("25052020", "2020-05-25"), ("02/05I2020", "2020-05-02"),
+    ("079203001234", None), ("125052020", None), ("0205 2020", None),  # an ID; nine figures; a part missing
+    # One "/" read as a space: not 24/1/1938, which the two-stroke form makes of the "1" after it.
+    ("Sinh ngày 24 11-1938", "1938-11-24"), ("24/11 1938", "1938-11-24"), ("Số 12 11 2020", None),
+])
+def test_a_slash_lost_between_two_figure_parts(read, expected):
+    assert iso_date(read) == expected
+    assert [iso for _, _, iso, _ in dates(read, loose=True)] == ([expected] if expected else [])
 
 
 @pytest.mark.parametrize(("read", "expected"), [

@@ -10,12 +10,14 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pikepdf
 import pytest
 from PIL import Image, ImageDraw, ImageOps
 
 import ocr
+import othercards
 import vncards
 import vndocs
 import vnpages
@@ -102,6 +104,7 @@ def fields_of(page: ocr.PageResult) -> dict[str, str]:
     (6, "back", "wood, sideways, stored sideways with EXIF orientation 8"),
     (22, "front", "white paper, sideways, shadow and glare"),
     (14, "back", "cloth, upright, tilted 35°, shadow, chat-app size"),
+    (47, "front", "wood, in perspective, turned by its orientation tag"),
 ])
 def test_the_card_is_found_where_it_lies(seed, which, what):
     side_, photo = side(seed, which)
@@ -175,6 +178,45 @@ def test_an_outline_cut_short_where_the_cards_edge_broke_is_no_card():
     assert "paper" in photo.notes and "glare" in photo.notes
     found = card.find(shown(photo.jpeg))
     assert found is None or corner_error(found.corners, photo.corners)[1] <= CLOSE
+
+
+@pytest.mark.parametrize("seed,which,what", [
+    (22, "front", "held in fingers over its edge on a dark desk: the hand joins the card's region"),
+    (29, "back", "on a checked cloth, held in fingers: light checks join the card's region"),
+    (39, "back", "on a dark desk, the phone held at a slant: the near side 1.3 times the far side"),
+])
+def test_a_card_printed_and_photographed_another_way_is_found(seed, which, what):
+    """Photos of tests/othercards.py, which HoSo was not first built on: each needs one of the
+    finder's later paths (trimming off the hand, the coarse masks, the slant allowed)."""
+    _, pairs = othercards.sample(seed)
+    _, photo = pairs[("front", "back").index(which)]
+    found = card.find(shown(photo.jpeg))
+    assert found is not None, what
+    _, error = corner_error(found.corners, photo.corners)
+    assert error <= 2 * CLOSE, f"{what}: a corner is {error:.2%} of the diagonal away"
+
+
+def test_rectangles_printed_on_a_card_are_not_taken_for_it():
+    """A card filling most of the frame on a printed form: the outlines of edges join its
+    fingerprint boxes to the print beside it; trimmed, they would be a card of their own."""
+    _, pairs = othercards.sample(17)
+    photo = pairs[1][1]
+    assert "form" in photo.notes
+    found = card.find(shown(photo.jpeg))
+    assert found is None or corner_error(found.corners, photo.corners)[1] <= 2 * CLOSE
+
+
+def test_the_hand_holding_a_card_is_trimmed_off_its_region():
+    """A card's region joined by a finger reaching in from the frame's edge: what is left is
+    the card, clear of the edge, about its own area."""
+    region = np.zeros((600, 800), np.uint8)
+    region[150:400, 200:600] = 255  # the card, 400 × 250
+    cv2.fillPoly(region, [np.int32([(0, 520), (0, 600), (90, 600), (280, 380), (240, 350)])], 255)  # the finger
+    contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    assert card._touches(contours[0], region.shape)
+    trimmed = card._trimmed(contours[0], region.shape)
+    assert not card._touches(trimmed, region.shape)
+    assert 0.93 * 400 * 250 <= cv2.contourArea(trimmed) <= 1.01 * 400 * 250
 
 
 def test_a_card_drawn_on_a_page_and_a_blank_page_are_no_card():

@@ -1,4 +1,5 @@
-"""A PNG's EXIF orientation is found wherever its eXIf chunk is, without decoding the pixels."""
+"""A PNG's EXIF orientation is found wherever its eXIf chunk is, without decoding the pixels; a
+page's pixels are the ones Pillow decodes, whichever decoder gives them."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import struct
 import zlib
 from pathlib import Path
 
+import cv2
 import numpy as np
+import pyspng
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
-from ocr.sources import PNG_SIGNATURE, exif_orientation, load_page
+from ocr.sources import PNG_SIGNATURE, exif_orientation, load_page, png_pixels
 from ocr.options import OcrOptions
 
 STORED = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3) * 3  # every pixel differs
@@ -68,3 +71,78 @@ def test_a_resolution_is_believed_only_where_it_makes_a_paper_size(tmp_path: Pat
     Image.new("L", size, 255).save(path, "JPEG", **({"dpi": (dpi, dpi)} if dpi else {}))
     _, found = load_page(path, "image/jpeg", 0, OcrOptions())
     assert found == expected
+
+
+def _scan(mode: str) -> Image.Image:
+    """A scrap of a scanned page: print, a grey rule, paper with a scanner's noise above and
+    smooth below, a coloured stamp."""
+    rng = np.random.default_rng(7)
+    page = Image.new("RGB", (900, 700), (250, 248, 244))
+    draw = ImageDraw.Draw(page)
+    for y in range(40, 640, 36):
+        draw.text((60, y), "Cộng hòa xã hội chủ nghĩa Việt Nam — Độc lập, Tự do, Hạnh phúc", fill=(20, 20, 20))
+    draw.line((60, 660, 840, 660), fill=(128, 128, 128), width=3)
+    draw.ellipse((600, 420, 820, 640), outline=(200, 30, 40), width=8)
+    pixels = np.asarray(page, np.int16)
+    pixels[:350] += rng.normal(0, 6, (350, 900, 1)).astype(np.int16)  # the lower half left smooth
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).convert(mode)
+
+
+def _every_filter(pixels: np.ndarray) -> bytes:
+    """An 8-bit PNG of `pixels` whose rows take the five filter types in turn (None, Sub, Up,
+    Average, Paeth): encoders choose some of them only (Pillow three, OpenCV one)."""
+    height, width = pixels.shape[:2]
+    channels = 1 if pixels.ndim == 2 else pixels.shape[2]
+    x = pixels.reshape(height, width * channels).astype(np.int16)
+    a = np.pad(x, ((0, 0), (channels, 0)))[:, :-channels]  # the same channel of the pixel to the left
+    b = np.pad(x, ((1, 0), (0, 0)))[:-1]  # above
+    c = np.pad(a, ((1, 0), (0, 0)))[:-1]  # above, to the left
+    p = a + b - c
+    pa, pb, pc = np.abs(p - a), np.abs(p - b), np.abs(p - c)
+    paeth = np.where((pa <= pb) & (pa <= pc), a, np.where(pb <= pc, b, c))
+    predicted = [np.zeros_like(x), a, b, (a + b) // 2, paeth]
+    kind = np.arange(height) % 5
+    rows = (x - np.choose(kind[:, None], predicted)) % 256
+    raw = np.concatenate([kind[:, None], rows], axis=1).astype(np.uint8).tobytes()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0 if channels == 1 else 2, 0, 0, 0)
+    return _png([(b"IHDR", header), (b"IDAT", zlib.compress(raw)), (b"IEND", b"")])
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+@pytest.mark.parametrize("writer", ["every-filter", "pillow", "opencv", "pillow-transparency"])
+def test_a_png_page_decodes_to_the_very_pixels_pillow_gives(tmp_path: Path, monkeypatch, mode: str, writer: str):
+    """8-bit grey and RGB PNGs, the scanners' own, are decoded by libspng (png_pixels): the same
+    pixels as Pillow's, row filters of every kind undone, a transparency chunk not applied."""
+    decoded_by_libspng = []
+    monkeypatch.setattr(pyspng, "load", lambda data, load=pyspng.load: decoded_by_libspng.append(1) or load(data))
+    scan, path = _scan(mode), tmp_path / "page.png"
+    if writer == "every-filter":
+        path.write_bytes(_every_filter(np.asarray(scan)))
+    elif writer == "opencv":
+        stored = np.asarray(scan)
+        cv2.imwrite(str(path), stored if mode == "L" else stored[:, :, ::-1])
+    elif writer == "pillow-transparency":
+        scan.save(path, transparency=255 if mode == "L" else (250, 248, 244))
+    else:
+        scan.save(path)
+    with Image.open(path) as image:
+        assert image.mode == mode
+        expected = np.asarray(image)
+    assert np.array_equal(expected, np.asarray(scan))  # every writer here is lossless
+    pixels, _ = load_page(path, "image/png", 0, OcrOptions())
+    assert np.array_equal(pixels, expected) and decoded_by_libspng == [1]
+
+
+@pytest.mark.parametrize("mode", ["P", "RGBA", "LA", "1", "I;16"])
+def test_other_pngs_are_left_to_pillow(tmp_path: Path, mode: str):
+    """Palette, alpha, 1 and 16 bits: left to Pillow, as they were (libspng takes the two kinds
+    scanners write); the page is Pillow's pixels in RGB."""
+    path = tmp_path / "page.png"
+    scan = _scan("RGB")
+    (scan.quantize(64) if mode == "P" else scan.convert("L").convert(mode) if mode in ("1", "LA", "I;16")
+     else scan.convert(mode)).save(path)
+    assert png_pixels(path.read_bytes()) is None
+    with Image.open(path) as image:
+        expected = np.asarray(image.convert("RGBA").convert("RGB") if "A" in image.getbands() else image.convert("RGB"))
+    pixels, _ = load_page(path, "image/png", 0, OcrOptions())
+    assert np.array_equal(pixels, expected)

@@ -80,6 +80,8 @@ def test_receive_review_confirm_and_receipt(web, server, client, tmp_path):
     expect(files).to_have_count(1)
     expect(files).to_contain_text("cccd.png")
 
+    status_reads = []  # the page follows the reading with status reads the server holds
+    page.on("request", lambda request: "/status" in request.url and status_reads.append(request.url))
     page.get_by_role("button", name="Tiếp nhận hồ sơ").click()
     agency = page.get_by_label("Mã cơ quan tiếp nhận")
     expect(page.locator("#loi-nhan")).to_contain_text("13 ký tự")
@@ -100,6 +102,10 @@ def test_receive_review_confirm_and_receipt(web, server, client, tmp_path):
     expect(page.locator("#tai-lieu tr").first).to_contain_text("Căn cước công dân")
     expect(page.locator("#trang-thai-ho-so")).to_contain_text("Đã đọc xong 1/1")
     web.shot("doc-xong")
+    # One read at once, then one held until the document moves on (received, reading, done):
+    # a page polling every second while Tesseract reads would send several more.
+    assert 2 <= len(status_reads) <= 4, status_reads
+    assert all("wait=" in url and "since=" in url for url in status_reads[1:]), status_reads
 
     # The review screen: the page picture, the words read, the fields.
     dossier = client.get(f"/v1/dossiers/{code}").json()

@@ -8,13 +8,14 @@ import {
 import { PageViewer, loadReading } from "./viewer.js";
 
 const AGENCY = "hoso.agency";
+const WAIT_SECONDS = 25; // a status read is held this long at most while no document moves on
 const VIEWABLE = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
 
 const state = {
   me: null,
   files: [], // {file, url} waiting to be sent
   dossier: null,
-  poll: null,
+  following: null, // AbortController of the status reads that follow the dossier's reading
   review: null, // {id, reading, viewer}
 };
 
@@ -196,38 +197,49 @@ function showDossier(dossier) {
     $("#tieu-de-ho-so").focus();
     closeReview();
   }
-  schedulePoll(fresh ? 0 : 1);
+  follow();
 }
 
 function finished(doc) {
   return ["done", "failed", "disposed"].includes(doc.status);
 }
 
-function schedulePoll(round) {
-  clearTimeout(state.poll);
+/** Follow the reading until every document is finished: each status read is held by the server
+ * until a document moves on (`wait` with `since`, the version last shown), so each change shows at
+ * once, for one request a change instead of a poll a second. */
+function follow() {
+  state.following?.abort();
+  state.following = null;
   if (state.dossier.documents.every(finished)) return;
-  // Every second at first (a page takes a few seconds), then less often for long dossiers.
-  state.poll = setTimeout(() => poll(round), Math.min(1000 + round * 250, 4000));
+  state.following = new AbortController();
+  watch(state.dossier.dossier_code, state.following.signal);
 }
 
-async function poll(round) {
-  const code = state.dossier?.dossier_code;
-  try {
-    // The status route carries no personal data and is not audited; the dossier itself (an
-    // audited read) is fetched again only when a document has moved on.
-    const progress = await apiJSON(`${dossierPath()}/status`);
-    if (progress.dossier_code !== state.dossier?.dossier_code) return;
-    const moved = progress.documents.some((d, i) => d.status !== state.dossier.documents[i]?.status);
-    if (moved) {
-      const dossier = await apiJSON(dossierPath());
-      if (dossier.dossier_code !== state.dossier?.dossier_code) return;
-      state.dossier = dossier;
-      renderDocuments();
+async function watch(code, signal) {
+  const path = `/v1/dossiers/${encodeURIComponent(code)}`;
+  let version = null; // none yet: the first read answers at once, and says the version
+  for (let failures = 0; !signal.aborted;) {
+    try {
+      const params = version ? { wait: WAIT_SECONDS, since: version } : {};
+      const progress = await apiJSON(`${path}/status`, { params, signal });
+      failures = 0;
+      version = progress.version;
+      // The status route carries no personal data and is not audited; the dossier itself (an
+      // audited read) is fetched again only when a document has moved on.
+      const moved = progress.documents.some((d, i) => d.status !== state.dossier.documents[i]?.status);
+      if (moved) {
+        const dossier = await apiJSON(path, { signal });
+        if (signal.aborted) return;
+        state.dossier = dossier;
+        renderDocuments();
+      }
+      if (progress.documents.every(finished)) return;
+    } catch (e) {
+      if (signal.aborted) return;
+      say($("#trang-thai-ho-so"), explain(e), "loi");
+      await new Promise((resume) => setTimeout(resume, Math.min(1000 * 2 ** failures++, 16000))); // the server may be away
     }
-  } catch (e) {
-    say($("#trang-thai-ho-so"), explain(e), "loi");
   }
-  if (code === state.dossier?.dossier_code) schedulePoll(round + 1);
 }
 
 function needsReview(doc, names = Object.keys(doc.fields)) {
@@ -291,7 +303,7 @@ $("#chep-ma").addEventListener("click", async () => {
 });
 
 $("#ho-so-moi").addEventListener("click", () => {
-  clearTimeout(state.poll);
+  state.following?.abort();
   closeReview();
   state.dossier = null;
   $("#ho-so").hidden = true;
