@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from ocr.cardpage import FILLERS
 from ocr.model import PageResult
 
 from .extract import card
@@ -99,6 +100,8 @@ def scores(lines: list[str], head: float = HEAD) -> dict[str, int]:
         result["admin_document"] += TYPE_LINE
     if any(_PLACE_DATE.search(line) for line in low):
         result["admin_document"] += LABEL
+    if any(FILLERS in line for line in lines):  # a card's MRZ that did not read as one
+        result["citizen_id_card"] += LABEL
     return result
 
 

@@ -4,19 +4,25 @@ A card on a desk is a rounded rectangle of ID-1 proportions (85.60 × 53.98 mm) 
 from what lies around it: lighter than wood, paler than cloth, edged by its own shadow on a
 white table. Several masks of "not the background" are tried (the background's colour is
 learnt from the frame's border, where the card never is), and the region whose outline is
-best fitted by a quadrilateral of a card's proportions wins. Its sides are fitted as lines
-through the outline, so the rounded corners do not pull them in, and the four intersections
-map the card to a flat image at a fixed resolution. The hand holding the card, which joins its
-region from the frame's edge, is trimmed off; on a checked cloth, granite or a printed form,
-whose light parts join the card's region, what is finer than the smallest card is opened away.
+best fitted by a quadrilateral of a card's proportions wins, if its four sides lie on edges of
+the photo (ocr/cardoutline.py): a mask that joined a shadow or a shaded corner of the paper to
+the card gives a quadrilateral with a side on no edge. When none does, the card's own edges
+outline it. Its sides are fitted as lines through the outline, so the rounded corners do not
+pull them in, and the four intersections map the card to a flat image at a fixed resolution.
+The hand holding the card, which joins its region from the frame's edge, is trimmed off; on a
+checked cloth, granite or a printed form, whose light parts join the card's region, what is
+finer than the smallest card is opened away.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import cv2
 import numpy as np
+
+from . import cardoutline
 
 RATIO = 85.60 / 53.98
 WIDTH_MM = 85.60
@@ -32,7 +38,7 @@ MIN_FILL = 0.90  # of the fitted quadrilateral's area covered by the region
 # Opposite sides' ratios multiplied: a card photographed with the phone held at 35-40 degrees
 # has its near side some 1.4 times its far side.
 PARALLEL = 0.6
-LAST_RESORT = 4  # the masks of _masks from this one on are tried only when those before show no card
+LAST_RESORT = 4  # the masks of _masks from this one on are tried only when no card is outlined by edges
 # A page of plain print is told from a photo that may hold a card on a sample of the frame about
 # this many points long, its points some 2 mm apart on an A4 scan at 300 dpi.
 PLAIN_SAMPLE = 500
@@ -64,18 +70,21 @@ def find_anywhere(pixels: np.ndarray) -> Found | None:
         small = cv2.cvtColor(small, cv2.COLOR_GRAY2RGB)
     lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_RGB2LAB)  # shared by the masks
     distance = _background_distance(lab)
+    edges = cardoutline.edges(lab)
     area = small.shape[0] * small.shape[1]
-    candidates: list[tuple[Found, int]] = []  # each with the mask it came from
-    for number, (mask, background, held) in enumerate(_masks(small, lab, distance)):
-        if number == LAST_RESORT and candidates:
-            break  # the shaded paper and patterned tables only when nothing else shows a card
-        candidates += [(found, number) for contour, outline in _regions(mask, held)
-                       if (found := _fit(contour, area, outline)) is not None
-                       and _stands_out(background, found.corners)]
+    candidates: list[tuple[Found, int, bool]] = []  # each with its mask's number, and whether edges support it
+    for number, (mask, takes, held) in enumerate(_masks(small, lab, distance, edges)):
+        if number == LAST_RESORT and any(on_edges for _, _, on_edges in candidates):
+            break  # shaded paper, patterned tables and the edges' outline only when no card is outlined by edges
+        candidates += [(found, number, cardoutline.supported(edges, found.corners))
+                       for contour, outline in _regions(mask, held)
+                       if (found := _fit(contour, area, outline)) is not None and takes(found.corners)]
     if not candidates:
         return None
-    best, number = max(candidates, key=lambda c: c[0].score)
-    if any(not _overlap(best.corners, other.corners) for other, n in candidates if n == number):
+    # A quadrilateral whose sides lie on edges before one that a mask joined to a shaded corner
+    # of the paper or cut short, however well it fits a card's shape.
+    best, number, _ = max(candidates, key=lambda c: (c[2], c[0].score))
+    if any(not _overlap(best.corners, other.corners) for other, n, _ in candidates if n == number):
         return None  # two cards in one picture (a photocopy of front and back): read it as a page
     return Found((best.corners / np.float32(scale)).astype(np.float32), best.score)
 
@@ -167,29 +176,35 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
     return cv2.pointPolygonTest(a.reshape(-1, 1, 2), tuple(float(v) for v in b.mean(axis=0)), False) >= 0
 
 
-def _masks(small: np.ndarray, lab: np.ndarray, distance: np.ndarray):
-    """Binary images in which the card may stand out as one region, each with the distance from
-    the background its candidates must stand out by, and whether the hand holding the card may
-    join it there (`lab`: `small` blurred, in L*a*b*). In the outlines of edges, what joins the
-    card is print beside it, and trimming it leaves rectangles printed on the card."""
+def _masks(small: np.ndarray, lab: np.ndarray, distance: np.ndarray, edges: np.ndarray):
+    """Binary images in which the card may stand out as one region, each with the test a
+    quadrilateral found in it must pass (that its inside stands out from the background), and
+    whether the hand holding the card may join it there (`lab`: `small` blurred, in L*a*b*;
+    `edges`: its edges, from cardoutline). In the outlines of edges, what joins the card is print
+    beside it, and trimming it leaves rectangles printed on the card."""
+    stands_out = partial(_stands_out, distance)
     lightness = np.ascontiguousarray(lab[..., 0])
     saturation = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)[..., 1]
     plain = (_otsu(np.clip(distance * 32, 0, 255).astype(np.uint8)),
              _otsu(lightness),  # a light card on a dark desk
              _otsu(255 - cv2.GaussianBlur(saturation, (9, 9), 0)))  # a pale card on coloured cloth
     for mask in plain:
-        yield mask, distance, True
+        yield mask, stands_out, True
     gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
-    edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 30, 90)
-    closed = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+    grey_edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 30, 90)
+    closed = cv2.morphologyEx(grey_edges, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
     filled = np.zeros_like(closed)
     contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     cv2.drawContours(filled, contours, -1, 255, thickness=cv2.FILLED)
-    yield filled, distance, False  # a card on a table of its own colour: only its outline tells
+    yield filled, stands_out, False  # a card on a table of its own colour: only its outline tells
     shaded = _background_distance(lab, smooth=True)
-    yield _otsu(np.clip(shaded * 32, 0, 255).astype(np.uint8)), shaded, True
+    yield _otsu(np.clip(shaded * 32, 0, 255).astype(np.uint8)), partial(_stands_out, shaded), True
     for mask in plain:  # a card on a checked cloth, granite or a printed page
-        yield _coarse(mask), distance, True
+        yield _coarse(mask), stands_out, True
+    # A pale card on paper in uneven light, which Otsu's threshold joins to the frame's shaded
+    # corner: its own edges outline it, and nothing may be drawn just outside its sides.
+    yield cardoutline.hulls(edges), lambda corners: (_stands_out(shaded, corners)
+                                                     and cardoutline.clear_around(edges, corners)), False
 
 
 def _coarse(mask: np.ndarray) -> np.ndarray:

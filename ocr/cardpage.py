@@ -124,10 +124,16 @@ CARD_WORDS = ("cancuoc", "chungminh", "congdan", "identitycard", "identification
               "hoten", "sinhngay", "nguyenquan", "dkhk")
 
 
+# Five of the MRZ's fillers in a row: what glare over a back leaves of its zone, when the zone
+# no longer reads as one and the labels are gone too. No other paper prints them.
+FILLERS = "<<<<<"
+
+
 def reads_as_card(words: list[Word]) -> bool:
-    """Whether the print read off a cut-out card holds one of a card's titles or labels."""
-    letters = _letters_of(" ".join(w.text for w in words))
-    return any(k in letters for k in CARD_WORDS)
+    """Whether the print read off a cut-out card holds one of a card's titles or labels, or
+    what is left of an MRZ."""
+    text = " ".join(w.text for w in words)
+    return any(k in _letters_of(text) for k in CARD_WORDS) or FILLERS in text
 
 
 def _recognise(gray: np.ndarray, number: int, dpi: int, options: OcrOptions, workdir: Path,

@@ -90,17 +90,20 @@ class Row:
 
 
 TALL = 3.5  # a "word" this many times taller than the page's usual word is a picture read as text
+SURE = 0.5  # the confidence of the words whose height is text's usual height
 
 
 def _lines(page: PageResult) -> dict[int, list[Word]]:
     """The page's words by the OCR line they were read in. A word far taller than text is left
     out: marks read in a photo or a fingerprint would join the rows it spans into one. Text's
-    usual height is taken from words of two letters or digits at least: a card's dotted lines
-    read as a crowd of dots and dashes, and their height is no measure of the print's."""
+    usual height is taken from words of two letters or digits at least, read with some
+    confidence: a card's dotted lines and guilloche read as a crowd of dots and dashes, or of
+    small unsure "words" ("NA", "(CC"), and their height is no measure of the print's."""
     words = [w for w in page.words if w.text.strip()]
     if not words:
         return {}
-    wordlike = [w for w in words if sum(c.isalnum() for c in w.text) >= 2] or words
+    wordlike = [w for w in words if sum(c.isalnum() for c in w.text) >= 2]
+    wordlike = [w for w in wordlike if w.confidence >= SURE] or wordlike or words
     usual = median(w.bbox[3] - w.bbox[1] for w in wordlike)
     lines: dict[int, list[Word]] = {}
     for w in words:
