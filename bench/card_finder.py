@@ -10,7 +10,9 @@ There is no bare tool beside the finder here: bare Tesseract finds no card; benc
 HoSo's fields beside it.
 
     python bench/card_finder.py [--part tuning|held-out] [--first 0] [--photos 220] [--workers 1]
-        [--seeds 1,2,3] [--no-read]
+        [--seeds 1,2,3] [--no-read] [--made-by vncards|other]
+
+``--made-by other``: the cards of tests/othercards.py, printed and photographed another way.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-import vncards  # noqa: E402
+from cards import MAKERS  # noqa: E402
 
 import ocr  # noqa: E402
 from ingest.classify import classify  # noqa: E402
@@ -74,8 +76,8 @@ def corner_error(found: np.ndarray, truth: list[tuple[float, float]]) -> float:
                for roll in (0, 2)) / diagonal
 
 
-def run(seed: int, read: bool) -> list[Outcome]:
-    _, shots = vncards.sample(seed)
+def run(seed: int, read: bool, made_by: str = "vncards") -> list[Outcome]:
+    _, shots = MAKERS[made_by](seed)
     outcomes = []
     with tempfile.TemporaryDirectory() as scratch:
         for i, (side, photo) in enumerate(shots):
@@ -105,7 +107,7 @@ def report(title: str, outcomes: list[Outcome], show: bool) -> None:
     print("| photos | n | found (corners within 2%) | off | not found | doc_type right |")
     print("|---|--:|--:|--:|--:|--:|")
     groups = [("all", outcomes)] + [(f"on {ground}", [o for o in outcomes if ground in o.notes])
-                                    for ground in ("wood", "cloth", "paper")]
+                                    for ground in sorted({o.notes[0] for o in outcomes})]
     for name, chosen in groups:
         counts = Counter(o.finding for o in chosen)
         read = [o for o in chosen if o.doc_type is not None]
@@ -138,14 +140,18 @@ def main() -> None:
     parser.add_argument("--seeds", help="comma-separated seeds of the tuning part instead")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--no-read", action="store_true", help="the finder only, no doc_type (quicker)")
+    parser.add_argument("--made-by", choices=sorted(MAKERS), default="vncards",
+                        help="the cards' printer and photographer: vncards, or another made differently")
     args = parser.parse_args()
     base = HELD_OUT if args.part == "held-out" else 0
     seeds = list(range(base + args.first, base + args.first + args.photos))
     if args.seeds:
         seeds = [int(s) for s in args.seeds.split(",") if int(s) < HELD_OUT]
     with ProcessPoolExecutor(args.workers) as pool:
-        outcomes = [o for batch in pool.map(run, seeds, [not args.no_read] * len(seeds)) for o in batch]
-    title = f"{args.part} part, seeds {args.seeds or f'{seeds[0]}-{seeds[-1]}'}"
+        outcomes = [o for batch in pool.map(run, seeds, [not args.no_read] * len(seeds),
+                                            [args.made_by] * len(seeds)) for o in batch]
+    title = f"{args.part} part{' (made by othercards)' if args.made_by == 'other' else ''}, " \
+        f"seeds {args.seeds or f'{seeds[0]}-{seeds[-1]}'}"
     report(title, outcomes, show=args.part == "tuning")  # the held-out part's photos are never looked at
 
 
