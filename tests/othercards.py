@@ -54,7 +54,7 @@ def render(c: vncards.Citizen, kind: str, side: str, rng: random.Random) -> Card
     m = np.float32([[scale, 0, (1 - scale) * w / 2 + dx], [0, scale, (1 - scale) * h / 2 + dy]])
     # What moves off the card is cut; the guilloche reflected at the edge fills what it uncovers.
     moved = cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-    mask = vncards._rounded(w, h, CORNER_MM / 25.4 * card.dpi)[..., None].astype(np.float32) / 255
+    mask = vncards.rounded(w, h, CORNER_MM / 25.4 * card.dpi)[..., None].astype(np.float32) / 255
     flat = moved * mask + 255 * (1 - mask)
     card.image = Image.fromarray(np.clip(flat + 0.5, 0, 255).astype(np.uint8))
     return card
@@ -192,7 +192,7 @@ def photograph(card: CardImage, rng: random.Random) -> Photo:
     name, ground = rng.choice(_GROUNDS)
     notes = [name]
     scene = cv2.resize(ground(W // 2, H // 2, rng, g).astype(np.float32), (W, H), interpolation=cv2.INTER_LINEAR)
-    box, alpha = vncards._lay(scene, card.image, corners, rng, shadow=rng.random() < 0.7)
+    box, alpha = vncards.lay(scene, card.image, corners, rng, shadow=rng.random() < 0.7)
     if rng.random() < 0.35:
         _fingers(scene, corners, rng)
         notes.append("fingers")

@@ -916,7 +916,7 @@ def _truth(c: Citizen, kind: str, side: str) -> dict[str, str]:
     return {n: every[n] for n in names if every[n]}  # an empty old ID is not printed in the QR either
 
 
-def _rounded(w: int, h: int, radius: float) -> np.ndarray:
+def rounded(w: int, h: int, radius: float) -> np.ndarray:
     """uint8 mask of the card's outline with its rounded corners, anti-aliased."""
     x, y = np.arange(w, dtype=np.float32) + 0.5, np.arange(h, dtype=np.float32) + 0.5
     dx = np.maximum(np.maximum(radius - x, x - (w - radius)), 0)[None, :]  # how far into a corner's square
@@ -944,7 +944,7 @@ def render(c: Citizen, kind: str, side: str, rng: random.Random, dpi: int = 600,
     arr = np.asarray(image, np.float32).copy()
     for cover, x, y, colour, opacity in card.inks:  # ink over print: signatures, then seals over them
         _ink(arr, cover, x, y, colour, opacity)
-    mask = _rounded(w, h, CORNER_MM / 25.4 * dpi)[..., None].astype(np.float32) / 255
+    mask = rounded(w, h, CORNER_MM / 25.4 * dpi)[..., None].astype(np.float32) / 255
     arr = arr * mask + 255 * (1 - mask)
     qr = qr_payload(c) if side == "front" and kind in ("chip-2021", "card-2024") else None
     mrz = mrz_lines(c) if side == "back" and kind in ("chip-2021", "card-2024") else None
@@ -1049,7 +1049,7 @@ def _land(size: tuple[int, int], frame: tuple[int, int], rotation: int, tilt: fl
     return [(x + cx, y + cy) for x, y in pts], keystone
 
 
-def _lay(scene: np.ndarray, card: Image.Image, corners: list[tuple[float, float]], rng: random.Random,
+def lay(scene: np.ndarray, card: Image.Image, corners: list[tuple[float, float]], rng: random.Random,
          shadow: bool) -> tuple[tuple[int, int, int, int], np.ndarray]:
     """Warp the card onto the scene (and its soft contact shadow); returns the box and the card's alpha in it."""
     H, W = scene.shape[:2]
@@ -1060,7 +1060,7 @@ def _lay(scene: np.ndarray, card: Image.Image, corners: list[tuple[float, float]
         f = 1.25 * edge / card.width
         src = cv2.resize(src, (round(card.width * f), round(card.height * f)), interpolation=cv2.INTER_AREA)
     sh, sw = src.shape[:2]
-    mask = _rounded(sw, sh, CORNER_MM / CARD_MM[0] * sw)
+    mask = rounded(sw, sh, CORNER_MM / CARD_MM[0] * sw)
     pad = round(0.02 * edge) + 4
     x0, y0 = max(0, int(dst[:, 0].min()) - pad), max(0, int(dst[:, 1].min()) - pad)
     x1, y1 = min(W, int(dst[:, 0].max()) + pad + 1), min(H, int(dst[:, 1].max()) + pad + 1)
@@ -1170,7 +1170,7 @@ def photograph(card: CardImage, rng: random.Random, *, small: bool | None = None
     ground, name = (_wood, "wood") if pick < 0.5 else (_cloth, "cloth") if pick < 0.9 else (_paper, "paper")
     scene = cv2.resize(ground(W // 2, H // 2, rng, g).astype(np.float32), (W, H), interpolation=cv2.INTER_LINEAR)
     notes.append(name)
-    box, alpha = _lay(scene, card.image, corners, rng, shadow=name != "paper" or rng.random() < 0.5)
+    box, alpha = lay(scene, card.image, corners, rng, shadow=name != "paper" or rng.random() < 0.5)
     if keystone > 0.03:
         notes.append("perspective")
     cv2.multiply(scene, _light(W, H, corners, rng, notes), dst=scene)
