@@ -47,21 +47,35 @@ def _date_digits(text: str) -> str:
 def dates(text: str, loose: bool = False) -> list[tuple[int, int, str, bool]]:
     """Every date in ``text`` (NFC) in figures or in words: (start, end, ISO, in words), the
     positions those of ``text``'s characters; the shape only, as ``iso_date``. ``loose``: where
-    none is found, one "/" read as a space ("24 11-1938"), a "/" read as two strokes, as
-    ``date_parts`` reads it ("13I03I12025"), then one lost between two-figure parts
-    ("020512020"), or else the first in words with one of its
-    three words misread ("Ngày 14 Hàều 07 năm 2003")."""
+    none is found, those of the first loose form that finds one, as ``date_parts`` reads them
+    (_LOOSE_FORMS), or else the first in words with one of its three words misread ("Ngày 14
+    Hàều 07 năm 2003")."""
     low = folded(_date_digits(nfc(text)))  # one character per character of text
     found = [(m, False) for m in _NUMERIC_DATE.finditer(low)] + [(m, True) for m in _WORDED_DATE.finditer(low)]
-    for pattern in (_SPACED_DATE, _LOOSE_DATE, _RUN_DATE) if loose else ():
-        if not found:
-            found = [(m, False) for m in pattern.finditer(low) if 1 <= int(_groups(m)[0]) <= 31
-                     and 1 <= int(_groups(m)[1]) <= 12]
     if loose and not found:
-        found = [(m, False) for m in (p.search(low) for p in _LOOSE_WORDED)
-                 if m and 1 <= int(m[1]) <= 31 and 1 <= int(m[2]) <= 12][:1]
+        found = [(m, False) for m in _loose_numeric(low)]
+    if loose and not found:
+        found = [(m, False) for m in (p.search(low) for p in _LOOSE_WORDED) if m and _plausible(m)][:1]
     return sorted((m.start(), m.end(), "{2:04d}-{1:02d}-{0:02d}".format(*(int(g) for g in _groups(m))), worded)
                   for m, worded in found)
+
+
+# In the order they are tried, each only where the ones before find nothing: one "/" read as a
+# space ("24 11-1938"), a "/" read as two strokes ("13I03I12025"), one lost ("020512020").
+_LOOSE_FORMS = (_SPACED_DATE, _LOOSE_DATE, _RUN_DATE)
+
+
+def _loose_numeric(low: str) -> list[re.Match]:
+    """The dates in figures of the first loose form that finds one with a day and a month."""
+    for pattern in _LOOSE_FORMS:
+        if found := [m for m in pattern.finditer(low) if _plausible(m)]:
+            return found
+    return []
+
+
+def _plausible(m: re.Match) -> bool:
+    day, month = (int(g) for g in _groups(m)[:2])
+    return 1 <= day <= 31 and 1 <= month <= 12
 
 
 def _groups(m: re.Match) -> tuple[str, ...]:
@@ -71,17 +85,14 @@ def _groups(m: re.Match) -> tuple[str, ...]:
 
 def date_parts(text: str) -> tuple[int, int, int] | None:
     """(year, month, day) of the first date in ``text``: 16/04/2020, 16-4-2020, 16.04.2020 or
-    "ngày 16 tháng 4 năm 2020". The parts are not checked against the calendar here."""
+    "ngày 16 tháng 4 năm 2020", else of a loose form's (see ``dates``). The parts are not
+    checked against the calendar here."""
     low = folded(_date_digits(nfc(text)))
     found = [m for m in (_NUMERIC_DATE.search(low), _WORDED_DATE.search(low)) if m]
-    if not found:
-        for m in (m for pattern in (_SPACED_DATE, _LOOSE_DATE, _RUN_DATE) for m in pattern.finditer(low)):
-            day, month, year = (int(g) for g in _groups(m))
-            if 1 <= day <= 31 and 1 <= month <= 12:
-                return year, month, day
+    m = min(found, key=lambda m: m.start()) if found else next(iter(_loose_numeric(low)), None)
+    if m is None:
         return None
-    m = min(found, key=lambda m: m.start())
-    day, month, year = (int(g) for g in m.groups())
+    day, month, year = (int(g) for g in _groups(m))
     return year, month, day
 
 
