@@ -22,7 +22,7 @@ from . import gazetteer, lexicon, validate
 from .fuzzy import key
 from .model import REVIEW_BELOW, ExtractedField
 from .validate import CARD_AGES, CORROBORATED, id_century
-from .personal import UNSURE, citizen_id_card as printed_fields
+from .personal import UNSURE, citizen_id_card as printed_fields, unsettled_marks
 from .layout import rows
 
 MACHINE = 1.0  # the confidence of a value the QR code states (error-corrected by the code)
@@ -335,6 +335,8 @@ def _mrz_name(printed: ExtractedField | None, machine: ExtractedField) -> dict[s
     if printed is None:
         return {}
     if key(printed.value) == key(machine.value):
+        if marks := unsettled_marks(printed.value):  # the MRZ confirms the letters, not their marks
+            return {"full_name": printed.doubted(marks, 0.5)}
         return {"full_name": replace(printed, confidence=max(printed.confidence, 0.95), review=False,
                                      problem=None)}
     return {"full_name": printed.doubted(f"the MRZ spells the name {machine.value}", 0.5)}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ocr import syllable
 from search.text import canonical_tones, nfc
 
 from .fuzzy import key, similar
@@ -48,6 +49,8 @@ NAME_SYLLABLES = frozenset(nfc(w).upper() for w in """
     Toản Trâm Trang Trí Triết Triều Trinh Trọng Trung Trúc Trường Tú Tuấn Tùng Tường Tuyền Tuyết
     Tư Uyên Vân Việt Vinh Vĩnh Vy Xuyến Yến Hạnh Thoa Thư Giang Hoa Hùng Sỹ Sĩ Tiệp Tuệ Vỹ Lộc
     Khải Tuyến Hà Diệu Nhạn Hiên Đào Lụa Mơ Nụ Tám Ba Hai Năm Sáu Bảy Chín Mười
+    Trân Hưởng Ấn Huê Thơm Mến Yên Khuyên Luyến Sen Lài Điền Quảng Thiều Tuân Tuyên Thuần Tịnh Chiêu
+    Hiến Lập Lĩnh Sáng Thìn
 """.split())
 
 # The words of an ID card's identifying features (đặc điểm nhân dạng), the police's fixed way of
@@ -203,6 +206,17 @@ def restore_word(word: str, vocabulary: frozenset[str]) -> str:
 def name_word(word: str) -> str:
     """A syllable of a name (upper-case) with its marks put back when the name list is sure."""
     return restore_word(word, NAME_SYLLABLES)
+
+
+def unsettled_name_word(word: str) -> tuple[str, ...]:
+    """The name list's spellings of ``word``'s letters when they do not settle its marks: the word
+    as read is none of them, and several are listed ("CÂM": CẦM, CẨM; a tone over a capital's
+    circumflex is the mark OCR loses most) or the word as read is a syllable too, which a name
+    may be though the list does not hold it ("TRÂN", restored as TRẦN). Empty when settled."""
+    spellings = _by_key(NAME_SYLLABLES).get(key(word), ())
+    if not spellings or canonical_tones(word) in spellings:
+        return ()
+    return spellings if len(spellings) > 1 or syllable.is_syllable(word) else ()
 
 
 def ethnicity(text: str) -> str | None:

@@ -246,7 +246,9 @@ def _fields(rows: list[Row], readings: dict[str, Reading], labels: list[Label],
             confidence = round(span.confidence * reading.quality, 4)
             if _doubtful(kind, span.text):
                 confidence = min(confidence, UNSURE)
-            fields[name] = ExtractedField(value, confidence, span.page, span.bbox)
+            field = ExtractedField(value, confidence, span.page, span.bbox)
+            marks = unsettled_marks(span.text) if kind == "name" else None
+            fields[name] = field.doubted(marks, UNSURE) if marks else field
     return fields
 
 
@@ -257,6 +259,16 @@ def _doubtful(kind: str, text: str) -> bool:
     if kind == "ethnicity":
         return not normalize.ethnicity(text)[1]
     return False
+
+
+def unsettled_marks(name: str) -> str | None:
+    """What is wrong with a name whose given names' marks the list of names does not settle (see
+    ``lexicon.unsettled_name_word``); the family name is one of a closed list (normalize.SURNAMES)."""
+    words = [w.upper() for w in re.findall(r"[^\W\d_]+", normalize.nfc(name))]
+    for word in words[1:]:
+        if spellings := lexicon.unsettled_name_word(word):
+            return f"{word} read, which the list of names spells {' or '.join(spellings)}: its marks may be misread"
+    return None
 
 
 # A number of 9 (CMND) to 13 digits as OCR reads it: digits, look-alike letters, single spaces;
