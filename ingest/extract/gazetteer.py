@@ -14,7 +14,9 @@ one does (``complete``), for the clerk to check.
 The list is the General Statistics Office's, as the ``vietnam-provinces`` package 0.6.0 ships it
 (63 provinces, 696 districts, 10,051 communes, the data of 4 January 2025: before the two-level
 scheme of 1 July 2025, whose places name no district: such a place is kept as read when its
-commune is one of the province's before the scheme, and goes to the clerk when it is none).
+commune is one of the province's before the scheme, and goes to the clerk when it is none),
+with the units of about 2020 it no longer has (``former_units``: the districts and communes
+merged or renamed since, which cards made then print), each under its province of today.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import vietnam_provinces
 
 from search.text import canonical_tones, nfc
 
-from . import lexicon
+from . import former_units, lexicon
 from .fuzzy import key, similar
 
 # A unit's level as the list writes it, and as a card or a clerk abbreviates it.
@@ -63,12 +65,19 @@ def _listed() -> list[dict]:
     return json.loads(Path(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH).read_text(encoding="utf-8"))
 
 
+def _every_unit() -> list[dict]:
+    """The list, then the units cards made before it print and it no longer has (``former_units``),
+    in the same nested shape."""
+    return _listed() + former_units.listed()
+
+
 @lru_cache(maxsize=1)
 def _provinces() -> dict[str, dict[str, District]]:
-    """Province key: district key: the district."""
-    provinces: dict[str, dict[str, District]] = {}
-    for province in _listed():
-        districts: dict[str, tuple[set[str], dict[str, set[str]], dict[str, str]]] = {}
+    """Province key (today's): district key: the district, as the list has it or had it."""
+    units: dict[str, dict[str, tuple[set[str], dict[str, set[str]], dict[str, str]]]] = {}
+    for province in _every_unit():
+        province_key = key(_PROVINCE_LEVEL.sub("", nfc(province["name"])))
+        districts = units.setdefault(_FORMERLY.get(province_key, province_key), {})
         for district in province["districts"]:
             name = _DISTRICT_LEVEL.sub("", nfc(district["name"]))
             names, communes, levels = districts.setdefault(key(name), (set(), {}, {}))
@@ -78,10 +87,9 @@ def _provinces() -> dict[str, dict[str, District]]:
                 commune_name = COMMUNE_LEVEL.sub("", listed_name)
                 communes.setdefault(key(commune_name), set()).add(commune_name)
                 levels.setdefault(key(commune_name), listed_name[:len(listed_name) - len(commune_name)].strip())
-        provinces[key(_PROVINCE_LEVEL.sub("", nfc(province["name"])))] = {
-            k: District(_spellings(names), {c: _spellings(s) for c, s in communes.items()}, levels)
-            for k, (names, communes, levels) in districts.items()}
-    return provinces
+    return {province: {k: District(_spellings(names), {c: _spellings(s) for c, s in communes.items()}, levels)
+                       for k, (names, communes, levels) in districts.items()}
+            for province, districts in units.items()}
 
 
 @lru_cache(maxsize=1)
@@ -229,7 +237,7 @@ def _writings() -> tuple[dict[str, list[_Written]], dict[str, list[_Written]]]:
     "TP. Hồ Chí Minh"; a province by its former name), by their keys' last and first letters."""
     by_end: dict[str, list[_Written]] = {}
     by_start: dict[str, list[_Written]] = {}
-    for province in _listed():
+    for province in _every_unit():
         listed_province = nfc(province["name"])
         bare_province = _PROVINCE_LEVEL.sub("", listed_province)
         # Most likely first: the name a card made before 2025 prints, without its level.
