@@ -9,15 +9,14 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pyspng
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from . import _pdf
+from . import _pdf, _png
 from .errors import CorruptInput, InputTooLarge, UnsupportedMediaType
 from .model import SourceInfo, SourcePage
 from .options import OcrOptions
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_SIGNATURE = _png.SIGNATURE
 LARGEST_PAPER_INCHES = 23.4  # the long side of A2: no scanned page is larger
 MEDIA_TYPES = {
     "image/png": "png",
@@ -146,7 +145,7 @@ def _decode(path: Path, image: Image.Image) -> np.ndarray | None:
     as long as the decoding to become one. None when the decoder would read it otherwise than
     Pillow does (Pillow then decodes it)."""
     if image.format == "PNG":
-        pixels = png_pixels(path.read_bytes())
+        pixels = _png.pixels(path.read_bytes())
     else:
         pixels = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_UNCHANGED)  # no EXIF turn, as Pillow
         if pixels is not None and pixels.ndim == 3 and pixels.shape[2] == 3:
@@ -155,21 +154,6 @@ def _decode(path: Path, image: Image.Image) -> np.ndarray | None:
         return None
     channels = 1 if pixels.ndim == 2 else pixels.shape[2]
     return pixels if channels == (1 if image.mode == "L" else 3) else None  # e.g. a transparency made BGRA
-
-
-def png_pixels(data: bytes) -> np.ndarray | None:
-    """An 8-bit grey or RGB PNG's pixels as stored (rows × columns, × 3 for RGB), decoded by
-    libspng: a quarter less CPU than OpenCV's libpng on a scanned A4 page (the rows' filters
-    undone faster), the very same pixels. None for other PNGs (palette, alpha, 16 or fewer than
-    8 bits). A transparency chunk is not applied, as Pillow does not apply it to an RGB image;
-    the CRCs are not checked again: the reception did."""
-    # IHDR comes first: its bit depth and colour type are bytes 24 and 25 of the file.
-    if len(data) < 26 or not data.startswith(PNG_SIGNATURE) or data[24] != 8 or data[25] not in (0, 2):
-        return None
-    try:
-        return pyspng.load(data)
-    except RuntimeError:  # libspng refused it: Pillow decodes it, or says what is wrong
-        return None
 
 
 def _count_pages(path: Path, options: OcrOptions) -> int:

@@ -8,12 +8,14 @@ import zlib
 from pathlib import Path
 
 import cv2
+import deflate
 import numpy as np
 import pyspng
 import pytest
 from PIL import Image, ImageDraw
 
-from ocr.sources import PNG_SIGNATURE, exif_orientation, load_page, png_pixels
+from ocr._png import pixels as png_pixels
+from ocr.sources import PNG_SIGNATURE, exif_orientation, load_page
 from ocr.options import OcrOptions
 
 STORED = np.arange(4 * 6 * 3, dtype=np.uint8).reshape(4, 6, 3) * 3  # every pixel differs
@@ -111,10 +113,10 @@ def _every_filter(pixels: np.ndarray) -> bytes:
 @pytest.mark.parametrize("mode", ["RGB", "L"])
 @pytest.mark.parametrize("writer", ["every-filter", "pillow", "opencv", "pillow-transparency"])
 def test_a_png_page_decodes_to_the_very_pixels_pillow_gives(tmp_path: Path, monkeypatch, mode: str, writer: str):
-    """8-bit grey and RGB PNGs, the scanners' own, are decoded by libspng (png_pixels): the same
-    pixels as Pillow's, row filters of every kind undone, a transparency chunk not applied."""
-    decoded_by_libspng = []
-    monkeypatch.setattr(pyspng, "load", lambda data, load=pyspng.load: decoded_by_libspng.append(1) or load(data))
+    """8-bit grey and RGB PNGs, the scanners' own, are inflated by libdeflate and their rows
+    unfiltered by libspng (png_pixels): the same pixels as Pillow's, row filters of every kind
+    undone, a transparency chunk not applied."""
+    decoded_by_libspng, inflated_by_libdeflate = _counted(monkeypatch)
     scan, path = _scan(mode), tmp_path / "page.png"
     if writer == "every-filter":
         path.write_bytes(_every_filter(np.asarray(scan)))
@@ -130,7 +132,44 @@ def test_a_png_page_decodes_to_the_very_pixels_pillow_gives(tmp_path: Path, monk
         expected = np.asarray(image)
     assert np.array_equal(expected, np.asarray(scan))  # every writer here is lossless
     pixels, _ = load_page(path, "image/png", 0, OcrOptions())
-    assert np.array_equal(pixels, expected) and decoded_by_libspng == [1]
+    assert np.array_equal(pixels, expected) and decoded_by_libspng == [1] and inflated_by_libdeflate == [1]
+
+
+def _counted(monkeypatch) -> tuple[list, list]:
+    """Lists that grow by one each time libspng decodes a PNG and libdeflate inflates one."""
+    decoded, inflated = [], []
+    monkeypatch.setattr(pyspng, "load", lambda data, load=pyspng.load: decoded.append(1) or load(data))
+    monkeypatch.setattr(deflate, "zlib_decompress",
+                        lambda data, size, inflate=deflate.zlib_decompress: inflated.append(1) or inflate(data, size))
+    return decoded, inflated
+
+
+def _interlaced(pixels: np.ndarray) -> bytes:
+    """An 8-bit PNG of `pixels` in Adam7's seven passes (rows unfiltered): no encoder here writes one."""
+    height, width = pixels.shape[:2]
+    channels = 1 if pixels.ndim == 2 else pixels.shape[2]
+    raw = b""
+    for x0, y0, dx, dy in ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)):
+        reduced = pixels[y0::dy, x0::dx].reshape(-1, (width - x0 + dx - 1) // dx * channels)
+        if reduced.size:
+            raw += np.concatenate([np.zeros((len(reduced), 1), np.uint8), reduced], axis=1).tobytes()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0 if channels == 1 else 2, 0, 0, 1)
+    return _png([(b"IHDR", header), (b"IDAT", zlib.compress(raw)), (b"IEND", b"")])
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_an_interlaced_png_is_left_to_libspng_whole(tmp_path: Path, monkeypatch, mode: str):
+    """An interlaced PNG's image data is more than the page's rows (its seven passes each filter
+    their rows): libdeflate cannot inflate it into them, libspng decodes the file as it came, to
+    the pixels Pillow gives."""
+    decoded_by_libspng, inflated_by_libdeflate = _counted(monkeypatch)
+    scan, path = _scan(mode), tmp_path / "page.png"
+    path.write_bytes(_interlaced(np.asarray(scan)))
+    with Image.open(path) as image:
+        assert image.info.get("interlace") == 1
+        assert np.array_equal(np.asarray(image), np.asarray(scan))
+    pixels, _ = load_page(path, "image/png", 0, OcrOptions())
+    assert np.array_equal(pixels, np.asarray(scan)) and decoded_by_libspng == [1] and inflated_by_libdeflate == [1]
 
 
 @pytest.mark.parametrize("mode", ["P", "RGBA", "LA", "1", "I;16"])
