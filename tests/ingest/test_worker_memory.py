@@ -40,7 +40,7 @@ def test_a_worker_reads_its_next_page_without_fresh_memory_from_the_kernel(tmp_p
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=worker.initialise,
                              initargs=(config, os.getpid())) as pool:
         first = pool.submit(worker.read_page, job, ocr.SourcePage(0, scanned=True)).result(120)
-        (pid,) = pool._processes
+        pid = pool.submit(os.getpid).result(30)  # the pool's one worker
         before = _minor_faults(pid)
         again = pool.submit(worker.read_page, job, ocr.SourcePage(0, scanned=True)).result(120)
         faults = _minor_faults(pid) - before
