@@ -289,8 +289,11 @@ PROSE_PHRASES = tuple(nfc(p) for p in (
     "tài nguyên", "môi trường", "hỗ trợ", "hộ nghèo", "cận nghèo", "chính sách", "xã hội", "tuyên truyền",
     "phổ biến", "pháp luật", "phòng ngừa", "khắc phục", "thiên tai", "quản lý", "sử dụng", "báo cáo",
     "tổng kết", "đánh giá", "phân công", "nhiệm vụ", "khen thưởng", "thi đua", "nguyên đán",
+    # A department of education's letters ("Sở Giáo dục và Đào tạo")
+    "học sinh", "sinh viên", "tuyển sinh", "tốt nghiệp", "năm học", "giáo viên", "trung học phổ thông",
+    "trung học cơ sở", "tiểu học", "mầm non", "kỳ thi THPT", "kỳ thi tốt nghiệp", "kỳ thi tuyển sinh",
 ))
-# (Not "đối với": "đi đôi với" is right as read.)
+# (Not "đối với": "đi đôi với" is right as read; nor "kỳ thi" alone: "chống kỳ thị" is right too.)
 
 
 def restore_prose(text: str) -> str:

@@ -88,6 +88,11 @@ def test_punctuation_specks_in_places(read, expected):
     ("V/v khân trương thực hiện các biện pháp phòng, chông dịch", "V/v khẩn trương thực hiện các biện pháp phòng, chống dịch"),
     ("an toan giao thông trong dịp nghỉ hè", "an toàn giao thông trong dịp nghỉ hè"),
     ("việc làm đi đôi với học tập", "việc làm đi đôi với học tập"),  # "đối với" is no phrase of the list
+    # An education department's wording: the exam is "kỳ thi" where discrimination, "kỳ thị", is never
+    # followed by the school level; alone, either may be meant.
+    ("trong dịp nghỉ hè và kỳ thị THPT quốc gia", "trong dịp nghỉ hè và kỳ thi THPT quốc gia"),
+    ("Kỳ thị tuyển sinh lớp 10 và hoc sinh", "Kỳ thi tuyển sinh lớp 10 và học sinh"),
+    ("phòng, chống kỳ thị và phân biệt đối xử", "phòng, chống kỳ thị và phân biệt đối xử"),
     # A year's cycle name, its marks put right by the year beside it; another year's name is kept.
     ("quà Tết Nguyên đán Át Ty - năm 2025", "quà Tết Nguyên đán Ất Tỵ - năm 2025"),
     ("Tết GIÁP THIN năm 2024", "Tết GIÁP THÌN năm 2024"),
