@@ -117,7 +117,9 @@ FEATURE_PAIRS = tuple(tuple(nfc(w) for w in pair.split()) for pair in (
     "dái tai", "vành tai", "gò má", "thái dương", "nhân trung", "chân tóc"))
 # The measure ("C:1,5cm": how far the mark is from the part named) as OCR misreads it: "C: :0,5cm",
 # "C:†1cm", "C:3crh".
-_MEASURE = re.compile(r"\bC\s*[:;.]\W{0,3}(\d+(?:,\d+)?)\s*(?:cm|crn|crh|cn)(?!\w)")
+# The measure "C:1,5cm" as OCR reads it: the C as "©" or "(", a 1 as "†", "|", "l" or "I".
+_MEASURE = re.compile(r"(?:\bC|©|\()\s*[:;.]\W{0,3}([\d†|lI]+(?:,[\d†|lI]+)?)\s*(?:cm|crn|crh|cn)(?!\w)")
+_ONE = str.maketrans(dict.fromkeys("†|lI", "1"))
 
 
 def feature_words(text: str) -> str:
@@ -126,7 +128,7 @@ def feature_words(text: str) -> str:
     writes together put right when it is one letter off beside the other ("So chấm", "lốt ruồi",
     "cảnh mũi"), specks between words dropped and the measure written as printed ("C:1cm");
     other words not in the vocabulary are kept as read."""
-    text = _MEASURE.sub(lambda m: f"C:{m[1]}cm", text)
+    text = _MEASURE.sub(lambda m: f"C:{m[1].translate(_ONE)}cm", text)
     words = [w for w in text.split(" ") if re.search(r"\w", w)]
     lower = [restore_word(w.lower(), FEATURE_WORDS) if re.fullmatch(r"[^\W\d_]+", w) else w.lower() for w in words]
     for i in range(len(lower) - 1):

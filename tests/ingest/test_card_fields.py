@@ -810,6 +810,9 @@ def test_a_word_of_a_features_pair_read_one_letter_off_is_put_right():
     assert features("Nốt ruồi son C:†1cm trên trước cảnh mũi trái") == "Nốt ruồi son C:1cm trên trước cánh mũi trái"
     assert features("Nốt † tuổi C: :0,5cm trên trước trán.") == "Nốt ruồi C:0,5cm trên trước trán"
     assert features("Nốt ruồi C:3crh trước cằm") == "Nốt ruồi C:3cm trước cằm"
+    # The measure's C read as "©", its 1 as "†" (the second maker's tuning seeds 101-129)
+    assert features("Nốt ruồi ©:†cm trước cánh mũi trái") == "Nốt ruồi C:1cm trước cánh mũi trái"
+    assert features("Nốt ruồi son ©:1,5cm trước mép phải") == "Nốt ruồi son C:1,5cm trước mép phải"
     assert features("Sẹo chấm C:3cm dưới trước cánh mũi phải j4") == "Sẹo chấm C:3cm dưới trước cánh mũi phải"
     # A word of the vocabulary is never changed for its pair: "cạnh mũi" (beside the nose) stays.
     assert features("Nốt ruồi C:1cm cạnh mũi phải") == "Nốt ruồi C:1cm cạnh mũi phải"
