@@ -137,12 +137,13 @@ def _past_misread_twin(label: Label, row: Row, end: int) -> int:
     if label.english and end > 0:
         after = row.key_pos[end - 1] + 1  # the text right after the Vietnamese wording
         longest = max(len(e) for e in label.english) + 4
-        if m := re.match(rf"\s*/([^:;/]{{1,{longest}}})[:;]", row.text[after:]):
+        # The twin's italics misread may hold a slash of their own ("/ Ø/œce øƒor/zn: Xã …").
+        if m := re.match(rf"\s*/([^:;]{{1,{longest}}}?)[:;]", row.text[after:]):
             colon = after + m.end()
             return next((k for k, p in enumerate(row.key_pos) if p >= colon), len(row.key))
         # No colon, and no more after the slash than the twin is long: the twin alone, its
         # value on the line below ("Họ, chữ đệm và tên khai sinh / fuíÍ nome").
-        if re.fullmatch(rf"\s*/[^:;/]{{1,{longest - 2}}}", row.text[after:]):
+        if re.fullmatch(rf"\s*/[^:;]{{1,{longest - 2}}}", row.text[after:]):
             return len(row.key)
     return end
 

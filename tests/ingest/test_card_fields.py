@@ -713,6 +713,14 @@ def test_an_english_twin_misread_beyond_its_words_ends_at_the_colon_of_the_bilin
             ["Ba", "Đình,", "Hà", "Nội"]]
     fields = extract("citizen_id_card", [page(rows)], TODAY)
     assert fields["place_of_origin"].value == "Xã Nhơn Hậu, An Nhơn, Bình Định"
+    # The second maker's italic twins (its tuning seed 134) read with slashes of their own.
+    italic = [["Họ", "và", "tên", "/", "Fu/", "name;"], ["ĐẶNG", "ĐÌNH", "AN"],
+              ["Quê", "quán", "/", "Ø/œce", "øƒor/zn:", "Xã", "Nhơn", "Hậu,", "An"], rows[1],
+              ["Nơi", "thường", "trú", "/", "P/œce", "oƒres/de›ce:", "Tổ", "7,", "Phường", "Phúc", "Xá,"], rows[3]]
+    fields = extract("citizen_id_card", [page(italic)], TODAY)
+    assert fields["full_name"].value == "ĐẶNG ĐÌNH AN"
+    assert fields["place_of_origin"].value == "Xã Nhơn Hậu, An Nhơn, Bình Định"
+    assert fields["place_of_residence"].value == "Tổ 7, Phường Phúc Xá, Ba Đình, Hà Nội"
     # A value that itself holds a slash and a colon further on is no twin: only one right after the label.
     rows[0] = ["Quê", "quán:", "Số", "12/3", "Xóm", "Ba:", "Xã", "Nhơn", "Hậu,", "An"]
     assert extract("citizen_id_card", [page(rows)], TODAY)["place_of_origin"].value.startswith("Số 12/3 Xóm Ba")
