@@ -11,7 +11,9 @@ outline it. Its sides are fitted as lines through the outline, so the rounded co
 pull them in, and the four intersections map the card to a flat image at a fixed resolution.
 The hand holding the card, which joins its region from the frame's edge, is trimmed off; on a
 checked cloth, granite or a printed form, whose light parts join the card's region, what is
-finer than the smallest card is opened away.
+finer than the smallest card is opened away; and when nothing else is outlined, the photo is
+blurred until a checked cloth is one colour, and the sides of what stands out from it are moved
+onto the card's edges (ocr/cardpattern.py).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from functools import partial
 import cv2
 import numpy as np
 
-from . import cardoutline
+from . import cardoutline, cardpattern
 
 RATIO = 85.60 / 53.98
 WIDTH_MM = 85.60
@@ -73,12 +75,13 @@ def find_anywhere(pixels: np.ndarray) -> Found | None:
     edges = cardoutline.edges(lab)
     area = small.shape[0] * small.shape[1]
     candidates: list[tuple[Found, int, bool]] = []  # each with its mask's number, and whether edges support it
-    for number, (mask, takes, held) in enumerate(_masks(small, lab, distance, edges)):
+    for number, (mask, settle, held) in enumerate(_masks(small, lab, distance, edges)):
         if number == LAST_RESORT and any(on_edges for _, _, on_edges in candidates):
             break  # shaded paper, patterned tables and the edges' outline only when no card is outlined by edges
-        candidates += [(found, number, cardoutline.supported(edges, found.corners))
+        candidates += [(Found(corners, found.score), number, cardoutline.supported(edges, corners))
                        for contour, outline in _regions(mask, held)
-                       if (found := _fit(contour, area, outline)) is not None and takes(found.corners)]
+                       if (found := _fit(contour, area, outline)) is not None
+                       and (corners := settle(found.corners)) is not None]
     if not candidates:
         return None
     # A quadrilateral whose sides lie on edges before one that a mask joined to a shaded corner
@@ -177,12 +180,13 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 def _masks(small: np.ndarray, lab: np.ndarray, distance: np.ndarray, edges: np.ndarray):
-    """Binary images in which the card may stand out as one region, each with the test a
-    quadrilateral found in it must pass (that its inside stands out from the background), and
+    """Binary images in which the card may stand out as one region, each with what becomes of a
+    quadrilateral found in it (the card's corners, or None: its inside must stand out from the
+    background; on a pattern its sides are moved onto the card's edges first), and
     whether the hand holding the card may join it there (`lab`: `small` blurred, in L*a*b*;
     `edges`: its edges, from cardoutline). In the outlines of edges, what joins the card is print
     beside it, and trimming it leaves rectangles printed on the card."""
-    stands_out = partial(_stands_out, distance)
+    stands_out = partial(_kept, partial(_stands_out, distance))
     lightness = np.ascontiguousarray(lab[..., 0])
     saturation = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)[..., 1]
     plain = (_otsu(np.clip(distance * 32, 0, 255).astype(np.uint8)),
@@ -198,13 +202,32 @@ def _masks(small: np.ndarray, lab: np.ndarray, distance: np.ndarray, edges: np.n
     cv2.drawContours(filled, contours, -1, 255, thickness=cv2.FILLED)
     yield filled, stands_out, False  # a card on a table of its own colour: only its outline tells
     shaded = _background_distance(lab, smooth=True)
-    yield _otsu(np.clip(shaded * 32, 0, 255).astype(np.uint8)), partial(_stands_out, shaded), True
+    yield _otsu(np.clip(shaded * 32, 0, 255).astype(np.uint8)), partial(_kept, partial(_stands_out, shaded)), True
     for mask in plain:  # a card on a checked cloth, granite or a printed page
         yield _coarse(mask), stands_out, True
     # A pale card on paper in uneven light, which Otsu's threshold joins to the frame's shaded
     # corner: its own edges outline it, and nothing may be drawn just outside its sides.
-    yield cardoutline.hulls(edges), lambda corners: (_stands_out(shaded, corners)
-                                                     and cardoutline.clear_around(edges, corners)), False
+    yield cardoutline.hulls(edges), partial(_kept, lambda corners: (_stands_out(shaded, corners)
+                                                                    and cardoutline.clear_around(edges, corners))), False
+    # A card on a checked cloth that no mask above outlines: the cloth seen as one colour, and the
+    # sides of what stands out from it moved onto the card's edges.
+    gradients = cardpattern.gradients(lab)
+    for blurred in cardpattern.blurred(lab, _smallest(lab.shape)):
+        far = _background_distance(blurred)
+        yield (_otsu(np.clip(far * 32, 0, 255).astype(np.uint8)),
+               partial(_on_pattern, gradients, partial(_stands_out, far)), True)
+
+
+def _kept(test, corners: np.ndarray) -> np.ndarray | None:
+    return corners if test(corners) else None
+
+
+def _on_pattern(gradients: cardpattern.Gradients, stands_out, corners: np.ndarray) -> np.ndarray | None:
+    """A quadrilateral of a blurred mask moved onto the card's sides (ocr/cardpattern.py), if its
+    inside stands out and its sides so moved lie on steep changes of the photo."""
+    if not stands_out(corners) or (sides := cardpattern.snapped(corners, gradients)) is None:
+        return None
+    return _meeting(sides)
 
 
 def _coarse(mask: np.ndarray) -> np.ndarray:
@@ -212,8 +235,12 @@ def _coarse(mask: np.ndarray) -> np.ndarray:
     short side: the squares of a checked cloth, the specks of granite, the lines of a printed
     page, which join the card's region where they are as light, pale or far from the border's
     colour as it is."""
-    smallest = np.sqrt(MIN_AREA * mask.shape[0] * mask.shape[1] / RATIO)
-    return _opened(mask, cv2.distanceTransform(mask, cv2.DIST_L2, 5), smallest / 6)
+    return _opened(mask, cv2.distanceTransform(mask, cv2.DIST_L2, 5), _smallest(mask.shape) / 6)
+
+
+def _smallest(shape: tuple[int, ...]) -> float:
+    """The short side of the smallest card looked for in a frame of ``shape``."""
+    return float(np.sqrt(MIN_AREA * shape[0] * shape[1] / RATIO))
 
 
 def _opened(mask: np.ndarray, inside: np.ndarray, reach: float) -> np.ndarray:
@@ -348,18 +375,26 @@ def _refine(corners: np.ndarray, outline: np.ndarray, band: float = 0.03) -> np.
             continue
         vx, vy, x0, y0 = cv2.fitLine(near, cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
         lines.append((np.float32([x0, y0]), np.float32([vx, vy])))
-    refined = []
+    result = _meeting(lines)
+    if result is None:
+        return None
+    if np.abs(result - corners).max() > 0.1 * np.linalg.norm(corners[0] - corners[2]):
+        return corners  # the fit went astray (glare cut the outline): keep the polygon's corners
+    return result
+
+
+def _meeting(lines: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray | None:
+    """The corners where each of four lines (a point and a direction each) meets the one before
+    it, or None when two of them are parallel."""
+    corners = []
     for i in range(4):
         (p, u), (q, v) = lines[(i - 1) % 4], lines[i]
         matrix = np.array([[u[0], -v[0]], [u[1], -v[1]]], dtype=np.float64)
         if abs(np.linalg.det(matrix)) < 1e-6:
             return None
         t = np.linalg.solve(matrix, (q - p).astype(np.float64))[0]
-        refined.append(p + u * t)
-    result = np.float32(refined)
-    if np.abs(result - corners).max() > 0.1 * np.linalg.norm(corners[0] - corners[2]):
-        return corners  # the fit went astray (glare cut the outline): keep the polygon's corners
-    return result
+        corners.append(p + u * t)
+    return np.float32(corners)
 
 
 def _order(points: np.ndarray) -> np.ndarray:

@@ -196,6 +196,31 @@ def test_a_card_printed_and_photographed_another_way_is_found(seed, which, what)
     assert error <= 2 * CLOSE, f"{what}: a corner is {error:.2%} of the diagonal away"
 
 
+@pytest.mark.parametrize("seed,which", [(6, "back"), (67, "back"), (24, "back")])
+def test_a_card_on_a_checked_cloth_is_found_where_the_cloth_is_seen_as_one_colour(seed, which):
+    """Tuning photos of tests/othercards.py on a checked cloth (24's held in fingers), whose light
+    squares are as light and pale as the card and join its region in every mask of colour: the
+    photo blurred to the checks' repeat separates the card, roughly (seed 6's quadrilateral is then
+    2.4% of the diagonal off), and its sides moved onto the card's edges place it exactly."""
+    _, pairs = othercards.sample(seed)
+    _, photo = pairs[("front", "back").index(which)]
+    assert "checks" in photo.notes
+    found = card.find(shown(photo.jpeg))
+    assert found is not None
+    assert corner_error(found.corners, photo.corners)[1] <= CLOSE
+
+
+def test_a_rough_outline_on_a_checked_cloth_whose_sides_lie_on_no_edge_is_no_card():
+    """Tuning seed 25's back on a checked cloth under a sheen: the blurred photo outlines the card
+    with the sheen's edge, 14% of the diagonal off, and no side moved a little lies on the card's
+    edge all along: no card rather than a wrong one."""
+    _, pairs = othercards.sample(25)
+    photo = pairs[1][1]
+    assert {"checks", "sheen"} <= set(photo.notes)
+    found = card.find(shown(photo.jpeg))
+    assert found is None or corner_error(found.corners, photo.corners)[1] <= 2 * CLOSE
+
+
 def test_rectangles_printed_on_a_card_are_not_taken_for_it():
     """A card filling most of the frame on a printed form: the outlines of edges join its
     fingerprint boxes to the print beside it; trimmed, they would be a card of their own."""
