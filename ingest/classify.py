@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from ocr.cardpage import FILLERS
+from ocr.cardpage import FILLERS, reads_as_card
 from ocr.model import PageResult
 
 from .extract import card
@@ -63,11 +63,16 @@ def classify(pages: list[PageResult] | str) -> str:
     lines = [r.text for r in rows([p for p in pages[:2] if p.words])]
     if not lines:
         return classify_text("\n\n".join(p.text for p in pages))
-    if any("card" in p.steps for p in pages[:2]):
+    if cut := [p for p in pages[:2] if "card" in p.steps]:
         # Cut out of a photo as a card: one card cue is enough (glare and low resolution leave
-        # few), unless another kind of paper has more.
+        # few), unless another kind of paper has more. The reader kept the cut-out only because
+        # its print holds a card's words (ocr.cardpage.reads_as_card: "ĐKHK" of "Nơi ĐKHK thường
+        # trú" where glare took the rest of every label): that is a cue too, unless another kind
+        # of paper is named by enough of its own.
         weights = scores(lines, head=1.0)  # a card's titles stand anywhere on it, under noise read off the photo
         if weights["citizen_id_card"] >= LABEL and weights["citizen_id_card"] == max(weights.values()):
+            return "citizen_id_card"
+        if max(weights.values()) < ENOUGH and any(reads_as_card(p.words) for p in cut):
             return "citizen_id_card"
     return _classify_lines(lines)
 

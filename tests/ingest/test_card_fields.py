@@ -912,6 +912,19 @@ def test_a_card_cut_out_of_a_photo_is_one_whose_title_stands_under_noise_read_of
     assert extract("citizen_id_card", [cut_out], TODAY)["full_name"].value == "PHAN HOÀNG BÁ PHONG"
 
 
+def test_a_card_cut_out_of_a_photo_whose_print_glare_took_but_a_cards_word_is_a_card():
+    """Fresh tuning seed 302: glare took the left half of an old card's every line; the reader kept
+    the cut-out for "ĐKHK" (a card's word), but no label or title was whole: `other`, and the clerk
+    was told nothing. A photo of another paper with as few cues stays `other`."""
+    rows = [["11", "CHỦ", "NGHĨA", "VIỆT", "NAM"], ["z", "do", "-", "Hạnh", "phúc"], ["1INH", "NHÂN", "DÂN"],
+            ["892640"], ["Họ", "UYÊN"], ["Sinh", "r"], ["Nguyê", "‹uân,", "Gia", "Viễn,", "Ninh", "Bình"],
+            ["Nơi", "ĐKHkK", "¡", "Xóm.2,Xã", "Lộc", "Thủy,", "Phú", "Lộc,"], ["Thừa", "Thiê:!"]]
+    assert classify([replace(page(rows), steps=["card"])]) == "citizen_id_card"
+    assert classify([page(rows)]) == "other"  # not cut out as a card: nothing says it is one
+    no_card_word = [r for r in rows if r[0] != "Nơi"]
+    assert classify([replace(page(no_card_word), steps=["card"])]) == "other"
+
+
 def test_a_house_number_of_five_figures_goes_to_the_clerk():
     """Tuning seed 84: "12/34 Lê Hồng Phong" read, surely, "12134 Lê Hồng Phong": no house number
     has five figures, a '/' between two numbers has."""
