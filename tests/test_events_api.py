@@ -53,6 +53,8 @@ def test_retries_codes_and_events_over_http(tmp_path):
             assert invalid.status_code == 422 and "dossier_code" in invalid.json()["detail"]
 
             document = wait_done(admin, code)["documents"][0]
+            for later in (theirs, external):  # their events all in, so that the feed below ends where it says
+                wait_done(admin, later)
             held = admin.put(f"/v1/dossiers/{code}/documents/{document['id']}/legal-hold", json={"reason": "vụ 12"})
             assert held.status_code == 200
 
