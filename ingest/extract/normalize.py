@@ -173,12 +173,17 @@ def name(text: str) -> str:
 
     A first word that is a common family name with its marks misread (NGUYÊN, TRÂN) is written
     as the family name is spelled; Tesseract is often confidently wrong on marks in capitals."""
-    words = [w.upper() for w in re.findall(r"[^\W\d_]+", nfc(text))]
+    words = name_words(text)
     if words and words[0] not in SURNAMES:
         words[0] = _SURNAME_BY_KEY.get(key(words[0]), words[0])
     # The other syllables only where the list of name syllables leaves one spelling (HÀNG → HẰNG,
     # while THỦY/THÚY/THÙY stay as read).
     return " ".join(words[:1] + [lexicon.name_word(w) for w in words[1:]])
+
+
+def name_words(text: str) -> list[str]:
+    """A name's words as read, upper-case, without punctuation or figures."""
+    return [w.upper() for w in re.findall(r"[^\W\d_]+", nfc(text))]
 
 
 def signer(text: str) -> str:

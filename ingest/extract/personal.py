@@ -264,8 +264,7 @@ def _doubtful(kind: str, text: str) -> bool:
 def unsettled_marks(name: str) -> str | None:
     """What is wrong with a name whose given names' marks the list of names does not settle (see
     ``lexicon.unsettled_name_word``); the family name is one of a closed list (normalize.SURNAMES)."""
-    words = [w.upper() for w in re.findall(r"[^\W\d_]+", normalize.nfc(name))]
-    for word in words[1:]:
+    for word in normalize.name_words(name)[1:]:
         if spellings := lexicon.unsettled_name_word(word):
             return f"{word} read, which the list of names spells {' or '.join(spellings)}: its marks may be misread"
     return None
