@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import cv2
@@ -226,6 +227,7 @@ def _digits_again(gray: np.ndarray, words: list[Word], dpi: int, options: OcrOpt
 DATE_LABELS = ("sinhngay", "ngaysinh", "dateofbirth", "cogiatriden", "dateofissue", "dateofexpiry",
                "datemonthyear")
 _DATE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}")
+LABEL_LIKENESS = 0.8  # difflib's ratio from which the end of a line's letters is a date's label
 INK_SHARE = 0.6  # of a cut's darkest print, the darkness from which a pixel is ink
 
 
@@ -245,20 +247,25 @@ def _dates_again(gray: np.ndarray, words: list[Word], dpi: int, options: OcrOpti
         label_end, folded = None, ""
         for n, i in enumerate(members):
             folded += _letters_of(words[i].text)
-            if folded.endswith(DATE_LABELS):
-                label_end = n
+            if not any(c.isdigit() for c in words[i].text) and _ends_with_date_label(folded):
+                label_end = n  # a label's word has no digit: "06/40/20ia" is the date misread
         if label_end is None:
             continue
         after = members[label_end + 1:]
         # Up to the next words (another field run into the line: a place's second line beside
-        # the chip card's expiry): only what stands between is the date's.
-        other = next((n for n, i in enumerate(after) if sum(c.isalpha() for c in words[i].text) >= 2), len(after))
+        # the chip card's expiry): only what stands between is the date's. A word with a digit
+        # in it is the date misread ("06/40/20ia"), not another field.
+        other = next((n for n, i in enumerate(after) if sum(c.isalpha() for c in words[i].text) >= 2
+                      and not any(c.isdigit() for c in words[i].text)), len(after))
         after, end = after[:other], (words[after[other]].bbox[0] if other < len(after) else gray.shape[1])
         if sum(c.isdigit() for i in after for c in words[i].text) >= 8:
             continue  # a whole date's digits were read: the digits' own reading puts them right
         x0 = round(words[members[label_end]].bbox[2])
-        y0 = round(min(words[i].bbox[1] for i in members))
-        y1 = round(max(words[i].bbox[3] for i in members))
+        # The label's and the date's own height: the bold place beside a 12-digit card's expiry
+        # is twice as tall as its small italics.
+        own = members[:label_end + 1] + after
+        y0 = round(min(words[i].bbox[1] for i in own))
+        y1 = round(max(words[i].bbox[3] for i in own))
         pad = max(4, (y1 - y0) // 3)
         box = (x0 + pad, max(0, y0 - pad), round(end) - pad, min(gray.shape[0], y1 + pad))
         if box[2] - box[0] > 4 * (y1 - y0):
@@ -276,6 +283,13 @@ def _dates_again(gray: np.ndarray, words: list[Word], dpi: int, options: OcrOpti
             dropped.update(after)
             out.append(Word(re.sub(r"\s", "", found.group()), confidence, tuple(float(v) for v in box), line))
     return [w for i, w in enumerate(out) if i not in dropped]
+
+
+def _ends_with_date_label(folded: str) -> bool:
+    """Whether a line's letters so far end with a date's label, up to about one misread letter in
+    five ("Có giá tị đến", "Có gi trị đến": small italics)."""
+    return any(SequenceMatcher(None, folded[-n:], label).ratio() >= LABEL_LIKENESS
+               for label in DATE_LABELS for n in range(len(label) - 2, len(label) + 3) if n <= len(folded))
 
 
 def _letters_of(text: str) -> str:

@@ -748,6 +748,19 @@ def test_a_date_glare_paled_beside_its_label_is_read_again_on_its_own(workdir):
     assert born.value == side_.truth["date_of_birth"] == "1940-11-05" and born.review  # an old card's print
 
 
+def test_an_expiry_in_small_italics_beside_a_bold_place_is_read_again_after_its_misread_label(workdir):
+    """Tuning seed 363: a 12-digit card's expiry, "Có giá trị đến: 06/10/2018" in small italics,
+    stands on the line of its origin's second line in bold capitals twice as tall; its label read
+    "Có giá tị đến" and its date "06/40/20ia". The label is known up to a letter in five, the
+    misread date is the date's (a word with digits is no other field), and the cut is the
+    italics' height: read again, the date is whole."""
+    c, side_, photo = front(363)
+    assert side_.kind == "cmnd-12" and "glare" not in photo.notes
+    page = read(photo.jpeg, workdir, "expiry-front-363")
+    assert "06/10/2018" in page.text
+    assert fields_of(page)["date_of_expiry"] == side_.truth["date_of_expiry"] == "2018-10-06"
+
+
 def test_a_card_small_in_a_shrunk_photo_is_read_enlarged_and_said_so(workdir):
     """Tuning seed 24: a 12-digit ID card in a photo a chat app shrank; what its print gives is
     never sure, however confident Tesseract is (a tone mark lost at this size reads as another name)."""
