@@ -261,9 +261,10 @@ def _merge(fields: dict[str, ExtractedField], source: Source) -> dict[str, Extra
 def _expiry_by_law(fields: dict[str, ExtractedField], sources: list[Source]) -> dict[str, ExtractedField]:
     """The date of expiry witnessed by the law: a card expires on the renewal birthday that
     follows its issue (``validate.card_expiry``). With sure dates of birth and of issue, a read
-    expiry that agrees is confirmed; one that disagrees goes to the clerk; one not read (a
-    front's small italic line under the photo) is given as the law has it, for the clerk to
-    confirm."""
+    expiry that agrees is confirmed; one that disagrees goes to the clerk, as read when the print
+    alone gave those dates, else (dates a code states, or a read unsure) with the law's date
+    offered; one not read (a front's small italic line under the photo) is given as the law has
+    it, for the clerk to confirm."""
     birth, issued, expiry = (fields.get(n) for n in ("date_of_birth", "date_of_issue", "date_of_expiry"))
     if birth is None or issued is None or not all(_sure(f) for f in (birth, issued)) \
             or validate.date_problem(birth.value) or validate.date_problem(issued.value) \
@@ -282,10 +283,12 @@ def _expiry_by_law(fields: dict[str, ExtractedField], sources: list[Source]) -> 
     if any(s.values.get("date_of_expiry") == expiry.value and s.confidence["date_of_expiry"] >= CHECKED
            for s in sources):  # the MRZ's check digit vouches for the expiry: the issue date is the misread
         return {**fields, "date_of_issue": issued.doubted(f"the card expires on {expiry.value}, but {why}", 0.5)}
-    if _sure(expiry):
+    if _sure(expiry) and min(birth.confidence, issued.confidence) < CHECKED:
         return {**fields, "date_of_expiry": expiry.doubted(f"read as {expiry.value}, but {why}", 0.5)}
+    # Read unsure, or against dates that a code states or vouches for: the law's date is the likelier.
+    sure = "" if _sure(expiry) else " (unsure)"
     return {**fields, "date_of_expiry": replace(expiry, value=lawful).doubted(
-        f"read as {expiry.value} (unsure); {why}", LAWFUL)}
+        f"read as {expiry.value}{sure}; {why}", LAWFUL)}
 
 
 def _sure(f: ExtractedField) -> bool:
