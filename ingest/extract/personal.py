@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from statistics import median
 
-from . import lexicon, normalize
+from . import lexicon, normalize, validate
 from .fuzzy import folded
 from .labels import Label, Reading, continuation, find_labels, read_fields
 from .layout import Row, Span
@@ -85,6 +85,8 @@ def citizen_id_card(rows: list[Row]) -> dict[str, ExtractedField]:
         fields["date_of_birth"] = issued.doubted("its label read as the date of issue's", UNSURE)
     if front and "date_of_birth" not in fields and (born := _unlabelled_birth(rows, fields)) is not None:
         fields["date_of_birth"] = born
+    if front and "date_of_expiry" not in fields and (expires := _unlabelled_expiry(rows, fields)) is not None:
+        fields["date_of_expiry"] = expires
     if back and "date_of_issue" not in fields and (issued := _unlabelled_issue(rows, fields)) is not None:
         fields["date_of_issue"] = issued
     labelled = fields.get("identifying_features")
@@ -117,6 +119,18 @@ def _unlabelled_birth(rows: list[Row], fields: dict[str, ExtractedField]) -> Ext
         return None
     value, span, _ = min(found, key=lambda f: f[0])
     return _unlabelled(value, span)
+
+
+def _unlabelled_expiry(rows: list[Row], fields: dict[str, ExtractedField]) -> ExtractedField | None:
+    """A front's date of expiry whose label was misread ("Có giá ' ' đến: 03/07/2028"): the one
+    date no other field took that the law lets the card expire on, a renewal birthday of the
+    date of birth read (``validate.card_expiry_problem``), for the clerk to check."""
+    born = fields.get("date_of_birth")
+    if born is None or validate.date_problem(born.value):
+        return None
+    lawful = [(value, span) for value, span, _ in _unclaimed_dates(rows, fields)
+              if not validate.date_problem(value) and validate.card_expiry_problem(value, born.value) is None]
+    return _unlabelled(*lawful[0]) if len({value for value, _ in lawful}) == 1 else None
 
 
 def _unclaimed_dates(rows: list[Row], fields: dict[str, ExtractedField]) -> list[tuple[str, Span, bool]]:

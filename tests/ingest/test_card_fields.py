@@ -13,7 +13,7 @@ import pytest
 
 import vncards
 from ingest.classify import classify
-from ingest.extract import extract, validate
+from ingest.extract import extract, normalize, validate
 from ingest.extract.card import EXPIRED
 from ocr import mrz
 from ocr.model import Code, PageResult, Word
@@ -871,6 +871,28 @@ def test_a_fronts_date_of_birth_whose_label_was_misread_is_its_earliest_date():
     # A back (no national title) keeps its date of issue.
     back = [["Ngày,", "tháng,", "năm", "/", "Date,", "month,", "year:", "18/11/2021"]]
     assert extract("citizen_id_card", [page(back)], TODAY)["date_of_issue"].value == "2021-11-18"
+
+
+def test_a_fronts_expiry_whose_label_was_misread_is_its_date_on_a_renewal_birthday():
+    """The second maker's tuning seed 163, a 12-digit card read as a page: "Có giá trị đến:" read
+    "Có giá ' ' đến:". Of the front's dates no field took, the one on a birthday the card may expire
+    on (40 here) is the expiry, for the clerk to check; a date on no renewal birthday is not."""
+    rows = [["CỘNG", "HÒA", "XÃ", "HỘI", "CHỦ", "NGHĨA", "VIỆT", "NAM"], ["CĂN", "CƯỚC", "CÔNG", "DÂN"],
+            ["Họ", "và", "tên", "/", "Full", "name:"], ["LÂM", "CẨM", "THẢO"],
+            ["Ngày", "sinh", "/", "Date", "of", "birth:", "03/07/1988"],
+            ["Có", "giá", "'", "'", "đến:", "03/07/2028", "Huế,", "Thừa", "Thiên", "Huế"]]
+    expiry = extract("citizen_id_card", [page(rows)], TODAY)["date_of_expiry"]
+    assert (expiry.value, expiry.review) == ("2028-07-03", True)
+    rows[-1][5] = "03/08/2028"
+    assert "date_of_expiry" not in extract("citizen_id_card", [page(rows)], TODAY)
+
+
+def test_a_sex_with_the_next_label_misread_run_into_it_is_its_first_word():
+    """Seed 163 again: "Giới tính / Sex: Nữ - Quốc ¡ch ! Nationality." — the nationality's label
+    misread is no label, and ran into the sex. A sex is one word; a value naming both is none."""
+    rows = [["Giới", "tính", ":", "Sex:", "Nữ", "-", "Quốc", "¡ch", "!", "Nationality.", "Việt", "Nam"]]
+    assert extract("citizen_id_card", [page(rows)], TODAY)["sex"].value == "Nữ"
+    assert normalize.sex("Nam Nữ") is None and normalize.sex("m x") is None
 
 
 def test_a_place_cut_short_or_with_its_communes_level_misread_is_completed_from_the_list_of_units_for_review():
