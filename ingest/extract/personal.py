@@ -319,6 +319,7 @@ def _normalise(kind: str, text: str) -> str | None:
 
 _ID_RUN = re.compile(rf"(?<!\w)[{normalize.DIGIT_LIKE}](?:\s?[{normalize.DIGIT_LIKE}]){{8,13}}(?!\w)")
 LARGE = 1.2  # a 9-digit CMND number is printed larger than the rows around it
+AS_LARGE = 0.8  # of an old card's large 9-digit number's height, what twelve digits must be to be the ID
 
 
 def _numbers(row: Row):
@@ -338,7 +339,8 @@ def _numbers(row: Row):
 
 def _largest_id(rows: list[Row]) -> ExtractedField | None:
     """The 12-digit number printed largest, digits possibly split by OCR into groups; failing
-    that, a 9-digit number printed larger than the text around it (the old CMND)."""
+    that, or when it is printed smaller than it, a 9-digit number printed larger than the text
+    around it (the old CMND: "246112212201" read off its guilloche under "Số 271034946")."""
     best: dict[int, tuple[float, str, Span]] = {}
     for row in rows:
         for value, span in _numbers(row):
@@ -346,7 +348,10 @@ def _largest_id(rows: list[Row]) -> ExtractedField | None:
             if len(value) not in best or height > best[len(value)][0]:
                 best[len(value)] = (height, value, span)
     usual = median(r.height for r in rows) if rows else 0
-    found = best.get(12) or (best[9] if 9 in best and best[9][0] > LARGE * usual else None)
+    old = best[9] if 9 in best and best[9][0] > LARGE * usual else None
+    found = best.get(12) or old
+    if old is not None and found[0] < AS_LARGE * old[0]:
+        found = old  # twelve digits read off an old card's guilloche, smaller than its number
     if found is None:
         return None
     _, value, span = found

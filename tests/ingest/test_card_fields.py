@@ -887,6 +887,24 @@ def test_a_fronts_expiry_whose_label_was_misread_is_its_date_on_a_renewal_birthd
     assert "date_of_expiry" not in extract("citizen_id_card", [page(rows)], TODAY)
 
 
+def test_twelve_digits_read_off_an_old_cards_guilloche_are_not_its_number():
+    """The second maker's tuning seed 174: a 9-digit card's "Số 271034946" printed large (69 px)
+    and, in a row of noise off its guilloche lower down, "246112212201" at the print's height.
+    Twelve digits are the ID only when printed about as large as the old number."""
+    rows = [["CỘNG", "HÒA", "XÃ", "HỘI", "CHỦ", "NGHĨA", "VIỆT", "NAM"], ["GIẤY", "CHỨNG", "MINH", "NHÂN", "DÂN"],
+            ["số", "271034946."], ["Họ", "tên", "NGUYỄN", "BÍCH", "NHUNG"], ["sinh", "ngày", "28-05-1958"],
+            ["TH", "bá", "Ti", "X22", "246112212201", "6S4-s4xs"]]
+    base = page(rows)
+
+    def tall(number: str, height: float) -> PageResult:
+        return replace(base, words=[replace(w, bbox=(*w.bbox[:3], w.bbox[1] + height)) if w.text == number else w
+                                    for w in base.words])
+    assert extract("citizen_id_card", [tall("271034946.", 70)], TODAY)["citizen_id"].value == "271034946"
+    # A 12-digit card's number printed as large as that is its ID.
+    big = tall("246112212201", 70)
+    assert extract("citizen_id_card", [big], TODAY)["citizen_id"].value == "246112212201"
+
+
 def test_a_sex_with_the_next_label_misread_run_into_it_is_its_first_word():
     """Seed 163 again: "Giới tính / Sex: Nữ - Quốc ¡ch ! Nationality." — the nationality's label
     misread is no label, and ran into the sex. A sex is one word; a value naming both is none."""
