@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from pathlib import Path
+from statistics import median
 
 import cv2
 import numpy as np
@@ -227,6 +228,9 @@ def _digits_again(gray: np.ndarray, words: list[Word], dpi: int, options: OcrOpt
 DATE_LABELS = ("sinhngay", "ngaysinh", "dateofbirth", "cogiatriden", "dateofissue", "dateofexpiry",
                "datemonthyear")
 _DATE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}")
+DATE_WORDS = 3  # after a date's label, the words a date read in pieces may stand in
+DATE_REACH = 9  # line heights from a date's label within which its date is printed
+TALLER = 1.5  # of its label's height, a word read after it that took in more than the date's print
 LABEL_LIKENESS = 0.8  # difflib's ratio from which the end of a line's letters is a date's label
 INK_SHARE = 0.6  # of a cut's darkest print, the darkness from which a pixel is ink
 
@@ -254,19 +258,25 @@ def _dates_again(gray: np.ndarray, words: list[Word], dpi: int, options: OcrOpti
         after = members[label_end + 1:]
         # Up to the next words (another field run into the line: a place's second line beside
         # the chip card's expiry): only what stands between is the date's. A word with a digit
-        # in it is the date misread ("06/40/20ia"), not another field.
-        other = next((n for n, i in enumerate(after) if sum(c.isalpha() for c in words[i].text) >= 2
-                      and not any(c.isdigit() for c in words[i].text)), len(after))
+        # in it is the date misread ("06/40/20ia"), not another field, and so are the letters
+        # before one of the next three words ("bồi 10/2030": the day misread).
+        digits = [n for n, i in enumerate(after[:DATE_WORDS]) if any(c.isdigit() for c in words[i].text)]
+        other = next((n for n, i in enumerate(after) if n > max(digits, default=-1)
+                      and sum(c.isalpha() for c in words[i].text) >= 2), len(after))
         after, end = after[:other], (words[after[other]].bbox[0] if other < len(after) else gray.shape[1])
         if sum(c.isdigit() for i in after for c in words[i].text) >= 8:
             continue  # a whole date's digits were read: the digits' own reading puts them right
         x0 = round(words[members[label_end]].bbox[2])
         # The label's and the date's own height: the bold place beside a 12-digit card's expiry
-        # is twice as tall as its small italics.
-        own = members[:label_end + 1] + after
+        # is twice as tall as its small italics, and a misread word may take in a guilloche's
+        # stroke above it ("bồi").
+        label = members[:label_end + 1]
+        usual = median(words[i].bbox[3] - words[i].bbox[1] for i in label)
+        own = label + [i for i in after if words[i].bbox[3] - words[i].bbox[1] <= TALLER * usual]
         y0 = round(min(words[i].bbox[1] for i in own))
         y1 = round(max(words[i].bbox[3] for i in own))
         pad = max(4, (y1 - y0) // 3)
+        end = min(end, x0 + DATE_REACH * (y1 - y0))  # a date is no wider; what lies past it is other print
         box = (x0 + pad, max(0, y0 - pad), round(end) - pad, min(gray.shape[0], y1 + pad))
         if box[2] - box[0] > 4 * (y1 - y0):
             todo.append((after, box, words[members[label_end]].line))
@@ -287,9 +297,16 @@ def _dates_again(gray: np.ndarray, words: list[Word], dpi: int, options: OcrOpti
 
 def _ends_with_date_label(folded: str) -> bool:
     """Whether a line's letters so far end with a date's label, up to about one misread letter in
-    five ("Có giá tị đến", "Có gi trị đến": small italics)."""
-    return any(SequenceMatcher(None, folded[-n:], label).ratio() >= LABEL_LIKENESS
-               for label in DATE_LABELS for n in range(len(label) - 2, len(label) + 3) if n <= len(folded))
+    five ("Có giá tị đến", "Có gi trị đến": small italics), its end read as its end (not "Có giá
+    trị đến: bồi", the date's day misread after it)."""
+    for label in DATE_LABELS:
+        for n in range(len(label) - 2, min(len(label) + 2, len(folded)) + 1):
+            likeness = SequenceMatcher(None, folded[-n:], label)
+            if likeness.ratio() >= LABEL_LIKENESS:
+                last = likeness.get_matching_blocks()[-2]  # the last is a sentinel
+                if last.a + last.size >= n - 1:
+                    return True
+    return False
 
 
 def _letters_of(text: str) -> str:

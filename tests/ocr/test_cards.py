@@ -759,6 +759,13 @@ def test_an_expiry_in_small_italics_beside_a_bold_place_is_read_again_after_its_
     page = read(photo.jpeg, workdir, "expiry-front-363")
     assert "06/10/2018" in page.text
     assert fields_of(page)["date_of_expiry"] == side_.truth["date_of_expiry"] == "2018-10-06"
+    # The second maker's seed 191: the day read "bồi" (a guilloche stroke above it taken in) before
+    # "10/2030", and the place's second line read as a line of its own. The letters before the
+    # date's digits are the date's too, the tall misread word does not set the cut's height, and
+    # the cut ends where a date would.
+    card_, photo = next((c, p) for c, p in othercards.sample(191)[1] if c.side == "front")
+    page = read(photo.jpeg, workdir, "expiry-front-other-191")
+    assert fields_of(page)["date_of_expiry"] == card_.truth["date_of_expiry"] == "2030-10-25"
 
 
 def test_a_card_small_in_a_shrunk_photo_is_read_enlarged_and_said_so(workdir):
