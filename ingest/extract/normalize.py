@@ -140,6 +140,21 @@ def worded_date(text: str) -> str | None:
     return iso
 
 
+# A day's two figures read apart ("Sinh ngày 1 6-02-1993"): the strict form takes "6" alone.
+_SPLIT_DAY = re.compile(r"(?<!\d)(\d)\s+(\d)\s*[/.\-!|il]\s*(\d{1,2})\s*[/.\-!|il]\s*(\d{4})(?!\d)")
+
+
+def split_day(text: str) -> tuple[str, str | None] | None:
+    """Where a date's day was read as two figures apart ("1 6-02-1993"): what was read, and the
+    date with them joined (``"1993-02-16"``) when that is a day, else None; None when no day is
+    split so."""
+    if not (m := _SPLIT_DAY.search(folded(_date_digits(nfc(text))))):
+        return None
+    first, second, month, year = m.groups()
+    day = int(first + second)
+    return f"{first} {second}", (f"{int(year):04d}-{int(month):02d}-{day:02d}" if 1 <= day <= 31 else None)
+
+
 def iso_date(text: str) -> str | None:
     """``"15/03/1990"`` → ``"1990-03-15"``; the shape only, so "31/02" gives ``"…-02-31"``."""
     parts = date_parts(text)

@@ -263,6 +263,10 @@ def _fields(rows: list[Row], readings: dict[str, Reading], labels: list[Label],
             field = ExtractedField(value, confidence, span.page, span.bbox)
             marks = unsettled_marks(span.text) if kind == "name" else None
             fields[name] = field.doubted(marks, UNSURE) if marks else field
+            if kind == "date" and (split := normalize.split_day(span.text)):
+                read, joined = split
+                fields[name] = replace(field, value=joined or value).doubted(
+                    f"the day read as {read}" + (": taken as one number" if joined else ""), UNSURE)
     return fields
 
 

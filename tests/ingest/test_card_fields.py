@@ -905,6 +905,19 @@ def test_twelve_digits_read_off_an_old_cards_guilloche_are_not_its_number():
     assert extract("citizen_id_card", [big], TODAY)["citizen_id"].value == "246112212201"
 
 
+def test_a_day_read_as_two_figures_apart_is_joined_for_review():
+    """The second maker's tuning seed 227: "Sinh ngày 16-02-1993" read "Sinh ngày 1 6-02-1993";
+    the date's form took "6" alone, sure, and a wrong birth date went unchecked. The two figures
+    are one day, for the clerk to check; figures that make no day leave the date as read, doubted."""
+    rows = [["GIẤY", "CHỨNG", "MINH", "NHÂN", "DÂN"], ["Họ", "tên", "NGÔ", "ĐỨC", "HIẾU"],
+            ["Sinh", "ngày", "1", "6-02-1993"]]
+    born = extract("citizen_id_card", [page(rows)], TODAY)["date_of_birth"]
+    assert (born.value, born.review, born.problem) == ("1993-02-16", True, "the day read as 1 6: taken as one number")
+    rows[-1][2] = "4"
+    born = extract("citizen_id_card", [page(rows)], TODAY)["date_of_birth"]
+    assert (born.value, born.review, born.problem) == ("1993-02-06", True, "the day read as 4 6")
+
+
 def test_a_sex_with_the_next_label_misread_run_into_it_is_its_first_word():
     """Seed 163 again: "Giới tính / Sex: Nữ - Quốc ¡ch ! Nationality." — the nationality's label
     misread is no label, and ran into the sex. A sex is one word; a value naming both is none."""
