@@ -191,12 +191,6 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
     f = out.get("nationality")
     if f is not None and f.value != "Việt Nam":  # "Việt ï": a citizen's card is one of Viet Nam's
         doubt("nationality", "not read as Việt Nam, the nationality a citizen's card holds")
-    for name in PLACES:
-        f = out.get(name)
-        if f is not None and f.review and (listed := gazetteer.complete(f.value)) and listed != f.value:
-            # "Xã Hòa Tiến, Hòa Đà Nẵng": glare took "Vang,"; one place of the list fits what is left
-            out[name] = replace(f.doubted(f"{f.value} read ({f.problem}); {listed} is the one place of the"
-                                          " list of administrative units it fits", UNSURE), value=listed)
     if any("enlarged" in p.steps for p in pages):
         for name, f in out.items():
             if not f.review:
@@ -205,6 +199,13 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
     for name, f in out.items():
         if not f.review and f.page in taken and under_glare(taken[f.page], f.bbox):
             doubt(name, GLARE)
+    for name in PLACES:
+        f = out.get(name)
+        if f is not None and f.review and (listed := gazetteer.complete(f.value)) and listed != f.value:
+            # "Xã Hòa Tiến, Hòa Đà Nẵng": glare took "Vang,"; one place of the list fits what is left
+            # (last: a place only glare or a small card put in doubt is completed too)
+            out[name] = replace(f.doubted(f"{f.value} read ({f.problem}); {listed} is the one place of the"
+                                          " list of administrative units it fits", UNSURE), value=listed)
     return out
 
 

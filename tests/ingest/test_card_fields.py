@@ -16,7 +16,7 @@ from ingest.classify import classify
 from ingest.extract import extract, normalize, validate
 from ingest.extract.card import EXPIRED
 from ocr import mrz
-from ocr.model import Code, PageResult, Word
+from ocr.model import Capture, Code, PageResult, Word
 
 TODAY = date(2026, 1, 1)
 QR_BOX = (1380.0, 40.0, 1680.0, 340.0)
@@ -945,6 +945,20 @@ def test_a_place_cut_short_or_with_its_communes_level_misread_is_completed_from_
     rows[1][-1] = "Hò"  # no province begins so: nothing to complete
     assert extract("citizen_id_card", [page(rows)], TODAY)["place_of_birth_registration"].problem == \
         "does not end with a province: part of it may be missing or misread"
+
+
+def test_a_place_only_glare_put_in_doubt_is_completed_from_the_list_too():
+    """vncards tuning seed 377: glare took the district of "Xã Long Hựu Đông, Cần Đước, Long An";
+    what was left reads as a place of the list but for the district, so no rule of places doubted
+    it, glare did, after the places had been completed. One place of the list fits it: completed,
+    for review, saying what was read."""
+    rows = [["Quê", "quán", "/", "Place", "of", "origin:"], ["Xã", "Long", "Hựu", "Đông,", "Long", "An"]]
+    glare = Capture(20.0, 500.0, False, False, glare=((40.0, 90.0, 600.0, 150.0),))
+    origin = extract("citizen_id_card", [replace(page(rows), capture=glare)], TODAY)["place_of_origin"]
+    assert (origin.value, origin.review) == ("Xã Long Hựu Đông, Cần Đước, Long An", True)
+    assert origin.problem.startswith("Xã Long Hựu Đông, Long An read (glare over the field")
+    # Without glare the place as read stands (no rule of places doubts it).
+    assert extract("citizen_id_card", [page(rows)], TODAY)["place_of_origin"].value == "Xã Long Hựu Đông, Long An"
 
 
 def test_a_card_cut_out_of_a_photo_is_one_whose_title_stands_under_noise_read_off_the_photo():
