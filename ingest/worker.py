@@ -149,8 +149,22 @@ def fetch_and_inspect(job: DocumentJob) -> ocr.SourceInfo:
 
 
 def read_page(job: DocumentJob, page: ocr.SourcePage) -> ocr.PageResult:
+    return _read(job.source, job.media_type, page, job.workdir)
+
+
+def read_ahead(source: Path) -> list[ocr.PageResult] | None:
+    """A staged upload read before its dossier is accepted (ingest.readahead): checked as the
+    reception checks it, since it has not been yet; None unless it is one scanned page, the
+    only kind worth a guess (a longer document's pages are read in parallel once accepted)."""
+    info = ocr.inspect(source, _config().ocr)
+    if len(info.pages) != 1 or not info.pages[0].scanned:
+        return None
+    return [_read(source, info.media_type, info.pages[0], source.parent)]
+
+
+def _read(source: Path, media_type: str, page: ocr.SourcePage, workdir: Path) -> ocr.PageResult:
     started = time.perf_counter()
-    result = ocr.read_page(job.source, job.media_type, page.index, page.scanned, _config().ocr, job.workdir)
+    result = ocr.read_page(source, media_type, page.index, page.scanned, _config().ocr, workdir)
     result.seconds = round(time.perf_counter() - started, 4)
     return result
 
