@@ -35,6 +35,9 @@ PARENT_WATCH_SECONDS = 0.5
 # 300 dpi is 26 MB in RGB) kept in the heap once freed, for the next page to reuse.
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
 KEEP_FREED_BYTES, OWN_MAPPING_BYTES = 256 << 20, 64 << 20
+# How much a worker (and the Tesseract it runs) yields to the server process on a busy core: the
+# server's reception, whose 202 a clerk waits for, runs while idle workers read its pages ahead.
+NICENESS = 5
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ def initialise(config: WorkerConfig, parent: int) -> None:
     global _process
     _die_with(parent)
     _keep_freed_memory()
+    os.nice(NICENESS)
     _process = _Process(config)
 
 

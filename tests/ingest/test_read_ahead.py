@@ -16,6 +16,7 @@ import vnpages
 from api.services import Services
 from api.settings import Settings
 from harness import Server, post
+from ingest import worker
 from ingest.reception import DossierForm, StagedFile
 
 LINES = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
@@ -171,3 +172,20 @@ def test_a_refused_upload_leaves_no_page_read_ahead(tmp_path):
             assert client.get("/healthz").status_code == 200
     finally:
         server.stop()
+
+
+def test_a_worker_yields_the_core_to_the_server_receiving_a_dossier(tmp_path):
+    """The reception's work before the 202 runs beside the workers reading its pages ahead: on a
+    busy core the server goes first."""
+    services, pipeline = _pipeline(tmp_path)
+
+    async def worker_niceness():
+        pid = await asyncio.get_running_loop().run_in_executor(pipeline._pool, os.getpid)
+        return os.getpriority(os.PRIO_PROCESS, pid)
+
+    try:
+        niceness = asyncio.run(worker_niceness())
+    finally:
+        asyncio.run(pipeline.close())
+        services.close()
+    assert niceness == os.getpriority(os.PRIO_PROCESS, 0) + worker.NICENESS
