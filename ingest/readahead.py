@@ -3,8 +3,8 @@ will be accepted, kept in memory, never stored.
 
 A dossier is answered 202 only once every original is durably stored, and only then read; the
 workers would wait for the whole upload. So as each uploaded file is staged (its bytes and
-SHA-256 known), an idle worker reads it, if it is one scanned page, from a link to the staged
-file in scratch space, and the reading is kept under the file's SHA-256. When the accepted
+SHA-256 known), an idle worker reads it, if it is a PNG or JPEG (one page), from a link to the
+staged file in scratch space, and the reading is kept under the file's SHA-256. When the accepted
 dossier's document with that SHA-256 comes to be read, the pipeline takes the kept reading
 instead of reading the page again: the same bytes, read by the same step with the same settings
 (one pipeline has one), give the same result. A guess nobody takes (the upload refused, an
@@ -33,7 +33,9 @@ import ocr
 
 log = logging.getLogger(__name__)
 
-Reader = Callable[[Path], "Future[list[ocr.PageResult] | None]"]
+Reader = Callable[[Path], "Future[list[ocr.PageResult]]"]
+# Kinds that hold one page; a PDF's or a TIFF's pages, however many, would all be inspected first.
+ONE_PAGE = ("image/png", "image/jpeg")
 
 
 class Guess:
@@ -48,7 +50,7 @@ class Guess:
         return not self._reading.done()
 
     async def pages(self) -> list[ocr.PageResult] | None:
-        """The pages as the guess read them; None when it read none or failed."""
+        """The pages as the guess read them; None when it failed."""
         try:
             return await asyncio.wrap_future(self._reading)
         except Exception as e:  # noqa: BLE001 - a failed guess costs a reading, never the document
@@ -96,7 +98,7 @@ class ReadAhead:
     def offer(self, sha256: str, staged: Path, read: Reader) -> None:
         """Read a staged file ahead with `read`, from a link to it (the reception moves the
         staged file into the store and the link keeps the very bytes)."""
-        if self._root is None or sha256 in self._kept:
+        if self._root is None or sha256 in self._kept or not _one_page(staged):
             return
         # A directory of its own: one forgotten for the same bytes may still be being written.
         directory = self._root / f"{sha256}.{next(self._made)}"
@@ -125,6 +127,13 @@ class ReadAhead:
         finally:
             if guess is not None:
                 guess.discard()
+
+
+def _one_page(path: Path) -> bool:
+    try:
+        return ocr.sniff_file(path) in ONE_PAGE
+    except ocr.OcrError:  # not a kind HoSo reads: the reception refuses it
+        return False
 
 
 def _running(pid: int) -> bool:

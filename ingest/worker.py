@@ -156,14 +156,11 @@ def read_page(job: DocumentJob, page: ocr.SourcePage) -> ocr.PageResult:
     return _read(job.source, job.media_type, page, job.workdir)
 
 
-def read_ahead(source: Path) -> list[ocr.PageResult] | None:
-    """A staged upload read before its dossier is accepted (ingest.readahead): checked as the
-    reception checks it, since it has not been yet; None unless it is one scanned page, the
-    only kind worth a guess (a longer document's pages are read in parallel once accepted)."""
+def read_ahead(source: Path) -> list[ocr.PageResult]:
+    """A staged PNG or JPEG read before its dossier is accepted (ingest.readahead): checked
+    first as the reception checks it, since it has not been yet."""
     info = ocr.inspect(source, _config().ocr)
-    if len(info.pages) != 1 or not info.pages[0].scanned:
-        return None
-    return [_read(source, info.media_type, info.pages[0], source.parent)]
+    return [_read(source, info.media_type, page, source.parent) for page in info.pages]
 
 
 def _read(source: Path, media_type: str, page: ocr.SourcePage, workdir: Path) -> ocr.PageResult:

@@ -12,6 +12,8 @@ import signal
 import time
 from pathlib import Path
 
+import pikepdf
+
 import vnpages
 from api.services import Services
 from api.settings import Settings
@@ -30,6 +32,15 @@ def _page(compress_level: int) -> bytes:
     buffer = io.BytesIO()
     vnpages.render_page(LINES * 2, dpi=300, width_in=8.27, height_in=5.0).save(
         buffer, "PNG", dpi=(300, 300), compress_level=compress_level)
+    return buffer.getvalue()
+
+
+def _pdf(pages: int) -> bytes:
+    buffer = io.BytesIO()
+    with pikepdf.new() as pdf:
+        for _ in range(pages):
+            pdf.add_blank_page()
+        pdf.save(buffer)
     return buffer.getvalue()
 
 
@@ -133,9 +144,10 @@ def test_a_worker_dying_while_it_reads_ahead_costs_the_accepted_dossier_nothing(
     assert "xác nhận cư trú" in dossier.documents[0].text
 
 
-def test_a_busy_worker_is_given_no_guess(tmp_path):
+def test_a_busy_worker_is_given_no_guess_nor_an_idle_one_a_pdf(tmp_path):
     services, pipeline = _pipeline(tmp_path)
     accepted, uploaded = _stage(services, _page(6)), _stage(services, _page(1))
+    pdf = _stage(services, _pdf(pages=2))
 
     async def run():
         task = pipeline.submit(services.reception.receive(DOSSIER, [accepted]))
@@ -143,6 +155,7 @@ def test_a_busy_worker_is_given_no_guess(tmp_path):
         pipeline.read_ahead(uploaded.sha256, uploaded.path)
         busy = _guesses(tmp_path / "work")
         await task
+        pipeline.read_ahead(pdf.sha256, pdf.path)  # its pages would all be inspected first
         pipeline.read_ahead(uploaded.sha256, uploaded.path)
         return busy, _guesses(tmp_path / "work")
 
