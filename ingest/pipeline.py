@@ -16,9 +16,10 @@ import socket
 import time
 import weakref
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Callable, Protocol
 
 from ulid import ULID
@@ -34,6 +35,7 @@ from search import Index, IndexUnavailable
 from . import cardsides, worker
 from .errors import NotFailed
 from .indexing import index_entries
+from .readahead import Guess, ReadAhead
 from .tallies import document_tallies
 from .worker import DocumentJob, WorkerConfig
 
@@ -43,6 +45,7 @@ CLAIM_LEASE = 15 * 60.0  # seconds a claim on a dossier holds without its owner 
 RECEPTION_GRACE = 10 * 60.0  # a reception taking longer than this (a pending marker with no manifest) died
 
 Listener = Callable[[Dossier, Document], None]
+GUESSES_PER_WORKER = 4  # staged pages read ahead and kept, not yet taken: a few dossiers' worth
 
 
 class Monitor(Protocol):
@@ -73,6 +76,8 @@ class Pipeline:
         self._pool: ProcessPoolExecutor | None = None
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._slots = asyncio.Semaphore(workers * 2)  # documents in flight: bounds scratch space
+        self._running = 0  # steps sent to the pool and not yet answered
+        self._ahead = ReadAhead(config.work_dir, workers * GUESSES_PER_WORKER) if config else None
         self._tasks: set[asyncio.Task] = set()
         self._in_flight: set[str] = set()
         # Per dossier, what waiters for its next manifest write (`next_write`) wait on; gone once none waits.
@@ -85,6 +90,7 @@ class Pipeline:
         if self.inline:
             worker.initialise(self.config, os.getppid())
             return
+        self._ahead.open()
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
             initializer=worker.initialise, initargs=(self.config, os.getpid()))
@@ -96,6 +102,8 @@ class Pipeline:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        if self._ahead is not None:
+            self._ahead.close()
 
     async def resume(self) -> int:
         """Queue again every dossier left unfinished by a stop or a crash."""
@@ -153,6 +161,24 @@ class Pipeline:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+    def read_ahead(self, sha256: str, staged: Path) -> None:
+        """Read a file being received before its dossier is accepted (ingest.readahead), if a
+        worker is idle; the accepted document with these bytes takes the reading."""
+        if self._pool is not None and self._running + self._ahead.under_way < self.workers:
+            self._ahead.offer(sha256, staged, self._guess)
+
+    def _guess(self, source: Path) -> Future:
+        try:
+            return self._pool.submit(worker.read_ahead, source)
+        except BrokenProcessPool:  # a worker died meanwhile: a new pool reads it
+            self._restart_pool(self._pool)
+            return self._pool.submit(worker.read_ahead, source)
+
+    def forget_ahead(self, sha256: str) -> None:
+        """What was read ahead of these bytes: no document will take it."""
+        if self._ahead is not None:
+            self._ahead.forget(sha256)
 
     async def drain(self) -> list:
         """Wait for everything submitted; the results of its tasks."""
@@ -251,14 +277,15 @@ class Pipeline:
                 self.waiting -= 1
                 self.in_progress += 1
                 try:
-                    await self._read(dossier, document)
+                    with self._ahead.taken(document.original.sha256) as guess:
+                        await self._read(dossier, document, guess)
                 finally:
                     self.in_progress -= 1
         finally:
             if not entered:  # cancelled while waiting for a slot
                 self.waiting -= 1
 
-    async def _read(self, dossier: Dossier, document: Document) -> None:
+    async def _read(self, dossier: Dossier, document: Document, guess: Guess | None) -> None:
         job = DocumentJob(dossier.dossier_code, document.id, document.filename, document.media_type,
                           dossier.agency_code, document.original)
         started = time.perf_counter()
@@ -276,9 +303,9 @@ class Pipeline:
             info: ocr.SourceInfo = await self._run(worker.fetch_and_inspect, job)
             await marked
             lap("fetch")
-            pages = await asyncio.gather(*(self._read_page(job, p) for p in info.pages))
+            pages = await self._pages(job, info.pages, guess)
             lap("read")
-            done: worker.FinishedDocument = await self._run(worker.finish, job, list(pages))
+            done: worker.FinishedDocument = await self._run(worker.finish, job, pages)
             # Locked in the store before the manifest says done; a crash in between
             # re-runs the document, and writing over a locked object keeps its version.
             # A document read again (after a failure) keeps the longer retention: a lock in the
@@ -313,6 +340,16 @@ class Pipeline:
             retention=archived.retention, processed_at=archived.retention.assigned_at)
         self._finished(final, document.id, started, timings, None)
 
+    async def _pages(self, job: DocumentJob, pages: tuple[ocr.SourcePage, ...],
+                     guess: Guess | None) -> list[ocr.PageResult]:
+        """The document's pages, as read ahead of its acceptance if they were (the same bytes:
+        the guess is kept under their SHA-256, which the store checked on the way in)."""
+        if guess is not None and (ahead := await guess.pages()) is not None and len(ahead) == len(pages):
+            for page in ahead:
+                self._tell("page_read", page.seconds)
+            return ahead
+        return list(await asyncio.gather(*(self._read_page(job, p) for p in pages)))
+
     async def _read_page(self, job: DocumentJob, page: ocr.SourcePage) -> ocr.PageResult:
         """One page read; told as soon as it is, so a long document shows its progress."""
         result = await self._run(worker.read_page, job, page)
@@ -336,12 +373,21 @@ class Pipeline:
             return await asyncio.to_thread(step, *args)
         if self._pool is None:
             raise RuntimeError("Pipeline.start() was not called")
-        loop = asyncio.get_running_loop()
+        loop, pool = asyncio.get_running_loop(), self._pool
         try:
-            return await loop.run_in_executor(self._pool, step, *args)
+            sent = loop.run_in_executor(pool, step, *args)
+        except BrokenProcessPool:  # a worker died in another step, this one was never sent: a new pool runs it
+            self._restart_pool(pool)
+            pool = self._pool
+            sent = loop.run_in_executor(pool, step, *args)
+        self._running += 1
+        try:
+            return await sent
         except BrokenProcessPool:
-            self._restart_pool()
+            self._restart_pool(pool)
             raise
+        finally:
+            self._running -= 1
 
     async def _run_quietly(self, step, *args) -> None:
         try:
@@ -355,11 +401,14 @@ class Pipeline:
         except RepositoryError as e:  # the manifest still says how long; HoSo enforces that
             log.warning("document %s: its original could not be locked in the store: %s", document.id, e)
 
-    def _restart_pool(self) -> None:
-        """A worker died (killed, out of memory): replace the pool so later work still runs."""
-        broken, self._pool = self._pool, None
-        if broken is not None:
-            broken.shutdown(wait=False, cancel_futures=True)
+    def _restart_pool(self, broken: ProcessPoolExecutor) -> None:
+        """A worker died (killed, out of memory): replace the pool so later work still runs;
+        once only, however many of its steps tell of it (a second restart would cancel what
+        the new pool was given)."""
+        if self._pool is not broken:
+            return
+        self._pool = None
+        broken.shutdown(wait=False, cancel_futures=True)
         self.start()
 
     async def _update(self, code: str, document_id: str, **changes) -> Dossier:

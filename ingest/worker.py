@@ -35,6 +35,9 @@ PARENT_WATCH_SECONDS = 0.5
 # 300 dpi is 26 MB in RGB) kept in the heap once freed, for the next page to reuse.
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
 KEEP_FREED_BYTES, OWN_MAPPING_BYTES = 256 << 20, 64 << 20
+# How much a worker (and the Tesseract it runs) yields to the server process on a busy core: the
+# server's reception, whose 202 a clerk waits for, runs while idle workers read its pages ahead.
+NICENESS = 5
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ def initialise(config: WorkerConfig, parent: int) -> None:
     global _process
     _die_with(parent)
     _keep_freed_memory()
+    os.nice(NICENESS)
     _process = _Process(config)
 
 
@@ -149,8 +153,19 @@ def fetch_and_inspect(job: DocumentJob) -> ocr.SourceInfo:
 
 
 def read_page(job: DocumentJob, page: ocr.SourcePage) -> ocr.PageResult:
+    return _read(job.source, job.media_type, page, job.workdir)
+
+
+def read_ahead(source: Path) -> list[ocr.PageResult]:
+    """A staged PNG or JPEG read before its dossier is accepted (ingest.readahead): checked
+    first as the reception checks it, since it has not been yet."""
+    info = ocr.inspect(source, _config().ocr)
+    return [_read(source, info.media_type, page, source.parent) for page in info.pages]
+
+
+def _read(source: Path, media_type: str, page: ocr.SourcePage, workdir: Path) -> ocr.PageResult:
     started = time.perf_counter()
-    result = ocr.read_page(job.source, job.media_type, page.index, page.scanned, _config().ocr, job.workdir)
+    result = ocr.read_page(source, media_type, page.index, page.scanned, _config().ocr, workdir)
     result.seconds = round(time.perf_counter() - started, 4)
     return result
 

@@ -115,17 +115,22 @@ async def receive_dossier(
                        applicant_id=applicant_id.strip() or None, kind=kind.strip(),
                        dossier_code=(dossier_code or "").strip() or None)
     staged: list[StagedFile] = []
+    accepted = False
     try:
         for upload in files:
             staged.append(await asyncio.to_thread(reception.stage, upload.filename, upload.file))
+            pipeline.read_ahead(staged[-1].sha256, staged[-1].path)  # idle workers need not wait for the 202
         if idempotency_key is None:
             dossier, replayed = await asyncio.to_thread(reception.receive, form, staged), None
         else:
             dossier, replayed = await asyncio.to_thread(_receive_once, services, key["id"], idempotency_key,
                                                         form, staged)
+        accepted = replayed is None
     finally:
         for f in staged:
             f.path.unlink(missing_ok=True)
+            if not accepted:  # refused, or received before: no document of it will be read now
+                pipeline.forget_ahead(f.sha256)
     location = {"Location": f"/v1/dossiers/{dossier.dossier_code}"}
     if replayed is not None:  # the answer holds the applicant's id: a read, audited
         await asyncio.to_thread(services.audit.record, actor(key), "dossier.receive.repeat", dossier.dossier_code)
