@@ -824,7 +824,7 @@ def test_a_photos_qr_code_box_is_carried_onto_the_page_as_it_was_turned(rotation
     photo = np.asarray(side_.image.convert("L").resize((1200, 757)))
     upright = np.rot90(photo, k=-(rotation // 90))  # turned clockwise as the page was
     page = ocr.PageResult(1, "ocr", upright.shape[1] * 2, upright.shape[0] * 2, 300, rotation=rotation)
-    code = engine._photo_code(photo, page)
+    [code] = engine._photo_codes(photo, page, OPTIONS)
     [found] = zxingcpp.read_barcodes(np.ascontiguousarray(upright))
     corners = np.float32([[p.x, p.y] for p in (found.position.top_left, found.position.bottom_right)]) * 2
     assert np.allclose(sorted(code.bbox[::2]), sorted(corners[:, 0]), atol=6)
