@@ -90,3 +90,21 @@ def test_a_line_of_fixed_pitch_is_kept_without_the_stray_marks_at_its_ends():
     rng = random.Random(7)
     words = np.cumsum([rng.choice((8.0, 11.0, 14.0, 19.0, 30.0)) for _ in range(30)])
     assert cardzone._evenly_pitched(np.arange(30), np.float32([(x, 0.0) for x in words])) is None
+
+
+def test_a_zone_whose_lines_lost_their_ends_keeps_its_pitch_and_room_for_them():
+    """Every line found 26 characters long (a finger over one end of the zone): the characters
+    found keep the zone's pitch on the flattened card, placed in its middle, and the places
+    missing are kept on either side, where the lost characters may be."""
+    pitch = 30.0
+    lines = [np.float32([(100 + i * pitch, 200 + row * 50.0) for i in range(26)]) for row in range(3)]
+    gray = np.full((400, 1000), 230, np.uint8)
+    gray[:, 100 + 26 * round(pitch):] = 40  # what lies past the last character found: kept
+    flat, to_flat = cardzone._flattened(gray, lines)
+    placed = cv2.perspectiveTransform(lines[0][None], to_flat)[0]
+    per_mm = card.CARD_WIDTH / card.WIDTH_MM
+    assert np.allclose(np.diff(placed[:, 0]), cardzone.PITCH_MM * per_mm, atol=0.5)
+    assert abs(placed[:, 0].mean() - (cardzone.FIRST_MM + 14.5 * cardzone.PITCH_MM) * per_mm) < 1
+    row = round(placed[0, 1])
+    beyond = round(placed[-1, 0] + 2 * cardzone.PITCH_MM * per_mm)  # two places past the last found
+    assert flat[row, beyond] < 100
