@@ -11,9 +11,11 @@ outline it. Its sides are fitted as lines through the outline, so the rounded co
 pull them in, and the four intersections map the card to a flat image at a fixed resolution.
 The hand holding the card, which joins its region from the frame's edge, is trimmed off; on a
 checked cloth, granite or a printed form, whose light parts join the card's region, what is
-finer than the smallest card is opened away; and when nothing else is outlined, the photo is
-blurred until a checked cloth is one colour, and the sides of what stands out from it are moved
-onto the card's edges (ocr/cardpattern.py).
+finer than the smallest card is opened away; on a printed form, the form's print is closed over
+so that the card's surface stands out from even paper; and when nothing else is outlined, the
+photo is blurred until a checked cloth is one colour. Where a mask's outline is only near the
+card (the form's print or the cloth joined to it), its sides are moved onto the card's edges
+(ocr/cardpattern.py).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ LAST_RESORT = 4  # the masks of _masks from this one on are tried only when no c
 PLAIN_SAMPLE = 500
 PLAIN_TONE = 10  # levels of 255 by which paper, its print taken away, may differ from its border
 PLAIN_SHARE = MIN_AREA / 4  # of the frame: less than this differing from paper is a plain page
+STROKE = 9  # pixels of the reduced photo: a form's print under a card is made of strokes thinner than this
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,17 @@ def _masks(small: np.ndarray, lab: np.ndarray, distance: np.ndarray, edges: np.n
     yield filled, stands_out, False  # a card on a table of its own colour: only its outline tells
     shaded = _background_distance(lab, smooth=True)
     yield _otsu(np.clip(shaded * 32, 0, 255).astype(np.uint8)), partial(_kept, partial(_stands_out, shaded)), True
+    # A card on a printed form, whose print differs from the paper more than the card does: the
+    # print taken away (closed over by a square wider than its strokes), the form is even paper
+    # and the card's tinted surface and its photo stand out from it. The closing also joins to
+    # the card the print just beside it, so its sides are moved onto the card's edges.
+    unprinted = _background_distance(cv2.morphologyEx(lab, cv2.MORPH_CLOSE, np.ones((STROKE, STROKE), np.uint8)),
+                                      smooth=True)
+    gradients = cardpattern.gradients(lab)
+    # Otsu's threshold of the distance up to 4 spreads: the card's photo, far from the paper, would
+    # otherwise set it above the card's pale parts.
+    yield (_otsu(np.clip(unprinted * 64, 0, 255).astype(np.uint8)),
+           partial(_on_pattern, gradients, partial(_stands_out, unprinted)), True)
     for mask in plain:  # a card on a checked cloth, granite or a printed page
         yield _coarse(mask), stands_out, True
     # A pale card on paper in uneven light, which Otsu's threshold joins to the frame's shaded
@@ -211,7 +225,6 @@ def _masks(small: np.ndarray, lab: np.ndarray, distance: np.ndarray, edges: np.n
                                                                     and cardoutline.clear_around(edges, corners))), False
     # A card on a checked cloth that no mask above outlines: the cloth seen as one colour, and the
     # sides of what stands out from it moved onto the card's edges.
-    gradients = cardpattern.gradients(lab)
     for blurred in cardpattern.blurred(lab, _smallest(lab.shape)):
         far = _background_distance(blurred)
         yield (_otsu(np.clip(far * 32, 0, 255).astype(np.uint8)),

@@ -16,7 +16,7 @@ import pikepdf
 import numpy as np
 from PIL import Image
 
-from . import _pdf, _qr, _tesseract, card, cardpage, cleanup, preprocess, reading
+from . import _pdf, _qr, _tesseract, card, cardpage, cardzone, cleanup, preprocess, reading
 from .model import Code, PageResult, Word
 from .options import OcrOptions
 from .sources import exif_orientation, load_page
@@ -43,23 +43,36 @@ def read_page(source: Path, media_type: str, index: int, scanned: bool,
         if found is not None and (page := _card_page(image, found, index + 1, options, workdir)) is not None:
             return page
     result = _recognise(image, dpi, index + 1, options, workdir, original_jpeg=_jpeg_bytes(source, media_type))
-    if photo and (code := _photo_code(image, result)) is not None:
-        result.codes.append(code)
+    if photo:
+        result.codes += _photo_codes(image, result, options)
     return result
 
 
-def _photo_code(image: np.ndarray, result: PageResult) -> Code | None:
-    """A QR code read off a photo no card could be cut out of (a pale card on white paper): a
-    chip card's code still gives its fields. Its box is carried onto the page as it was turned
-    upright (quarter turns; the few degrees of a deskew are left out) and scaled."""
+def _photo_codes(image: np.ndarray, result: PageResult, options: OcrOptions) -> list[Code]:
+    """What a card states for machines, read off a photo no card could be cut out of (a pale card
+    on white paper or on a printed form, a card under fingers or a sheen): a chip card's QR code,
+    or failing one, a back's MRZ whose check digits all agree (ocr/cardzone.py). Either gives the
+    card's fields as on a card found."""
     qr = _qr.decode(image, thorough=False)  # every scanned page passes here: the fast reader only
-    if qr is None:
-        return None
-    points, (height, width) = qr[1], image.shape[:2]
+    if qr is not None:
+        return [Code("qr", qr[0], _on_page(qr[1], image, result))]
+    if card.plain_page(image):  # a scanned page of print, no card on it
+        return []
+    zone = cardzone.read(image, timeout=options.timeout)
+    if zone is None:
+        return []
+    lines, parsed, corners = zone
+    return [Code("mrz", "\n".join(lines), _on_page(corners, image, result), parsed.valid, tuple(parsed.problems))]
+
+
+def _on_page(points: np.ndarray, image: np.ndarray, result: PageResult) -> tuple[float, float, float, float]:
+    """The box of points of the photo on its page as it was turned upright (quarter turns; the
+    few degrees of a deskew are left out) and scaled."""
+    height, width = image.shape[:2]
     for _ in range(result.rotation // 90 % 4):  # a quarter turn clockwise: (x, y) → (h - 1 - y, x)
         points = np.stack([height - 1 - points[:, 1], points[:, 0]], axis=1)
         height, width = width, height
-    return Code("qr", qr[0], cardpage.bounds(points * np.float32([result.width / width, result.height / height])))
+    return cardpage.bounds(points * np.float32([result.width / width, result.height / height]))
 
 
 def _recognise(image: np.ndarray, dpi: int, number: int, options: OcrOptions, workdir: Path,
