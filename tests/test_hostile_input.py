@@ -517,9 +517,11 @@ def test_hostile_file_names_are_never_used_as_paths(hostile, hostile_server):
         assert "x-injected" not in download.headers
     assert not Path("/etc/passwd.png").exists() and not Path("/etc/hoso.png").exists()
     # Every copy of the uploaded bytes is a stored original, or a worker's copy of it, in paths
-    # that HoSo named by document id.
+    # that HoSo named by document id, or a page read ahead of its 202, named by its SHA-256
+    # (ingest/readahead.py).
     digests = {hashlib.sha256(d).hexdigest() for d in pages.values()}
-    named = re.compile(r"(store/dossiers/[^/]+/documents|work)/[0-9A-Z]{26}/original\.png")
+    named = re.compile(r"(store/dossiers/[^/]+/documents|work)/[0-9A-Z]{26}/original\.png"
+                       r"|work/ahead-\d+-[a-z0-9_]+/[0-9a-f]{64}\.\d+/original")
     copies = []
     for path in root.rglob("*"):
         try:
