@@ -120,6 +120,7 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
     if f is not None and (described := lexicon.feature_description(f.value)) != f.value:
         out["identifying_features"] = replace(f, value=described)
 
+    unlisted: dict[str, str] = {}  # the list's weaker doubts, told when no other rule doubts the place
     for name in PLACES:
         f = out.get(name)
         if f is None:
@@ -145,6 +146,8 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         fitted = gazetteer.fit(parts, province) if province is not None else gazetteer.Fitted(parts)
         if fitted.parts != read:  # "Diễn Chầu, Nghệ An": Nghệ An has one district of those letters
             f = out[name] = replace(f, value=", ".join(fitted.parts))
+        if fitted.unlisted:
+            unlisted[name] = fitted.unlisted
         if province is None:
             doubt(name, "does not end with a province: part of it may be missing or misread")
         elif cut:
@@ -178,6 +181,8 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
                                                            if not p[:1].isalnum()), None)) is not None:
             # "Thôn 5, :ân, Kỳ Anh": glare took a part's beginning (fresh tuning seed 161)
             doubt(name, f"{cut or 'a part'} begins with no letter: its beginning may be missing or unread")
+        elif f is not None and not f.review and name in unlisted:
+            doubt(name, unlisted[name])
     f = out.get("full_name")
     if f is not None and not f.review and len(f.value.split()) < 2:
         doubt("full_name", "one word: a full name has a family name and a given name, part of it is missing")
@@ -186,8 +191,10 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         words = [w for w in re.findall(r"[^\W\d_]+", nfc(f.value).lower()) if w not in ("c", "cm", "mm")]  # C:1cm
         if unknown := [w for w in words if w not in lexicon.FEATURE_WORDS]:
             doubt("identifying_features", f"{unknown[0]} is no word of a mark or where it is: misread")
-        elif not lexicon.feature_ends([nfc(w).lower() for w in f.value.split()]):
+        elif not lexicon.feature_ends(lowered := [nfc(w).lower() for w in f.value.split()]):
             doubt("identifying_features", "does not end with where on the face: part of it may be missing")
+        elif after := lexicon.feature_after_side(lowered):
+            doubt("identifying_features", f"{after} after the side ends the mark's place: read from beyond the field?")
     f = out.get("nationality")
     if f is not None and f.value != "Việt Nam":  # "Việt ï": a citizen's card is one of Viet Nam's
         doubt("nationality", "not read as Việt Nam, the nationality a citizen's card holds")

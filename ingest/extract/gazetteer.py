@@ -6,8 +6,9 @@ commune of that district. OCR is often sure of a wrong mark ("Diễn Chầu", "P
 and a mark misread leaves a real syllable, which no spelling rule catches; the list does. A
 district or commune is spelled as the list spells it when, under its province (or district),
 exactly one unit has its letters; one whose letters are a near miss of a unit there is misread,
-and goes to the clerk. One the list does not know at all is kept as read: units were merged and
-renamed (2019-2025), and a card keeps the names of the day it was made. A place glare or specks
+and goes to the clerk, as does a district the list does not know at all under its province. A
+commune the list does not know is kept as read: units were merged and renamed (2019-2025), and a
+card keeps the names of the day it was made. A place glare or specks
 damaged ("Xã Hòa Tiến, Hòa Đà Nẵng") is completed from the one place of the list it fits, if
 one does (``complete``), for the clerk to check.
 
@@ -57,6 +58,8 @@ class District:
 class Fitted:
     parts: list[str]  # the place's comma-separated parts, the district's and commune's marks as listed
     problem: str | None = None  # a part the list nearly has: misread
+    unlisted: str | None = None  # a weaker doubt: a district the list does not have at all, or a
+    # commune without its level beginning the place
 
 
 @lru_cache(maxsize=1)
@@ -156,6 +159,12 @@ def fit(parts: list[str], province: str) -> Fitted:
     if district is None and problem is None and not _DISTRICT_LEVEL.match(parts[-2]):
         # "Ña Ba Đình": a speck read as a word before the district
         district, problem = _ending(parts, -2, names, lambda k: names[k][0], "district")
+    if district is None and problem is None and len(parts) >= 3:
+        # Neither the list of today nor the units of about 2020 have it: "Ea AY" for Ea Kar, a
+        # misread the spelling rules cannot see (a unit renamed before 2019, "Từ Liêm", goes to the
+        # clerk too).
+        return Fitted(parts, None, f"{parts[-2]} is no district of {province} in the list of administrative"
+                                   " units: misread, or renamed long ago")
     if district is None or len(parts) < 3:
         return Fitted(parts, problem)
     if not COMMUNE_LEVEL.match(parts[-3]):
@@ -164,7 +173,13 @@ def fit(parts: list[str], province: str) -> Fitted:
         def listed(commune: str) -> str:
             return f"{within.levels[commune]} {within.communes[commune][0]}"
 
-        return Fitted(parts, problem or _ending(parts, -3, within.communes, listed, "commune")[1])
+        problem = problem or _ending(parts, -3, within.communes, listed, "commune")[1]
+        if len(parts) == 3 and key(parts[0]) in within.communes:
+            # "Thụy Hải, Thái Thụy, Thái Bình": a commune without its level begins the place as some
+            # old cards print it, or its line "Thôn Lạc Thị, Xã" was lost (the second maker's seed 239)
+            return Fitted(parts, problem, f"begins with {parts[0]} without its level: a line before it may be"
+                                          " missing")
+        return Fitted(parts, problem)
     _unit(parts, -3, COMMUNE_LEVEL, districts[district].communes)
     return Fitted(parts, problem)
 
@@ -268,7 +283,8 @@ def complete(read: str) -> str | None:
     """The place of the list that a damaged place read names, when exactly one does: its commune,
     district and province read as listed but for a part that glare took between them ("Xã Hòa
     Tiến, Hòa Đà Nẵng"), a few letters of specks or a label's remains ("Xã Gia Xuân, : ì Gia
-    Viễn"), or all that follows its district ("Xã Kỳ Tân, Kỳ Anh, ¡ ^"). What comes before
+    Viễn"), all that follows its district ("Xã Kỳ Tân, Kỳ Anh, ¡ ^"), or what follows its province
+    (the next line's print run into it: "Xã Yên Đồng, Ý Yên, Nam Định Lộc, Hưng"). What comes before
     the commune (a house, a street, a hamlet) is kept as read; the place is written as the list
     writes it. None when no one place of the list fits."""
     by_end, by_start = _writings()
@@ -285,9 +301,11 @@ def complete(read: str) -> str | None:
             end = min(len(commonprefix([rest[::-1], w.key[::-1]])), len(rest) - start, len(w.key) - start)
             if (unread := len(rest) - start - end) <= MOST_UNREAD and start + end >= LEAST_SHARE * len(w.key):
                 bridged.append((unread, len(w.key) - start - end, start + end, where, w))
-        # Nothing read as listed after the district: the province lost to glare, or misread.
+        # Nothing read as listed after the district (the province lost to glare, or misread), or
+        # after the province (the next line's print run into it: "Ý Yên, Nam Định Lộc, Hưng
+        # Nguyên, Nghệ An", whose writing without levels is then the one read whole).
         cut += [(start, where, w) for w in by_start.get(rest[:SHORTEST_HEAD], ())
-                if w.head <= (start := len(commonprefix([rest, w.key]))) < len(w.key)]
+                if w.head <= (start := len(commonprefix([rest, w.key]))) < max(len(w.key), len(rest))]
     if bridged:
         unread = min(f[0] for f in bridged)
         if min(u + lost for u, lost, *_ in bridged if u == unread) <= 1:

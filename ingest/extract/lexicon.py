@@ -99,6 +99,9 @@ FEATURE_SIDED = frozenset(nfc(w) for w in ("mép", "cánh mũi", "đầu mày", 
                                            "dái tai", "vành tai", "gò má", "thái dương"))
 
 
+_SIDES = frozenset(nfc(w) for w in ("trái", "phải"))
+
+
 def feature_ends(words: list[str]) -> bool:
     """Whether a description (its words, lower case) ends where a mark is: on a part of the face
     or a side, not on a word of where relative to them ("… trước mép" lost "phải"), nor on a part
@@ -108,6 +111,14 @@ def feature_ends(words: list[str]) -> bool:
             or words[-1] in FEATURE_SIDED:
         return False
     return words[-1] not in FEATURE_RELATIONS or (len(words) > 1 and words[-2] == "môi")
+
+
+def feature_after_side(words: list[str]) -> str | None:
+    """The word after a side ("trái", "phải") that begins no other mark, or None. A side ends a
+    mark's place: what follows it begins another mark ("… mép trái, sẹo …"), or was read off the
+    print below the field ("… dái tai trái má")."""
+    return next((after for side, after in zip(words, words[1:])
+                 if side.strip(",.;") in _SIDES and not after.startswith(FEATURE_MARKS)), None)
 
 
 # Words a description always writes together: the mark's name ("nốt ruồi") and the parts of the

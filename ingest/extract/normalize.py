@@ -194,12 +194,25 @@ def name(text: str) -> str:
 
     A first word that is a common family name with its marks misread (NGUYÊN, TRÂN) is written
     as the family name is spelled; Tesseract is often confidently wrong on marks in capitals."""
-    words = name_words(text)
+    words = _joined(name_words(text))
     if words and words[0] not in SURNAMES:
         words[0] = _SURNAME_BY_KEY.get(key(words[0]), words[0])
     # The other syllables only where the list of name syllables leaves one spelling (HÀNG → HẰNG,
     # while THỦY/THÚY/THÙY stay as read).
     return " ".join(words[:1] + [lexicon.name_word(w) for w in words[1:]])
+
+
+def _joined(words: list[str]) -> list[str]:
+    """A syllable OCR split in two ("T UYẾT", "XUY ẾN": a gap in defocused print) joined where one
+    half is no syllable of a name and the two together are one."""
+    out: list[str] = []
+    for word in words:
+        if out and (out[-1] not in lexicon.NAME_SYLLABLES or word not in lexicon.NAME_SYLLABLES) \
+                and out[-1] + word in lexicon.NAME_SYLLABLES:
+            out[-1] += word
+        else:
+            out.append(word)
+    return out
 
 
 def name_words(text: str) -> list[str]:
@@ -248,6 +261,13 @@ EDGES = " _-.'\"“”‘’,;:"  # stray punctuation OCR leaves at the edges of
 _ABBREVIATION = re.compile(r"(?:[A-ZĐ]{1,3}|Tp|Tx|Tt)")
 
 
+# A unit's level, capitalised as a place prints it, after a word or number with no comma between:
+# the parts of a place are separated by commas. Not the "xã" of "Thị xã", nor "Thành phố" after
+# "Quận" or "TP." (a district of a city), nor a level inside a street's name.
+_LEVEL_AFTER = re.compile(r"(?<=[^\W_])(?<!\bThị)(?<!\bTHỊ)(?=\s+(?:Xã|XÃ|Phường|PHƯỜNG|Thị trấn|THỊ TRẤN|Huyện|HUYỆN"
+                          r"|Quận|QUẬN|Tỉnh|TỈNH)\s)")
+
+
 def place(text: str) -> str:
     """A place as printed, with the spacing and punctuation OCR scatters tidied.
 
@@ -265,6 +285,7 @@ def place(text: str) -> str:
     text = re.sub(r"(?<![^\s,])([^\W\d_]+)\.\s*(?=[^\W\d_])", stop, text)
     text = re.sub(r"\s*;\s*", ", ", text)  # "Xã Cư Huê; Ea Kar": a comma read with a speck above it
     text = re.sub(r",(?=[^\W\d_])", ", ", text)  # "Số 167,Ngõ 95": the space after a comma lost
+    text = _LEVEL_AFTER.sub(",", text)  # "Thôn 3 Xã Nghĩa Trung": a comma lost before a unit's level
     text = re.sub(r"\s+", " ", text).strip(EDGES)
     return re.sub(r"\s+([,.])", r"\1", text)
 
