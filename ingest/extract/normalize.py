@@ -175,9 +175,9 @@ def sex(text: str) -> str | None:
             return "Nữ"
     # "Nữ - Quốc ¡ch !": the next label misread ran into the value. A sex is one word (of two
     # letters or more: "m" may be anything), and one sex only is named.
-    words = {key(w) for w in text.split()}
-    first = key(text.split()[0]) if text.split() else ""
-    if len(first) >= 2 and first in _MALE | _FEMALE and not words & (_FEMALE if first in _MALE else _MALE):
+    words = [key(w) for w in text.split()]
+    first = words[0] if words else ""
+    if len(first) >= 2 and first in _MALE | _FEMALE and not set(words) & (_FEMALE if first in _MALE else _MALE):
         return "Nam" if first in _MALE else "Nữ"
     return None
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from statistics import median
 
-from . import lexicon, normalize, validate
+from . import gazetteer, lexicon, normalize, validate
 from .fuzzy import folded
 from .labels import Label, Reading, continuation, find_labels, read_fields
 from .layout import Row, Span
@@ -168,9 +168,6 @@ def _features_unlabelled(rows: list[Row]) -> ExtractedField | None:
     return None
 
 
-_COMMUNE = re.compile(r"^(?:Xã|Phường|Thị trấn)\s", re.IGNORECASE)
-
-
 def _origin_unlabelled(rows: list[Row], readings: dict[str, Reading]) -> ExtractedField | None:
     """A chip card's place of origin whose label glare took: the row above the residence's
     label, under the fields read above it, that begins as a commune does ("Xã …", "Phường …"),
@@ -187,7 +184,7 @@ def _origin_unlabelled(rows: list[Row], readings: dict[str, Reading]) -> Extract
         if at is None:
             continue
         part = Row(rows[i].page, rows[i].words[at:])
-        if _COMMUNE.match(part.text) and (span := part.span(0, len(part.text))):
+        if gazetteer.COMMUNE_LEVEL.match(part.text) and (span := part.span(0, len(part.text))):
             start = Reading(span, 1.0, i, residence.label_left)
             return _unlabelled(normalize.place(continuation(rows, start, CARD_LABELS, mode="under").text), span)
     return None
