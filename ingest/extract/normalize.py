@@ -12,18 +12,24 @@ from .fuzzy import folded, key, similar
 
 # "!", "|" and "I" (folded "i", "l") are how OCR often reads a "/" between digits: "04!03/1977",
 # "25I02/2039".
-_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-!|il]\s*(\d{1,2})\s*[/.\-!|il]\s*(\d{4})(?!\d)")
+_STROKES = r"/.\-!|il"
+_SEP = f"[{_STROKES}]"
+_SEP_OR_ONE = f"[{_STROKES}1]"  # a stroke read as a 1 too, in the loose forms below
+_NUMERIC_DATE = re.compile(rf"(?<!\d)(\d{{1,2}})\s*{_SEP}\s*(\d{{1,2}})\s*{_SEP}\s*(\d{{4}})(?!\d)")
 _WORDED_DATE = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
 # A "/" read as two strokes ("28I04I11976"): tried only when the strict form finds nothing, and
 # kept only when it gives a calendar date in a plausible century.
-_LOOSE_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-!|il1]{1,2}\s*(\d{1,2})\s*[/.\-!|il1]{1,2}\s*((?:19|20)\d{2})(?!\d)")
+_LOOSE_DATE = re.compile(rf"(?<!\d)(\d{{1,2}})\s*{_SEP_OR_ONE}{{1,2}}\s*(\d{{1,2}})\s*{_SEP_OR_ONE}{{1,2}}\s*((?:19|20)\d{{2}})(?!\d)")
 # One "/" read as a space, the other as it is ("24 11-1938"): before the two-stroke form, which
 # would take the "1" after the space for the "/" and give 24/1/1938.
-_SPACED_DATE = re.compile(r"(?<!\d)(\d{1,2})\s+(\d{1,2})\s*[/.\-!|il]\s*((?:19|20)\d{2})(?!\d)"
-                          r"|(?<!\d)(\d{1,2})\s*[/.\-!|il]\s*(\d{1,2})\s+((?:19|20)\d{2})(?!\d)")
+_SPACED_DATE = re.compile(rf"(?<!\d)(\d{{1,2}})\s+(\d{{1,2}})\s*{_SEP}\s*((?:19|20)\d{{2}})(?!\d)"
+                          rf"|(?<!\d)(\d{{1,2}})\s*{_SEP}\s*(\d{{1,2}})\s+((?:19|20)\d{{2}})(?!\d)")
 # A "/" lost between two-figure parts ("020512020" for 02/05/2020, the other "/" read as "1"):
 # tried only after the two above, and kept as they are.
-_RUN_DATE = re.compile(r"(?<!\d)(\d{2})[/.\-!|il1]?(\d{2})[/.\-!|il1]?((?:19|20)\d{2})(?!\d)")
+_RUN_DATE = re.compile(rf"(?<!\d)(\d{{2}}){_SEP_OR_ONE}?(\d{{2}}){_SEP_OR_ONE}?((?:19|20)\d{{2}})(?!\d)")
+# A day's two figures read apart ("Sinh ngày 1 6-02-1993"): the strict form takes "6" alone
+# (``split_day``).
+_SPLIT_DAY = re.compile(rf"(?<!\d)(\d)\s+(\d)\s*{_SEP}\s*(\d{{1,2}})\s*{_SEP}\s*(\d{{4}})(?!\d)")
 # A date in words one of whose three words is misread ("sày 20 tháng 06 năm 1998", "Ngày 14 Hàều 07
 # năm 2003", "Ngày 06 tháng 10 1h 1995"): the other two and the figures in their places.
 _LOOSE_WORDED = tuple(re.compile(p + r"\s*((?:19|20)\d{2})(?!\d)") for p in (
@@ -138,10 +144,6 @@ def worded_date(text: str) -> str | None:
     except ValueError:
         return None
     return iso
-
-
-# A day's two figures read apart ("Sinh ngày 1 6-02-1993"): the strict form takes "6" alone.
-_SPLIT_DAY = re.compile(r"(?<!\d)(\d)\s+(\d)\s*[/.\-!|il]\s*(\d{1,2})\s*[/.\-!|il]\s*(\d{4})(?!\d)")
 
 
 def split_day(text: str) -> tuple[str, str | None] | None:
