@@ -141,6 +141,15 @@ def _past_misread_twin(label: Label, row: Row, end: int) -> int:
         if m := re.match(rf"\s*/([^:;]{{1,{longest}}}?)[:;]", row.text[after:]):
             colon = after + m.end()
             return next((k for k, p in enumerate(row.key_pos) if p >= colon), len(row.key))
+        # No colon: the twin misread by a quarter of its letters at most, whole words ("/ Place
+        # oƒ reSidertce", print beside the card after it: the second maker's seed 264).
+        if m := re.match(r"\s*/", row.text[after:]):
+            begin = next((k for k, p in enumerate(row.key_pos) if p >= after + m.end()), len(row.key))
+            for english in label.english:
+                twin = key(english)
+                if (read := match_prefix(twin, row.key, begin, limit=len(twin) // 4)) \
+                        and _word_end(row, begin + read[0]):
+                    return begin + read[0]
         # No colon, and no more after the slash than the twin is long: the twin alone, its
         # value on the line below ("Họ, chữ đệm và tên khai sinh / fuíÍ nome").
         if re.fullmatch(rf"\s*/[^:;]{{1,{longest - 2}}}", row.text[after:]):
@@ -180,7 +189,7 @@ def read_fields(rows: list[Row], labels: list[Label], *, columns: bool = False) 
             end = hits[j + 1].start if j + 1 < len(hits) else len(row.text)
             if columns:
                 end = min(end, _column_end(row, hit.end))
-            span = row.span(hit.end, end)
+            span = None if columns and _apart(row, hit) else row.span(hit.end, end)
             where = i
             if span is None and (columns or j + 1 == len(hits)):
                 where, span = _below(rows, found, i, hit, labels, columns)
@@ -226,6 +235,16 @@ def _below(rows: list[Row], found: list[list[Found]], i: int, hit: Found, labels
     return i, None
 
 
+def _apart(row: Row, hit: Found) -> bool:
+    """Whether the print after a label on its line stands beyond a wide gap (2.5 line heights):
+    another column's (the guilloche or the card's edge read beside "Nơi cư trú / Place oƒ
+    reSidertce"), the label's value being under it."""
+    label = [row.owner[c] for c in range(hit.start, hit.end) if row.owner[c] >= 0]
+    after = next((row.owner[c] for c in range(hit.end, len(row.text)) if row.owner[c] >= 0), None)
+    return bool(label) and after is not None and after > label[-1] \
+        and row.words[after].bbox[0] - row.words[label[-1]].bbox[2] > 2.5 * row.height
+
+
 def _column_end(row: Row, start: int) -> int:
     """Where the column that ``start`` (a character of ``row.text``) is in ends: at the first gap
     between words wider than 2.5 line heights."""
@@ -252,7 +271,7 @@ def continuation(rows: list[Row], reading: Reading, labels: list[Label], *, mode
     ends_with_comma = text[text.find(span.text) + len(span.text):].lstrip().startswith(",")
     for _ in range(most):
         j = i + 1
-        while j < len(rows) and (_speck(rows[j], rows[i]) or _noise(rows[j])):
+        while j < len(rows) and (_speck(rows[j], rows[i]) or (_noise(rows[j]) and not find_labels(rows[j], labels))):
             j += 1
         if j >= len(rows):
             break

@@ -1061,3 +1061,27 @@ def test_a_place_read_whole_with_the_next_lines_print_run_into_it_is_completed_a
     level the card did not print: the writing read whole is the one."""
     assert gazetteer.complete("Xã Yên Đồng, Ý Yên, Nam Định Lộc, Hưng Nguyên, Nghệ An") == "Xã Yên Đồng, Ý Yên, Nam Định"
     assert gazetteer.complete("Xã Kỳ Tân, Kỳ Anh, ¡ ^") == "Xã Kỳ Tân, Kỳ Anh, Hà Tĩnh"
+
+
+def test_a_2024_backs_residence_under_a_misread_twin_with_print_beyond_a_gap_beside_it():
+    """The second maker's fresh tuning seed 264 (a 2024 card's back, held in fingers, out of focus):
+    the twin "Place oƒ reSidertce" misread by three letters, no colon, and "VN va sa 946.22" read
+    off the guilloche beyond a wide gap on the label's line; the place was read as "Place oƒ
+    reSidertce Số 239, …". The label below it, half its letters misread ("Ø/ace @ƒ bírth
+    registrơtjon:"), ends the place, though it looks like noise."""
+    rows = [["Nơi", "cư", "trú", "/", "Place", "oƒ", "reSidertce", "VN", "va", "sa", "946.22"],
+            ["Số", "239,", "Ngõ", "7", "Phan", "Bội", "Châu,", "Phường", "Lê", "Lợi,", "Vinh,"],
+            ["Nghệ", "An"],
+            ["Nơi", "đăng", "ký", "khai", "sinh", "/", "Ø/ace", "@ƒ", "bírth", "registrơtjon:"],
+            ["BỘ", "CÔNG", "AN", "Xã", "Cư", "Huê,", "Huyện", "Ea", "Kar,", "Tỉnh", "Đắk", "Lắk"]]
+    back = page(rows)
+    beside = {w.text for w in back.words[7:11]}
+    assert beside == {"VN", "va", "sa", "946.22"}
+    back.words = [replace(w, bbox=(w.bbox[0] + 400, w.bbox[1], w.bbox[2] + 400, w.bbox[3])) if w.text in beside and
+                  w.line == 0 else w for w in back.words]
+    # The birth registration's line as close under its label as on the photo (the label in italics,
+    # smaller), "BỘ CÔNG AN" printed left of it.
+    back.words = [replace(w, bbox=(w.bbox[0], w.bbox[1] - 40, w.bbox[2], w.bbox[3] - 40)) if w.line == 4 else w
+                  for w in back.words]
+    fields = extract("citizen_id_card", [back], TODAY)
+    assert fields["place_of_residence"].value == "Số 239, Ngõ 7 Phan Bội Châu, Phường Lê Lợi, Vinh, Nghệ An"
