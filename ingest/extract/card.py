@@ -134,6 +134,11 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         # card's dotted line, the photo's edge: "Thừa Thiên Huế len").
         province, ends = next(((p, n) for n in range(len(words), 0, -1)
                                if (p := lexicon.province(" ".join(words[:n])))), (None, len(words)))
+        if province is None and not prefix and (run := gazetteer.district_run_into_province(words)):
+            # "Cần Đước Long An °": the comma before the province lost (the second maker's seed 260)
+            at, province, ends = run
+            parts[-1:] = [" ".join(words[:at]), ""]
+            words, ends = words[at:], ends - at
         parts[-1] = prefix + " ".join(words[:ends])
         cut = None  # the province glare cut short, completed from the district before it
         if province is None and len(parts) > 1:

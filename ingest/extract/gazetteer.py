@@ -117,6 +117,20 @@ def province_run_on(part: str) -> bool:
     return key(name) not in _unit_keys() and any(lexicon.province(" ".join(words[:n])) for n in range(2, len(words)))
 
 
+def district_run_into_province(words: list[str]) -> tuple[int, str, int] | None:
+    """A place's last part that runs its district into its province, the comma between them lost
+    ("Cần Đước Long An °"): where the province's words begin and end among ``words``, and the
+    province as ``lexicon.province`` spells it, when the words before it are a district of it.
+    None when they are not."""
+    for at in range(1, len(words)):
+        for end in range(len(words), at, -1):
+            province = lexicon.province(" ".join(words[at:end]))
+            districts = _provinces().get(_FORMERLY.get(key(province), key(province))) if province else None
+            if districts and key(_DISTRICT_LEVEL.sub("", " ".join(words[:at]))) in districts:
+                return at, province, end
+    return None
+
+
 SHORTEST_START = 2  # letters of a province's name that glare left ("Tỉnh Hà", "Tỉnh Quảng")
 
 

@@ -1085,3 +1085,13 @@ def test_a_2024_backs_residence_under_a_misread_twin_with_print_beyond_a_gap_bes
                   for w in back.words]
     fields = extract("citizen_id_card", [back], TODAY)
     assert fields["place_of_residence"].value == "Số 239, Ngõ 7 Phan Bội Châu, Phường Lê Lợi, Vinh, Nghệ An"
+
+
+def test_a_district_run_into_its_province_is_parted_from_it():
+    """The second maker's fresh tuning seed 260 (a 9-digit card, the photo moved): "Xã Long Hựu
+    Đông, Cần Đước Long An °", the comma before the province lost and a speck after it. Parted where
+    the words before the province are a district of it, and only there."""
+    origin = card_fields(origin="Xã Long Hựu Đông, Cần Đước Long An °")["place_of_origin"]
+    assert origin.value == "Xã Long Hựu Đông, Cần Đước, Long An"
+    assert gazetteer.district_run_into_province("Thái Thụy Thái Bình".split()) == (2, "Thái Bình", 4)
+    assert gazetteer.district_run_into_province("Cần Đước Nghệ An".split()) is None  # no district of Nghệ An
