@@ -126,14 +126,15 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         if f is None:
             continue
         read = [p.strip() for p in f.value.split(",")]
-        parts = [lexicon.numbered_unit(p) for p in read]
+        parts, trimmed = _trimmed([lexicon.numbered_unit(p) for p in read])
+        if trimmed:
+            unlisted[name] = trimmed
         level = _LEVEL.match(parts[-1])
         prefix = level[0] if level else ""
         words = parts[-1][len(prefix):].split()
         # A place ends with its province: what follows was read off the line below it (an old
         # card's dotted line, the photo's edge: "Thừa Thiên Huế len").
-        province, ends = next(((p, n) for n in range(len(words), 0, -1)
-                               if (p := lexicon.province(" ".join(words[:n])))), (None, len(words)))
+        province, ends = _province_start(parts[-1])
         if province is None and not prefix and (run := gazetteer.district_run_into_province(words)):
             # "Cần Đước Long An °": the comma before the province lost (the second maker's seed 260)
             at, province, ends = run
@@ -219,6 +220,34 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
             out[name] = replace(f.doubted(f"{f.value} read ({f.problem}); {listed} is the one place of the"
                                           " list of administrative units it fits", UNSURE), value=listed)
     return out
+
+
+def _province_start(part: str) -> tuple[str | None, int]:
+    """The province a place's part begins with (after its level, "Tỉnh"), and how many of the
+    part's words after the level name it; (None, the part's words) when it begins with none."""
+    level = _LEVEL.match(part)
+    words = part[len(level[0]) if level else 0:].split()
+    return next(((p, n) for n in range(len(words), 0, -1)
+                 if (p := lexicon.province(" ".join(words[:n])))), (None, len(words)))
+
+
+def _trimmed(parts: list[str]) -> tuple[list[str], str | None]:
+    """A place's parts without what was read around it: specks of the guilloche before its first
+    unit ("J luc 6 6tene Xóm 1": words no syllable is spelt like, before a hamlet's, a house's or a
+    commune's word), and parts after the one its province begins ("Thái Nguyên ho CAN CO, 2 0v"),
+    with what the clerk is told of it; (parts, None) when nothing was read around it."""
+    told = []
+    words = parts[0].split()
+    at = next((i for i, w in enumerate(words) if i and (w in lexicon.NUMBERED_UNITS
+                                                       or gazetteer.COMMUNE_LEVEL.match(" ".join(words[i:])))), None)
+    if at is not None and syllable.strange_words(" ".join(words[:at])):
+        told.append(f"{' '.join(words[:at])} read before it")
+        parts = [" ".join(words[at:]), *parts[1:]]
+    if _province_start(parts[-1])[0] is None and \
+            (last := next((j for j in range(len(parts) - 2, 0, -1) if _province_start(parts[j])[0]), None)):
+        told.append(f"{', '.join(parts[last + 1:])} read after its province")
+        parts = parts[:last + 1]
+    return parts, ("; ".join(told) + ": specks or print beside it, left out") if told else None
 
 
 GLARE = "glare over the field: check it on the card"

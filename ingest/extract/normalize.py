@@ -288,6 +288,7 @@ def place(text: str) -> str:
     text = re.sub(r"\s*;\s*", ", ", text)  # "Xã Cư Huê; Ea Kar": a comma read with a speck above it
     text = re.sub(r",(?=[^\W\d_])", ", ", text)  # "Số 167,Ngõ 95": the space after a comma lost
     text = _LEVEL_AFTER.sub(",", text)  # "Thôn 3 Xã Nghĩa Trung": a comma lost before a unit's level
+    text = re.sub(r",\s*[.·•'`]+\s+", ", ", text)  # "Nguyễn Huệ, . Phường Bến Nghé": a speck after a comma
     text = re.sub(r"\s+", " ", text).strip(EDGES)
     return re.sub(r"\s+([,.])", r"\1", text)
 

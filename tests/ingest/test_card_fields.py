@@ -1095,3 +1095,18 @@ def test_a_district_run_into_its_province_is_parted_from_it():
     assert origin.value == "Xã Long Hựu Đông, Cần Đước, Long An"
     assert gazetteer.district_run_into_province("Thái Thụy Thái Bình".split()) == (2, "Thái Bình", 4)
     assert gazetteer.district_run_into_province("Cần Đước Nghệ An".split()) is None  # no district of Nghệ An
+
+
+def test_what_was_read_around_a_place_is_left_out_for_the_clerk():
+    """Fresh vncards tuning seeds 519 (a 2024 back: the guilloche read "J luc 6 6tene" before "Xóm
+    1"), 517 (an old card's dotted line read "ho CAN CO,2 0v" after the province) and 518 (a speck
+    after a comma, ". Phường Bến Nghé"). A street's words before a house's number are kept."""
+    residence = card_fields(residence="J luc 6 6tene Xóm 1, Xã Liên Châu, Thanh Oai, Hà Nội")["place_of_residence"]
+    assert (residence.value, residence.review) == ("Xóm 1, Xã Liên Châu, Thanh Oai, Hà Nội", True)
+    assert residence.problem == "J luc 6 6tene read before it: specks or print beside it, left out"
+    residence = card_fields(residence="Thôn Thượng Phúc, Xã Đồng Tiến, Phổ Yên, Thái Nguyên ho CAN CO,2 0v")
+    assert residence["place_of_residence"].value == "Thôn Thượng Phúc, Xã Đồng Tiến, Phổ Yên, Thái Nguyên"
+    assert residence["place_of_residence"].problem == "2 0v read after its province: specks or print beside it, left out"
+    assert normalize.place("Số 49, Ngõ 170 Nguyễn Huệ, . Phường Bến Nghé") == "Số 49, Ngõ 170 Nguyễn Huệ, Phường Bến Nghé"
+    kept = card_fields(residence="Ngõ Huế Số 12, Phường Phúc Xá, Ba Đình, Hà Nội")["place_of_residence"]
+    assert kept.value == "Ngõ Huế Số 12, Phường Phúc Xá, Ba Đình, Hà Nội"
