@@ -199,6 +199,9 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
             doubt("identifying_features", f"{unknown[0]} is no word of a mark or where it is: misread")
         elif not lexicon.feature_ends(lowered := [nfc(w).lower() for w in f.value.split()]):
             doubt("identifying_features", "does not end with where on the face: part of it may be missing")
+        elif lowered[0].startswith("c:") or lowered[0] in lexicon.FEATURE_RELATIONS:
+            # "C:0,5cm dưới sau dái tai trái": glare took "Sẹo" (the second maker's seed 313)
+            doubt("identifying_features", "begins with where the mark is, not its name: its first words may be missing")
         elif after := lexicon.feature_after_side(lowered):
             doubt("identifying_features", f"{after} after the side ends the mark's place: read from beyond the field?")
     f = out.get("nationality")

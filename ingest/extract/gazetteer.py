@@ -157,6 +157,8 @@ def fit(parts: list[str], province: str) -> Fitted:
     districts = _provinces().get(_FORMERLY.get(key(province), key(province)))
     if districts is None or len(parts) < 2:
         return Fitted(parts)
+    if split := _commune_run_into_district(parts[-2], districts):
+        parts = [*parts[:-2], *split, parts[-1]]  # "Xã Kỳ Tân Kỳ Anh": the comma between them lost
     if COMMUNE_LEVEL.match(parts[-2]):
         # A commune right before the province: the two-level scheme (2025 on), or a district lost
         # between them ("Xã Tân Phú Trung, Củ Chi" read "Xã Chi"). Units were merged into one of
@@ -196,6 +198,21 @@ def fit(parts: list[str], province: str) -> Fitted:
         return Fitted(parts, problem)
     _unit(parts, -3, COMMUNE_LEVEL, districts[district].communes)
     return Fitted(parts, problem)
+
+
+def _commune_run_into_district(part: str, districts: dict[str, District]) -> tuple[str, str] | None:
+    """A commune and its district read as one part, the comma between them lost ("Xã Kỳ Tân Kỳ
+    Anh"): the two, when the part's last words are a district of the province and the words
+    before them a commune of that district; None otherwise."""
+    level = COMMUNE_LEVEL.match(part)
+    if level is None:
+        return None
+    words = part[level.end():].split()
+    for at in range(1, len(words)):
+        district = districts.get(key(_DISTRICT_LEVEL.sub("", " ".join(words[at:]))))
+        if district is not None and key(" ".join(words[:at])) in district.communes:
+            return part[:level.end()] + " ".join(words[:at]), " ".join(words[at:])
+    return None
 
 
 SHORTEST_NAME = 5  # letters of a unit's name that alone say which of a district's (a province's) it is

@@ -1110,3 +1110,25 @@ def test_what_was_read_around_a_place_is_left_out_for_the_clerk():
     assert normalize.place("Số 49, Ngõ 170 Nguyễn Huệ, . Phường Bến Nghé") == "Số 49, Ngõ 170 Nguyễn Huệ, Phường Bến Nghé"
     kept = card_fields(residence="Ngõ Huế Số 12, Phường Phúc Xá, Ba Đình, Hà Nội")["place_of_residence"]
     assert kept.value == "Ngõ Huế Số 12, Phường Phúc Xá, Ba Đình, Hà Nội"
+
+
+def test_features_that_begin_with_where_the_mark_is_go_to_the_clerk():
+    """The second maker's fresh tuning seed 313 (a chip card's back): glare took "Sẹo", and "C:0,5cm
+    dưới sau dái tai trái" passed without review."""
+    rows = [["Đặc", "điểm", "nhận", "dạng", "/", "Personal", "identification:"],
+            ["C:0,5cm", "dưới", "sau", "dái", "tai", "trái"],
+            ["Ngày,", "tháng,", "năm", "/", "Date,", "month,", "year:", "03/08/2021"]]
+    features = extract("citizen_id_card", [page(rows)], TODAY)["identifying_features"]
+    assert features.review and features.problem == \
+        "begins with where the mark is, not its name: its first words may be missing"
+    rows[1].insert(0, "Sẹo")
+    assert not extract("citizen_id_card", [page(rows)], TODAY)["identifying_features"].review
+
+
+def test_a_commune_run_into_its_district_is_parted_from_it():
+    """The second maker's fresh tuning seeds 302 ("Xã Kỳ Tân Kỳ Anh, Hà Tĩnh") and 320 ("Xã Tân Hưng.
+    “Cái Nước, Cà Mau": a stop and a quote where the comma was)."""
+    assert card_fields(residence="Xóm 8, Xã Kỳ Tân Kỳ Anh, Hà Tĩnh")["place_of_residence"].value == \
+        "Xóm 8, Xã Kỳ Tân, Kỳ Anh, Hà Tĩnh"
+    assert card_fields(residence="Ấp Đông Thượng, Xã Tân Hưng. “Cái Nước, Cà Mau")["place_of_residence"].value == \
+        "Ấp Đông Thượng, Xã Tân Hưng, Cái Nước, Cà Mau"
