@@ -199,12 +199,23 @@ NUMBERED_UNITS = frozenset(nfc(w) for w in ("Số", "Tổ", "Xóm", "Thôn", "�
                                             "Hẻm", "Kiệt", "Phường", "Quận"))
 
 
+# The words of a hamlet's name before it ("Ấp Phú Mỹ", "Thôn Đoài"), which no other word of a
+# place's beginning shares the letters of (not "Tổ": a street may be named Tô).
+NAMED_UNITS = frozenset(nfc(w) for w in ("Ấp", "Xóm", "Thôn", "Khóm"))
+
+
 def numbered_unit(part: str) -> str:
-    """A part of a place with the word before its number spelled as places spell it."""
+    """A part of a place with the word before its number, or before a hamlet's name, spelled as
+    places spell it ("Tố 20", "Áp Phú Mỹ")."""
     words = part.split(" ")
-    if len(words) < 2 or not words[1][:1].isdigit():
+    if len(words) < 2:
         return part
-    restored = restore_word(words[0], NUMBERED_UNITS)
+    if words[1][:1].isdigit():
+        restored = restore_word(words[0], NUMBERED_UNITS)
+    elif words[1][:1].isupper() and words[0][:1].isupper():
+        restored = restore_word(words[0], NAMED_UNITS)
+    else:
+        return part
     return " ".join([restored.upper() if words[0].isupper() else restored, *words[1:]])
 
 

@@ -185,10 +185,14 @@ def sex(text: str) -> str | None:
 
 
 # The family names most Vietnamese carry; OCR often garbles the marks of the first word in
-# capitals (NGUYỄN → NGUYÊN), and a family name is a closed list where a given name is not.
+# capitals (NGUYỄN → NGUYÊN, KHỔNG → KHỐNG), and a family name is a closed list where a given
+# name is not. Two pairs share their letters (ĐOÀN, DOÃN; LA, LÃ): those are not put right.
 SURNAMES = ("NGUYỄN", "TRẦN", "LÊ", "PHẠM", "HOÀNG", "HUỲNH", "PHAN", "VŨ", "VÕ", "ĐẶNG", "BÙI",
-            "ĐỖ", "HỒ", "NGÔ", "DƯƠNG", "LÝ", "ĐINH", "TRỊNH", "ĐÀO", "LƯƠNG", "TRƯƠNG", "MAI", "TÔ")
-_SURNAME_BY_KEY = {key(s): s for s in SURNAMES}
+            "ĐỖ", "HỒ", "NGÔ", "DƯƠNG", "LÝ", "ĐINH", "TRỊNH", "ĐÀO", "LƯƠNG", "TRƯƠNG", "MAI", "TÔ",
+            "CAO", "TẠ", "LÂM", "HÀ", "KIỀU", "QUÁCH", "LỤC", "TĂNG", "KHỔNG", "ÔNG", "DIỆP", "ĐOÀN",
+            "DOÃN", "LƯU", "TRIỆU", "VƯƠNG", "THÁI", "LA", "LÃ", "PHÙNG", "TÔN", "ĐÀM", "VI", "CHU",
+            "MẠC", "KIM", "THÂN", "GIANG", "NÔNG", "ÂU", "LỮ", "NINH", "KHÚC", "TIÊU", "HẦU")
+SURNAMES_BY_KEY = {k: tuple(s for s in SURNAMES if key(s) == k) for k in map(key, SURNAMES)}
 
 
 def name(text: str) -> str:
@@ -197,8 +201,8 @@ def name(text: str) -> str:
     A first word that is a common family name with its marks misread (NGUYÊN, TRÂN) is written
     as the family name is spelled; Tesseract is often confidently wrong on marks in capitals."""
     words = _joined(name_words(text))
-    if words and words[0] not in SURNAMES:
-        words[0] = _SURNAME_BY_KEY.get(key(words[0]), words[0])
+    if words and words[0] not in SURNAMES and len(listed := SURNAMES_BY_KEY.get(key(words[0]), ())) == 1:
+        words[0] = listed[0]
     # The other syllables only where the list of name syllables leaves one spelling (HÀNG → HẰNG,
     # while THỦY/THÚY/THÙY stay as read).
     return " ".join(words[:1] + [lexicon.name_word(w) for w in words[1:]])

@@ -7,7 +7,7 @@ from dataclasses import replace
 from statistics import median
 
 from . import gazetteer, lexicon, normalize, validate
-from .fuzzy import folded
+from .fuzzy import folded, key
 from .labels import Label, Reading, continuation, find_labels, read_fields
 from .layout import Row, Span
 from .model import ExtractedField
@@ -278,8 +278,12 @@ def _doubtful(kind: str, text: str) -> bool:
 
 def unsettled_marks(name: str) -> str | None:
     """What is wrong with a name whose given names' marks the list of names does not settle (see
-    ``lexicon.unsettled_name_word``); the family name is one of a closed list (normalize.SURNAMES)."""
-    for word in normalize.name_words(name)[1:]:
+    ``lexicon.unsettled_name_word``), or whose family name is none of two of the list that share
+    its letters (normalize.SURNAMES: "DOAN" is ĐOÀN or DOÃN)."""
+    words = normalize.name_words(name)
+    if words and len(listed := normalize.SURNAMES_BY_KEY.get(key(words[0]), ())) > 1 and words[0] not in listed:
+        return f"{words[0]} read, which the list of family names spells {' or '.join(listed)}: its marks may be misread"
+    for word in words[1:]:
         if spellings := lexicon.unsettled_name_word(word):
             return f"{word} read, which the list of names spells {' or '.join(spellings)}: its marks may be misread"
     return None

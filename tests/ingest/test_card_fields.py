@@ -1132,3 +1132,22 @@ def test_a_commune_run_into_its_district_is_parted_from_it():
         "Xóm 8, Xã Kỳ Tân, Kỳ Anh, Hà Tĩnh"
     assert card_fields(residence="Ấp Đông Thượng, Xã Tân Hưng. “Cái Nước, Cà Mau")["place_of_residence"].value == \
         "Ấp Đông Thượng, Xã Tân Hưng, Cái Nước, Cà Mau"
+
+
+def test_a_family_name_beyond_the_commonest_is_spelled_as_listed_and_one_of_two_alike_goes_to_the_clerk():
+    """Fresh vncards tuning seed 330 of the second maker: "KHỐNG THỊ OANH" for KHỔNG passed without
+    review (the list held the twenty-three commonest family names only). ĐOÀN and DOÃN share their
+    letters: "DOAN" is left to the clerk."""
+    assert normalize.name("KHỐNG THỊ OANH") == "KHỔNG THỊ OANH"
+    doan = card_fields(full_name="DOAN VĂN AN")["full_name"]
+    assert (doan.value, doan.review) == ("DOAN VĂN AN", True)
+    assert doan.problem == "DOAN read, which the list of family names spells ĐOÀN or DOÃN: its marks may be misread"
+
+
+def test_a_hamlets_word_before_its_name_is_spelled_as_places_spell_it():
+    """Fresh vncards tuning seed 529 (a 2024 back): "Áp Phú Mỹ" for Ấp Phú Mỹ passed without review;
+    a street named Tô is kept."""
+    residence = card_fields(residence="Áp Phú Mỹ, Xã Tân Phú Trung, Củ Chi, TP. Hồ Chí Minh")["place_of_residence"]
+    assert residence.value == "Ấp Phú Mỹ, Xã Tân Phú Trung, Củ Chi, TP. Hồ Chí Minh"
+    assert card_fields(residence="Tô Hiến Thành, Phường 6, Quận 3, TP. Hồ Chí Minh")["place_of_residence"].value \
+        .startswith("Tô Hiến Thành")
