@@ -10,12 +10,14 @@ the form under it or the photo is turned. Three long chains side by side, alike 
 evenly spaced, are a zone; the lines place the card's bottom, which is flattened to the card's
 own geometry (ocr/card.py), both ways up, and read there by ocr/mrz.py as on a card found.
 A zone that places the card only roughly may read wrong: only one whose every check digit
-agrees is taken.
+agrees is taken. The zone read, where it stands and its pitch place the whole card in the photo,
+upright (ocr/cardplace.py reads the card there).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -45,13 +47,26 @@ SPACING = (1.2, 2.3)  # the lines' spacing, in pitches (4.23 / 2.54 = 1.67 on a 
 # its first line's ends and its last line's start, and its last line's other end may fall lower.
 PITCH_MM, LINE_MM = 2.54, 4.23
 FIRST_MM, LAST_LINE_MM = 6.2, 47.0
+# Where the zone stands on the card itself, which places the card in the photo: the last line's
+# middle 3.3 mm above the bottom edge and the first character's middle 5.6 mm from the left side
+# (tests/vncards.py's cards; tests/othercards.py moves the print by up to 1.5 mm, and a real card's
+# zone too lies close above its bottom edge).
+CARD_FIRST_MM, CARD_LAST_LINE_MM = 5.6, 50.7
 MARGIN_MM = 2.5  # kept around the middles of the zone's outer characters: a character and a half
 
 
-def read(photo: np.ndarray, *, timeout: float) -> tuple[list[str], mrz.TD1, np.ndarray] | None:
-    """The zone's lines as read, what they say, and the corners of its box in the photo (4 × 2,
-    its lines' reading order: top-left, top-right, bottom-right, bottom-left), or None when no
-    zone whose check digits all agree is found."""
+@dataclass(frozen=True)
+class Zone:
+    lines: list[str]  # as read
+    parsed: mrz.TD1
+    # Its box's corners in the photo (4 × 2, its lines' reading order: top-left, top-right,
+    # bottom-right, bottom-left), and the card's as the zone places it, upright, in that order.
+    corners: np.ndarray
+    card: np.ndarray
+
+
+def read(photo: np.ndarray, *, timeout: float) -> Zone | None:
+    """The zone read off the photo, or None when no zone whose check digits all agree is found."""
     gray = photo if photo.ndim == 2 else photo.min(axis=2)  # black OCR-B on any tint
     for lines in _zones(gray):
         for placed in (lines, [line[::-1] for line in lines[::-1]]):  # which way up, nothing so far tells
@@ -60,8 +75,18 @@ def read(photo: np.ndarray, *, timeout: float) -> tuple[list[str], mrz.TD1, np.n
             if zone is not None and zone[1].valid:
                 x0, y0, x1, y1 = zone[2]
                 box = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
-                return zone[0], zone[1], cv2.perspectiveTransform(box[None], np.linalg.inv(to_flat))[0]
+                from_flat = np.linalg.inv(to_flat)
+                return Zone(zone[0], zone[1], cv2.perspectiveTransform(box[None], from_flat)[0],
+                            cv2.perspectiveTransform(_card_on_flat()[None], from_flat)[0])
     return None
+
+
+def _card_on_flat() -> np.ndarray:
+    """The card's corners on the flattened bottom, whose zone stands higher than on the card."""
+    per_mm = card.CARD_WIDTH / card.WIDTH_MM
+    top, left = LAST_LINE_MM - CARD_LAST_LINE_MM, FIRST_MM - CARD_FIRST_MM
+    return np.float32([[left, top], [left + card.WIDTH_MM, top], [left + card.WIDTH_MM, top + card.HEIGHT_MM],
+                       [left, top + card.HEIGHT_MM]]) * per_mm
 
 
 def _zones(gray: np.ndarray) -> list[list[np.ndarray]]:
