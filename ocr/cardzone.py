@@ -17,6 +17,7 @@ upright (ocr/cardplace.py reads the card there).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -38,7 +39,8 @@ PEAKS = 4  # the directions most links run in that are looked along: the card's,
 MIN_MARKS, MAX_MARKS = 18, 36  # of a line of the zone: 30 characters, some lost to glare or fingers, some split
 PITCH_SPREAD, EVEN = 0.25, 0.7  # this share of a zone's steps at least are within this much of its pitch
 VARIED = 0.18  # the spread of the ink the marks of a zone hold, in parts of its mean, at least
-TRIED = 2  # zones read, at most: each reading costs a few Tesseract runs
+TRIED = 2  # zones read, at most, per threshold of ink: each reading costs a few Tesseract runs
+INK = (12, 32)  # levels of 255 by which a mark is darker than the mean around it
 ALIKE = 1.5  # how much longer one of the zone's lines may be found than another
 SPACING = (1.2, 2.3)  # the lines' spacing, in pitches (4.23 / 2.54 = 1.67 on a card)
 # Where the zone is placed on the flattened card: characters 2.54 mm apart and lines 4.23 mm
@@ -89,28 +91,31 @@ def _card_on_flat() -> np.ndarray:
                        [left, top + card.HEIGHT_MM]]) * per_mm
 
 
-def _zones(gray: np.ndarray) -> list[list[np.ndarray]]:
+def _zones(gray: np.ndarray) -> Iterator[list[np.ndarray]]:
     """Each zone found: its three lines, top to bottom as found (which way up is not known here),
-    each the middles of its marks in the photo in order along it."""
+    each the middles of its marks in the photo in order along it. Marks are the photo's print a
+    little darker than around it, then, if no zone was read, much darker: a sheen over a card
+    lightens its guilloche to the zone's grey, which joins its characters into blots."""
     scale = min(1.0, WORK / max(gray.shape))
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
-    ink = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
-                                _odd(max(small.shape) // 40), 12)
-    _, _, stats, middles = cv2.connectedComponentsWithStats(ink)
-    x, y, width, height, area = (stats[1:, i].astype(np.float32) for i in range(5))
-    size = np.maximum(width, height)
-    # A character's strokes fill part of its box; a check of a tablecloth or a speck fills all of it.
-    keep = (size >= GLYPH[0]) & (size <= GLYPH[1]) & (area <= FILL * width * height)
-    points, size, area = middles[1:][keep].astype(np.float32), size[keep], area[keep]
-    if len(points) < 3 * MIN_MARKS:
-        return []
-    # Letters, digits and fillers differ in how much ink they hold; a pattern's marks do not: the
-    # zones whose marks differ most are read first.
-    zones = [(float(ink.std() / ink.mean()), lines) for lines in _stacked(_chains(points, size), points)
-             if len(ink := area[np.concatenate(lines)])]
-    zones.sort(key=lambda zone: zone[0], reverse=True)
-    return [[points[chain] / np.float32(scale) for chain in lines]
-            for varied, lines in zones[:TRIED] if varied >= VARIED]
+    for darker in INK:
+        ink = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                    _odd(max(small.shape) // 40), darker)
+        _, _, stats, middles = cv2.connectedComponentsWithStats(ink)
+        x, y, width, height, area = (stats[1:, i].astype(np.float32) for i in range(5))
+        size = np.maximum(width, height)
+        # A character's strokes fill part of its box; a check of a tablecloth or a speck fills all of it.
+        keep = (size >= GLYPH[0]) & (size <= GLYPH[1]) & (area <= FILL * width * height)
+        points, size, area = middles[1:][keep].astype(np.float32), size[keep], area[keep]
+        if len(points) < 3 * MIN_MARKS:
+            continue
+        # Letters, digits and fillers differ in how much ink they hold; a pattern's marks do not:
+        # the zones whose marks differ most are read first.
+        zones = [(float(ink.std() / ink.mean()), lines) for lines in _stacked(_chains(points, size), points)
+                 if len(ink := area[np.concatenate(lines)])]
+        zones.sort(key=lambda zone: zone[0], reverse=True)
+        yield from ([points[chain] / np.float32(scale) for chain in lines]
+                    for varied, lines in zones[:TRIED] if varied >= VARIED)
 
 
 def _chains(points: np.ndarray, size: np.ndarray) -> list[np.ndarray]:
