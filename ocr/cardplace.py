@@ -7,7 +7,7 @@ pitch (ocr/cardzone.py) place the card closely enough, and moving its sides onto
 straight changes beside them more often took a form's rules or a cloth's squares for its edges
 than it helped. A chip card's QR code stands in the front's top-right corner, small beside the
 card: it places the card's way up and its top and right sides, its far sides only roughly (a code
-a little smaller or off its place on the card moves them most). Each side of a card the code
+a little smaller or off its place on the card moves them most). Each side of a card its QR code
 places is then moved onto the straight line beside it along which the photo changes most
 (ocr/cardpattern.py), a long way for the far sides; a card one of whose sides lies on no such
 line is not placed.
