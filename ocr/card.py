@@ -28,8 +28,8 @@ import numpy as np
 
 from . import cardoutline, cardpattern
 
-RATIO = 85.60 / 53.98
-WIDTH_MM = 85.60
+WIDTH_MM, HEIGHT_MM = 85.60, 53.98
+RATIO = WIDTH_MM / HEIGHT_MM
 CARD_WIDTH = 1712  # pixels of the flattened card: 20 px/mm, capitals of 2-mm print about 28 px high
 DPI = round(CARD_WIDTH / (WIDTH_MM / 25.4))
 WORK = 1000  # long side of the reduced photo the card is looked for in
@@ -240,7 +240,7 @@ def _on_pattern(gradients: cardpattern.Gradients, stands_out, corners: np.ndarra
     inside stands out and its sides so moved lie on steep changes of the photo."""
     if not stands_out(corners) or (sides := cardpattern.snapped(corners, gradients)) is None:
         return None
-    return _meeting(sides)
+    return meeting(sides)
 
 
 def _coarse(mask: np.ndarray) -> np.ndarray:
@@ -329,11 +329,9 @@ def _fit(contour: np.ndarray, frame_area: float, outline: np.ndarray) -> Found |
         if corners is None:
             return None
     sides = side_lengths(corners)
-    long, short = (sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2
-    if short > long:  # the card stands on its short side: start the corners at its long side
+    if (sides[1] + sides[3]) > (sides[0] + sides[2]):  # the card stands on its short side: start at its long side
         corners = np.roll(corners, -1, axis=0)
-        long, short = short, long
-    ratio = long / max(short, 1.0)
+    ratio, parallel = proportions(corners)
     if not RATIO_RANGE[0] <= ratio <= RATIO_RANGE[1]:
         return None
     if ratio < PAGE_LIKE_RATIO and cv2.contourArea(corners) > PAGE_LIKE_AREA * frame_area:
@@ -341,12 +339,25 @@ def _fit(contour: np.ndarray, frame_area: float, outline: np.ndarray) -> Found |
     fill = cv2.contourArea(contour) / max(cv2.contourArea(corners), 1.0)
     if not MIN_FILL <= fill <= 1.05:
         return None
-    # Opposite sides of a card seen from above are nearly parallel and alike in length.
-    parallel = min(sides[0], sides[2]) / max(sides[0], sides[2]) * min(sides[1], sides[3]) / max(sides[1], sides[3])
     if parallel < PARALLEL:
         return None
     score = parallel * (1 - abs(np.log(ratio / RATIO))) * min(fill, 1.0) + 0.001 * np.sqrt(cv2.contourArea(corners))
     return Found(corners, float(score))
+
+
+def proportions(corners: np.ndarray) -> tuple[float, float]:
+    """The quadrilateral's mean first and third sides over its mean second and fourth, and how
+    alike its opposite sides are (their ratios, each at most 1, multiplied): a card seen from
+    above has its opposite sides nearly parallel and alike in length."""
+    sides = side_lengths(corners)
+    ratio = (sides[0] + sides[2]) / max(sides[1] + sides[3], 2.0)
+    return ratio, min(sides[0], sides[2]) / max(sides[0], sides[2]) * min(sides[1], sides[3]) / max(sides[1], sides[3])
+
+
+def shaped(corners: np.ndarray) -> bool:
+    """Whether the quadrilateral, its first side a long one, has a card's proportions."""
+    ratio, parallel = proportions(corners)
+    return RATIO_RANGE[0] <= ratio <= RATIO_RANGE[1] and parallel >= PARALLEL
 
 
 def _polygon(contour: np.ndarray) -> np.ndarray | None:
@@ -388,7 +399,7 @@ def _refine(corners: np.ndarray, outline: np.ndarray, band: float = 0.03) -> np.
             continue
         vx, vy, x0, y0 = cv2.fitLine(near, cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
         lines.append((np.float32([x0, y0]), np.float32([vx, vy])))
-    result = _meeting(lines)
+    result = meeting(lines)
     if result is None:
         return None
     if np.abs(result - corners).max() > 0.1 * np.linalg.norm(corners[0] - corners[2]):
@@ -396,7 +407,7 @@ def _refine(corners: np.ndarray, outline: np.ndarray, band: float = 0.03) -> np.
     return result
 
 
-def _meeting(lines: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray | None:
+def meeting(lines: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray | None:
     """The corners where each of four lines (a point and a direction each) meets the one before
     it, or None when two of them are parallel."""
     corners = []

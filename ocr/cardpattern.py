@@ -51,22 +51,30 @@ def snapped(corners: np.ndarray, gradients: Gradients) -> list[tuple[np.ndarray,
     most across the side; None when a side so moved does not lie on such a change (STEP) for
     most of its length (ON_STEP)."""
     reach = REACH * float(np.linalg.norm(corners[0] - corners[2]))
-    shifts = np.arange(-round(reach), round(reach) + 1, dtype=np.float32)[:, None]
     lines = []
     for i in range(4):
-        a, b = corners[i], corners[(i + 1) % 4]
-        along = (b - a) / max(float(np.linalg.norm(b - a)), 1.0)
-        normal = np.float32([-along[1], along[0]])
-        starts, ends = a + shifts * normal, b + shifts * normal
-        # Every line from a moved start to a moved end, sampled: start × end × point × (x, y).
-        points = (starts[:, None, None] * (1 - STEPS[None, None, :, None])
-                  + ends[None, :, None] * STEPS[None, None, :, None])
-        across = _across(gradients, points, normal)
-        start, end = np.unravel_index(int(np.argmax(across.mean(axis=2))), across.shape[:2])
-        if (across[start, end] >= STEP).mean() < ON_STEP:
+        if (line := moved(corners[i], corners[(i + 1) % 4], gradients, reach)) is None:
             return None
-        lines.append((starts[start], ends[end] - starts[start]))
+        lines.append(line)
     return lines
+
+
+def moved(a: np.ndarray, b: np.ndarray, gradients: Gradients, reach: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """The side from ``a`` to ``b`` (a point and a direction) moved, each of its ends by up to
+    ``reach`` pixels across it, onto the straight line along which the photo changes most across
+    it; None when no line there lies on such a change (STEP) for most of its length (ON_STEP)."""
+    shifts = np.arange(-round(reach), round(reach) + 1, dtype=np.float32)[:, None]
+    along = (b - a) / max(float(np.linalg.norm(b - a)), 1.0)
+    normal = np.float32([-along[1], along[0]])
+    starts, ends = a + shifts * normal, b + shifts * normal
+    # Every line from a moved start to a moved end, sampled: start × end × point × (x, y).
+    points = (starts[:, None, None] * (1 - STEPS[None, None, :, None])
+              + ends[None, :, None] * STEPS[None, None, :, None])
+    across = _across(gradients, points, normal)
+    start, end = np.unravel_index(int(np.argmax(across.mean(axis=2))), across.shape[:2])
+    if (across[start, end] >= STEP).mean() < ON_STEP:
+        return None
+    return starts[start], ends[end] - starts[start]
 
 
 def _across(gradients: Gradients, points: np.ndarray, normal: np.ndarray) -> np.ndarray:

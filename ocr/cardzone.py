@@ -10,12 +10,15 @@ the form under it or the photo is turned. Three long chains side by side, alike 
 evenly spaced, are a zone; the lines place the card's bottom, which is flattened to the card's
 own geometry (ocr/card.py), both ways up, and read there by ocr/mrz.py as on a card found.
 A zone that places the card only roughly may read wrong: only one whose every check digit
-agrees is taken.
+agrees is taken. The zone read, where it stands and its pitch place the whole card in the photo,
+upright (ocr/cardplace.py reads the card there).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -36,7 +39,8 @@ PEAKS = 4  # the directions most links run in that are looked along: the card's,
 MIN_MARKS, MAX_MARKS = 18, 36  # of a line of the zone: 30 characters, some lost to glare or fingers, some split
 PITCH_SPREAD, EVEN = 0.25, 0.7  # this share of a zone's steps at least are within this much of its pitch
 VARIED = 0.18  # the spread of the ink the marks of a zone hold, in parts of its mean, at least
-TRIED = 2  # zones read, at most: each reading costs a few Tesseract runs
+TRIED = 2  # zones read, at most, per threshold of ink: each reading costs a few Tesseract runs
+INK = (12, 32)  # levels of 255 by which a mark is darker than the mean around it
 ALIKE = 1.5  # how much longer one of the zone's lines may be found than another
 SPACING = (1.2, 2.3)  # the lines' spacing, in pitches (4.23 / 2.54 = 1.67 on a card)
 # Where the zone is placed on the flattened card: characters 2.54 mm apart and lines 4.23 mm
@@ -45,13 +49,26 @@ SPACING = (1.2, 2.3)  # the lines' spacing, in pitches (4.23 / 2.54 = 1.67 on a 
 # its first line's ends and its last line's start, and its last line's other end may fall lower.
 PITCH_MM, LINE_MM = 2.54, 4.23
 FIRST_MM, LAST_LINE_MM = 6.2, 47.0
+# Where the zone stands on the card itself, which places the card in the photo: the last line's
+# middle 3.3 mm above the bottom edge and the first character's middle 5.6 mm from the left side
+# (tests/vncards.py's cards; tests/othercards.py moves the print by up to 1.5 mm, and a real card's
+# zone too lies close above its bottom edge).
+CARD_FIRST_MM, CARD_LAST_LINE_MM = 5.6, 50.7
 MARGIN_MM = 2.5  # kept around the middles of the zone's outer characters: a character and a half
 
 
-def read(photo: np.ndarray, *, timeout: float) -> tuple[list[str], mrz.TD1, np.ndarray] | None:
-    """The zone's lines as read, what they say, and the corners of its box in the photo (4 × 2,
-    its lines' reading order: top-left, top-right, bottom-right, bottom-left), or None when no
-    zone whose check digits all agree is found."""
+@dataclass(frozen=True)
+class Zone:
+    lines: list[str]  # as read
+    parsed: mrz.TD1
+    # Its box's corners in the photo (4 × 2, its lines' reading order: top-left, top-right,
+    # bottom-right, bottom-left), and the card's as the zone places it, upright, in that order.
+    corners: np.ndarray
+    card: np.ndarray
+
+
+def read(photo: np.ndarray, *, timeout: float) -> Zone | None:
+    """The zone read off the photo, or None when no zone whose check digits all agree is found."""
     gray = photo if photo.ndim == 2 else photo.min(axis=2)  # black OCR-B on any tint
     for lines in _zones(gray):
         for placed in (lines, [line[::-1] for line in lines[::-1]]):  # which way up, nothing so far tells
@@ -60,32 +77,45 @@ def read(photo: np.ndarray, *, timeout: float) -> tuple[list[str], mrz.TD1, np.n
             if zone is not None and zone[1].valid:
                 x0, y0, x1, y1 = zone[2]
                 box = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
-                return zone[0], zone[1], cv2.perspectiveTransform(box[None], np.linalg.inv(to_flat))[0]
+                from_flat = np.linalg.inv(to_flat)
+                return Zone(zone[0], zone[1], cv2.perspectiveTransform(box[None], from_flat)[0],
+                            cv2.perspectiveTransform(_card_on_flat()[None], from_flat)[0])
     return None
 
 
-def _zones(gray: np.ndarray) -> list[list[np.ndarray]]:
+def _card_on_flat() -> np.ndarray:
+    """The card's corners on the flattened bottom, whose zone stands higher than on the card."""
+    per_mm = card.CARD_WIDTH / card.WIDTH_MM
+    top, left = LAST_LINE_MM - CARD_LAST_LINE_MM, FIRST_MM - CARD_FIRST_MM
+    return np.float32([[left, top], [left + card.WIDTH_MM, top], [left + card.WIDTH_MM, top + card.HEIGHT_MM],
+                       [left, top + card.HEIGHT_MM]]) * per_mm
+
+
+def _zones(gray: np.ndarray) -> Iterator[list[np.ndarray]]:
     """Each zone found: its three lines, top to bottom as found (which way up is not known here),
-    each the middles of its marks in the photo in order along it."""
+    each the middles of its marks in the photo in order along it. Marks are the photo's print a
+    little darker than around it, then, if no zone was read, much darker: a sheen over a card
+    lightens its guilloche to the zone's grey, which joins its characters into blots."""
     scale = min(1.0, WORK / max(gray.shape))
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
-    ink = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
-                                _odd(max(small.shape) // 40), 12)
-    _, _, stats, middles = cv2.connectedComponentsWithStats(ink)
-    x, y, width, height, area = (stats[1:, i].astype(np.float32) for i in range(5))
-    size = np.maximum(width, height)
-    # A character's strokes fill part of its box; a check of a tablecloth or a speck fills all of it.
-    keep = (size >= GLYPH[0]) & (size <= GLYPH[1]) & (area <= FILL * width * height)
-    points, size, area = middles[1:][keep].astype(np.float32), size[keep], area[keep]
-    if len(points) < 3 * MIN_MARKS:
-        return []
-    # Letters, digits and fillers differ in how much ink they hold; a pattern's marks do not: the
-    # zones whose marks differ most are read first.
-    zones = [(float(ink.std() / ink.mean()), lines) for lines in _stacked(_chains(points, size), points)
-             if len(ink := area[np.concatenate(lines)])]
-    zones.sort(key=lambda zone: zone[0], reverse=True)
-    return [[points[chain] / np.float32(scale) for chain in lines]
-            for varied, lines in zones[:TRIED] if varied >= VARIED]
+    for darker in INK:
+        ink = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                    _odd(max(small.shape) // 40), darker)
+        _, _, stats, middles = cv2.connectedComponentsWithStats(ink)
+        x, y, width, height, area = (stats[1:, i].astype(np.float32) for i in range(5))
+        size = np.maximum(width, height)
+        # A character's strokes fill part of its box; a check of a tablecloth or a speck fills all of it.
+        keep = (size >= GLYPH[0]) & (size <= GLYPH[1]) & (area <= FILL * width * height)
+        points, size, area = middles[1:][keep].astype(np.float32), size[keep], area[keep]
+        if len(points) < 3 * MIN_MARKS:
+            continue
+        # Letters, digits and fillers differ in how much ink they hold; a pattern's marks do not:
+        # the zones whose marks differ most are read first.
+        zones = [(float(ink.std() / ink.mean()), lines) for lines in _stacked(_chains(points, size), points)
+                 if len(ink := area[np.concatenate(lines)])]
+        zones.sort(key=lambda zone: zone[0], reverse=True)
+        yield from ([points[chain] / np.float32(scale) for chain in lines]
+                    for varied, lines in zones[:TRIED] if varied >= VARIED)
 
 
 def _chains(points: np.ndarray, size: np.ndarray) -> list[np.ndarray]:

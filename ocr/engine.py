@@ -16,7 +16,7 @@ import pikepdf
 import numpy as np
 from PIL import Image
 
-from . import _pdf, _qr, _tesseract, card, cardpage, cardzone, cleanup, preprocess, reading
+from . import _pdf, _tesseract, card, cardpage, cardplace, cleanup, preprocess, reading
 from .model import Code, PageResult, Word
 from .options import OcrOptions
 from .sources import exif_orientation, load_page
@@ -38,31 +38,21 @@ def read_page(source: Path, media_type: str, index: int, scanned: bool,
                           words=words, text=text)
     image, dpi = load_page(source, media_type, index, options)
     photo = media_type != "application/pdf" and options.cleanup and "card" not in options.skip_steps
+    stated = None
     if photo:
         found = card.find(image)  # a photo of an ID card: the card, flattened, is the page
         if found is not None and (page := _card_page(image, found, index + 1, options, workdir)) is not None:
             return page
+        # No card cut out: what a card states for machines, read off the whole photo, places it.
+        stated = cardplace.stated(image, timeout=options.timeout)
+        if stated is not None and stated.card is not None and (page := _card_page(
+                image, card.Found(stated.card, 0.0), index + 1, options, workdir, placed=True)) is not None:
+            return page
     result = _recognise(image, dpi, index + 1, options, workdir, original_jpeg=_jpeg_bytes(source, media_type))
-    if photo:
-        result.codes += _photo_codes(image, result, options)
+    if stated is not None:  # the code's fields, as on a card found
+        result.codes.append(Code(stated.kind, stated.text, _on_page(stated.corners, image, result), stated.valid,
+                                 stated.problems))
     return result
-
-
-def _photo_codes(image: np.ndarray, result: PageResult, options: OcrOptions) -> list[Code]:
-    """What a card states for machines, read off a photo no card could be cut out of (a pale card
-    on white paper or on a printed form, a card under fingers or a sheen): a chip card's QR code,
-    or failing one, a back's MRZ whose check digits all agree (ocr/cardzone.py). Either gives the
-    card's fields as on a card found."""
-    qr = _qr.decode(image, thorough=False)  # every scanned page passes here: the fast reader only
-    if qr is not None:
-        return [Code("qr", qr[0], _on_page(qr[1], image, result))]
-    if card.plain_page(image):  # a scanned page of print, no card on it
-        return []
-    zone = cardzone.read(image, timeout=options.timeout)
-    if zone is None:
-        return []
-    lines, parsed, corners = zone
-    return [Code("mrz", "\n".join(lines), _on_page(corners, image, result), parsed.valid, tuple(parsed.problems))]
 
 
 def _on_page(points: np.ndarray, image: np.ndarray, result: PageResult) -> tuple[float, float, float, float]:
@@ -109,13 +99,16 @@ def _recognise(image: np.ndarray, dpi: int, number: int, options: OcrOptions, wo
 
 
 def _card_page(image: np.ndarray, found: card.Found, number: int, options: OcrOptions,
-               workdir: Path) -> PageResult | None:
+               workdir: Path, placed: bool = False) -> PageResult | None:
     """A card cut out of a photo and read; its archival page is the flattened card in colour.
     None when what was cut out does not read as a card (a seal and signature on a scanned page
-    can have a card's outline): the photo is then read as a page."""
+    can have a card's outline): the photo is then read as a page. A card ``placed`` by its code
+    must read its code again and a card's words too: placed wrong, its code, on which the
+    placing rests, may still read, and a wrong card is worse than the whole photo."""
     read = cardpage.read(image, found, number, options, workdir)
     result = read.result
-    if not (result.codes or cardpage.reads_as_card(result.words)):
+    reads = cardpage.reads_as_card(result.words)
+    if not (result.codes and reads if placed else result.codes or reads):
         result.pdf.unlink(missing_ok=True)
         return None
     result.words = _marked(result.words, options)

@@ -24,7 +24,7 @@ import vnpages
 import zxingcpp
 from ingest.classify import classify
 from ingest.extract import extract
-from ocr import card, engine, mrz
+from ocr import card, cardplace, engine, mrz
 from ocr.sources import exif_orientation, load_page
 
 sys.path.append(str(Path(__file__).resolve().parents[2] / "bench"))
@@ -857,11 +857,12 @@ def test_a_photos_qr_code_box_is_carried_onto_the_page_as_it_was_turned(rotation
     photo = np.asarray(side_.image.convert("L").resize((1200, 757)))
     upright = np.rot90(photo, k=-(rotation // 90))  # turned clockwise as the page was
     page = ocr.PageResult(1, "ocr", upright.shape[1] * 2, upright.shape[0] * 2, 300, rotation=rotation)
-    [code] = engine._photo_codes(photo, page, OPTIONS)
+    stated = cardplace.stated(photo, timeout=30)
     [found] = zxingcpp.read_barcodes(np.ascontiguousarray(upright))
     corners = np.float32([[p.x, p.y] for p in (found.position.top_left, found.position.bottom_right)]) * 2
-    assert np.allclose(sorted(code.bbox[::2]), sorted(corners[:, 0]), atol=6)
-    assert np.allclose(sorted(code.bbox[1::2]), sorted(corners[:, 1]), atol=6)
+    bbox = engine._on_page(stated.corners, photo, page)
+    assert np.allclose(sorted(bbox[::2]), sorted(corners[:, 0]), atol=6)
+    assert np.allclose(sorted(bbox[1::2]), sorted(corners[:, 1]), atol=6)
 
 
 def test_print_that_parses_as_a_zone_only_by_filling_its_gaps_is_no_zone():

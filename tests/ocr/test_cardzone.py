@@ -12,13 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-import ocr
 import othercards
-from ingest.classify import classify
-from ingest.extract import extract
 from ocr import card, cardzone
-
-MACHINE_FIELDS = ("citizen_id", "date_of_birth", "sex", "date_of_expiry")
 
 
 @lru_cache(maxsize=None)
@@ -27,33 +22,16 @@ def back(seed: int):
     return side, photo, np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(photo.jpeg))).convert("RGB"))
 
 
-def test_a_backs_zone_gives_its_fields_and_doc_type_when_its_card_is_not_found(tmp_path):
-    """Tuning seed 3's back on the citizen's application form, a finger over it, resent by a chat
-    app: no card is cut out of the photo, which is read as a page; its MRZ, found and read off the
-    whole photo, still gives the card's fields, checked, and says it is a card."""
-    side, photo, pixels = back(3)
-    assert "form" in photo.notes and card.find(pixels) is None
-    path = tmp_path / "back.jpg"
-    path.write_bytes(photo.jpeg)
-    page = ocr.read_page(path, "image/jpeg", 0, True, ocr.OcrOptions(), tmp_path)
-    assert "card" not in page.steps
-    [zone] = [code for code in page.codes if code.kind == "mrz"]
-    assert zone.valid and zone.text.startswith("IDVNM")
-    assert classify([page]) == "citizen_id_card"
-    fields = extract("citizen_id_card", [page])
-    assert {name: fields[name].value for name in MACHINE_FIELDS} == {name: side.truth[name] for name in MACHINE_FIELDS}
-
-
 @pytest.mark.parametrize("turns", [0, 1, 2])
 def test_the_zone_is_found_and_read_whichever_way_the_photo_is_turned(turns):
     """The zone orients itself: its lines are found along any direction, and it is read both ways
-    up. Its box is on the card, at the card's bottom edge."""
+    up. Its box is on the card, at the card's bottom edge, and it places the card the right way up."""
     side, photo, pixels = back(3)
     turned = np.ascontiguousarray(np.rot90(pixels, k=-turns))  # a quarter turn clockwise each
-    found = cardzone.read(turned, timeout=30)
-    assert found is not None
-    lines, zone, box = found
-    assert zone.valid and zone.optional[:12] == side.truth["citizen_id"]
+    zone = cardzone.read(turned, timeout=30)
+    assert zone is not None
+    assert zone.parsed.valid and zone.parsed.optional[:12] == side.truth["citizen_id"]
+    box = zone.corners
     corners, (height, width) = np.float32(photo.corners), pixels.shape[:2]
     for _ in range(turns):  # (x, y) → (h - 1 - y, x), as the pixels were turned
         corners = np.stack([height - 1 - corners[:, 1], corners[:, 0]], axis=1)
@@ -65,6 +43,8 @@ def test_the_zone_is_found_and_read_whichever_way_the_photo_is_turned(turns):
     bottom, top = (corners[2] + corners[3]) / 2, (corners[0] + corners[1]) / 2
     last_line = (box[2] + box[3]) / 2
     assert np.linalg.norm(last_line - bottom) < 0.25 * np.linalg.norm(top - bottom)
+    # The zone places the card, upright, each corner within a tenth of its diagonal.
+    assert np.linalg.norm(zone.card - corners, axis=1).max() < 0.1 * np.linalg.norm(corners[0] - corners[2])
 
 
 def test_a_checked_cloths_squares_are_no_zone():
@@ -73,9 +53,10 @@ def test_a_checked_cloths_squares_are_no_zone():
     the same ink, unlike a zone's letters, digits and fillers. Only the card's own zone is found."""
     _, photo, pixels = back(4)
     assert "checks" in photo.notes
-    [zone] = cardzone._zones(pixels.min(axis=2))
+    zones = list(cardzone._zones(pixels.min(axis=2)))
     outline = np.float32(photo.corners).reshape(-1, 1, 2)
-    assert all(cv2.pointPolygonTest(outline, (float(x), float(y)), False) >= 0 for line in zone for x, y in line)
+    assert zones and all(cv2.pointPolygonTest(outline, (float(x), float(y)), False) >= 0
+                         for zone in zones for line in zone for x, y in line)
 
 
 def test_a_line_of_fixed_pitch_is_kept_without_the_stray_marks_at_its_ends():
@@ -108,3 +89,14 @@ def test_a_zone_whose_lines_lost_their_ends_keeps_its_pitch_and_room_for_them():
     row = round(placed[0, 1])
     beyond = round(placed[-1, 0] + 2 * cardzone.PITCH_MM * per_mm)  # two places past the last found
     assert flat[row, beyond] < 100
+
+
+def test_a_zone_whose_characters_a_sheen_joined_to_the_cards_pattern_is_read_on_darker_ink():
+    """Tuning seed 263's back on a checked cloth, under a sheen, out of focus: the sheen lightens
+    the card's guilloche to the grey around the zone's characters, and marked as ink only a little
+    darker than around them, the last seven of each line join it into blots: the lines found are
+    23 marks long and nothing reads. Marked as ink much darker, the whole zone is found and read."""
+    side, photo, pixels = back(263)
+    assert {"checks", "sheen", "defocus"} <= set(photo.notes)
+    zone = cardzone.read(pixels, timeout=30)
+    assert zone is not None and zone.parsed.valid and zone.parsed.optional[:12] == side.truth["citizen_id"]
