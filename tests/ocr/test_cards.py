@@ -749,6 +749,19 @@ def test_an_old_cards_dotted_lines_read_as_small_unsure_words_do_not_hide_its_pr
     assert fields_of(page)["full_name"] == front_.truth["full_name"]
 
 
+def test_a_9_digit_cards_heavy_guilloche_in_a_photos_shade_is_taken_as_paper(workdir):
+    """Tuning seed 431: a 9-digit card's front, its mesh of guilloche twice as heavy as a chip
+    card's, photographed in shade under glare: with the light divided out the mesh stood as dark
+    as thin print, and its places read "Xã Phước Hựng, ¡. ong Điền, Bà B2 Vũng Tàu". The darkness
+    most of the card has is its background, taken as paper: both places read as printed."""
+    c, side_, photo = front(431)
+    assert side_.kind == "cmnd-9" and "shadow" in photo.notes
+    page = read(photo.jpeg, workdir, "heavy-guilloche-front-431")
+    fields = fields_of(page)
+    for name in ("place_of_origin", "place_of_residence"):
+        assert fields[name] == side_.truth[name]
+
+
 def test_a_date_glare_paled_beside_its_label_is_read_again_on_its_own(workdir):
     """Tuning seed 15: on a 9-digit card under glare the birth date prints at half the title's
     darkness, and the card's one threshold read "1-1940"; cut out after "Sinh ngày" and made
