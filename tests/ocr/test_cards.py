@@ -724,6 +724,17 @@ def test_the_grey_print_of_a_back_under_glare_is_read_with_the_zone_set_aside(wo
     assert extract("citizen_id_card", [page])["date_of_issue"].value == back.truth["date_of_issue"] == "2023-11-18"
 
 
+def test_a_line_tesseract_crashes_on_leaves_the_zone_unread_and_the_page_read(workdir):
+    """The second maker's seed 273: a 9-digit card's back (no zone), looked at upside down, where
+    a row of guilloche beside a fingerprint box's label is taken for a line of a zone. Tesseract
+    dies of SIGFPE reading that row; that is no zone, not a page that fails."""
+    back, photo = next((c, p) for c, p in othercards.sample(273)[1] if c.side == "back")
+    assert back.kind == "cmnd-9"
+    page = read(photo.jpeg, workdir, "crash-back-other-273")
+    assert page.steps[0] == "card" and not page.codes
+    assert classify([page]) == "citizen_id_card"
+
+
 def test_a_back_whose_zone_and_labels_glare_took_is_still_a_card_by_its_fillers(workdir):
     """Tuning seed 94: glare over nearly all of a 2024 card's back leaves no label and no zone
     that reads as one, only runs of the MRZ's fillers ("c<<<<<<<<<<"): no other paper prints
