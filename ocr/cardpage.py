@@ -33,8 +33,6 @@ from .options import OcrOptions
 DIGITS = "0123456789/.-"
 GLARE_SPAN, GLARE_GAIN = 50.0, 2.5  # paper this much brighter than usual is glare; print there darkened
 DOUBTFUL = 0.72  # mean word confidence under which a card not known to be upright is read both ways
-BACKGROUND = 60  # percentile of a card's darkness at or under which its pixels are its background
-HEAVY = 0.14  # a background darker than this is a heavy guilloche (a 9-digit card's, in shade)
 SHARP = 8.0  # pixels per millimetre of the card in the photo under which its print is guessed at
 
 
@@ -176,18 +174,12 @@ def _gray(flat: np.ndarray) -> np.ndarray:
     and the light of the photo is divided out (the local paper is a grey dilation). Under glare
     (paper much brighter than the card's usual paper) print keeps little contrast: there its
     darkness is stretched, up to GLARE_GAIN times. Stretching everywhere raised the guilloche
-    with the print and read worse (bench/cards.py, tuning part). A 9-digit card's mesh is twice
-    as heavy as a chip card's, and in a photo's shade it stood as dark as thin print: where the
-    card's background (the darkness most of it has) is that dark, it is taken as paper. Taken so
-    on every card, it cost chip cards' backs more than it gave (a date of issue read wrong)."""
+    with the print and read worse (bench/cards.py, tuning part)."""
     gray = flat.min(axis=2)
     paper = cv2.GaussianBlur(cv2.dilate(gray, np.ones((15, 15), np.uint8)), (0, 0), 9).astype(np.float32)
     darkness = 1 - gray.astype(np.float32) / np.maximum(paper, 1)
     glare = np.clip((paper - np.median(paper)) / GLARE_SPAN, 0, 1)
     darkness *= 1 + (GLARE_GAIN - 1) * cv2.GaussianBlur(glare, (0, 0), 15)
-    background = float(np.percentile(darkness, BACKGROUND))
-    if background > HEAVY:  # a heavy guilloche, as dark as thin print: taken as paper
-        darkness = (darkness - background) / (1 - background)
     return np.clip(235 * (1 - darkness), 0, 255).astype(np.uint8)
 
 

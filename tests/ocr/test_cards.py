@@ -724,17 +724,6 @@ def test_the_grey_print_of_a_back_under_glare_is_read_with_the_zone_set_aside(wo
     assert extract("citizen_id_card", [page])["date_of_issue"].value == back.truth["date_of_issue"] == "2023-11-18"
 
 
-def test_a_line_tesseract_crashes_on_leaves_the_zone_unread_and_the_page_read(workdir):
-    """The second maker's seed 273: a 9-digit card's back (no zone), looked at upside down, where
-    a row of guilloche beside a fingerprint box's label is taken for a line of a zone. Tesseract
-    dies of SIGFPE reading that row; that is no zone, not a page that fails."""
-    back, photo = next((c, p) for c, p in othercards.sample(273)[1] if c.side == "back")
-    assert back.kind == "cmnd-9"
-    page = read(photo.jpeg, workdir, "crash-back-other-273")
-    assert page.steps[0] == "card" and not page.codes
-    assert classify([page]) == "citizen_id_card"
-
-
 def test_a_back_whose_zone_and_labels_glare_took_is_still_a_card_by_its_fillers(workdir):
     """Tuning seed 94: glare over nearly all of a 2024 card's back leaves no label and no zone
     that reads as one, only runs of the MRZ's fillers ("c<<<<<<<<<<"): no other paper prints
@@ -758,19 +747,6 @@ def test_an_old_cards_dotted_lines_read_as_small_unsure_words_do_not_hide_its_pr
     assert sum(len(w.text) >= 2 and w.confidence < 0.5 and w.bbox[3] - w.bbox[1] < 10 for w in page.words) > 50
     assert classify([page]) == "citizen_id_card"
     assert fields_of(page)["full_name"] == front_.truth["full_name"]
-
-
-def test_a_9_digit_cards_heavy_guilloche_in_a_photos_shade_is_taken_as_paper(workdir):
-    """Tuning seed 431: a 9-digit card's front, its mesh of guilloche twice as heavy as a chip
-    card's, photographed in shade under glare: with the light divided out the mesh stood as dark
-    as thin print, and its places read "Xã Phước Hựng, ¡. ong Điền, Bà B2 Vũng Tàu". The darkness
-    most of the card has is its background, taken as paper: both places read as printed."""
-    c, side_, photo = front(431)
-    assert side_.kind == "cmnd-9" and "shadow" in photo.notes
-    page = read(photo.jpeg, workdir, "heavy-guilloche-front-431")
-    fields = fields_of(page)
-    for name in ("place_of_origin", "place_of_residence"):
-        assert fields[name] == side_.truth[name]
 
 
 def test_a_date_glare_paled_beside_its_label_is_read_again_on_its_own(workdir):
