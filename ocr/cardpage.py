@@ -232,7 +232,8 @@ DATE_WORDS = 3  # after a date's label, the words a date read in pieces may stan
 DATE_REACH = 9  # line heights from a date's label within which its date is printed
 TALLER = 1.5  # of its label's height, a word read after it that took in more than the date's print
 LABEL_LIKENESS = 0.8  # difflib's ratio from which the end of a line's letters is a date's label
-INK_SHARE = 0.6  # of a cut's darkest print, the darkness from which a pixel is ink
+INK_SHARE = 0.5  # of the darkest print near a pixel (within a line height), the darkness from which it is ink
+FADED_FLOOR = 0.45  # of a cut's darkest print, what the darkest print near a pixel is taken to be at least
 
 
 def _dates_again(gray: np.ndarray, words: list[Word], dpi: int, options: OcrOptions) -> list[Word]:
@@ -317,10 +318,16 @@ def _letters_of(text: str) -> str:
 
 def _faded_ink(crop: np.ndarray) -> np.ndarray:
     """A grey crop as black print on white: ink is what is at least INK_SHARE as dark as the
-    crop's darkest print. Guilloche, half as dark as a faded date, falls on the paper's side."""
+    darkest print within a line height of it (glare pales a date's end more than its start:
+    "20/02/2022" whose last figure, at half the darkness of the first ones, fell on the paper's
+    side of one threshold for the cut). That darkest print is taken to be at least FADED_FLOOR
+    of the cut's darkest, so that guilloche, a quarter as dark as the print, stays paper where
+    no print is near."""
     darkness = 1 - crop.astype(np.float32) / leaders.PAPER
     top = max(float(np.percentile(darkness, 99.5)), 0.05)
-    return np.where(darkness >= INK_SHARE * top, 0, 255).astype(np.uint8)
+    height = crop.shape[0]
+    near = cv2.dilate(darkness, np.ones((2 * height + 1, height | 1), np.uint8))
+    return np.where(darkness >= INK_SHARE * np.maximum(near, FADED_FLOOR * top), 0, 255).astype(np.uint8)
 
 
 def _inside(box: tuple[float, float, float, float], zone: tuple[int, int, int, int]) -> bool:

@@ -761,6 +761,19 @@ def test_a_date_glare_paled_beside_its_label_is_read_again_on_its_own(workdir):
     assert born.value == side_.truth["date_of_birth"] == "1940-11-05" and born.review  # an old card's print
 
 
+def test_a_date_whose_end_glare_paled_more_than_its_start_is_read_whole(workdir):
+    """Tuning seed 422: glare over a chip card's back pales the date of issue's last figure to
+    half the darkness of its first ones; made black and white by the cut's one darkest print,
+    "20/02/2022" read "20/02/26." and the date was lost. Each pixel judged against the darkest
+    print within a line height of it, the date reads whole."""
+    back, photo = sample(422)[1][1]
+    assert back.side == "back" and "glare" in photo.notes
+    page = read(photo.jpeg, workdir, "faded-back-422")
+    assert "20/02/2022" in page.text
+    issued = extract("citizen_id_card", [page])["date_of_issue"]
+    assert issued.value == back.truth["date_of_issue"] == "2022-02-20"
+
+
 def test_an_expiry_in_small_italics_beside_a_bold_place_is_read_again_after_its_misread_label(workdir):
     """Tuning seed 363: a 12-digit card's expiry, "Có giá trị đến: 06/10/2018" in small italics,
     stands on the line of its origin's second line in bold capitals twice as tall; its label read
