@@ -379,9 +379,14 @@ def _nationality(fields: dict[str, ExtractedField], sources: list[Source]) -> di
 
 
 def _mrz_name(printed: ExtractedField | None, machine: ExtractedField) -> dict[str, ExtractedField]:
-    """The MRZ spells the name without marks: it confirms the print, it cannot replace it."""
+    """The MRZ spells the name without marks: it confirms the print, it cannot replace it. A
+    printed name of one word (a back's speck read as one, glare over a front's line) is offered
+    as the MRZ spells it, for the clerk to put its marks back."""
     if printed is None:
         return {}
+    if len(printed.value.split()) < 2:
+        return {"full_name": replace(machine, confidence=0.5, review=True,
+                                     problem=f"{printed.value} read in print; the MRZ spells the name without its marks")}
     if key(printed.value) == key(machine.value):
         if marks := unsettled_marks(printed.value):  # the MRZ confirms the letters, not their marks
             return {"full_name": printed.doubted(marks, 0.5)}

@@ -1151,3 +1151,13 @@ def test_a_hamlets_word_before_its_name_is_spelled_as_places_spell_it():
     assert residence.value == "Ấp Phú Mỹ, Xã Tân Phú Trung, Củ Chi, TP. Hồ Chí Minh"
     assert card_fields(residence="Tô Hiến Thành, Phường 6, Quận 3, TP. Hồ Chí Minh")["place_of_residence"].value \
         .startswith("Tô Hiến Thành")
+
+
+def test_a_one_word_printed_name_beside_an_mrz_gives_the_mrzs_name_for_review():
+    """The second maker's tuning seed 3 (a chip card's back on a form, placed by its MRZ): a speck
+    read as the name "C" was offered as the full name, the MRZ's MAI VAN PHONG only in its problem."""
+    c = person(6)  # NGUYỄN NGỌC AN
+    name = extract("citizen_id_card", [page(front_of(c, full_name="C"), [zone(vncards.mrz_lines(c))])],
+                   TODAY)["full_name"]
+    assert (name.value, name.review) == ("NGUYEN NGOC AN", True)
+    assert name.problem == "C read in print; the MRZ spells the name without its marks"
