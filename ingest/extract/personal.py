@@ -83,6 +83,8 @@ def citizen_id_card(rows: list[Row]) -> dict[str, ExtractedField]:
     if front and (issued := fields.pop("date_of_issue", None)) is not None and "date_of_birth" not in fields:
         # A front prints no date of issue: "Ngày, tháng, năm sinh" read without its last word.
         fields["date_of_birth"] = issued.doubted("its label read as the date of issue's", UNSURE)
+    if front and "full_name" not in fields and (name := _unlabelled_name(rows)) is not None:
+        fields["full_name"] = name
     if front and "date_of_birth" not in fields and (born := _unlabelled_birth(rows, fields)) is not None:
         fields["date_of_birth"] = born
     if front and "date_of_expiry" not in fields and (expires := _unlabelled_expiry(rows, fields)) is not None:
@@ -108,6 +110,24 @@ _FRONT_TITLE = ("conghoa", "chunghia", "doclap", "hanhphuc", "socialistrepublic"
 def _front(rows: list[Row]) -> bool:
     text = "".join(row.key for row in rows)
     return any(title in text for title in _FRONT_TITLE)
+
+
+UNLABELLED_NAME_WORDS = 3  # of a name read without its label: two words may be a place in capitals ("HÀ GIANG")
+
+
+def _unlabelled_name(rows: list[Row]) -> ExtractedField | None:
+    """A front's full name whose label the guilloche or glare made unreadable ("ên VŨ HOÀNG
+    DŨNG" on an old card): the first line that ends with three words in capitals or more, a
+    family name of the list and then syllables of the list of names, for the clerk to check."""
+    for row in rows:
+        words = row.text.split()
+        for start in range(max(0, len(words) - 6), len(words) - UNLABELLED_NAME_WORDS + 1):
+            name = words[start:]
+            if all(w.isalpha() and w.isupper() for w in name) and normalize.nfc(name[0]) in normalize.SURNAMES \
+                    and all(normalize.nfc(w) in lexicon.NAME_SYLLABLES for w in name[1:]) \
+                    and (span := row.span(len(row.text) - len(" ".join(name)), len(row.text))):
+                return _unlabelled(normalize.name(" ".join(name)), span)
+    return None
 
 
 def _unlabelled_birth(rows: list[Row], fields: dict[str, ExtractedField]) -> ExtractedField | None:

@@ -1161,3 +1161,16 @@ def test_a_one_word_printed_name_beside_an_mrz_gives_the_mrzs_name_for_review():
                    TODAY)["full_name"]
     assert (name.value, name.review) == ("NGUYEN NGOC AN", True)
     assert name.problem == "C read in print; the MRZ spells the name without its marks"
+
+
+def test_an_old_cards_name_whose_label_the_guilloche_took_is_read_for_review():
+    """Fresh vncards tuning seed 435 (a 9-digit card's front in shade, its mesh read as words):
+    "Họ tên" read "ên", and "VŨ HOÀNG DŨNG" went to no field. A line ending with three capitals or
+    more, a family name and syllables of names, is the name, for the clerk; a place in capitals is
+    none."""
+    rows = [["CỘNG", "HÒA", "XÃ", "HỘI", "CHỦ", "NGHĨA", "VIỆT", "NAM"], ["GIẤY", "CHỨNG", "MINH", "NHÂN", "DÂN"],
+            ["Số", "219152197"], ["ên", "VŨ", "HOÀNG", "DŨNG"], ["Sinh", "ngày", "10-03-1978"]]
+    name = extract("citizen_id_card", [page(rows)], TODAY)["full_name"]
+    assert (name.value, name.review, name.problem) == ("VŨ HOÀNG DŨNG", True, "read where its label could not be")
+    rows[3] = ["ên", "PHƯỜNG", "TRẦN", "PHÚ,", "HÀ", "GIANG"]
+    assert "full_name" not in extract("citizen_id_card", [page(rows)], TODAY)
