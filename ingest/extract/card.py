@@ -125,53 +125,13 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
         f = out.get(name)
         if f is None:
             continue
-        read = [p.strip() for p in f.value.split(",")]
-        parts, trimmed = _trimmed([lexicon.numbered_unit(p) for p in read])
-        if trimmed:
-            unlisted[name] = trimmed
-        level = _LEVEL.match(parts[-1])
-        prefix = level[0] if level else ""
-        words = parts[-1][len(prefix):].split()
-        # A place ends with its province: what follows was read off the line below it (an old
-        # card's dotted line, the photo's edge: "Thừa Thiên Huế len").
-        province, ends = _province_start(parts[-1])
-        if province is None and not prefix and (run := gazetteer.district_run_into_province(words)):
-            # "Cần Đước Long An °": the comma before the province lost (the second maker's seed 260)
-            at, province, ends = run
-            parts[-1:] = [" ".join(words[:at]), ""]
-            words, ends = words[at:], ends - at
-        parts[-1] = prefix + " ".join(words[:ends])
-        cut = None  # the province glare cut short, completed from the district before it
-        if province is None and len(parts) > 1:
-            province = cut = gazetteer.cut_province(" ".join(words), parts[-2])
-        if province is not None and parts[-1].isupper():
-            province = province.upper()  # as old cards print their places
-        if province is not None and prefix + province != parts[-1]:
-            # "Hà Nồi": a province's name has one spelling of its letters
-            parts[-1] = prefix + province
-        fitted = gazetteer.fit(parts, province) if province is not None else gazetteer.Fitted(parts)
-        if fitted.parts != read:  # "Diễn Chầu, Nghệ An": Nghệ An has one district of those letters
-            f = out[name] = replace(f, value=", ".join(fitted.parts))
-        if fitted.unlisted:
-            unlisted[name] = fitted.unlisted
-        if province is None:
-            doubt(name, "does not end with a province: part of it may be missing or misread")
-        elif cut:
-            doubt(name, f"{read[-1]} read: the one province of those first letters with a district {parts[-2]}")
-        elif len(parts) == 1:  # a card names the commune and district before the province
-            doubt(name, "only a province: the commune and district may be missing")
-        elif misspelt := [w for p in parts if (w := p.split(" ")[0]) and key(w) in _LEVEL_KEYS
-                          and nfc(w).casefold() not in _LEVEL_WORDS]:
-            doubt(name, f"{misspelt[0]} is not how the level is spelt: misread")
-        elif run_on := [p for p in parts if _UNIT.match(p) and len(re.findall(r"[^\W\d_]+", _UNIT.sub("", p)))
-                        > LONGEST_UNIT_NAME]:
-            doubt(name, f"{run_on[0]} is longer than a unit's name: two parts may have run together")
-        elif merged := next((p for p in parts[:-1] if gazetteer.province_run_on(p)), None):
-            doubt(name, f"{merged} runs a province's name into more words: two places may have run together")
-        elif fitted.problem:
-            doubt(name, fitted.problem)
-        elif house := _HOUSE.match(parts[0]):
-            doubt(name, f"{house[1]} has more figures than a house number: a '/' may have been read as a 1")
+        value, problem, weaker = _place(f.value)
+        if value != f.value:
+            out[name] = replace(f, value=value)
+        if problem:
+            doubt(name, problem)
+        if weaker:
+            unlisted[name] = weaker
     for name in (*PLACES, "full_name", "identifying_features"):
         f = out.get(name)
         if f is not None and not f.review and (strange := syllable.strange_words(f.value, name != "full_name")):
@@ -193,17 +153,8 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
     if f is not None and not f.review and len(f.value.split()) < 2:
         doubt("full_name", "one word: a full name has a family name and a given name, part of it is missing")
     f = out.get("identifying_features")
-    if f is not None and not f.review:
-        words = [w for w in re.findall(r"[^\W\d_]+", nfc(f.value).lower()) if w not in ("c", "cm", "mm")]  # C:1cm
-        if unknown := [w for w in words if w not in lexicon.FEATURE_WORDS]:
-            doubt("identifying_features", f"{unknown[0]} is no word of a mark or where it is: misread")
-        elif not lexicon.feature_ends(lowered := [nfc(w).lower() for w in f.value.split()]):
-            doubt("identifying_features", "does not end with where on the face: part of it may be missing")
-        elif lowered[0].startswith("c:") or lowered[0] in lexicon.FEATURE_RELATIONS:
-            # "C:0,5cm dưới sau dái tai trái": glare took "Sẹo" (the second maker's seed 313)
-            doubt("identifying_features", "begins with where the mark is, not its name: its first words may be missing")
-        elif after := lexicon.feature_after_side(lowered):
-            doubt("identifying_features", f"{after} after the side ends the mark's place: read from beyond the field?")
+    if f is not None and not f.review and (problem := _features_problem(f.value)):
+        doubt("identifying_features", problem)
     f = out.get("nationality")
     if f is not None and f.value != "Việt Nam":  # "Việt ï": a citizen's card is one of Viet Nam's
         doubt("nationality", "not read as Việt Nam, the nationality a citizen's card holds")
@@ -223,6 +174,75 @@ def _doubted(fields: dict[str, ExtractedField], pages: list[PageResult]) -> dict
             out[name] = replace(f.doubted(f"{f.value} read ({f.problem}); {listed} is the one place of the"
                                           " list of administrative units it fits", UNSURE), value=listed)
     return out
+
+
+def _features_problem(value: str) -> str | None:
+    """What the clerk is told of identifying features that cannot be whole or right: a word no
+    description uses, an end that is not where on the face, a beginning that is not the mark's
+    name, words after the side that begin no other mark; None when they can be."""
+    words = [w for w in re.findall(r"[^\W\d_]+", nfc(value).lower()) if w not in ("c", "cm", "mm")]  # C:1cm
+    if unknown := [w for w in words if w not in lexicon.FEATURE_WORDS]:
+        return f"{unknown[0]} is no word of a mark or where it is: misread"
+    lowered = [nfc(w).lower() for w in value.split()]
+    if not lexicon.feature_ends(lowered):
+        return "does not end with where on the face: part of it may be missing"
+    if lowered[0].startswith("c:") or lowered[0] in lexicon.FEATURE_RELATIONS:
+        # "C:0,5cm dưới sau dái tai trái": glare took "Sẹo" (the second maker's seed 313)
+        return "begins with where the mark is, not its name: its first words may be missing"
+    if after := lexicon.feature_after_side(lowered):
+        return f"{after} after the side ends the mark's place: read from beyond the field?"
+    return None
+
+
+def _place(value: str) -> tuple[str, str | None, str | None]:
+    """A printed place with its parts spelled and parted as the list of units has them (see
+    ``gazetteer``), what the clerk is told of it when it cannot be whole or right, and a weaker
+    doubt told only when nothing else doubts it."""
+    read = [p.strip() for p in value.split(",")]
+    parts, weaker = _trimmed([lexicon.numbered_unit(p) for p in read])
+    level = _LEVEL.match(parts[-1])
+    prefix = level[0] if level else ""
+    words = parts[-1][len(prefix):].split()
+    # A place ends with its province: what follows was read off the line below it (an old
+    # card's dotted line, the photo's edge: "Thừa Thiên Huế len").
+    province, ends = _province_start(parts[-1])
+    if province is None and not prefix and (run := gazetteer.district_run_into_province(words)):
+        # "Cần Đước Long An °": the comma before the province lost (the second maker's seed 260)
+        at, province, ends = run
+        parts[-1:] = [" ".join(words[:at]), ""]
+        words, ends = words[at:], ends - at
+    parts[-1] = prefix + " ".join(words[:ends])
+    cut = None  # the province glare cut short, completed from the district before it
+    if province is None and len(parts) > 1:
+        province = cut = gazetteer.cut_province(" ".join(words), parts[-2])
+    if province is not None and parts[-1].isupper():
+        province = province.upper()  # as old cards print their places
+    if province is not None and prefix + province != parts[-1]:
+        # "Hà Nồi": a province's name has one spelling of its letters
+        parts[-1] = prefix + province
+    fitted = gazetteer.fit(parts, province) if province is not None else gazetteer.Fitted(parts)
+    if fitted.parts != read:  # "Diễn Chầu, Nghệ An": Nghệ An has one district of those letters
+        value = ", ".join(fitted.parts)
+    weaker = fitted.unlisted or weaker
+    if province is None:
+        return value, "does not end with a province: part of it may be missing or misread", weaker
+    if cut:
+        return value, f"{read[-1]} read: the one province of those first letters with a district {parts[-2]}", weaker
+    if len(parts) == 1:  # a card names the commune and district before the province
+        return value, "only a province: the commune and district may be missing", weaker
+    if misspelt := [w for p in parts if (w := p.split(" ")[0]) and key(w) in _LEVEL_KEYS
+                    and nfc(w).casefold() not in _LEVEL_WORDS]:
+        return value, f"{misspelt[0]} is not how the level is spelt: misread", weaker
+    if run_on := [p for p in parts if _UNIT.match(p) and len(re.findall(r"[^\W\d_]+", _UNIT.sub("", p)))
+                  > LONGEST_UNIT_NAME]:
+        return value, f"{run_on[0]} is longer than a unit's name: two parts may have run together", weaker
+    if merged := next((p for p in parts[:-1] if gazetteer.province_run_on(p)), None):
+        return value, f"{merged} runs a province's name into more words: two places may have run together", weaker
+    if fitted.problem:
+        return value, fitted.problem, weaker
+    if house := _HOUSE.match(parts[0]):
+        return value, f"{house[1]} has more figures than a house number: a '/' may have been read as a 1", weaker
+    return value, None, weaker
 
 
 def _province_start(part: str) -> tuple[str | None, int]:
