@@ -198,6 +198,9 @@ def read_fields(rows: list[Row], labels: list[Label], *, columns: bool = False) 
     return result
 
 
+COLUMN_GAP = 2.5  # line heights: a wider gap between two words of a row parts two columns
+
+
 def _label_left(row: Row, hit: Found) -> float:
     """Where a label starts: its first word, unless a wide gap parts that word from the rest (a
     mark beside the photo matched in place of a letter glare took: "y (ơi thường trú")."""
@@ -205,7 +208,7 @@ def _label_left(row: Row, hit: Found) -> float:
     if not owners:
         return row.bbox[0]
     first = owners[-1]
-    while first > owners[0] and row.words[first].bbox[0] - row.words[first - 1].bbox[2] < 2.5 * row.height:
+    while first > owners[0] and row.words[first].bbox[0] - row.words[first - 1].bbox[2] < COLUMN_GAP * row.height:
         first -= 1
     return row.words[first].bbox[0]
 
@@ -236,23 +239,23 @@ def _below(rows: list[Row], found: list[list[Found]], i: int, hit: Found, labels
 
 
 def _apart(row: Row, hit: Found) -> bool:
-    """Whether the print after a label on its line stands beyond a wide gap (2.5 line heights):
+    """Whether the print after a label on its line stands beyond a column's gap (COLUMN_GAP):
     another column's (the guilloche or the card's edge read beside "Nơi cư trú / Place oƒ
     reSidertce"), the label's value being under it."""
     label = [row.owner[c] for c in range(hit.start, hit.end) if row.owner[c] >= 0]
     after = next((row.owner[c] for c in range(hit.end, len(row.text)) if row.owner[c] >= 0), None)
     return bool(label) and after is not None and after > label[-1] \
-        and row.words[after].bbox[0] - row.words[label[-1]].bbox[2] > 2.5 * row.height
+        and row.words[after].bbox[0] - row.words[label[-1]].bbox[2] > COLUMN_GAP * row.height
 
 
 def _column_end(row: Row, start: int) -> int:
     """Where the column that ``start`` (a character of ``row.text``) is in ends: at the first gap
-    between words wider than 2.5 line heights."""
+    between words wider than COLUMN_GAP line heights."""
     owner = next((row.owner[c] for c in range(start, len(row.text)) if row.owner[c] >= 0), None)
     if owner is None:
         return len(row.text)
     for w in range(owner, len(row.words) - 1):
-        if row.words[w + 1].bbox[0] - row.words[w].bbox[2] > 2.5 * row.height:
+        if row.words[w + 1].bbox[0] - row.words[w].bbox[2] > COLUMN_GAP * row.height:
             return row.owner.index(w + 1)
     return len(row.text)
 
@@ -339,6 +342,6 @@ def _under_value(row: Row, left: float, labels: list[Label], mode: str) -> Row |
         return None
     whole = Row(row.page, row.words)
     if mode == "wrap" and not find_labels(Row(row.page, before), labels) \
-            and after[0].bbox[0] - before[-1].bbox[2] < 2.5 * row.height:
+            and after[0].bbox[0] - before[-1].bbox[2] < COLUMN_GAP * row.height:
         return whole
     return part
