@@ -24,6 +24,7 @@ import numpy as np
 from PIL import Image
 
 from . import _tesseract
+from .errors import EngineFailed
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 LENGTH = 30
@@ -334,8 +335,12 @@ def read(gray: np.ndarray, *, dpi: int, timeout: float) -> tuple[list[str], TD1,
         pad = (y1 - y0) // 2
         x_from = max(0, x0 - pad)
         crop = gray[max(0, y0 - pad):y1 + pad, x_from:x1 + pad]
-        read_lines.append((x_from, _tesseract.read_symbols(Image.fromarray(crop), language="eng", dpi=dpi,
-                                                           timeout=timeout, psm=7, charset=ALPHABET)))
+        try:
+            symbols = _tesseract.read_symbols(Image.fromarray(crop), language="eng", dpi=dpi, timeout=timeout,
+                                              psm=7, charset=ALPHABET)
+        except EngineFailed:  # Tesseract dies on some crops (a floating-point trap): that line reads nothing
+            symbols = []
+        read_lines.append((x_from, symbols))
     found = _best_grid(read_lines, min(b[0] for b in boxes), max(b[2] for b in boxes))
     if found is None:
         return None

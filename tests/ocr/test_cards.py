@@ -435,6 +435,19 @@ def test_a_chip_cards_mrz_is_read_and_checked_and_the_upside_down_card_turned(wo
     assert not any(f.review for f in fields.values())
 
 
+def test_a_crop_tesseract_dies_on_leaves_the_zone_unread_and_the_card_read(workdir):
+    """Tesseract 5 stops on a floating-point trap when the MRZ alphabet is asked of one crop of
+    this photo (the second maker's 9-digit front, the title over the seal): the page must still
+    be read, the zone left unread."""
+    c, [(side_, photo), _] = othercards.sample(350)
+    assert side_.kind == "cmnd-9" and side_.side == "front"
+    page = read(photo.jpeg, workdir, "dies-350")
+    assert page.codes == [] and "card" in page.steps
+    assert classify([page]) == "citizen_id_card"
+    fields = extract("citizen_id_card", [page])
+    assert fields["citizen_id"].value == c.citizen_id
+
+
 def test_an_upside_down_card_without_codes_is_turned_by_its_print(workdir):
     c, side_, photo = front(0)
     assert side_.kind == "cmnd-12" and photo.rotation == 180 and not side_.qr
