@@ -822,7 +822,10 @@ def _back(card: _Card, c: Citizen, kind: str) -> None:
     pen.label(x0, b, "Đặc điểm nhân dạng", "Personal identification:", cap=1.4, max_w=feat_right - x0)
     b = pen.flow(c.identifying_features, x0 + 0.5, b + 3.2, 3.0, b + 6.2, "r", 1.7, feat_right) + 3.3
     end = pen.label(x0, b, "Ngày, tháng, năm", "Date, month, year:", cap=1.35, max_w=text_w - 13)
-    pen.text(end + 1.0, b, _dmy(c.date_of_issue), "b", 1.6)
+    issued = _dmy(c.date_of_issue)
+    if end + 1.0 + pen.width(issued, "b", 1.6) > feat_right:  # it would run off the card: under its label
+        end, b = x0 - 1.0, b + 2.6
+    pen.text(end + 1.0, b, issued, "b", 1.6)
     if kind == "chip-2021":
         _authority(card, cx + gx, b + 3.3,
                    ["CỤC TRƯỞNG CỤC CẢNH SÁT", "QUẢN LÝ HÀNH CHÍNH VỀ TRẬT TỰ XÃ HỘI"],
