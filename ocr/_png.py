@@ -3,7 +3,10 @@ only place that decodes the PNG pages scanners write."""
 
 from __future__ import annotations
 
+import io
 import struct
+from collections.abc import Iterator
+from typing import BinaryIO
 
 import deflate
 import numpy as np
@@ -53,14 +56,21 @@ def _inflated(data: bytes) -> bytes | None:
     return b"".join([data[:33], struct.pack(">I", length), *stream, struct.pack(">I", crc), IEND])
 
 
+def chunks(f: BinaryIO) -> Iterator[tuple[bytes, int, int]]:
+    """Each chunk's type, the offset of its data and the data's length, from the file's
+    position (after the signature) up to IEND, reading only the chunks' headers: the caller
+    reads a chunk's data when it wants it."""
+    while len(header := f.read(8)) == 8:
+        length, kind = struct.unpack(">I4s", header)
+        at = f.tell()
+        yield kind, at, length
+        if kind == b"IEND":
+            return
+        f.seek(at + length + 4)  # past the data and its CRC
+
+
 def _image_data(data: bytes) -> bytes:
     """The IDAT chunks' data, joined."""
-    parts, at = [], 8
-    while at + 8 <= len(data):
-        length, kind = struct.unpack(">I4s", data[at:at + 8])
-        if kind == b"IDAT":
-            parts.append(memoryview(data)[at + 8:at + 8 + length])
-        elif kind == b"IEND":
-            break
-        at += 12 + length
-    return b"".join(parts)
+    stream, view = io.BytesIO(data), memoryview(data)
+    stream.seek(len(SIGNATURE))
+    return b"".join(view[at:at + length] for kind, at, length in chunks(stream) if kind == b"IDAT")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,15 +118,12 @@ def _png_chunk(path: Path, kind: bytes) -> bytes | None:
     """The data of the first chunk of type `kind` in a PNG file, reading only chunk headers
     on the way to it."""
     with open(path, "rb") as f:
-        if f.read(8) != PNG_SIGNATURE:
+        if f.read(len(PNG_SIGNATURE)) != PNG_SIGNATURE:
             return None
-        while len(header := f.read(8)) == 8:
-            length, name = struct.unpack(">I4s", header)
+        for name, at, length in _png.chunks(f):
             if name == kind:
+                f.seek(at)
                 return f.read(length)
-            if name == b"IEND":
-                return None
-            f.seek(length + 4, os.SEEK_CUR)  # the data and its CRC
     return None
 
 
