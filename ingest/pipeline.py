@@ -46,6 +46,7 @@ RECEPTION_GRACE = 10 * 60.0  # a reception taking longer than this (a pending ma
 
 Listener = Callable[[Dossier, Document], None]
 GUESSES_PER_WORKER = 4  # staged pages read ahead and kept, not yet taken: a few dossiers' worth
+BROKEN_POOL_RETRIES = 1  # times a step the pool failed when one of its workers died is run again
 
 
 class Monitor(Protocol):
@@ -373,21 +374,28 @@ class Pipeline:
             return await asyncio.to_thread(step, *args)
         if self._pool is None:
             raise RuntimeError("Pipeline.start() was not called")
-        loop, pool = asyncio.get_running_loop(), self._pool
-        try:
-            sent = loop.run_in_executor(pool, step, *args)
-        except BrokenProcessPool:  # a worker died in another step, this one was never sent: a new pool runs it
-            self._restart_pool(pool)
+        loop = asyncio.get_running_loop()
+        for attempt in range(1 + BROKEN_POOL_RETRIES):
             pool = self._pool
-            sent = loop.run_in_executor(pool, step, *args)
-        self._running += 1
-        try:
-            return await sent
-        except BrokenProcessPool:
-            self._restart_pool(pool)
-            raise
-        finally:
-            self._running -= 1
+            try:
+                sent = loop.run_in_executor(pool, step, *args)
+            except BrokenProcessPool:  # a worker died in another step, this one was never sent: a new pool runs it
+                self._restart_pool(pool)
+                pool = self._pool
+                sent = loop.run_in_executor(pool, step, *args)
+            self._running += 1
+            try:
+                return await sent
+            except BrokenProcessPool:
+                # One worker died (killed, out of memory) and the pool failed every step it
+                # held, those of the live workers too: each is run once more on a new pool
+                # (steps are idempotent). A step that kills its worker again fails.
+                self._restart_pool(pool)
+                if attempt == BROKEN_POOL_RETRIES:
+                    raise
+                log.warning("a worker process stopped while %s ran: running it again", step.__name__)
+            finally:
+                self._running -= 1
 
     async def _run_quietly(self, step, *args) -> None:
         try:

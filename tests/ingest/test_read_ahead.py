@@ -15,6 +15,7 @@ from pathlib import Path
 import pikepdf
 
 import vnpages
+import workers
 from api.services import Services
 from api.settings import Settings
 from harness import Server, post
@@ -52,29 +53,6 @@ def _tesseract_cpu(pid: int) -> float:
     """CPU seconds of the children a process has reaped: a worker's Tesseract runs."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[13]) + int(fields[14])) / TICKS  # cutime, cstime
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(c) for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()]
-    except OSError:  # ended meanwhile
-        return []
-
-
-def _comm(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/comm").read_text().strip()
-    except OSError:
-        return ""
-
-
-async def _worker_in_tesseract(deadline: float = 60) -> int:
-    """The pool's worker process once it runs Tesseract (so a page is being read)."""
-    until = time.monotonic() + deadline
-    while not (reading := [w for w in _children(os.getpid()) if any(_comm(t) == "tesseract" for t in _children(w))]):
-        assert time.monotonic() < until, "no worker ran Tesseract"
-        await asyncio.sleep(0.01)
-    return reading[0]
 
 
 def _guesses(work_dir: Path) -> list[Path]:
@@ -129,7 +107,7 @@ def test_a_worker_dying_while_it_reads_ahead_costs_the_accepted_dossier_nothing(
 
     async def run():
         pipeline.read_ahead(staged.sha256, staged.path)
-        reading = await _worker_in_tesseract()
+        [reading] = await workers.reading()
         os.kill(reading, signal.SIGKILL)
         while Path(f"/proc/{reading}").exists():  # reaped once the pool knows it is broken
             await asyncio.sleep(0.01)
@@ -151,7 +129,7 @@ def test_a_busy_worker_is_given_no_guess_nor_an_idle_one_a_pdf(tmp_path):
 
     async def run():
         task = pipeline.submit(services.reception.receive(DOSSIER, [accepted]))
-        await _worker_in_tesseract()
+        await workers.reading()
         pipeline.read_ahead(uploaded.sha256, uploaded.path)
         busy = _guesses(tmp_path / "work")
         await task
