@@ -51,7 +51,13 @@ NAME_SYLLABLES = frozenset(nfc(w).upper() for w in """
     Khải Tuyến Hà Diệu Nhạn Hiên Đào Lụa Mơ Nụ Tám Ba Hai Năm Sáu Bảy Chín Mười
     Trân Hưởng Ấn Huê Thơm Mến Yên Khuyên Luyến Sen Lài Điền Quảng Thiều Tuân Tuyên Thuần Tịnh Chiêu
     Hiến Lập Lĩnh Sáng Thìn
+    Nữ Thưởng Phử Lựu Mận Thọ Thức Kha Dự Khởi Lượng Nhị Phục Tá Tiếp Trị Vượng Dũ Phấn Thẩm Ngộ
+    Phước Trãi Thạnh Từ Tứ Tiền Nhẫn Nhựt Nhứt Tòng Tốt Trà Út Tý Tí Vi Viên Lũy Cẩn Cần Chúc Dịu
+    Đảm Giàu Hội Kính Lạc Miên Mừng Phi Quới Rạng Thới Thừa Tôn Tồn Ưng Ứng Vĩ Vọng Xinh
 """.split())
+# (The last three rows: syllables of real names a list of common ones lacked. Where one shares
+# its letters with a listed syllable, a name read exactly was "restored" into another: TÔN NỮ
+# into TÔN NỤ, THƯỞNG into THƯƠNG, LƯỢNG into LƯƠNG.)
 
 # The words of an ID card's identifying features (đặc điểm nhân dạng), the police's fixed way of
 # writing a mark and where it is: "Nốt ruồi C:1cm trên trước đầu mày trái", "Sẹo chấm C:2cm dưới

@@ -222,8 +222,16 @@ def _joined(words: list[str]) -> list[str]:
 
 
 def name_words(text: str) -> list[str]:
-    """A name's words as read, upper-case, without punctuation or figures."""
-    return [w.upper() for w in re.findall(r"[^\W\d_]+", nfc(text))]
+    """A name's words as read, upper-case, without punctuation or figures, but for the apostrophe
+    after a one-letter word that some names of the Central Highlands carry (H'HEN, KSOR H' BÍU)."""
+    words = []
+    for word in re.findall(r"[^\W\d_]+(?:['’][^\W\d_]*)?", nfc(text)):
+        head, apostrophe, tail = word.replace("’", "'").partition("'")
+        if apostrophe and len(head) == 1:
+            words.append(word.replace("’", "'").upper())
+        else:
+            words += [part.upper() for part in (head, tail) if part]
+    return words
 
 
 def signer(text: str) -> str:
