@@ -14,10 +14,12 @@ one does (``complete``), for the clerk to check.
 
 The list is the General Statistics Office's, as the ``vietnam-provinces`` package 0.6.0 ships it
 (63 provinces, 696 districts, 10,051 communes, the data of 4 January 2025: before the two-level
-scheme of 1 July 2025, whose places name no district: such a place is kept as read when its
-commune is one of the province's before the scheme, and goes to the clerk when it is none),
-with the units of about 2020 it no longer has (``former_units``: the districts and communes
-merged or renamed since, which cards made then print), each under its province of today.
+scheme of 1 July 2025), with the units of about 2020 it no longer has (``former_units``: the
+districts and communes merged or renamed since, which cards made then print), each under its
+province of today. A place of the two-level scheme names no district ("Phường Hà Giang 1,
+Tuyên Quang"): its commune is kept as read when it is one of the province's before the scheme,
+spelled as listed when it is one of the province's since (``two_level_units``), and goes to the
+clerk when it is neither.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import vietnam_provinces
 
 from search.text import canonical_tones, nfc
 
-from . import former_units, lexicon
+from . import former_units, lexicon, two_level_units
 from .fuzzy import key, similar
 
 # A unit's level as the list writes it, and as a card or a clerk abbreviates it.
@@ -96,6 +98,18 @@ def _provinces() -> dict[str, dict[str, District]]:
 
 
 @lru_cache(maxsize=1)
+def _two_level() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Province key: commune key: its spellings, as the two-level scheme (1 July 2025) lists them."""
+    provinces: dict[str, dict[str, set[str]]] = {}
+    for province, listed in two_level_units.listed().items():
+        communes = provinces.setdefault(key(province), {})
+        for name in listed:
+            bare = COMMUNE_LEVEL.sub("", name)
+            communes.setdefault(key(bare), set()).add(bare)
+    return {p: {c: _spellings(s) for c, s in communes.items()} for p, communes in provinces.items()}
+
+
+@lru_cache(maxsize=1)
 def _province_names() -> dict[str, str]:
     """Province key: its name as listed, without its level."""
     return {key(name): name for p in _listed() if (name := _PROVINCE_LEVEL.sub("", nfc(p["name"])))}
@@ -103,9 +117,9 @@ def _province_names() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _unit_keys() -> frozenset[str]:
-    """The keys of every district's and commune's name, without its level."""
+    """The keys of every district's and commune's name, without its level, before 2025 and since."""
     return frozenset(k for districts in _provinces().values() for d, district in districts.items()
-                     for k in (d, *district.communes))
+                     for k in (d, *district.communes)) | {k for communes in _two_level().values() for k in communes}
 
 
 def province_run_on(part: str) -> bool:
@@ -167,8 +181,13 @@ def fit(parts: list[str], province: str) -> Fitted:
         commune = key(COMMUNE_LEVEL.sub("", parts[-2]))
         if commune in districts or any(commune in d.communes for d in districts.values()):
             return Fitted(parts)
+        parts = list(parts)
+        today = _two_level().get(_FORMERLY.get(key(province), key(province)), {})
+        found, problem = _unit(parts, -2, COMMUNE_LEVEL, today, f"a commune of {province} (2025 on)")
+        if found is not None or problem is not None:
+            return Fitted(parts, problem)
         return Fitted(parts, f"{parts[-2]} is no commune of {province} in the list of administrative units"
-                             " (before 2025): a district before the province may be lost")
+                             " (before 2025 or since): a district before the province may be lost")
     parts = list(parts)
     names = {k: d.names for k, d in districts.items()}
     district, problem = _unit(parts, -2, _DISTRICT_LEVEL, names, f"a district of {province}")
