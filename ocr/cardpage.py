@@ -131,11 +131,21 @@ CARD_WORDS = ("cancuoc", "chungminh", "congdan", "identitycard", "identification
 FILLERS = "<<<<<"
 
 
-def reads_as_card(words: list[Word]) -> bool:
+# Words that no form asking for a card's fields prints: the titles, the fingerprints' labels and
+# the issuing ministry ("Họ và tên", "Ngày sinh", "Quê quán" of CARD_WORDS head many forms).
+CARD_ONLY_WORDS = ("cancuoc", "chungminh", "identitycard", "ngontro", "indexfinger", "dauvet", "bocongan")
+
+
+def reads_as_card(words: list[Word], card_words: tuple[str, ...] = CARD_WORDS) -> bool:
     """Whether the print read off a cut-out card holds one of a card's titles or labels, or
     what is left of an MRZ."""
     text = " ".join(w.text for w in words)
-    return any(k in _letters_of(text) for k in CARD_WORDS) or FILLERS in text
+    return any(k in _letters_of(text) for k in card_words) or FILLERS in text
+
+
+def reads_as_card_only(words: list[Word]) -> bool:
+    """Whether the print holds words that only a card prints, or what is left of an MRZ."""
+    return reads_as_card(words, CARD_ONLY_WORDS)
 
 
 def _recognise(gray: np.ndarray, number: int, dpi: int, options: OcrOptions, workdir: Path,

@@ -12,8 +12,9 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
-import pikepdf
+import cv2
 import numpy as np
+import pikepdf
 from PIL import Image
 
 from . import _pdf, _tesseract, card, cardpage, cardplace, cleanup, preprocess, reading
@@ -28,6 +29,9 @@ from .sources import exif_orientation, load_page
 DOUBTFUL_CONFIDENCE = 0.6
 TURNED_DOUBTFUL_CONFIDENCE = 0.75
 OSD_MIN_CONFIDENCE = 1.5
+CARD_SHAPE = card.WIDTH_MM / card.HEIGHT_MM  # ID-1, 1.586
+CUT_SLACK = 0.04  # how far from the card's shape a photo cut to its edges may be (a margin, a crop's slant)
+FILLS = 0.5  # of the photo, that a card found in it covers when the photo is more than the card
 
 
 def read_page(source: Path, media_type: str, index: int, scanned: bool,
@@ -41,6 +45,9 @@ def read_page(source: Path, media_type: str, index: int, scanned: bool,
     stated = None
     if photo:
         found = card.find(image)  # a photo of an ID card: the card, flattened, is the page
+        if (whole := _cut_to_card(image, found)) is not None and (
+                page := _card_page(image, whole, index + 1, options, workdir, whole=True)) is not None:
+            return page
         if found is not None and (page := _card_page(image, found, index + 1, options, workdir)) is not None:
             return page
         # No card cut out: what a card states for machines, read off the whole photo, places it.
@@ -53,6 +60,20 @@ def read_page(source: Path, media_type: str, index: int, scanned: bool,
         result.codes.append(Code(stated.kind, stated.text, _on_page(stated.corners, image, result), stated.valid,
                                  stated.problems))
     return result
+
+
+def _cut_to_card(image: np.ndarray, found: card.Found | None) -> card.Found | None:
+    """The whole photo as the card, when it was cut to the card's edges (a phone's document mode,
+    a scanner's crop, a clerk's): it has the card's shape, either way round, and no card found in
+    it fills half of it (what the finder finds in such a photo is a box printed on the card).
+    Its corners start where the card's long top side would, as the finder gives them."""
+    height, width = image.shape[:2]
+    if abs(max(width, height) / min(width, height) / CARD_SHAPE - 1) > CUT_SLACK:
+        return None
+    if found is not None and cv2.contourArea(found.corners) >= FILLS * width * height:
+        return None
+    corners = np.float32([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]])
+    return card.Found(corners if width >= height else np.roll(corners, 1, axis=0), 0.0)
 
 
 def _on_page(points: np.ndarray, image: np.ndarray, result: PageResult) -> tuple[float, float, float, float]:
@@ -99,16 +120,22 @@ def _recognise(image: np.ndarray, dpi: int, number: int, options: OcrOptions, wo
 
 
 def _card_page(image: np.ndarray, found: card.Found, number: int, options: OcrOptions,
-               workdir: Path, placed: bool = False) -> PageResult | None:
+               workdir: Path, placed: bool = False, whole: bool = False) -> PageResult | None:
     """A card cut out of a photo and read; its archival page is the flattened card in colour.
     None when what was cut out does not read as a card (a seal and signature on a scanned page
     can have a card's outline): the photo is then read as a page. A card ``placed`` by its code
     must read its code again and a card's words too: placed wrong, its code, on which the
-    placing rests, may still read, and a wrong card is worse than the whole photo."""
+    placing rests, may still read, and a wrong card is worse than the whole photo. A ``whole``
+    photo taken for the card must read a code or words only a card prints: a form that asks for a
+    card's fields has its labels."""
     read = cardpage.read(image, found, number, options, workdir)
     result = read.result
-    reads = cardpage.reads_as_card(result.words)
-    if not (result.codes and reads if placed else result.codes or reads):
+    if whole:
+        card_read = bool(result.codes) or cardpage.reads_as_card_only(result.words)
+    else:
+        reads = cardpage.reads_as_card(result.words)
+        card_read = bool(result.codes and reads if placed else result.codes or reads)
+    if not card_read:
         result.pdf.unlink(missing_ok=True)
         return None
     result.words = _marked(result.words, options)
