@@ -10,7 +10,8 @@ looked at while HoSo's reading was changed, and is the figure to report. With ``
 other``, the cards are printed and photographed another way (tests/othercards.py: other fonts,
 the print off its place, fingers over the edge, other tables, blur, a lamp's cast and sheen,
 chat-app resizing), so that a reading tuned to vncards' photos shows it; its parts are split
-by the same seeds.
+by the same seeds. With ``--cut``, each card is not photographed on a desk but given as a photo
+cut to its edges (``vncards.cut``: 120-250 dpi, turned any quarter, its edges up to 2% off).
 
 Per field: right (the value HoSo gives equals the card's), wrong without review (the failure
 that matters: a wrong value nobody is told to check), wrong or missing with review. Fields are
@@ -24,13 +25,14 @@ photo is spoilt when a field of its side was missing or wrong (with review or wi
 advice's precision is the share of photos told to retake that were spoilt, its recall the share
 of spoilt photos told, and its false alarms the photos read whole that were told to retake.
 
-    python bench/cards.py [--photos 60] [--part held-out|tuning|both] [--workers 2]
+    python bench/cards.py [--photos 60] [--part held-out|tuning|both] [--workers 2] [--made-by other] [--cut]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -93,8 +95,10 @@ def _printed(name: str, value: str) -> str:
     return value
 
 
-def run(seed: int, bare_too: bool = True, made_by: str = "vncards") -> list[Outcome]:
+def run(seed: int, bare_too: bool = True, made_by: str = "vncards", cut: bool = False) -> list[Outcome]:
     _, shots = MAKERS[made_by](seed)
+    if cut:  # the same cards, each photo cut to the card's edges instead
+        shots = [(card, vncards.cut(card, random.Random(2 * seed + i))) for i, (card, _) in enumerate(shots)]
     options = ocr.OcrOptions()
     outcomes = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -198,6 +202,8 @@ def main() -> None:
     parser.add_argument("--no-bare", action="store_true", help="skip bare Tesseract (quicker, while tuning)")
     parser.add_argument("--made-by", choices=sorted(MAKERS), default="vncards",
                         help="the cards' printer and photographer: vncards, or another made differently")
+    parser.add_argument("--cut", action="store_true",
+                        help="each photo cut to the card's edges (a phone's document mode, a scanner's crop)")
     args = parser.parse_args()
     parts = {"tuning": 0, "held-out": HELD_OUT}
     chosen = parts if args.part == "both" else {args.part: parts[args.part]}
@@ -207,8 +213,9 @@ def main() -> None:
             seeds = [int(s) for s in args.seeds.split(",") if int(s) < HELD_OUT]
         with ProcessPoolExecutor(args.workers) as pool:
             outcomes = [o for batch in pool.map(run, seeds, [not args.no_bare] * len(seeds),
-                                                [args.made_by] * len(seeds)) for o in batch]
-        report(f"{title} part{' (made by othercards)' if args.made_by == 'other' else ''}, "
+                                                [args.made_by] * len(seeds), [args.cut] * len(seeds)) for o in batch]
+        report(f"{title} part{' (made by othercards)' if args.made_by == 'other' else ''}"
+               f"{', photos cut to the card' if args.cut else ''}, "
                f"seeds {args.seeds or f'{seeds.start}-{seeds.stop - 1}'}", outcomes)
         if args.show:
             print()

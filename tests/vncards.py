@@ -1216,6 +1216,32 @@ def photograph(card: CardImage, rng: random.Random, *, small: bool | None = None
                  [(round(x, 2), round(y, 2)) for x, y in corners], rotation, tilt, notes)
 
 
+def cut(card: CardImage, rng: random.Random) -> Photo:
+    """The card alone, as a photo cut to its edges leaves it (a phone's document mode, a scanner's
+    crop, a clerk's): 120-250 dpi, turned a quarter any way, its edges up to 2% of the card inside
+    or outside the card's (then a sliver of the desk shows), a little blur and noise, JPEG 60-92."""
+    desk = tuple(rng.randint(40, 200) for _ in range(3))
+    whole = Image.new("RGB", card.image.size, desk)
+    whole.paste(card.image, mask=card.image.getchannel("A") if card.image.mode == "RGBA" else None)
+    mx, my = (round(rng.uniform(-0.02, 0.02) * side) for side in whole.size)
+    framed = Image.new("RGB", (whole.width + 2 * mx, whole.height + 2 * my), desk) if mx > 0 or my > 0 else None
+    if framed is not None:
+        framed.paste(whole, (max(mx, 0), max(my, 0)))
+        whole = framed.crop((max(mx, 0) - mx, max(my, 0) - my, framed.width - max(mx, 0) + mx,
+                             framed.height - max(my, 0) + my))
+    else:
+        whole = whole.crop((-mx, -my, whole.width + mx, whole.height + my))
+    f = rng.uniform(120, 250) / card.dpi
+    pixels = np.asarray(whole.resize((round(whole.width * f), round(whole.height * f)), Image.LANCZOS), np.float32)
+    pixels = cv2.GaussianBlur(pixels, (0, 0), rng.uniform(0.3, 1.0))
+    pixels += np.random.default_rng(rng.getrandbits(64)).normal(0, rng.uniform(1.0, 3.0), pixels.shape[:2])[..., None]
+    rotation = rng.choice((0, 90, 180, 270))
+    image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).rotate(rotation, expand=True)
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=rng.randint(60, 92))
+    return Photo(buf.getvalue(), image.width, image.height, 1, [], rotation, 0.0, ["cut"])
+
+
 def sample(seed: int) -> tuple[Citizen, list[tuple[CardImage, Photo]]]:
     """One seeded person: the kind of card, its front and back, and a photo of each."""
     rng = random.Random(seed)
