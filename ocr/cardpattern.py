@@ -54,16 +54,21 @@ def snapped(corners: np.ndarray, gradients: Gradients) -> list[tuple[np.ndarray,
     reach = REACH * float(np.linalg.norm(corners[0] - corners[2]))
     lines = []
     for i in range(4):
-        if (line := moved(corners[i], corners[(i + 1) % 4], gradients, reach)) is None:
+        if (line := moved(corners[i], corners[(i + 1) % 4], gradients, reach, steady=True)) is None:
             return None
         lines.append(line)
     return lines
 
 
-def moved(a: np.ndarray, b: np.ndarray, gradients: Gradients, reach: float) -> tuple[np.ndarray, np.ndarray] | None:
+def moved(a: np.ndarray, b: np.ndarray, gradients: Gradients, reach: float,
+          steady: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
     """The side from ``a`` to ``b`` (a point and a direction) moved, each of its ends by up to
-    ``reach`` pixels across it, onto the straight line along most of which (ON_STEP) the photo
-    changes most steeply across it; None when that is less than STEP."""
+    ``reach`` pixels across it, onto the straight line along which the photo changes most across
+    it, on the mean or (``steady``) along most of its length (ON_STEP); None when no line there
+    lies on such a change (STEP) for most of its length. A side near the card (the finder's) is
+    moved steadily: a line of a form's print beside a pale card has steeper strokes than the
+    card's edge, on a few points. Moved a long way (a card placed by its QR code), the mean keeps
+    the card of a photocopy of both sides from settling on the paste-up's edges."""
     shifts = np.arange(-round(reach), round(reach) + 1, dtype=np.float32)[:, None]
     along = (b - a) / max(float(np.linalg.norm(b - a)), 1.0)
     normal = np.float32([-along[1], along[0]])
@@ -71,10 +76,9 @@ def moved(a: np.ndarray, b: np.ndarray, gradients: Gradients, reach: float) -> t
     # Every line from a moved start to a moved end, sampled: start × end × point × (x, y).
     points = (starts[:, None, None] * (1 - STEPS[None, None, :, None])
               + ends[None, :, None] * STEPS[None, None, :, None])
-    # How steeply each line changes the photo along ON_STEP of its length at least: a line of a
-    # form's print beside the card has steeper strokes than the card's pale edge, on a few points.
-    along_most = np.partition(_across(gradients, points, normal), LEAST, axis=2)[..., LEAST]
-    start, end = np.unravel_index(int(np.argmax(along_most)), along_most.shape)
+    across = _across(gradients, points, normal)
+    along_most = np.partition(across, LEAST, axis=2)[..., LEAST]  # the steepness along ON_STEP of each line
+    start, end = np.unravel_index(int(np.argmax(along_most if steady else across.mean(axis=2))), along_most.shape)
     if along_most[start, end] < STEP:
         return None
     return starts[start], ends[end] - starts[start]
