@@ -15,7 +15,8 @@ finer than the smallest card is opened away; on a printed form, the form's print
 so that the card's surface stands out from even paper; and when nothing else is outlined, the
 photo is blurred until a checked cloth is one colour. Where a mask's outline is only near the
 card (the form's print or the cloth joined to it), its sides are moved onto the card's edges
-(ocr/cardpattern.py).
+(ocr/cardpattern.py). A quadrilateral with more card than background just outside it (the
+fingerprint boxes printed on a back) is not the card.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ LAST_RESORT = 4  # the masks of _masks from this one on are tried only when no c
 PLAIN_SAMPLE = 500
 PLAIN_TONE = 10  # levels of 255 by which paper, its print taken away, may differ from its border
 PLAIN_SHARE = MIN_AREA / 4  # of the frame: less than this differing from paper is a plain page
-STROKE = 9  # pixels of the reduced photo: a form's print under a card is made of strokes thinner than this
+STROKE = 15  # pixels of the reduced photo: a form's lines of print under a card are thinner than this
 
 
 @dataclass(frozen=True)
@@ -75,16 +76,20 @@ def find_anywhere(pixels: np.ndarray) -> Found | None:
         small = cv2.cvtColor(small, cv2.COLOR_GRAY2RGB)
     lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_RGB2LAB)  # shared by the masks
     distance = _background_distance(lab)
+    # The photo with a printed form's print closed over (by a square wider than its lines of
+    # print): the form is even paper there, and the card's tinted surface and its photo stand out.
+    unprinted = _background_distance(cv2.morphologyEx(lab, cv2.MORPH_CLOSE, np.ones((STROKE, STROKE), np.uint8)),
+                                      smooth=True)
     edges = cardoutline.edges(lab)
     area = small.shape[0] * small.shape[1]
     candidates: list[tuple[Found, int, bool]] = []  # each with its mask's number, and whether edges support it
-    for number, (mask, settle, held) in enumerate(_masks(small, lab, distance, edges)):
+    for number, (mask, settle, held) in enumerate(_masks(small, lab, distance, unprinted, edges)):
         if number == LAST_RESORT and any(on_edges for _, _, on_edges in candidates):
             break  # shaded paper, patterned tables and the edges' outline only when no card is outlined by edges
         candidates += [(Found(corners, found.score), number, cardoutline.supported(edges, corners))
                        for contour, outline in _regions(mask, held)
                        if (found := _fit(contour, area, outline)) is not None
-                       and (corners := settle(found.corners)) is not None]
+                       and (corners := settle(found.corners)) is not None and _alone(unprinted, corners)]
     if not candidates:
         return None
     # A quadrilateral whose sides lie on edges before one that a mask joined to a shaded corner
@@ -178,16 +183,31 @@ def _stands_out(distance: np.ndarray, corners: np.ndarray) -> bool:
     return float(np.median(distance[mask > 0])) >= STANDS_OUT
 
 
+AROUND = 2.0  # median distance from the background, at most, just outside a card
+
+
+def _alone(unprinted: np.ndarray, corners: np.ndarray) -> bool:
+    """Whether what lies just outside the quadrilateral (a band of a seventh of its size; the
+    print of a form closed over) is mostly background: a rectangle printed on a card, its
+    fingerprint boxes, has the card's own surface all around it."""
+    centre = corners.mean(axis=0)
+    band = np.zeros(unprinted.shape, np.uint8)
+    cv2.fillConvexPoly(band, np.round(centre + (corners - centre) * 1.2).astype(np.int32), 1)
+    cv2.fillConvexPoly(band, np.round(centre + (corners - centre) * 1.06).astype(np.int32), 0)
+    return not band.any() or float(np.median(unprinted[band > 0])) <= AROUND
+
+
 def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
     return cv2.pointPolygonTest(a.reshape(-1, 1, 2), tuple(float(v) for v in b.mean(axis=0)), False) >= 0
 
 
-def _masks(small: np.ndarray, lab: np.ndarray, distance: np.ndarray, edges: np.ndarray):
+def _masks(small: np.ndarray, lab: np.ndarray, distance: np.ndarray, unprinted: np.ndarray, edges: np.ndarray):
     """Binary images in which the card may stand out as one region, each with what becomes of a
     quadrilateral found in it (the card's corners, or None: its inside must stand out from the
     background; on a pattern its sides are moved onto the card's edges first), and
     whether the hand holding the card may join it there (`lab`: `small` blurred, in L*a*b*;
-    `edges`: its edges, from cardoutline). In the outlines of edges, what joins the card is print
+    `unprinted`: its distance from the background with a form's print closed over; `edges`: its
+    edges, from cardoutline). In the outlines of edges, what joins the card is print
     beside it, and trimming it leaves rectangles printed on the card."""
     stands_out = partial(_kept, partial(_stands_out, distance))
     lightness = np.ascontiguousarray(lab[..., 0])
@@ -206,12 +226,9 @@ def _masks(small: np.ndarray, lab: np.ndarray, distance: np.ndarray, edges: np.n
     yield filled, stands_out, False  # a card on a table of its own colour: only its outline tells
     shaded = _background_distance(lab, smooth=True)
     yield _otsu(np.clip(shaded * 32, 0, 255).astype(np.uint8)), partial(_kept, partial(_stands_out, shaded)), True
-    # A card on a printed form, whose print differs from the paper more than the card does: the
-    # print taken away (closed over by a square wider than its strokes), the form is even paper
-    # and the card's tinted surface and its photo stand out from it. The closing also joins to
-    # the card the print just beside it, so its sides are moved onto the card's edges.
-    unprinted = _background_distance(cv2.morphologyEx(lab, cv2.MORPH_CLOSE, np.ones((STROKE, STROKE), np.uint8)),
-                                      smooth=True)
+    # A card on a printed form, whose print differs from the paper more than the card does: in
+    # `unprinted` the form is even paper. The closing also joins to the card the print just
+    # beside it, so its sides are moved onto the card's edges.
     gradients = cardpattern.gradients(lab)
     # Otsu's threshold of the distance up to 4 spreads: the card's photo, far from the paper, would
     # otherwise set it above the card's pale parts.

@@ -29,6 +29,7 @@ REACH = 0.02  # of the quadrilateral's diagonal: how far across itself each end 
 # a line through a checked cloth crosses its squares, along which it does not.
 STEP, ON_STEP = 20.0, 0.75
 STEPS = np.linspace(0.1, 0.9, 60, dtype=np.float32)  # the points of a side (its middle 80%) measured
+LEAST = round(len(STEPS) * (1 - ON_STEP))  # of those points, how many may change the photo less
 
 
 def blurred(lab: np.ndarray, smallest: float) -> Iterator[np.ndarray]:
@@ -53,16 +54,21 @@ def snapped(corners: np.ndarray, gradients: Gradients) -> list[tuple[np.ndarray,
     reach = REACH * float(np.linalg.norm(corners[0] - corners[2]))
     lines = []
     for i in range(4):
-        if (line := moved(corners[i], corners[(i + 1) % 4], gradients, reach)) is None:
+        if (line := moved(corners[i], corners[(i + 1) % 4], gradients, reach, steady=True)) is None:
             return None
         lines.append(line)
     return lines
 
 
-def moved(a: np.ndarray, b: np.ndarray, gradients: Gradients, reach: float) -> tuple[np.ndarray, np.ndarray] | None:
+def moved(a: np.ndarray, b: np.ndarray, gradients: Gradients, reach: float,
+          steady: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
     """The side from ``a`` to ``b`` (a point and a direction) moved, each of its ends by up to
     ``reach`` pixels across it, onto the straight line along which the photo changes most across
-    it; None when no line there lies on such a change (STEP) for most of its length (ON_STEP)."""
+    it, on the mean or (``steady``) along most of its length (ON_STEP); None when no line there
+    lies on such a change (STEP) for most of its length. A side near the card (the finder's) is
+    moved steadily: a line of a form's print beside a pale card has steeper strokes than the
+    card's edge, on a few points. Moved a long way (a card placed by its QR code), the mean keeps
+    the card of a photocopy of both sides from settling on the paste-up's edges."""
     shifts = np.arange(-round(reach), round(reach) + 1, dtype=np.float32)[:, None]
     along = (b - a) / max(float(np.linalg.norm(b - a)), 1.0)
     normal = np.float32([-along[1], along[0]])
@@ -71,8 +77,9 @@ def moved(a: np.ndarray, b: np.ndarray, gradients: Gradients, reach: float) -> t
     points = (starts[:, None, None] * (1 - STEPS[None, None, :, None])
               + ends[None, :, None] * STEPS[None, None, :, None])
     across = _across(gradients, points, normal)
-    start, end = np.unravel_index(int(np.argmax(across.mean(axis=2))), across.shape[:2])
-    if (across[start, end] >= STEP).mean() < ON_STEP:
+    along_most = np.partition(across, LEAST, axis=2)[..., LEAST]  # the steepness along ON_STEP of each line
+    start, end = np.unravel_index(int(np.argmax(along_most if steady else across.mean(axis=2))), along_most.shape)
+    if along_most[start, end] < STEP:
         return None
     return starts[start], ends[end] - starts[start]
 

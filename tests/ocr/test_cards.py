@@ -924,3 +924,32 @@ def test_the_zone_of_a_small_back_is_read_on_the_grid_its_check_digits_agree_wit
     fields = extract("citizen_id_card", [page])
     assert {name: fields[name].value for name in ("citizen_id", "date_of_birth", "sex", "date_of_expiry")} == \
         {name: side_.truth[name] for name in ("citizen_id", "date_of_birth", "sex", "date_of_expiry")}
+
+
+def _other(seed: int, which: str):
+    _, pairs = othercards.sample(seed)
+    return pairs[("front", "back").index(which)][1]
+
+
+@pytest.mark.parametrize("seed,what", [
+    (402, "large print in dense lines, which a 9-pixel closing leaves as grey blocks joined to the card"),
+    (385, "lines of print meeting the card's sides, whose strokes change the photo more than its pale edge"),
+])
+def test_a_card_on_a_form_of_dense_print_is_found(seed, what):
+    """Tuning fronts of tests/othercards.py on the citizen's application form: the form's lines of
+    print closed over by a square wider than they are, the form is even paper; each side is then
+    moved onto the line that changes the photo steeply along most of its length."""
+    photo = _other(seed, "front")
+    assert "form" in photo.notes
+    found = card.find(shown(photo.jpeg))
+    assert found is not None, what
+    assert corner_error(found.corners, photo.corners)[1] <= CLOSE, what
+
+
+@pytest.mark.parametrize("seed", [388, 397])
+def test_a_backs_fingerprint_boxes_are_not_taken_for_the_card(seed):
+    """Tuning backs of tests/othercards.py on a form: the box round the two fingerprints has a
+    card's proportions and edges all round, but the card's own surface lies all around it."""
+    photo = _other(seed, "back")
+    found = card.find(shown(photo.jpeg))
+    assert found is None or corner_error(found.corners, photo.corners)[1] <= 2 * CLOSE
