@@ -30,7 +30,9 @@ DOUBTFUL_CONFIDENCE = 0.6
 TURNED_DOUBTFUL_CONFIDENCE = 0.75
 OSD_MIN_CONFIDENCE = 1.5
 CARD_SHAPE = card.WIDTH_MM / card.HEIGHT_MM  # ID-1, 1.586
-CUT_SLACK = 0.04  # how far from the card's shape a photo cut to its edges may be (a margin, a crop's slant)
+# How far from the card's shape a photo cut to its edges is: closely when cut by a phone's document
+# mode or a scanner, roughly when by hand (a sliver of the desk on two sides, a side cut into).
+CUT_CLOSELY, CUT_ROUGHLY = 0.04, 0.08  # (an A4 page is 0.11 off)
 FILLS = 0.5  # of the photo, that a card found in it covers when the photo is more than the card
 
 
@@ -45,11 +47,15 @@ def read_page(source: Path, media_type: str, index: int, scanned: bool,
     stated = None
     if photo:
         found = card.find(image)  # a photo of an ID card: the card, flattened, is the page
-        if (whole := _cut_to_card(image, found)) is not None and (
-                page := _card_page(image, whole, index + 1, options, workdir, whole=True)) is not None:
-            return page
-        if found is not None and (page := _card_page(image, found, index + 1, options, workdir)) is not None:
-            return page
+        # A photo cut to the card's edges: the whole of it is read before a card found in it when
+        # it has the card's shape closely, after one when only roughly (a 3:2 photo of a card).
+        whole = _cut_to_card(image, found)
+        closely = whole is not None and _shape_error(image) <= CUT_CLOSELY
+        tries = ([(whole, True)] if closely else []) + [(found, False)] + ([] if closely else [(whole, True)])
+        for candidate, is_whole in tries:
+            if candidate is not None and (
+                    page := _card_page(image, candidate, index + 1, options, workdir, whole=is_whole)) is not None:
+                return page
         # No card cut out: what a card states for machines, read off the whole photo, places it.
         stated = cardplace.stated(image, timeout=options.timeout)
         if stated is not None and stated.card is not None and (page := _card_page(
@@ -67,13 +73,19 @@ def _cut_to_card(image: np.ndarray, found: card.Found | None) -> card.Found | No
     a scanner's crop, a clerk's): it has the card's shape, either way round, and no card found in
     it fills half of it (what the finder finds in such a photo is a box printed on the card).
     Its corners start where the card's long top side would, as the finder gives them."""
-    height, width = image.shape[:2]
-    if abs(max(width, height) / min(width, height) / CARD_SHAPE - 1) > CUT_SLACK:
+    if _shape_error(image) > CUT_ROUGHLY:
         return None
+    height, width = image.shape[:2]
     if found is not None and cv2.contourArea(found.corners) >= FILLS * width * height:
         return None
     corners = np.float32([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]])
     return card.Found(corners if width >= height else np.roll(corners, 1, axis=0), 0.0)
+
+
+def _shape_error(image: np.ndarray) -> float:
+    """How far the photo's shape is from a card's, as a part of it (0 for ID-1, either way round)."""
+    height, width = image.shape[:2]
+    return abs(max(width, height) / min(width, height) / CARD_SHAPE - 1)
 
 
 def _on_page(points: np.ndarray, image: np.ndarray, result: PageResult) -> tuple[float, float, float, float]:
