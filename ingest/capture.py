@@ -69,14 +69,16 @@ def _glare_zones(page: PageResult, quality: Capture,
     """The parts of the card glare covers, and whether it cost anything no other source made up
     for: a code read but not whole (an MRZ whose check digits fail), a field it left for review.
     A code not read at all is not named: a card without one (an older card) has the same corner
-    or band, and its fields show what was lost."""
+    or band, and its fields show what was lost; nor is one read whole: glare cost it nothing, and
+    the white band a back's MRZ is printed on, in a photo cut to the card or a scan, is as white
+    and bare at its edges as glare."""
     if not quality.glare:
         return [], False
     zones, costly = [], False
     for code in page.codes:
-        if under_glare(quality, code.bbox):
+        if not code.valid and under_glare(quality, code.bbox):
             zones.append("qr_code" if code.kind == "qr" else "mrz")
-            costly = costly or not code.valid
+            costly = True
     back = any(c.kind == "mrz" for c in page.codes) or any(n in fields for n in BACK)
     if not back and _over_portrait(quality):
         zones.append("portrait")  # no field is lost, but the clerk compares the face with the citizen's
