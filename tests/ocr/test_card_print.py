@@ -50,3 +50,26 @@ def test_a_date_with_a_figure_run_into_it_is_read_again_after_its_label(workdir)
     assert "22/02/2017" in page.text.split()
     assert extract("citizen_id_card", [page])["date_of_issue"].value == back.truth["date_of_issue"] == "2017-02-22"
 
+
+def test_a_hamlets_number_read_stuck_to_its_word_by_a_stop_is_parted_from_it(workdir):
+    """Tuning seed 598: a 9-digit card's residence prints "Xóm 10" on its dotted line, and a dot
+    of the line read as a stop between them ("Xóm.10"): no place is so spelt."""
+    _, ((front, photo), _) = vncards.sample(598)
+    assert front.kind == "cmnd-9" and front.side == "front"
+    page = read(photo, workdir, "stuck-598")
+    assert "Xóm.10" in page.text
+    residence = extract("citizen_id_card", [page])["place_of_residence"]
+    assert residence.value == front.truth["place_of_residence"] == "Xóm 10, Xã Xuân Hòa, Lập Thạch, Vĩnh Phúc"
+
+
+def test_a_features_measure_whose_colon_was_read_as_a_dash_is_written_as_printed(workdir):
+    """Tuning seed 603: a chip card's back, small in the photo, its features "Nốt ruồi C:1cm
+    trên trước đầu mày phải" read with "C-1cm": the measure after the C is a distance, whatever
+    its colon was read as."""
+    _, (_, (back, photo)) = vncards.sample(603)
+    assert back.side == "back"
+    page = read(photo, workdir, "measure-603")
+    assert "C-1cm" in page.text
+    features = extract("citizen_id_card", [page])["identifying_features"]
+    assert features.value == back.truth["identifying_features"] == "Nốt ruồi C:1cm trên trước đầu mày phải"
+
