@@ -73,3 +73,17 @@ def test_a_features_measure_whose_colon_was_read_as_a_dash_is_written_as_printed
     features = extract("citizen_id_card", [page])["identifying_features"]
     assert features.value == back.truth["identifying_features"] == "Nốt ruồi C:1cm trên trước đầu mày phải"
 
+
+
+def test_a_place_of_origins_wrapped_line_is_found_under_its_label_whatever_stands_before_it(workdir):
+    """Tuning seeds 603 and 601: a chip card's origin wraps to a second line under its label. On
+    603 the photo's edge was read as a word of figures ("“48.0.") just before "Quê quán", and on
+    601 glare took "e of or" from "Place of origin", leaving a wide gap inside the label: the
+    label was taken to start at the mark, or at "igin:", and the second line ("Cần Đước, Long
+    An", "Đình, Hà Nội") was cut off as another column's. A label starts at its first word with
+    letters, and a word of it read whole stays its own across a gap."""
+    for seed, name in ((603, "edge-603"), (601, "gap-601")):
+        _, ((front, photo), _) = vncards.sample(seed)
+        assert front.kind == "chip-2021" and front.side == "front"
+        origin = extract("citizen_id_card", [read(photo, workdir, name)])["place_of_origin"]
+        assert origin.value == front.truth["place_of_origin"], seed
