@@ -228,8 +228,10 @@ def _digits_again(gray: np.ndarray, words: list[Word], dpi: int, options: OcrOpt
 # The labels a card prints a date after, on the same line, as folded keys (letters only).
 DATE_LABELS = ("sinhngay", "ngaysinh", "dateofbirth", "cogiatriden", "dateofissue", "dateofexpiry",
                "datemonthyear")
-# A date in figures, no figure run into it ("232/02/2017": a colon read as a 3 is no date yet).
-_WHOLE_DATE = re.compile(r"(?<!\d)\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}(?!\d)")
+_DATE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}")
+# A date read whole: no figure run into it ("232/02/2017", a colon read as a 3, is to be read again;
+# a cut read again may still take in a speck beside the date, "05-11-19404").
+_WHOLE_DATE = re.compile(rf"(?<!\d){_DATE.pattern}(?!\d)")
 DATE_WORDS = 3  # after a date's label, the words a date read in pieces may stand in
 DATE_REACH = 9  # line heights from a date's label within which its date is printed
 TALLER = 1.5  # of its label's height, a word read after it that took in more than the date's print
@@ -288,7 +290,7 @@ def _dates_again(gray: np.ndarray, words: list[Word], dpi: int, options: OcrOpti
         return words
     out, dropped = list(words), set()
     for (after, box, line), (text, confidence) in zip(todo, again):
-        if found := _WHOLE_DATE.search(text):
+        if found := _DATE.search(text):
             dropped.update(after)
             out.append(Word(re.sub(r"\s", "", found.group()), confidence, tuple(float(v) for v in box), line))
     return [w for i, w in enumerate(out) if i not in dropped]
