@@ -79,6 +79,7 @@ def read(photo: np.ndarray, found: card.Found, number: int, options: OcrOptions,
         codes.append(Code("mrz", "\n".join(lines), tuple(float(v) for v in box), parsed.valid,
                           tuple(parsed.problems)))
     words = _dates_again(printed, _digits_again(printed, recognition.words, dpi, options), dpi, options)
+    words = _worded_dates_again(printed, words, dpi, options)
     if zone is not None:  # the zone's characters are in its code; read as Vietnamese they are noise
         words = [w for w in words if not _inside(w.bbox, zone[2])]
     # A card small in the photo (far away, or a photo a chat app shrank) was enlarged to be read:
@@ -238,6 +239,9 @@ def _digits_again(gray: np.ndarray, words: list[Word], dpi: int, options: OcrOpt
 DATE_LABELS = ("sinhngay", "ngaysinh", "dateofbirth", "cogiatriden", "dateofissue", "dateofexpiry",
                "datemonthyear")
 _DATE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}")
+# A date read whole: no figure run into it ("232/02/2017", a colon read as a 3, is to be read again;
+# a cut read again may still take in a speck beside the date, "05-11-19404").
+_WHOLE_DATE = re.compile(rf"(?<!\d){_DATE.pattern}(?!\d)")
 DATE_WORDS = 3  # after a date's label, the words a date read in pieces may stand in
 DATE_REACH = 9  # line heights from a date's label within which its date is printed
 TALLER = 1.5  # of its label's height, a word read after it that took in more than the date's print
@@ -253,12 +257,8 @@ def _dates_again(gray: np.ndarray, words: list[Word], dpi: int, options: OcrOpti
     05-11-1940); within the cut it is the darkest print, twice as dark as the guilloche. The new
     reading replaces what was read after the label only when it is a whole date and what was
     there is not."""
-    lines: dict[int, list[int]] = {}
-    for i, w in enumerate(words):
-        lines.setdefault(w.line, []).append(i)
     todo = []  # (the line's words after the label, the cut, the line)
-    for members in lines.values():
-        members.sort(key=lambda i: words[i].bbox[0])
+    for members in _by_line(words):
         label_end, folded = None, ""
         for n, i in enumerate(members):
             folded += _letters_of(words[i].text)
@@ -275,8 +275,8 @@ def _dates_again(gray: np.ndarray, words: list[Word], dpi: int, options: OcrOpti
         other = next((n for n, i in enumerate(after) if n > max(digits, default=-1)
                       and sum(c.isalpha() for c in words[i].text) >= 2), len(after))
         after, end = after[:other], (words[after[other]].bbox[0] if other < len(after) else gray.shape[1])
-        if sum(c.isdigit() for i in after for c in words[i].text) >= 8:
-            continue  # a whole date's digits were read: the digits' own reading puts them right
+        if _WHOLE_DATE.search(" ".join(words[i].text for i in after)):
+            continue  # a whole date was read: the digits' own reading puts it right
         x0 = round(words[members[label_end]].bbox[2])
         # The label's and the date's own height: the bold place beside a 12-digit card's expiry
         # is twice as tall as its small italics, and a misread word may take in a guilloche's
@@ -306,6 +306,90 @@ def _dates_again(gray: np.ndarray, words: list[Word], dpi: int, options: OcrOpti
     return [w for i, w in enumerate(out) if i not in dropped]
 
 
+# A date in words and figures, as an old card's back dates its issue ("Ngày 09 tháng 06 năm
+# 2005"), on folded text: its day, month and year parted by "tháng" and "năm", each of which may
+# have a letter misread ("thông", "nứm"); the "Ngày" before them, often paled or cut, is not needed.
+_WORDED = re.compile(r"(?<!\d)(\d{1,2})\W+th\w{1,3}ng\W*(\d{1,2})\W+n\w{1,2}m\W*((?:19|20)\d{2})(?!\d)")
+_DATE_WORD = re.compile(r"^(?:ng\w{0,2}y|th\w{1,3}ng|n\w{1,2}m)$")  # "Ngày", "tháng", "năm", folded
+_YEAR = re.compile(r"^\W*((?:19|20)\d{2})\W*$")
+WORDED_REACH = 20  # line heights left of its year within which a date in words is printed
+SURE_WORD = 0.9  # a word read this surely, without figures, is other print: a cut stops at it
+
+
+def _worded_dates_again(gray: np.ndarray, words: list[Word], dpi: int, options: OcrOptions) -> list[Word]:
+    """A date in words that glare paled, read again: an old card's back dates its issue "Ngày 09
+    tháng 06 năm 2005", of which the card's one threshold kept "›ãm 2002". A line that ends with
+    a year but holds no such date is cut out from its year back to the sure print before it,
+    made black and white by its own darkest print (``_faded_ink``) and read as Vietnamese; the
+    new reading replaces the cut's words only when it is a whole date in words."""
+    todo = []  # (the cut's words, the cut, the line)
+    for members in _by_line(words):
+        if _worded_date(" ".join(words[i].text for i in members)):
+            continue
+        at = next((n for n in range(len(members) - 1, -1, -1) if _YEAR.match(words[members[n]].text)), None)
+        if at is None:
+            continue
+        year = words[members[at]]
+        height = year.bbox[3] - year.bbox[1]
+        start = year.bbox[2] - WORDED_REACH * height
+        for i in members[:at]:
+            w = words[i]
+            if w.confidence >= SURE_WORD and (letters := _letters_of(w.text)) and not _DATE_WORD.match(letters) \
+                    and not any(c.isdigit() for c in w.text):
+                start = max(start, w.bbox[2])  # other print ("Ngón trỏ phải")
+        pad = max(4, round(height) // 2)
+        box = (max(0, round(start) + pad // 2), max(0, round(year.bbox[1]) - pad),
+               min(gray.shape[1], round(year.bbox[2]) + pad), min(gray.shape[0], round(year.bbox[3]) + pad))
+        if box[2] - box[0] > 4 * height:
+            todo.append(([i for i in members[:at + 1] if words[i].bbox[0] >= box[0] - pad], box, year.line))
+    if not todo:
+        return words
+    crops = [_faded_ink(gray[b[1]:b[3], b[0]:b[2]]) for _, b, _ in todo]
+    try:
+        again = _tesseract.read_each(crops, language=options.language, dpi=dpi, timeout=options.timeout)
+    except EngineFailed:
+        return words
+    out, dropped = list(words), set()
+    for (cut, box, line), (text, confidence) in zip(todo, again):
+        if (found := _worded_date(text)) is None:
+            continue
+        dropped.update(cut)
+        day, month, year = found
+        out.extend(_spread(["Ngày", day, "tháng", month, "năm", year], confidence, box, line))
+    return [w for i, w in enumerate(out) if i not in dropped]
+
+
+def _worded_date(text: str) -> tuple[str, str, str] | None:
+    """The day, month and year of a date in words in ``text``, when they make a day of a month."""
+    found = _WORDED.search(_folded(text))
+    return found.groups() if found and 1 <= int(found[1]) <= 31 and 1 <= int(found[2]) <= 12 else None
+
+
+def _spread(texts: list[str], confidence: float, box: tuple[int, int, int, int], line: int) -> list[Word]:
+    """Words read as one line, each given its share of the line's box by its letters."""
+    x0, y0, x1, y1 = box
+    step = (x1 - x0) / sum(len(t) + 1 for t in texts)
+    placed, x = [], float(x0)
+    for t in texts:
+        placed.append(Word(t, confidence, (x, float(y0), x + step * len(t), float(y1)), line))
+        x += step * (len(t) + 1)
+    return placed
+
+
+def _folded(text: str) -> str:
+    """Text in lower case without marks, đ as d."""
+    folded = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+def _by_line(words: list[Word]) -> list[list[int]]:
+    """The indices of the words of each line Tesseract read, left to right."""
+    lines: dict[int, list[int]] = {}
+    for i, w in enumerate(words):
+        lines.setdefault(w.line, []).append(i)
+    return [sorted(members, key=lambda i: words[i].bbox[0]) for members in lines.values()]
+
+
 def _ends_with_date_label(folded: str) -> bool:
     """Whether a line's letters so far end with a date's label, up to about one misread letter in
     five ("Có giá tị đến", "Có gi trị đến": small italics), its end read as its end (not "Có giá
@@ -322,8 +406,7 @@ def _ends_with_date_label(folded: str) -> bool:
 
 def _letters_of(text: str) -> str:
     """A card's words as folded keys: letters only, without marks, đ as d."""
-    folded = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
-    return "".join(c for c in folded if "a" <= c <= "z")
+    return "".join(c for c in _folded(text) if "a" <= c <= "z")
 
 
 def _faded_ink(crop: np.ndarray) -> np.ndarray:

@@ -199,18 +199,28 @@ def read_fields(rows: list[Row], labels: list[Label], *, columns: bool = False) 
 
 
 COLUMN_GAP = 2.5  # line heights: a wider gap between two words of a row parts two columns
+LABEL_WORD = 3  # letters of a word before a gap from which it is the label's own, read (not a mark's)
 
 
 def _label_left(row: Row, hit: Found) -> float:
     """Where a label starts: its first word, unless a wide gap parts that word from the rest (a
-    mark beside the photo matched in place of a letter glare took: "y (ơi thường trú")."""
-    owners = sorted({row.owner[c] for c in range(hit.start, hit.end) if row.owner[c] >= 0})
+    mark beside the photo matched in place of a letter glare took: "y (ơi thường trú"). A word
+    of the label read whole stays its own across such a gap: glare took the words between
+    ("Quê quán / Plac      igin:"). A word with no letter is none of a label's (the photo's
+    edge read as "“48.0." before "Quê quán")."""
+    owners = sorted({row.owner[c] for c in range(hit.start, hit.end) if row.owner[c] >= 0
+                     and any(ch.isalpha() for ch in row.words[row.owner[c]].text)})
     if not owners:
         return row.bbox[0]
     first = owners[-1]
-    while first > owners[0] and row.words[first].bbox[0] - row.words[first - 1].bbox[2] < COLUMN_GAP * row.height:
+    while first > owners[0] and (row.words[first].bbox[0] - row.words[first - 1].bbox[2] < COLUMN_GAP * row.height
+                                 or _letters(row.words[first - 1].text) >= LABEL_WORD):
         first -= 1
     return row.words[first].bbox[0]
+
+
+def _letters(text: str) -> int:
+    return sum(c.isalpha() for c in key(text))
 
 
 def _below(rows: list[Row], found: list[list[Found]], i: int, hit: Found, labels: list[Label],

@@ -134,9 +134,10 @@ FEATURE_PAIRS = tuple(tuple(nfc(w) for w in pair.split()) for pair in (
     "dái tai", "vành tai", "gò má", "thái dương", "nhân trung", "chân tóc"))
 # The measure ("C:1,5cm": how far the mark is from the part named) as OCR misreads it: "C: :0,5cm",
 # "C:†1cm", "C:3crh".
-# The measure "C:1,5cm" as OCR reads it: the C as "©" or "(", a 1 as "†", "|", "l" or "I".
-_MEASURE = re.compile(r"(?:\bC|©|\()\s*[:;.]\W{0,3}([\d†|lI]+(?:,[\d†|lI]+)?)\s*(?:cm|crn|crh|cn)(?!\w)")
-_ONE = str.maketrans(dict.fromkeys("†|lI", "1"))
+# The measure "C:1,5cm" as OCR reads it: the C as "©" or "(", its colon as "-" ("C-1cm"), a 1 as
+# "†", "|", "!", "l" or "I".
+_MEASURE = re.compile(r"(?:\bC|©|\()\s*[:;.-]\W{0,3}([\d†|!lI]+(?:,[\d†|!lI]+)?)\s*(?:cm|crn|crh|cn)(?!\w)")
+_ONE = str.maketrans(dict.fromkeys("†|!lI", "1"))
 
 
 def feature_words(text: str) -> str:
@@ -210,9 +211,15 @@ NUMBERED_UNITS = frozenset(nfc(w) for w in ("Số", "Tổ", "Xóm", "Thôn", "�
 NAMED_UNITS = frozenset(nfc(w) for w in ("Ấp", "Xóm", "Thôn", "Khóm"))
 
 
+_STUCK_NUMBER = re.compile(r"^([^\W\d_]+)[.:·](\d.*)$")
+
+
 def numbered_unit(part: str) -> str:
     """A part of a place with the word before its number, or before a hamlet's name, spelled as
-    places spell it ("Tố 20", "Áp Phú Mỹ")."""
+    places spell it ("Tố 20", "Áp Phú Mỹ"), and parted from its number by a space where a speck
+    of the guilloche or an old card's dotted line was read as a stop ("Xóm.10")."""
+    if (stuck := _STUCK_NUMBER.match(part)) and key(stuck[1]) in _by_key(NUMBERED_UNITS):
+        part = f"{stuck[1]} {stuck[2]}"
     words = part.split(" ")
     if len(words) < 2:
         return part
