@@ -20,9 +20,10 @@ DOSSIER = DossierForm(procedure_code="1.001234", agency_code="000.17.22.H56", ap
 
 
 def _page(line: str) -> bytes:
+    """An A4 page of a dozen lines: a few seconds of Tesseract, time enough to be killed in."""
     buffer = io.BytesIO()
-    vnpages.render_page([line, "Độc lập - Tự do - Hạnh phúc"] * 2, dpi=300, width_in=8.27, height_in=5.0).save(
-        buffer, "PNG", dpi=(300, 300))
+    vnpages.render_page([line, "Độc lập - Tự do - Hạnh phúc", "tại xã Hòa Bình, huyện Kim Sơn."] * 4,
+                        dpi=300).save(buffer, "PNG", dpi=(300, 300))
     return buffer.getvalue()
 
 
@@ -35,8 +36,10 @@ def test_a_worker_killed_mid_page_fails_neither_its_dossier_nor_the_one_beside_i
 
     async def run():
         tasks = [pipeline.submit(services.reception.receive(DOSSIER, [s])) for s in staged]
-        both = await workers.reading(2)
-        os.kill(both[0], signal.SIGKILL)
+        # Both dossiers are with the pool (the other one's page read beside it, or waiting): the
+        # pool fails both steps when the worker dies.
+        reading = (await workers.reading())[0]
+        os.kill(reading, signal.SIGKILL)
         return await asyncio.gather(*tasks)
 
     try:
