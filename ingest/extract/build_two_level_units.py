@@ -9,20 +9,16 @@ rewrites:
 from __future__ import annotations
 
 import json
-import re
 import sys
 import unicodedata
 import zipfile
 
 from .two_level_units import PATH
 
-_PROVINCE_LEVEL = re.compile(r"^(?:tỉnh|thành phố)\s+", re.IGNORECASE)
-
-
 def main() -> None:
     with zipfile.ZipFile(sys.argv[1]) as wheel:
         provinces = json.loads(wheel.read("vietnam_provinces/data/nested-divisions.json"))
-    out = {_PROVINCE_LEVEL.sub("", unicodedata.normalize("NFC", p["name"])):
+    out = {unicodedata.normalize("NFC", p["name"]):
            sorted(unicodedata.normalize("NFC", w["name"]) for w in p["wards"]) for p in provinces}
     assert len(out) == 34 and sum(map(len, out.values())) == 3321, (len(out), sum(map(len, out.values())))
     PATH.write_text(json.dumps(out, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")

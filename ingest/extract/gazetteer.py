@@ -102,7 +102,7 @@ def _two_level() -> dict[str, dict[str, tuple[str, ...]]]:
     """Province key: commune key: its spellings, as the two-level scheme (1 July 2025) lists them."""
     provinces: dict[str, dict[str, set[str]]] = {}
     for province, listed in two_level_units.listed().items():
-        communes = provinces.setdefault(key(province), {})
+        communes = provinces.setdefault(key(_PROVINCE_LEVEL.sub("", nfc(province))), {})
         for name in listed:
             bare = COMMUNE_LEVEL.sub("", name)
             communes.setdefault(key(bare), set()).add(bare)
